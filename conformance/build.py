@@ -128,6 +128,14 @@ def _extract_openapi(source: Source, directory: Path, roots: list[str]) -> list[
             file=source.relpath,
             pointer="/openapi",
         )
+    for pointer, ref in iter_refs(document):
+        if is_remote(ref):
+            raise BundleError(
+                f"remote $ref {ref!r}: runconform never retrieves remote references; copy the "
+                "referenced schema into contracts/ and reference it locally",
+                file=source.relpath,
+                pointer=pointer,
+            )
     components = (document.get("components") or {}).get("schemas") or {}
     extracted = []
     for name in component_closure(components, roots, file=source.relpath):

@@ -94,9 +94,9 @@ class Catalog:
                 raise UnknownObjectError(name, matches, ambiguous=True)
         everything = list(self._records)
         lowered = {n.lower(): n for n in everything}
+        if name.lower() in lowered:
+            raise UnknownObjectError(name, (lowered[name.lower()],))
         close = difflib.get_close_matches(name, everything, n=3, cutoff=0.6)
-        if name.lower() in lowered and lowered[name.lower()] not in close:
-            close.insert(0, lowered[name.lower()])
         if not close and "." not in name:
             objects = {r["object"]: n for n, r in self._records.items()}
             close = [objects[o] for o in difflib.get_close_matches(name, list(objects), n=3)]

@@ -1,0 +1,62 @@
+"""The `runconform` command: a thin click layer over the library.
+
+Every command calls one library function and renders its frozen result; this
+module only maps errors to exit codes (see `conformance.errors.ExitCode`) so no
+user ever sees a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from conformance import __version__
+from conformance.cli.schemas_cmd import schemas
+from conformance.errors import ConformanceError, ExitCode
+
+INTERNAL_ERROR = 70
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="runconform")
+def cli() -> None:
+    """Schema conformance and contract testing for workflow-run APIs.
+
+    Exit codes: 0 all conform, 1 non-conforming data, 2 usage error,
+    3 schema/bundle problem, 4 unreadable input or network, 70 internal error.
+    """
+
+
+cli.add_command(schemas)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Console-script entry point: run the CLI and turn errors into exit codes."""
+    try:
+        result = cli.main(args=argv, prog_name="runconform", standalone_mode=False)
+    except ConformanceError as exc:
+        click.echo(f"runconform: error: {exc}", err=True)
+        return int(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        return int(ExitCode.USAGE) if exc.exit_code == 2 else exc.exit_code
+    except click.exceptions.Abort:
+        click.echo("runconform: aborted", err=True)
+        return 130
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # the last line of defence against tracebacks
+        click.echo(
+            f"runconform: internal error: {type(exc).__name__}: {exc} "
+            "(this is a bug in runconform; please report it)",
+            err=True,
+        )
+        return INTERNAL_ERROR
+    return result if isinstance(result, int) else 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

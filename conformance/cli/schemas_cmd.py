@@ -1,0 +1,175 @@
+"""`runconform schemas ...`: list, show, build and lint the bundle."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+
+import click
+
+from conformance.build import build_bundle, compare_bundle, write_bundle
+from conformance.catalog import load_catalog
+from conformance.errors import BundleError, ExitCode, UsageError
+from conformance.lint import lint_bundle
+from conformance.resources import contracts_dir, is_source_checkout, schemas_dir
+
+
+@click.group()
+def schemas() -> None:
+    """The bundled vendor run schemas."""
+
+
+@schemas.command("list")
+@click.option("--vendor", help="Only this vendor's objects.")
+@click.option(
+    "--all",
+    "include_dependencies",
+    is_flag=True,
+    help="Also list schemas that are only referenced by the listed objects.",
+)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def list_schemas(vendor: str | None, include_dependencies: bool, fmt: str) -> None:
+    """List the bundled objects as vendor.Object names."""
+    catalog = load_catalog()
+    if vendor and vendor not in catalog.vendors():
+        raise UsageError(f"unknown vendor {vendor!r}; known: {', '.join(catalog.vendors())}")
+    entries = [
+        catalog.entry(n) for n in catalog.names(vendor, include_dependencies=include_dependencies)
+    ]
+    if fmt == "json":
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "name": e.name,
+                        "id": e.id,
+                        "errata": list(e.errata),
+                        "source": e.source["file"],
+                    }
+                    for e in entries
+                ],
+                indent=2,
+            )
+        )
+        return
+    width = max(len(e.name) for e in entries)
+    for e in entries:
+        count = len(e.errata)
+        errata = f"{count} errat{'um' if count == 1 else 'a'}" if count else "as published"
+        click.echo(f"{e.name:<{width}}  {errata:<13}  contracts/{e.source['file']}")
+
+
+@schemas.command("show")
+@click.argument("name")
+@click.option("--as-published", is_flag=True, help="The vendor's text, without errata.")
+@click.option(
+    "--provenance",
+    is_flag=True,
+    help="Where the schema came from and which errata changed it, instead of the schema.",
+)
+def show(name: str, as_published: bool, provenance: bool) -> None:
+    """Print one schema (corrected unless --as-published)."""
+    catalog = load_catalog()
+    variant = "published" if as_published else "corrected"
+    if provenance:
+        entry = catalog.entry(name, variant)
+        click.echo(
+            json.dumps(
+                {
+                    "name": entry.name,
+                    "variant": entry.variant,
+                    "$id": entry.id,
+                    "source": entry.source,
+                    "errata": [{"id": e, **catalog.erratum(e)} for e in entry.errata],
+                    "conversion_notes": list(entry.conversion_notes),
+                },
+                indent=2,
+            )
+        )
+        return
+    click.echo(json.dumps(catalog.schema(name, variant), indent=2, ensure_ascii=False))
+
+
+@schemas.command("build")
+@click.option(
+    "--contracts",
+    "contracts_root",
+    type=click.Path(path_type=Path),
+    help="Contracts tree to build from (default: the bundled contracts/).",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    help="Schemas folder to write or check (default: the bundled schemas/).",
+)
+@click.option(
+    "--check", is_flag=True, help="Rebuild into a temporary folder and fail if anything differs."
+)
+def build(contracts_root: Path | None, out: Path | None, check: bool) -> None:
+    """Generate schemas/ from contracts/ (reproducible, byte for byte)."""
+    built = build_bundle(contracts_root or contracts_dir())
+    target = out or schemas_dir()
+    if check:
+        with tempfile.TemporaryDirectory(prefix="runconform-build-") as tmp:
+            write_bundle(built, Path(tmp) / "schemas")
+            differences = compare_bundle(built, target)
+        if differences:
+            for d in differences:
+                click.echo(f"{d.kind}: {target / d.path}", err=True)
+                if d.diff:
+                    click.echo(d.diff.rstrip("\n"), err=True)
+            raise BundleError(
+                f"{len(differences)} file(s) differ from a fresh build of the "
+                "contracts; run `runconform schemas build` and commit the result",
+                file=str(target),
+            )
+        click.echo(f"ok: {len(built.files)} files in {target} match a fresh build")
+        return
+    if out is None and not is_source_checkout():
+        raise UsageError("the installed bundle is read-only: give --out DIR")
+    write_bundle(built, target)
+    click.echo(f"wrote {len(built.files)} files to {target}")
+
+
+@schemas.command("lint")
+@click.option(
+    "--as-published",
+    is_flag=True,
+    help="Lint the vendors' text (and sources) instead of the corrected bundle.",
+)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors and the summary.")
+def lint(as_published: bool, fmt: str, quiet: bool) -> None:
+    """Check the bundle: metaschema, dangling $ref, required-undefined, OpenAPI leftovers..."""
+    report = lint_bundle("published" if as_published else "corrected")
+    if fmt == "json":
+        click.echo(
+            json.dumps(
+                {
+                    "variant": report.variant,
+                    "findings": [
+                        {
+                            "rule": f.rule,
+                            "severity": f.severity,
+                            "file": f.file,
+                            "pointer": f.pointer,
+                            "message": f.message,
+                            "origin": f.origin,
+                        }
+                        for f in report.findings
+                    ],
+                },
+                indent=2,
+            )
+        )
+    else:
+        for finding in report.findings:
+            if not quiet or finding.severity == "error":
+                click.echo(str(finding))
+        click.echo(
+            f"{report.variant}: {report.count('error')} errors, "
+            f"{report.count('warning')} warnings, {report.count('info')} info"
+        )
+    if not report.ok:
+        click.get_current_context().exit(int(ExitCode.BUNDLE))

@@ -1,0 +1,58 @@
+"""Shared test helpers: the bundled catalog, example objects, and a CLI runner."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from conformance.catalog import Catalog, load_catalog
+from conformance.cli import main
+from conformance.formats import format_checker
+
+DATA = Path(__file__).parent / "data"
+EXAMPLES = DATA / "examples"
+
+
+def example(name: str) -> Any:
+    """The hand-written, real-looking example object of a bundled schema."""
+    return json.loads((EXAMPLES / f"{name}.json").read_text())
+
+
+def example_names() -> list[str]:
+    return sorted(p.name[: -len(".json")] for p in EXAMPLES.glob("*.json"))
+
+
+@pytest.fixture(scope="session")
+def catalog() -> Catalog:
+    return load_catalog()
+
+
+@pytest.fixture(scope="session")
+def validator_for(catalog: Catalog) -> Callable[..., Draft202012Validator]:
+    """A jsonschema validator for a bundled object, resolving only inside the bundle."""
+
+    def make(name: str, variant: str = "corrected") -> Draft202012Validator:
+        return Draft202012Validator(
+            catalog.schema(name, variant),  # type: ignore[arg-type]
+            registry=catalog.registry(variant),  # type: ignore[arg-type]
+            format_checker=format_checker(),
+        )
+
+    return make
+
+
+@pytest.fixture
+def run_cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str, str]]:
+    """Run `runconform ARGS...` in-process: (exit code, stdout, stderr)."""
+
+    def run(*args: str) -> tuple[int, str, str]:
+        code = main(list(args))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run

@@ -1,0 +1,81 @@
+"""An installed wheel carries the whole bundle and needs no checkout beside it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+CRAWL = """
+import conformance, sys
+from conformance.catalog import load_catalog
+from conformance.openapi import iter_refs
+assert conformance.__file__.startswith(sys.argv[1]), conformance.__file__
+catalog = load_catalog()
+assert str(catalog.root).startswith(sys.argv[1]), catalog.root
+refs = 0
+for variant in ("corrected", "published"):
+    registry = catalog.registry(variant)
+    for name in catalog.names(include_dependencies=True):
+        entry = catalog.entry(name, variant)
+        resolver = registry.resolver(base_uri=entry.id)
+        for _, ref in iter_refs(catalog.schema(name, variant)):
+            resolver.lookup(ref)
+            refs += 1
+print(len(catalog.names()), refs)
+"""
+
+
+def test_wheel_bundle_loads_and_resolves_outside_the_checkout(tmp_path: Path) -> None:
+    dist = tmp_path / "dist"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(dist),
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = dist.glob("runconform-*.whl")
+    site = tmp_path / "site"
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+        archive.extractall(site)
+    assert "conformance/_bundle/schemas/manifest.json" in names
+    assert "conformance/_bundle/contracts/hatchet/errata.yaml" in names
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    crawl = subprocess.run(
+        [sys.executable, "-c", CRAWL, str(site)],
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert crawl.returncode == 0, crawl.stderr
+    assert crawl.stdout == "21 72\n"
+    check = subprocess.run(
+        [sys.executable, "-m", "conformance", "schemas", "build", "--check"],
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert check.returncode == 0, check.stderr
+    assert check.stdout.startswith("ok: 69 files in ")
+    assert str(site) in check.stdout
