@@ -1,0 +1,289 @@
+"""Run invariants: what must hold of a run beyond its schema.
+
+A schema cannot say "a run finishes after it starts" or "a completed run has an
+end time". These checks do, for every bundled run object, using the run
+profiles in `contracts/semantics.yaml` (which field holds the status, the
+timestamps, the duration, the counts, the list items and page info). Validation
+reports them; fixtures and contract checks use the same functions, so a
+generated run and a recorded one are judged alike.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cache
+from itertools import pairwise
+from typing import Any
+
+from conformance.documents import load_document
+from conformance.errors import BundleError
+from conformance.resources import contracts_dir
+
+#: Every invariant, with the sentence a report shows for it.
+INVARIANTS: dict[str, str] = {
+    "time-order": "created <= started <= finished (and created <= updated)",
+    "duration-consistent": "duration matches finished - started within the tolerance",
+    "terminal-has-end": "a run in a terminal status has an end time",
+    "active-has-no-end": "a run that is still queued or running has no end time",
+    "non-negative-count": "counts are not negative",
+    "step-count": "step_count equals the number of steps",
+    "page-size": "a page holds no more items than its page size",
+    "page-consistent": "page numbers and totals agree with each other and with the items",
+}
+#: Allowed difference between a duration and its timestamps: 1 s, or 1 % of the span.
+DURATION_TOLERANCE_MS = 1000
+DURATION_TOLERANCE_RATIO = 0.01
+
+_RFC3339 = re.compile(
+    r"(\d{4})-(\d\d)-(\d\d)[Tt ](\d\d):(\d\d):(\d\d)(\.\d+)?([Zz]|[+-]\d\d:\d\d)$"
+)
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken invariant at one place in the instance."""
+
+    rule: str
+    pointer: str
+    message: str
+
+
+def parse_instant(value: Any) -> datetime | None:
+    """An RFC 3339 timestamp as an aware datetime, or None if it is not one.
+
+    Leap seconds (`23:59:60`) are read as the last microsecond of the minute, so
+    they still order correctly; fractions beyond microseconds are truncated.
+    """
+    if not isinstance(value, str):
+        return None
+    match = _RFC3339.match(value)
+    if match is None:
+        return None
+    year, month, day, hour, minute, second, fraction, offset = match.groups()
+    leap = second == "60"
+    micro = int(((fraction or ".")[1:] + "000000")[:6])
+    text = f"{year}-{month}-{day}T{hour}:{minute}:{'59' if leap else second}.{micro:06d}"
+    text += "+00:00" if offset in ("Z", "z") else offset
+    try:
+        instant = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return instant + timedelta(microseconds=999_999 - micro) if leap else instant
+
+
+def _get(instance: Any, pointer: str) -> Any:
+    """The value at a JSON pointer, or None when any step is missing."""
+    node = instance
+    for token in pointer.split("/")[1:]:
+        token = token.replace("~1", "/").replace("~0", "~")
+        if isinstance(node, dict):
+            node = node.get(token)
+        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+            node = node[int(token)]
+        else:
+            return None
+    return node
+
+
+@cache
+def load_profiles() -> dict[str, dict[str, Any]]:
+    """The run profiles shipped in the bundle, with `extends` resolved."""
+    path = contracts_dir() / "semantics.yaml"
+    data = load_document(path, display="contracts/semantics.yaml")
+    if not isinstance(data, dict) or not isinstance(data.get("profiles"), dict):
+        raise BundleError("expected a mapping with `profiles`", file="contracts/semantics.yaml")
+    profiles: dict[str, dict[str, Any]] = data["profiles"]
+    resolved = {}
+    for name, profile in profiles.items():
+        base = profiles.get(profile.get("extends", ""), {})
+        resolved[name] = {**base, **{k: v for k, v in profile.items() if k != "extends"}}
+    return resolved
+
+
+def has_profile(name: str) -> bool:
+    return name in load_profiles()
+
+
+def check_invariants(instance: Any, name: str) -> tuple[Violation, ...]:
+    """Every invariant `instance` (a `name` object) breaks; () for objects without a profile."""
+    profile = load_profiles().get(name)
+    if profile is None or not isinstance(instance, dict):
+        return ()
+    return tuple(_check(instance, profile, ""))
+
+
+def _check(instance: dict[str, Any], profile: dict[str, Any], base: str) -> Iterator[Violation]:
+    yield from _time_rules(instance, profile, base)
+    for pointer in profile.get("counts", ()):
+        value = _get(instance, pointer)
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:
+            yield Violation(
+                "non-negative-count",
+                base + pointer,
+                f"count {pointer[1:]} is {value}, which is negative",
+            )
+    if "step_count" in profile:
+        spec = profile["step_count"]
+        count, steps = _get(instance, spec["count"]), _get(instance, spec["items"])
+        if isinstance(count, int) and isinstance(steps, list) and count != len(steps):
+            yield Violation(
+                "step-count",
+                base + spec["count"],
+                f"step_count is {count} but there are {len(steps)} steps",
+            )
+    for child in profile.get("children", ()):
+        child_profile = load_profiles()[child["profile"]]
+        if "item" in child:
+            value = _get(instance, child["item"])
+            if isinstance(value, dict):
+                yield from _check(value, child_profile, base + child["item"])
+            continue
+        items = _get(instance, child["items"])
+        if isinstance(items, list):
+            for i, item in enumerate(items):
+                if isinstance(item, dict):
+                    yield from _check(item, child_profile, f"{base}{child['items']}/{i}")
+    if "page" in profile:
+        items_pointer = profile["children"][0]["items"]
+        items = _get(instance, items_pointer)
+        if isinstance(items, list):
+            yield from _page_rules(instance, profile["page"], len(items), base)
+
+
+def _time_rules(
+    instance: dict[str, Any], profile: dict[str, Any], base: str
+) -> Iterator[Violation]:
+    stamps = {
+        key: parse_instant(_get(instance, profile[key]))
+        for key in ("created", "started", "finished", "updated")
+        if key in profile
+    }
+    ordered = [(k, stamps[k]) for k in ("created", "started", "finished") if stamps.get(k)]
+    for (earlier, t1), (later, t2) in pairwise(ordered):
+        if t1 and t2 and t2 < t1:
+            yield Violation(
+                "time-order",
+                base + profile[later],
+                f"{later} ({_get(instance, profile[later])}) is before {earlier} "
+                f"({_get(instance, profile[earlier])})",
+            )
+    created, updated = stamps.get("created"), stamps.get("updated")
+    if created and updated and updated < created:
+        yield Violation(
+            "time-order",
+            base + profile["updated"],
+            f"updated ({_get(instance, profile['updated'])}) is before created "
+            f"({_get(instance, profile['created'])})",
+        )
+    started, finished = stamps.get("started"), stamps.get("finished")
+    duration = _get(instance, profile["duration_ms"]) if "duration_ms" in profile else None
+    if started and finished and isinstance(duration, int) and not isinstance(duration, bool):
+        span_ms = (finished - started) / timedelta(milliseconds=1)
+        tolerance = max(DURATION_TOLERANCE_MS, abs(span_ms) * DURATION_TOLERANCE_RATIO)
+        if abs(duration - span_ms) > tolerance:
+            yield Violation(
+                "duration-consistent",
+                base + profile["duration_ms"],
+                f"duration {duration} ms does not match finished - started = "
+                f"{span_ms:.0f} ms (tolerance {tolerance:.0f} ms)",
+            )
+    status = _get(instance, profile["status"]) if "status" in profile else None
+    if "finished" in profile and isinstance(status, str):
+        has_end = _get(instance, profile["finished"]) is not None
+        if status in profile.get("terminal", ()) and not has_end:
+            yield Violation(
+                "terminal-has-end",
+                base + profile["finished"],
+                f"status {status!r} is terminal but {profile['finished'][1:]} is missing",
+            )
+        if status in profile.get("active", ()) and has_end:
+            yield Violation(
+                "active-has-no-end",
+                base + profile["finished"],
+                f"status {status!r} is not terminal but {profile['finished'][1:]} is set",
+            )
+
+
+def _page_rules(
+    instance: dict[str, Any], page: dict[str, Any], n_items: int, base: str
+) -> Iterator[Violation]:
+    def number(key: str) -> int | None:
+        value = _get(instance, page[key]) if key in page else None
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+    size = number("size")
+    limit = page.get("max_size") if size is None else size
+    if limit is not None and n_items > limit:
+        where = page.get("size", "")
+        yield Violation(
+            "page-size",
+            base + where,
+            f"page holds {n_items} items, more than its page size {limit}",
+        )
+    style = page["style"]
+    if style == "page-number":
+        yield from _page_number_rules(
+            number("page"), size, number("total"), number("pages"), n_items, page, base
+        )
+    elif style == "hatchet":
+        current, nxt, pages = number("current"), number("next"), number("pages")
+        if current is not None and pages is not None and current > max(pages, 1):
+            yield Violation(
+                "page-consistent",
+                base + page["current"],
+                f"current_page {current} is beyond num_pages {pages}",
+            )
+        if current is not None and nxt is not None and nxt != current + 1:
+            yield Violation(
+                "page-consistent",
+                base + page["next"],
+                f"next_page {nxt} does not follow current_page {current}",
+            )
+        if current is not None and pages is not None and nxt is not None and current >= pages:
+            yield Violation(
+                "page-consistent",
+                base + page["next"],
+                f"next_page {nxt} is set on the last page ({current} of {pages})",
+            )
+    elif style == "paragon":
+        total = number("total")
+        if total is not None and total < n_items:
+            yield Violation(
+                "page-consistent",
+                base + page["total"],
+                f"total {total} is less than the {n_items} items on this page",
+            )
+
+
+def _page_number_rules(
+    current: int | None,
+    size: int | None,
+    total: int | None,
+    pages: int | None,
+    n_items: int,
+    page: dict[str, Any],
+    base: str,
+) -> Iterator[Violation]:
+    if size and total is not None and pages is not None and pages != math.ceil(total / size):
+        yield Violation(
+            "page-consistent",
+            base + page["pages"],
+            f"total_pages {pages} != ceil(total_items {total} / page_size {size})",
+        )
+    if current is not None and pages is not None and current > max(pages, 1):
+        yield Violation(
+            "page-consistent", base + page["page"], f"page {current} is beyond total_pages {pages}"
+        )
+    if current is not None and size and total is not None:
+        expected = max(0, min(size, total - (current - 1) * size))
+        if current <= max(pages or 1, 1) and n_items != expected:
+            yield Violation(
+                "page-consistent",
+                base + page["page"],
+                f"page {current} of {total} items at {size} per page should hold "
+                f"{expected} items, holds {n_items}",
+            )
