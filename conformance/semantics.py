@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -38,9 +38,7 @@ INVARIANTS: dict[str, str] = {
 DURATION_TOLERANCE_MS = 1000
 DURATION_TOLERANCE_RATIO = 0.01
 
-_RFC3339 = re.compile(
-    r"(\d{4})-(\d\d)-(\d\d)[Tt ](\d\d):(\d\d):(\d\d)(\.\d+)?([Zz]|[+-]\d\d:\d\d)$"
-)
+_RFC3339 = re.compile(r"(\d{4})-(\d\d)-(\d\d)[Tt](\d\d):(\d\d):(\d\d)(\.\d+)?([Zz]|[+-]\d\d:\d\d)$")
 
 
 @dataclass(frozen=True)
@@ -58,8 +56,19 @@ def parse_instant(value: Any) -> datetime | None:
     Leap seconds (`23:59:60`) are read as the last microsecond of the minute, so
     they still order correctly; fractions beyond microseconds are truncated.
     """
-    if not isinstance(value, str):
+    if type(value) is not str:
         return None
+    if len(value) >= 20 and value[10] == "T" and value[-1] == "Z" and value[17:19] != "60":
+        try:  # the common shape, straight to the C parser (Python 3.11+)
+            instant = _FROMISO(value)
+            if instant.tzinfo is not None:
+                return instant
+        except ValueError:
+            pass
+    return _parse_slow(value)
+
+
+def _parse_slow(value: str) -> datetime | None:
     match = _RFC3339.match(value)
     if match is None:
         return None
@@ -75,12 +84,26 @@ def parse_instant(value: Any) -> datetime | None:
     return instant + timedelta(microseconds=999_999 - micro) if leap else instant
 
 
+_FROMISO = datetime.fromisoformat
+_MILLISECOND = timedelta(milliseconds=1)
+
+
+@cache
+def _tokens(pointer: str) -> tuple[str, ...]:
+    return tuple(t.replace("~1", "/").replace("~0", "~") for t in pointer.split("/")[1:])
+
+
 def _get(instance: Any, pointer: str) -> Any:
     """The value at a JSON pointer, or None when any step is missing."""
-    node = instance
-    for token in pointer.split("/")[1:]:
-        token = token.replace("~1", "/").replace("~0", "~")
-        if isinstance(node, dict):
+    tokens = _tokens(pointer)
+    if len(tokens) == 1 and type(instance) is dict:
+        return instance.get(tokens[0])
+    return _get_tokens(instance, tokens)
+
+
+def _get_tokens(node: Any, tokens: tuple[str, ...]) -> Any:
+    for token in tokens:
+        if type(node) is dict:
             node = node.get(token)
         elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
             node = node[int(token)]
@@ -113,7 +136,132 @@ def check_invariants(instance: Any, name: str) -> tuple[Violation, ...]:
     profile = load_profiles().get(name)
     if profile is None or not isinstance(instance, dict):
         return ()
+    if _screen(name)(instance):
+        return ()
     return tuple(_check(instance, profile, ""))
+
+
+# -- the screen: a fast "certainly nothing to report" for the common, clean record ---------
+#
+# Like the fast validation path, the screen answers yes/no cheaply and the full check
+# (`_check`) runs only when it says no. It must never say yes when `_check` would report
+# something; saying no when nothing is wrong only costs time.
+
+
+def _same_width_utc(first: Any, second: Any) -> bool:
+    """Both `YYYY-MM-DDTHH:MM:SS[.f]Z` of one width: then text order is time order."""
+    return (
+        type(first) is str
+        and type(second) is str
+        and len(first) == len(second) >= 20
+        and first[-1] == second[-1] == "Z"
+        and first[10] == second[10] == "T"
+    )
+
+
+def _step_count_ok(instance: dict[str, Any], spec: dict[str, str]) -> bool:
+    count, steps = _get(instance, spec["count"]), _get(instance, spec["items"])
+    return not (isinstance(count, int) and isinstance(steps, list) and count != len(steps))
+
+
+def _not_before(earlier: Any, later: Any) -> bool:
+    """True unless both are timestamps and `later` is before `earlier`."""
+    if earlier is None or later is None:
+        return True
+    if _same_width_utc(earlier, later):
+        return earlier <= later  # same-width UTC text sorts as time does
+    first, second = parse_instant(earlier), parse_instant(later)
+    return first is None or second is None or first <= second
+
+
+@cache
+def _screen(name: str) -> Callable[[dict[str, Any]], bool]:
+    profile = load_profiles()[name]
+    if any(
+        len(_tokens(p)) != 1
+        for key, p in profile.items()
+        if key in ("status", "created", "started", "finished", "updated", "duration_ms")
+    ) or any(len(_tokens(p)) != 1 for p in profile.get("counts", ())):
+        return lambda _instance: False  # rare shapes go straight to the full check
+
+    def key(name: str) -> str | None:
+        return _tokens(profile[name])[0] if name in profile else None
+
+    created_key, started_key, finished_key = key("created"), key("started"), key("finished")
+    updated_key, status_key, duration_key = key("updated"), key("status"), key("duration_ms")
+    terminal = frozenset(profile.get("terminal", ()))
+    active = frozenset(profile.get("active", ()))
+    counts = tuple(_tokens(p)[0] for p in profile.get("counts", ()))
+    step_count = profile.get("step_count")
+    page = profile.get("page")
+    page_items = _tokens(profile["children"][0]["items"]) if page is not None else ()
+    children = tuple(
+        (_tokens(c.get("items") or c["item"]), "items" in c, c["profile"])
+        for c in profile.get("children", ())
+    )
+
+    def screen(instance: dict[str, Any]) -> bool:
+        get = instance.get
+        created = get(created_key) if created_key else None
+        started = get(started_key) if started_key else None
+        finished = get(finished_key) if finished_key else None
+        previous = None
+        for stamp in (created, started, finished):
+            if stamp is None:
+                continue
+            if previous is not None:
+                if _same_width_utc(previous, stamp):
+                    if stamp < previous:  # same-width UTC text sorts as time does
+                        return False
+                elif not _not_before(previous, stamp):
+                    return False
+            previous = stamp
+        if updated_key and created is not None and not _not_before(created, get(updated_key)):
+            return False
+        if finished_key and status_key:
+            status = get(status_key)
+            if type(status) is str and (
+                (finished is None and status in terminal)
+                or (finished is not None and status in active)
+            ):
+                return False
+        if duration_key and started is not None and finished is not None:
+            duration = get(duration_key)
+            first, last = parse_instant(started), parse_instant(finished)
+            if type(duration) is int and first is not None and last is not None:
+                span_ms = (last - first) / _MILLISECOND
+                tolerance = max(DURATION_TOLERANCE_MS, abs(span_ms) * DURATION_TOLERANCE_RATIO)
+                if abs(duration - span_ms) > tolerance:
+                    return False
+        for count in counts:
+            value = get(count)
+            if value is not None and (type(value) is not int or value < 0):
+                return False
+        for tokens, many, child in children:
+            value = _get_tokens(instance, tokens)
+            if value is None:
+                continue
+            check = _screen(child)
+            if not many:
+                if type(value) is not dict or not check(value):
+                    return False
+                continue
+            if type(value) is not list:
+                return False
+            for item in value:
+                if type(item) is not dict or not check(item):
+                    return False
+        if step_count and not _step_count_ok(instance, step_count):
+            return False
+        if page is not None:
+            items = _get_tokens(instance, page_items)
+            if type(items) is list and any(
+                True for _ in _page_rules(instance, page, len(items), "")
+            ):
+                return False
+        return True
+
+    return screen
 
 
 def _check(instance: dict[str, Any], profile: dict[str, Any], base: str) -> Iterator[Violation]:
@@ -157,21 +305,23 @@ def _check(instance: dict[str, Any], profile: dict[str, Any], base: str) -> Iter
 def _time_rules(
     instance: dict[str, Any], profile: dict[str, Any], base: str
 ) -> Iterator[Violation]:
-    stamps = {
-        key: parse_instant(_get(instance, profile[key]))
-        for key in ("created", "started", "finished", "updated")
-        if key in profile
-    }
-    ordered = [(k, stamps[k]) for k in ("created", "started", "finished") if stamps.get(k)]
+    created = parse_instant(_get(instance, profile["created"])) if "created" in profile else None
+    started = parse_instant(_get(instance, profile["started"])) if "started" in profile else None
+    finished = parse_instant(_get(instance, profile["finished"])) if "finished" in profile else None
+    ordered = [
+        (k, t)
+        for k, t in (("created", created), ("started", started), ("finished", finished))
+        if t is not None
+    ]
     for (earlier, t1), (later, t2) in pairwise(ordered):
-        if t1 and t2 and t2 < t1:
+        if t2 < t1:
             yield Violation(
                 "time-order",
                 base + profile[later],
                 f"{later} ({_get(instance, profile[later])}) is before {earlier} "
                 f"({_get(instance, profile[earlier])})",
             )
-    created, updated = stamps.get("created"), stamps.get("updated")
+    updated = parse_instant(_get(instance, profile["updated"])) if "updated" in profile else None
     if created and updated and updated < created:
         yield Violation(
             "time-order",
@@ -179,10 +329,9 @@ def _time_rules(
             f"updated ({_get(instance, profile['updated'])}) is before created "
             f"({_get(instance, profile['created'])})",
         )
-    started, finished = stamps.get("started"), stamps.get("finished")
     duration = _get(instance, profile["duration_ms"]) if "duration_ms" in profile else None
-    if started and finished and isinstance(duration, int) and not isinstance(duration, bool):
-        span_ms = (finished - started) / timedelta(milliseconds=1)
+    if started and finished and type(duration) is int:
+        span_ms = (finished - started) / _MILLISECOND
         tolerance = max(DURATION_TOLERANCE_MS, abs(span_ms) * DURATION_TOLERANCE_RATIO)
         if abs(duration - span_ms) > tolerance:
             yield Violation(

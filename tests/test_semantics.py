@@ -139,3 +139,19 @@ def test_parse_instant(text: Any, expected: datetime | None) -> None:
 
 def test_objects_without_profile_have_no_invariants() -> None:
     assert check_invariants({"code": "x"}, "xceptor.Error") == ()
+
+
+@pytest.mark.parametrize("name", sorted(load_profiles()))
+def test_screen_never_hides_a_violation(name: str) -> None:
+    """The fast screen may send clean runs to the full check, never broken ones past it."""
+    from corpus import corpus
+
+    from conformance.semantics import _check, _screen
+
+    profile = load_profiles()[name]
+    screened = 0
+    for instance in corpus(example(name), 3_000, seed=len(name)):
+        if isinstance(instance, dict) and _screen(name)(instance):
+            screened += 1
+            assert tuple(_check(instance, profile, "")) == (), instance
+    assert screened > 0
