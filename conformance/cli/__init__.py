@@ -13,6 +13,7 @@ import click
 
 from conformance import __version__
 from conformance.cli.schemas_cmd import schemas
+from conformance.cli.validate_cmd import identify, validate
 from conformance.errors import ConformanceError, ExitCode
 
 INTERNAL_ERROR = 70
@@ -29,6 +30,8 @@ def cli() -> None:
 
 
 cli.add_command(schemas)
+cli.add_command(validate)
+cli.add_command(identify)
 
 
 def main(argv: list[str] | None = None) -> int:

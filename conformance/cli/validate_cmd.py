@@ -1,0 +1,222 @@
+"""`runconform validate` and `runconform identify`: thin layers over conformance.validate."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO
+
+import click
+
+from conformance.atomic import atomic_output
+from conformance.errors import ExitCode, UsageError
+from conformance.formats import CHECKED_FORMATS
+from conformance.outputs import WRITERS, Summary, TextWriter, Writer
+from conformance.validate import Options
+
+_COLOURS = {"error": "red", "warning": "yellow", "info": "cyan"}
+
+
+def exit_code(summary: Summary) -> int:
+    """4 unreadable input > 2 records with no schema > 1 non-conforming > 0."""
+    if summary.unreadable:
+        return int(ExitCode.UNREADABLE)
+    if summary.unrouted:
+        return int(ExitCode.USAGE)
+    if summary.failing:
+        return int(ExitCode.NON_CONFORMING)
+    return int(ExitCode.OK)
+
+
+def _use_colour(stream: IO[str]) -> bool:
+    return stream.isatty() and "NO_COLOR" not in os.environ
+
+
+@contextmanager
+def _progress(enabled: bool) -> Iterator[Callable[[int], None]]:
+    """A records counter on stderr (rich), only when a person is watching."""
+    if not enabled:
+        yield lambda _n: None
+        return
+    from rich.console import Console  # only for a terminal
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("validated {task.completed:,} records"),
+        TimeElapsedColumn(),
+        transient=True,
+        console=Console(stderr=True),
+    ) as bar:
+        task = bar.add_task("validate", total=None)
+        yield lambda n: bar.update(task, completed=n)
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--schema", help="Validate every record against this vendor.Object.")
+@click.option("--vendor", help="Route / identify only within this vendor.")
+@click.option("--identify", is_flag=True, help="Pick the schema of bare records by their shape.")
+@click.option("--as-published", is_flag=True, help="Use the vendors' schemas without errata.")
+@click.option("--strict", is_flag=True, help="Run-invariant violations are errors, not warnings.")
+@click.option("--no-drift", is_flag=True, help="Do not report undocumented properties.")
+@click.option(
+    "--no-format",
+    "no_formats",
+    multiple=True,
+    metavar="FORMAT",
+    help="Do not assert this format (repeatable; 'all' for none).",
+)
+@click.option(
+    "--input-format",
+    type=click.Choice(["json", "jsonl", "yaml", "vcr", "har", "schemathesis", "postman"]),
+    help="Read every input as this format (default: detected by content).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(sorted(WRITERS)),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path),
+    help="Write the output to this file (atomically) instead of stdout.",
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Validate in N processes.",
+)
+@click.option("-q", "--quiet", "quiet", count=True, help="Errors and the summary only.")
+@click.option("-v", "--verbose", "verbose", count=True, help="Also info findings and passes.")
+def validate(
+    paths: tuple[Path, ...],
+    schema: str | None,
+    vendor: str | None,
+    identify: bool,
+    as_published: bool,
+    strict: bool,
+    no_drift: bool,
+    no_formats: tuple[str, ...],
+    input_format: str | None,
+    fmt: str,
+    output: Path | None,
+    jobs: int,
+    quiet: int,
+    verbose: int,
+) -> int:
+    """Validate recorded responses (JSON, JSONL, YAML, VCR, HAR, Schemathesis, Postman).
+
+    Exit codes: 0 all conform, 1 non-conforming data, 2 usage error (or records
+    with no schema), 3 schema/bundle problem, 4 unreadable input.
+    """
+    from conformance.parallel import validate_paths  # heavy, import on use
+
+    if schema and identify:
+        raise UsageError("--schema and --identify exclude each other")
+    unknown = sorted(set(no_formats) - set(CHECKED_FORMATS) - {"all"})
+    if unknown:
+        raise UsageError(
+            f"unknown format for --no-format: {', '.join(unknown)} "
+            f"(known: {', '.join(CHECKED_FORMATS)}, all)"
+        )
+    formats = (
+        () if "all" in no_formats else tuple(f for f in CHECKED_FORMATS if f not in no_formats)
+    )
+    options = Options(
+        variant="published" if as_published else "corrected",
+        formats=formats if no_formats else None,
+        strict=strict,
+        drift=not no_drift,
+    )
+    summary = Summary()
+    with atomic_output(output) as out:
+        writer: Writer
+        if fmt == "text":
+            colour = output is None and _use_colour(sys.stdout)
+            writer = TextWriter(
+                out,
+                verbosity=verbose - quiet,
+                style=(lambda text, sev: click.style(text, fg=_COLOURS[sev]))
+                if colour
+                else (lambda text, _sev: text),
+            )
+        else:
+            writer = WRITERS[fmt](out)
+        show_progress = sys.stderr.isatty() and not quiet
+        with _progress(show_progress) as tick:
+            for result in validate_paths(
+                paths,
+                schema=schema,
+                vendor=vendor,
+                identify=identify,
+                options=options,
+                input_format=input_format,
+                jobs=jobs,
+            ):
+                summary.add(result)
+                writer.write(result)
+                if summary.records % 1000 == 0:
+                    tick(summary.records)
+        writer.close(summary)
+    if output is not None and fmt != "text" and not quiet:
+        click.echo(summary.line(), err=True)
+    return exit_code(summary)
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--vendor", help="Only consider this vendor's objects.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def identify(paths: tuple[Path, ...], vendor: str | None, fmt: str) -> int:
+    """Name the vendor.Object each record looks like, with a confidence."""
+    from conformance.identify import identify as identify_shape
+    from conformance.records import ReadProblem, read_records
+
+    unknown = unreadable = 0
+    for record in read_records(list(paths)):
+        if isinstance(record, ReadProblem):
+            unreadable += 1
+            click.echo(f"{record.locator}: error: {record.message} [{record.kind}]")
+            continue
+        found = identify_shape(record.payload, vendor=vendor)
+        unknown += found.unknown
+        if fmt == "json":
+            click.echo(
+                json.dumps(
+                    {
+                        "locator": str(record.locator),
+                        "object": found.best.name if found.best else None,
+                        "confidence": found.best.confidence if found.best else None,
+                        "candidates": [
+                            {
+                                "object": c.name,
+                                "confidence": c.confidence,
+                                "reasons": list(c.reasons),
+                            }
+                            for c in found.candidates
+                        ],
+                    }
+                )
+            )
+        elif found.best is None:
+            closest = ", ".join(f"{c.name} ({c.confidence:.2f})" for c in found.candidates[:3])
+            click.echo(f"{record.locator}: unknown (closest: {closest or 'none'})")
+        else:
+            reasons = "; ".join(found.best.reasons[:3])
+            click.echo(
+                f"{record.locator}: {found.best.name} "
+                f"(confidence {found.best.confidence:.2f}: {reasons})"
+            )
+    if unreadable:
+        return int(ExitCode.UNREADABLE)
+    return int(ExitCode.NON_CONFORMING) if unknown else int(ExitCode.OK)

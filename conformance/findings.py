@@ -1,0 +1,75 @@
+"""What validation says about one record: findings and the result that holds them.
+
+Frozen values only, so results cross process boundaries (`--jobs`) and feed
+every report writer unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from conformance.records import Locator
+
+Severity = Literal["error", "warning", "info"]
+#: Where a finding comes from.
+Kind = Literal["schema", "invariant", "drift", "contract", "routing", "read"]
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def pointer_to_path(pointer: str) -> str:
+    """JSON pointer `/rows/0/status` -> `$.rows[0].status` (the form people read)."""
+    path = "$"
+    for token in pointer.split("/")[1:]:
+        token = token.replace("~1", "/").replace("~0", "~")
+        if token.isdigit():
+            path += f"[{token}]"
+        elif _IDENTIFIER.match(token):
+            path += f".{token}"
+        else:
+            path += "[" + repr(token) + "]"
+    return path
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One thing wrong (or worth knowing) at one place in a record."""
+
+    severity: Severity
+    kind: Kind
+    keyword: str  # schema keyword, invariant rule, "undocumented", "status", read-problem kind
+    pointer: str  # JSON pointer into the record ("" = the record itself)
+    message: str  # one line, for people
+    schema_path: str = ""  # keyword location in the schema, for schema findings
+
+    @property
+    def path(self) -> str:
+        return pointer_to_path(self.pointer)
+
+
+@dataclass(frozen=True, slots=True)
+class ValidationResult:
+    """The verdict on one record (or on one unreadable input)."""
+
+    schema: str | None  # "vendor.Object" the record was validated against
+    variant: str
+    findings: tuple[Finding, ...]
+    locator: Locator | None = None
+    errata: tuple[str, ...] = ()  # errata in scope of the schema (corrected variant)
+    chosen_by: str = "explicit"  # "explicit" | "contract" | "identified" | "none"
+    operation: str | None = None  # contract operation id, when routed
+    confidence: float | None = None  # identification confidence, when identified
+    extra: dict[str, str] = field(default_factory=dict, compare=False)
+
+    @property
+    def ok(self) -> bool:
+        """No error-severity finding (warnings and info do not fail a record)."""
+        return not any(f.severity == "error" for f in self.findings)
+
+    @property
+    def unreadable(self) -> bool:
+        return any(f.kind == "read" for f in self.findings)
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for f in self.findings if f.severity == severity)

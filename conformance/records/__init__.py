@@ -1,0 +1,44 @@
+"""Recording readers: files of recorded API responses in, located records out.
+
+``read_records`` turns JSON, JSON Lines, YAML, vcrpy and Schemathesis cassettes, HAR
+archives and Postman collections into one stream of ``Record`` (a decoded JSON value, where
+it came from, and the HTTP request when the recording has one) and ``ReadProblem`` (what
+could not be read, and where). Bad input never raises; it becomes a problem in the stream.
+"""
+
+from __future__ import annotations
+
+from .detect import detect_format
+from .model import (
+    DEFAULT_LIMITS,
+    FORMATS,
+    MAX_DEPTH,
+    MAX_RECORD_BYTES,
+    MAX_YAML_ALIAS_NODES,
+    PROBLEM_KINDS,
+    SNIFF_BYTES,
+    HttpExchange,
+    Limits,
+    Locator,
+    ReadProblem,
+    Record,
+)
+from .reader import RECORDING_SUFFIXES, read_records
+
+__all__ = [
+    "DEFAULT_LIMITS",
+    "FORMATS",
+    "MAX_DEPTH",
+    "MAX_RECORD_BYTES",
+    "MAX_YAML_ALIAS_NODES",
+    "PROBLEM_KINDS",
+    "RECORDING_SUFFIXES",
+    "SNIFF_BYTES",
+    "HttpExchange",
+    "Limits",
+    "Locator",
+    "ReadProblem",
+    "Record",
+    "detect_format",
+    "read_records",
+]

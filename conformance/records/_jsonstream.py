@@ -1,0 +1,273 @@
+"""A pull parser that streams the elements of one large JSON array out of a file.
+
+Why not ijson: its fast C backend rejects integers beyond 64 bits ("integer overflow") and
+builds a path prefix per event, which on a 100,000-deep array takes memory quadratic in the
+depth. Here the structure around the array is walked by hand and each element is decoded by
+the stdlib C decoder (exact integers, real line/column errors), so memory is bounded by the
+largest element, not by the file, and every element gets the line it starts on.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import re
+from typing import BinaryIO
+
+from ._common import Refused
+from ._jsontext import STRICT_DECODER, too_deep, too_deep_at, value_error_message
+from .model import Limits
+
+_NON_WS = re.compile(r"[^ \t\r\n]")
+_BOM = codecs.BOM_UTF8
+CHUNK = 1 << 16
+
+
+class JsonStream:
+    """Incremental reader over a UTF-8 JSON file, positioned between tokens."""
+
+    def __init__(self, fh: BinaryIO, limits: Limits, chunk: int = CHUNK) -> None:
+        self._fh = fh
+        self._chunk = chunk
+        self._max_chars = limits.max_record_bytes
+        self._max_depth = limits.max_depth
+        self._buf = ""
+        self._pos = 0
+        self._eof = False
+        self._pending: Refused | None = None  # invalid UTF-8 just past the buffer's end
+        self._carry = b""  # an incomplete UTF-8 sequence at a chunk boundary
+        self._raw_offset = 0  # byte offset of the next undecoded byte
+        # Position bookkeeping: line/column of _buf[0], and a cache for monotonic lookups.
+        self._origin_line = 1
+        self._origin_col = 1
+        self._mark = (0, 1)
+        # Containers entered and not yet closed: [closer, first-member-pending].
+        self._open: list[list[object]] = []
+
+    # -- input ---------------------------------------------------------------------------
+
+    def _fill(self, want: int = 0) -> bool:
+        """Append more text to the buffer; False at the end of input."""
+        if self._eof:
+            if self._pending is not None:
+                raise self._pending
+            return False
+        data = self._fh.read(max(self._chunk, want))
+        raw = self._carry + data
+        if not data:
+            self._eof = True
+            if raw:  # the file ends inside a multi-byte sequence
+                self._pending = self._invalid_utf8(raw[0], self._raw_offset)
+                raise self._pending
+            return False
+        if self._raw_offset == 0 and raw.startswith(_BOM):
+            raw = raw[len(_BOM) :]
+            self._raw_offset = len(_BOM)
+        bad: int | None = None
+        try:
+            text, used = codecs.utf_8_decode(raw, "strict", False)
+        except UnicodeDecodeError as error:
+            bad = error.start
+            text, used = raw[:bad].decode("utf-8"), bad
+        self._buf += text
+        if bad is not None:
+            self._pending = self._invalid_utf8(raw[bad], self._raw_offset + bad)
+            self._eof = True
+        self._carry = raw[used:]
+        self._raw_offset += used
+        return True
+
+    def _invalid_utf8(self, byte: int, offset: int) -> Refused:
+        """The problem for a bad byte just past the decoded text."""
+        line, column = self._position_of(len(self._buf))
+        return Refused(
+            "invalid-utf8",
+            f"invalid UTF-8: byte 0x{byte:02x} at byte offset {offset:,}",
+            line=line,
+            column=column,
+        )
+
+    def _compact(self) -> None:
+        """Drop text before the cursor so the buffer holds at most one value plus a chunk."""
+        pos = self._pos
+        if pos < self._chunk:
+            return
+        newlines = self._buf.count("\n", 0, pos)
+        if newlines:
+            self._origin_line += newlines
+            self._origin_col = pos - self._buf.rfind("\n", 0, pos)
+        else:
+            self._origin_col += pos
+        self._buf = self._buf[pos:]
+        self._pos = 0
+        self._mark = (0, self._origin_line)
+
+    def _position_of(self, index: int) -> tuple[int, int]:
+        """1-based (line, column) in the file of buffer index ``index``."""
+        mark_index, mark_line = self._mark
+        if index < mark_index:
+            mark_index, mark_line = 0, self._origin_line
+        line = mark_line + self._buf.count("\n", mark_index, index)
+        self._mark = (index, line)
+        newline = self._buf.rfind("\n", 0, index)
+        column = index - newline if newline >= 0 else self._origin_col + index
+        return line, column
+
+    def line(self) -> int:
+        """Line of the cursor."""
+        return self._position_of(self._pos)[0]
+
+    def peek(self) -> str:
+        """Skip whitespace; the next character, or "" at the end of input."""
+        while True:
+            match = _NON_WS.search(self._buf, self._pos)
+            if match is not None:
+                self._pos = match.start()
+                return self._buf[self._pos]
+            self._pos = len(self._buf)
+            if not self._fill():
+                return ""
+
+    def _error(self, message: str, index: int | None = None) -> Refused:
+        at = self._pos if index is None else index
+        line, column = self._position_of(at)
+        if self._eof and not self._buf[at:].strip():
+            message = f"truncated JSON: {message} at end of data"
+        else:
+            message = f"invalid JSON: {message}"
+        return Refused("malformed-json", message, line=line, column=column)
+
+    # -- values --------------------------------------------------------------------------
+
+    def value(self) -> object:
+        """Decode the value at the cursor (after ``peek``) and move past it."""
+        self._compact()
+        start = self._pos
+        while True:
+            try:
+                value, end = STRICT_DECODER.raw_decode(self._buf, start)
+            except json.JSONDecodeError as error:
+                # Running out of text shows as an unterminated string or an error at the very
+                # end (a cut "tru", "-", "1.", "\\u12"); only then can more text help.
+                cut = error.msg.startswith("Unterminated") or error.pos >= len(self._buf) - 8
+                if cut and self._more(start):
+                    continue
+                if error.msg.startswith("Unterminated string"):
+                    line, column = self._position_of(error.pos)
+                    raise Refused(
+                        "malformed-json",
+                        "truncated JSON: unterminated string",
+                        line=line,
+                        column=column,
+                    ) from None
+                raise self._error(error.msg.removesuffix(" at"), error.pos) from None
+            except RecursionError:
+                deep = too_deep_at(self._buf, self._max_depth, start)
+                at = start if deep is None else deep
+                raise too_deep(self._max_depth, *self._position_of(at)) from None
+            except ValueError as error:
+                line, column = self._position_of(start)
+                raise Refused(
+                    "malformed-json", value_error_message(error), line=line, column=column
+                ) from None
+            # A number or literal that ends exactly at the buffer's end may go on.
+            if end == len(self._buf) and self._buf[end - 1] not in '"]}' and self._more(start):
+                continue
+            break
+        self._check_size(start, end - start)
+        deep = too_deep_at(self._buf, self._max_depth, start, end)
+        if deep is not None:
+            raise too_deep(self._max_depth, *self._position_of(deep))
+        self._pos = end
+        return value
+
+    def _more(self, start: int) -> bool:
+        """Read more for a value starting at ``start``, doubling so re-parsing stays linear."""
+        size = len(self._buf) - start
+        self._check_size(start, size)
+        return self._fill(size)
+
+    def _check_size(self, start: int, size: int) -> None:
+        if size > self._max_chars:
+            line, column = self._position_of(start)
+            raise Refused(
+                "too-large-record",
+                f"record larger than {self._max_chars:,} bytes",
+                line=line,
+                column=column,
+            )
+
+    # -- containers ----------------------------------------------------------------------
+
+    def enter(self, opener: str) -> bool:
+        """Step into the ``{`` or ``[`` at the cursor; False if something else is there."""
+        if self.peek() != opener:
+            return False
+        self._pos += 1
+        self._open.append(["}" if opener == "{" else "]", True])
+        return True
+
+    def _next(self) -> bool:
+        """Step over the separator before the next member; False when the container closes."""
+        frame = self._open[-1]
+        char = self.peek()
+        if char == frame[0]:
+            self._pos += 1
+            self._open.pop()
+            return False
+        if frame[1]:
+            frame[1] = False
+        elif char == ",":
+            self._pos += 1
+            self.peek()
+        else:
+            raise self._error(f"Expecting ',' delimiter or '{frame[0]}'")
+        return True
+
+    def next_key(self) -> str | None:
+        """The next key of the object entered last (cursor then on its value), or None."""
+        if not self._next():
+            return None
+        if self.peek() != '"':
+            raise self._error("Expecting property name enclosed in double quotes")
+        key = self.value()
+        if self.peek() != ":":
+            raise self._error("Expecting ':' delimiter")
+        self._pos += 1
+        if not self.peek():
+            raise self._error("Expecting value")
+        return str(key)
+
+    def next_element(self) -> bool:
+        """Whether the array entered last has another element (cursor then on it)."""
+        if not self._next():
+            return False
+        if not self.peek() or self._buf[self._pos] in ",]":
+            raise self._error("Expecting value")
+        return True
+
+    def find(self, path: tuple[str, ...]) -> bool:
+        """Walk object keys along ``path``; True with the cursor on the value found there."""
+        for key in path:
+            if not self.enter("{"):
+                return False
+            while True:
+                found = self.next_key()
+                if found is None:
+                    return False
+                if found == key:
+                    break
+                self.value()
+        return True
+
+    def finish(self) -> None:
+        """Check the rest of the file is well-formed (catches truncation) and nothing follows."""
+        while self._open:
+            if self._open[-1][0] == "}":
+                while self.next_key() is not None:
+                    self.value()
+            else:
+                while self.next_element():
+                    self.value()
+        if self.peek():
+            raise self._error("Extra data")

@@ -1,0 +1,203 @@
+"""Readers for VCR-style cassettes: vcrpy (YAML or JSON) and Schemathesis ``--report vcr``.
+
+Both hold a list of interactions (``interactions`` / ``http_interactions``) that is streamed
+one interaction at a time. From each interaction only the request's method and URI and the
+response are built; request headers and bodies (credentials, and in old vcrpy cassettes
+pickled Python objects) are never constructed.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Callable, Iterator
+from typing import BinaryIO
+
+from yaml.nodes import MappingNode, Node, ScalarNode
+
+from ._bodies import NO_BODY, body_value, exchange, split_content_type
+from ._common import Refused, problem
+from ._jsonstream import JsonStream
+from ._yamlsafe import SafeYaml, construct
+from .model import HttpExchange, Limits, Locator, ReadProblem, Record
+
+Interaction = dict[str, object]
+Converter = Callable[[object, Limits], tuple[object, HttpExchange]]
+
+
+def read_vcr(fh: BinaryIO, file: str, limits: Limits) -> Iterator[Record | ReadProblem]:
+    """One record per interaction of a vcrpy cassette, its response body decoded."""
+    yield from _read(fh, file, limits, "interactions", _vcr)
+
+
+def read_schemathesis(fh: BinaryIO, file: str, limits: Limits) -> Iterator[Record | ReadProblem]:
+    """One record per interaction of a Schemathesis (or Ruby VCR) cassette."""
+    yield from _read(fh, file, limits, "http_interactions", _schemathesis)
+
+
+def _read(
+    fh: BinaryIO, file: str, limits: Limits, key: str, convert: Converter
+) -> Iterator[Record | ReadProblem]:
+    json_syntax = fh.read(limits.sniff_bytes).lstrip().startswith(b"{")
+    fh.seek(0)
+    items = _json_items(fh, limits, key) if json_syntax else _yaml_items(fh, limits, key)
+    index = 0
+    try:
+        for line, item in items:
+            label = f"interaction[{index}]"
+            if isinstance(item, Refused):
+                yield problem(file, index, label, item, line)
+            else:
+                try:
+                    payload, http = convert(item, limits)
+                except Refused as refusal:
+                    yield problem(file, index, label, refusal, line)
+                else:
+                    if payload is not NO_BODY:
+                        yield Record(Locator(file, index, line, label), payload, http)
+            index += 1
+    except Refused as refusal:
+        where = f"interaction[{index}]" if refusal.kind != "not-a-cassette" else ""
+        yield problem(file, index if where else None, where, refusal)
+
+
+def _json_items(fh: BinaryIO, limits: Limits, key: str) -> Iterator[tuple[int, object]]:
+    stream = JsonStream(fh, limits)
+    if not stream.find((key,)):
+        raise Refused("not-a-cassette", f"no '{key}' list at the top level")
+    if not stream.enter("["):
+        raise Refused("not-a-cassette", f"'{key}' is not a list", line=stream.line())
+    while stream.next_element():
+        line = stream.line()
+        yield line, stream.value()
+    stream.finish()
+
+
+def _yaml_items(fh: BinaryIO, limits: Limits, key: str) -> Iterator[tuple[int, object]]:
+    for line, node in SafeYaml(fh, limits).items(key):
+        if isinstance(node, Refused):
+            yield line, node
+            continue
+        try:
+            item: object = _interaction(node)
+        except Refused as refusal:
+            item = refusal
+        yield line, item
+
+
+def _interaction(node: Node) -> Interaction:
+    """The parts of an interaction node a reader needs, constructed safely."""
+    if not isinstance(node, MappingNode):
+        raise Refused("not-a-cassette", "interaction is not a mapping")
+    item: Interaction = {}
+    for key, value in node.value:
+        name = key.value if isinstance(key, ScalarNode) else None
+        if name == "response":
+            item[name] = construct(value)
+        elif name == "request" and isinstance(value, MappingNode):
+            item[name] = {
+                part.value: construct(child)
+                for part, child in value.value
+                if isinstance(part, ScalarNode) and part.value in ("method", "uri")
+            }
+    return item
+
+
+def _mapping(value: object, what: str) -> dict[str, object]:
+    if not isinstance(value, dict):
+        raise Refused("not-a-cassette", f"{what} is not a mapping")
+    return value
+
+
+def _status(response: dict[str, object]) -> int | None:
+    status = response.get("status")
+    code = status.get("code") if isinstance(status, dict) else status
+    try:
+        return int(code)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+
+
+def _headers(response: dict[str, object]) -> dict[str, str]:
+    """Response headers by lower-case name, first value of each."""
+    headers = response.get("headers")
+    found: dict[str, str] = {}
+    if isinstance(headers, dict):
+        for name, value in headers.items():
+            first = value[0] if isinstance(value, list) and value else value
+            if isinstance(first, (str, bytes)):
+                text = first.decode("latin-1") if isinstance(first, bytes) else first
+                found.setdefault(str(name).lower(), text)
+    return found
+
+
+def _request(item: dict[str, object]) -> tuple[str, str]:
+    request = _mapping(item.get("request"), "request")
+    method = request.get("method") or "GET"
+    uri = request.get("uri") or ""
+    return str(method), str(uri)
+
+
+def _vcr(interaction: object, limits: Limits) -> tuple[object, HttpExchange]:
+    item = _mapping(interaction, "interaction")
+    method, uri = _request(item)
+    response = _mapping(item.get("response"), "response")
+    status = _status(response)
+    headers = _headers(response)
+    media, charset = split_content_type(headers.get("content-type"))
+    body = response.get("body")
+    content = body.get("string") if isinstance(body, dict) else body
+    if content is not None and not isinstance(content, (str, bytes)):
+        raise Refused("not-a-cassette", "response body is neither text nor binary")
+    payload = body_value(
+        content,
+        media=media,
+        charset=charset,
+        status=status,
+        method=method,
+        limits=limits,
+        content_encoding=headers.get("content-encoding"),
+    )
+    return payload, exchange(method, uri, status, media)
+
+
+def _schemathesis(interaction: object, limits: Limits) -> tuple[object, HttpExchange]:
+    item = _mapping(interaction, "interaction")
+    method, uri = _request(item)
+    response = item.get("response")
+    if response is None:
+        raise Refused("no-response", "no response was recorded (the request failed)")
+    response = _mapping(response, "response")
+    status = _status(response)
+    headers = _headers(response)
+    media, charset = split_content_type(headers.get("content-type"))
+    body = response.get("body")
+    content: str | bytes | None = None
+    if isinstance(body, dict):
+        charset = str(body.get("encoding") or charset or "utf-8")
+        if isinstance(body.get("string"), str):
+            content = body["string"]  # type: ignore[assignment]
+        elif isinstance(body.get("base64_string"), str):
+            try:
+                content = base64.b64decode(
+                    "".join(str(body["base64_string"]).split()), validate=True
+                )
+            except (binascii.Error, ValueError):
+                raise Refused("binary-body", "response body is not valid base64") from None
+    truncated = response.get("truncated_from")
+    if truncated is not None:
+        kept = len(content or "")
+        raise Refused(
+            "truncated-body",
+            f"the recorder kept only {kept:,} of {truncated} bytes of the response body",
+        )
+    payload = body_value(
+        content,
+        media=media,
+        charset=charset,
+        status=status,
+        method=method,
+        limits=limits,
+        content_encoding=headers.get("content-encoding"),
+    )
+    return payload, exchange(method, uri, status, media)

@@ -1,0 +1,192 @@
+"""Which recording format a file holds, judged from its first few kilobytes.
+
+Content decides; the file name only breaks ties (a one-line JSON file named ``.jsonl``, a
+JSON-syntax document named ``.yaml``). Reading a prefix keeps detection cheap on huge files
+and lets binary or empty files be refused before any parser sees them.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from .model import SNIFF_BYTES
+
+#: How far past leading whitespace detection will look for the first character.
+_MAX_LEADING_WHITESPACE = 1 << 20
+
+_JSON_TOKENS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[{}\[\]:]')
+_YAML_KEY = re.compile(
+    r"""^(?:"([^"\n]+)"|'([^'\n]+)'|([A-Za-z_][\w.-]*))[ \t]*:(?:[ \t]|$)""", re.MULTILINE
+)
+_YAML_START = re.compile(r"^(?:%YAML|---|- |-$)", re.MULTILINE)
+_POSTMAN = re.compile(r'"_postman_id"|"schema"\s*:\s*"[^"]*getpostman\.com[^"]*collection')
+_JSONL_SUFFIXES = (".jsonl", ".ndjson")
+_YAML_SUFFIXES = (".yaml", ".yml")
+_OTHER_BOMS = (
+    (codecs.BOM_UTF32_LE, "UTF-32"),
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
+_MAGIC = (
+    (b"\x1f\x8b", "gzip-compressed data; decompress it first"),
+    (b"PK\x03\x04", "a ZIP archive"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Sniffed:
+    """A detection result: the format, or why the file is not one (``kind`` and ``reason``)."""
+
+    format: str
+    kind: str | None = None
+    reason: str = ""
+    #: False when no reader could make sense of the bytes (empty, binary, UTF-16 ...), so
+    #: even a format the caller forces is not attempted.
+    text: bool = True
+
+
+def read_head(fh: BinaryIO, size: int) -> tuple[bytes, bool]:
+    """Up to ``size`` bytes from the first non-whitespace byte, and whether the file ends there.
+
+    Leading whitespace is skipped (up to 1 MiB of it) so padding cannot hide the content.
+    """
+    head = fh.read(size)
+    skipped = 0
+    while head and not head.strip():
+        skipped += len(head)
+        if skipped >= _MAX_LEADING_WHITESPACE:
+            return b"", False
+        head = fh.read(size)
+    head = head.lstrip()
+    if head and len(head) < size:
+        head += fh.read(size - len(head))
+    return head, not fh.read(1)
+
+
+def sniff(head: bytes, name: str, complete: bool) -> Sniffed:
+    """Classify a file from its head (see ``read_head``) and its name."""
+    for bom, encoding in _OTHER_BOMS:
+        if head.startswith(bom):
+            return Sniffed(
+                "unknown", "unsupported-encoding", f"{encoding} text; save it as UTF-8", False
+            )
+    head = head.removeprefix(codecs.BOM_UTF8).lstrip()
+    if not head:
+        what = "the file is empty" if complete else "only whitespace in the first 1 MiB"
+        return Sniffed("unknown", "empty-file" if complete else "not-a-recording", what, False)
+    for magic, what in _MAGIC:
+        if head.startswith(magic):
+            return Sniffed("unknown", "not-a-recording", what, False)
+    if b"\x00" in head:
+        return Sniffed("unknown", "not-a-recording", "binary data (NUL bytes)", False)
+    text = head.decode("utf-8", "replace")
+    bad = text.count("\ufffd")
+    if bad >= 8 and bad * 10 > len(text):
+        return Sniffed("unknown", "not-a-recording", "binary data (not UTF-8 text)", False)
+    suffix = name.lower()
+    if text[0] in "{[":
+        return _json_family(text, suffix, complete)
+    if text[0] == "<":
+        return Sniffed("unknown", "not-a-recording", "XML or HTML markup, not JSON or YAML")
+    if text[0] in '-"0123456789tfn' and complete:
+        try:
+            json.loads(text)
+        except ValueError:
+            pass
+        else:
+            return Sniffed("yaml" if suffix.endswith(_YAML_SUFFIXES) else "json")
+    return _yaml_family(text, suffix)
+
+
+def _json_family(text: str, suffix: str, complete: bool) -> Sniffed:
+    if suffix.endswith(_YAML_SUFFIXES):
+        keys = _json_keys(text)
+        return Sniffed(_cassette(keys) or "yaml")
+    first, newline, rest = text.partition("\n")
+    if newline and rest.strip():
+        try:
+            json.loads(first)
+        except ValueError:
+            pass  # pretty-printed JSON, or a JSONL file whose first line is broken
+        else:
+            return Sniffed("jsonl")
+    if suffix.endswith(_JSONL_SUFFIXES):
+        return Sniffed("jsonl")
+    if text[0] == "{":
+        keys = _json_keys(text)
+        if "log" in keys:
+            return Sniffed("har")
+        if (cassette := _cassette(keys)) is not None:
+            return Sniffed(cassette)
+        if ("info" in keys and "item" in keys) or _POSTMAN.search(text):
+            return Sniffed("postman")
+    return Sniffed("json")
+
+
+def _yaml_family(text: str, suffix: str) -> Sniffed:
+    keys = [next(filter(None, groups)) for groups in _YAML_KEY.findall(text)]
+    if keys or _YAML_START.search(text) or suffix.endswith(_YAML_SUFFIXES):
+        return Sniffed(_cassette(keys) or "yaml")
+    first_line = text.partition("\n")[0].strip()
+    shown = first_line if len(first_line) <= 40 else first_line[:37] + "..."
+    return Sniffed("unknown", "not-a-recording", f"plain text, not JSON or YAML: {shown!r}")
+
+
+def _cassette(keys: list[str]) -> str | None:
+    if "http_interactions" in keys:
+        return "schemathesis"
+    if "interactions" in keys:
+        return "vcr"
+    return None
+
+
+def _json_keys(text: str) -> list[str]:
+    """Keys of the top-level JSON object that appear in ``text`` (a possibly cut prefix)."""
+    keys: list[str] = []
+    depth = 0
+    last: str | None = None
+    for match in _JSON_TOKENS.finditer(text):
+        token = match.group()
+        if token in "{[":
+            depth += 1
+            last = None
+        elif token in "}]":
+            depth -= 1
+            last = None
+            if depth <= 0:
+                break
+        elif token == ":":
+            if depth == 1 and last is not None:
+                keys.append(last)
+            last = None
+        else:
+            last = token[1:-1] if depth == 1 else None
+    return keys
+
+
+def detect(fh: BinaryIO, name: str, size: int = SNIFF_BYTES) -> Sniffed:
+    """Sniff an open binary file from its current position."""
+    head, complete = read_head(fh, size)
+    return sniff(head, name, complete)
+
+
+def detect_format(path: str | Path) -> str:
+    """The format of the file at ``path``: one of ``FORMATS`` or ``"unknown"``.
+
+    Only a prefix of the file is read. Anything that is not a readable regular file is
+    ``"unknown"`` (a FIFO is never opened: that would block).
+    """
+    if not os.path.isfile(path):
+        return "unknown"
+    try:
+        with open(path, "rb") as fh:
+            return detect(fh, str(path)).format
+    except OSError:
+        return "unknown"

@@ -1,0 +1,141 @@
+"""``read_records``: files and directories in, one stream of records and problems out.
+
+This is the only place that opens files, so it is where every failure is turned into a
+``ReadProblem``: a caller iterating the stream never sees an exception from bad input.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from .cassettes import read_schemathesis, read_vcr
+from .detect import Sniffed, detect
+from .documents import read_json, read_jsonl, read_yaml
+from .har import read_har
+from .model import DEFAULT_LIMITS, FORMATS, Limits, Locator, ReadProblem, Record
+from .postman import read_postman
+
+Reader = Callable[[BinaryIO, str, Limits], Iterator[Record | ReadProblem]]
+
+READERS: dict[str, Reader] = {
+    "json": read_json,
+    "jsonl": read_jsonl,
+    "yaml": read_yaml,
+    "vcr": read_vcr,
+    "har": read_har,
+    "schemathesis": read_schemathesis,
+    "postman": read_postman,
+}
+_ALIASES = {"ndjson": "jsonl", "yml": "yaml"}
+
+#: File names a directory walk picks up (case-insensitive). Files named explicitly are read
+#: whatever their name: in a directory, a README or a script is not a recording.
+RECORDING_SUFFIXES = (".json", ".jsonl", ".ndjson", ".yaml", ".yml", ".har")
+
+
+def read_records(
+    source: str | Path | Iterable[str | Path],
+    *,
+    format: str | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Iterator[Record | ReadProblem]:
+    """Records and problems from files and directories, in order, streamed.
+
+    Directories are walked recursively in sorted order, skipping hidden entries and files
+    without a recording suffix. ``format`` forces one format for every file instead of
+    detecting it from content. An unknown ``format`` raises ``ValueError`` at once; every
+    problem with the input itself is yielded as a ``ReadProblem``. Responses that have no
+    body by definition (204, 205, 304, 1xx, HEAD) yield nothing.
+    """
+    forced = None
+    if format is not None:
+        forced = _ALIASES.get(format.lower(), format.lower())
+        if forced not in READERS:
+            raise ValueError(f"unknown format {format!r}; expected one of {', '.join(FORMATS)}")
+    sources = [source] if isinstance(source, (str, os.PathLike)) else source
+    return _read_all(sources, forced, limits)
+
+
+def _read_all(
+    sources: Iterable[str | Path], forced: str | None, limits: Limits
+) -> Iterator[Record | ReadProblem]:
+    for source in sources:
+        name = os.fsdecode(source)
+        if os.path.isdir(name):
+            yield from _walk(name, forced, limits)
+        else:
+            yield from _read_file(name, forced, limits)
+
+
+def _walk(top: str, forced: str | None, limits: Limits) -> Iterator[Record | ReadProblem]:
+    errors: list[OSError] = []
+    found = False
+    for folder, subfolders, files in os.walk(top, onerror=errors.append):
+        subfolders[:] = sorted(name for name in subfolders if not name.startswith("."))
+        for name in sorted(files):
+            if not name.startswith(".") and name.lower().endswith(RECORDING_SUFFIXES):
+                found = True
+                yield from _read_file(os.path.join(folder, name), forced, limits)
+    for error in errors:
+        yield _unreadable(error.filename or top, error)
+    if not found and not errors:
+        suffixes = ", ".join(f"*{suffix}" for suffix in RECORDING_SUFFIXES)
+        message = f"no recording files ({suffixes}) in this directory"
+        yield ReadProblem(Locator(top, None, None, ""), message, "no-files")
+
+
+def _unreadable(path: str, error: OSError) -> ReadProblem:
+    reason = error.strerror or str(error)
+    return _whole_file(os.fsdecode(path), f"cannot read: {reason}", "unreadable")
+
+
+def _whole_file(path: str, message: str, kind: str) -> ReadProblem:
+    return ReadProblem(Locator(path, None, None, ""), message, kind)
+
+
+def _read_file(path: str, forced: str | None, limits: Limits) -> Iterator[Record | ReadProblem]:
+    try:
+        # Checked before opening: opening a FIFO would block until something writes to it.
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            yield _whole_file(path, "cannot read: not a regular file", "unreadable")
+            return
+        fh = open(path, "rb")  # noqa: SIM115 - closed by the with block below
+    except OSError as error:
+        yield _unreadable(path, error)
+        return
+    with fh:
+        try:
+            sniffed = detect(fh, path, limits.sniff_bytes)
+            fh.seek(0)
+        except OSError as error:
+            yield _unreadable(path, error)
+            return
+        refusal = _refusal(sniffed, forced)
+        if refusal is not None:
+            yield _whole_file(path, *refusal)
+            return
+        fmt = forced or sniffed.format
+        try:
+            yield from READERS[fmt](fh, path, limits)
+        except OSError as error:
+            yield _unreadable(path, error)
+        except MemoryError:
+            yield _whole_file(path, "out of memory while reading this file", "too-large-record")
+        except Exception as error:  # a reader bug must not end the caller's whole run
+            message = f"internal error in the {fmt} reader: {type(error).__name__}: {error}"
+            yield _whole_file(path, message, "internal-error")
+
+
+def _refusal(sniffed: Sniffed, forced: str | None) -> tuple[str, str] | None:
+    """(message, kind) when the file is not to be read; a forced format may try text."""
+    if sniffed.kind is None or (forced is not None and sniffed.text):
+        return None
+    if sniffed.kind == "empty-file":
+        return "empty file", sniffed.kind
+    if sniffed.kind == "not-a-recording":
+        return f"not a recording: {sniffed.reason}", sniffed.kind
+    return sniffed.reason, sniffed.kind

@@ -1,0 +1,338 @@
+"""Validate run objects and recorded responses against the bundled schemas.
+
+`validate()` judges one instance; `validate_records()` streams the records of
+any recording format and picks each record's schema: the one you name, the one
+the vendor contract declares for the recorded request, or the one its shape
+identifies. A record that passes the fast path (jsonschema-rs) costs one call;
+only failures pay for jsonschema's detailed errors.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from jsonschema.exceptions import ValidationError, best_match
+
+from conformance.catalog import Variant
+from conformance.drift import unexpected_names
+from conformance.findings import Finding, Severity, ValidationResult
+from conformance.records import Locator, ReadProblem, Record
+from conformance.semantics import check_invariants
+from conformance.validators import SchemaValidators, validators_for
+
+_PREVIEW = 40
+_ENUM_SHOWN = 6
+
+
+@dataclass(frozen=True)
+class Options:
+    """How to validate: which schema variant, which formats, how strict."""
+
+    variant: Variant = "corrected"
+    formats: tuple[str, ...] | None = None  # None: every known format asserted
+    strict: bool = False  # invariant violations are errors, not warnings
+    invariants: bool = True
+    drift: bool = True  # report undocumented properties (info), on schema-valid records
+
+
+def preview(value: Any) -> str:
+    """A short, one-line rendering of a value for messages."""
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= _PREVIEW else text[: _PREVIEW - 1] + "…"
+
+
+def describe(error: ValidationError) -> str:
+    """One actionable line for a jsonschema error (its own messages can span pages)."""
+    keyword, value, spec = error.validator, error.instance, error.validator_value
+    if keyword == "enum":
+        shown = ", ".join(preview(v) for v in spec[:_ENUM_SHOWN])
+        more = f" (+{len(spec) - _ENUM_SHOWN} more)" if len(spec) > _ENUM_SHOWN else ""
+        return f"{preview(value)} is not one of: {shown}{more}"
+    if keyword == "type":
+        expected = " or ".join(spec) if isinstance(spec, list) else spec
+        return f"{preview(value)} is not of type {expected}"
+    if keyword == "format":
+        return f"{preview(value)} is not a valid {spec}"
+    if keyword in ("anyOf", "oneOf") and error.context:
+        closest = best_match(error.context)
+        return (
+            f"{preview(value)} matches none of the {len(spec)} allowed shapes; "
+            f"closest: {describe(closest)}"
+        )
+    if keyword == "const":
+        return f"{preview(value)} is not {preview(spec)}"
+    first_line = str(error.message).splitlines()[0]
+    return first_line if len(first_line) <= 200 else first_line[:199] + "…"
+
+
+def _pointer(parts: Iterable[Any]) -> str:
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+def _schema_findings(instance: Any, validators: SchemaValidators) -> list[Finding]:
+    errors = sorted(
+        validators.detailed.iter_errors(instance),
+        key=lambda e: (list(map(str, e.absolute_path)), e.validator),
+    )
+    return [
+        Finding(
+            "error",
+            "schema",
+            str(e.validator),
+            _pointer(e.absolute_path),
+            describe(e),
+            "#" + _pointer(e.absolute_schema_path),
+        )
+        for e in errors
+    ]
+
+
+def _drift_findings(instance: Any, validators: SchemaValidators) -> list[Finding]:
+    """Undocumented properties, deepest first, without cascades from enclosing schemas."""
+    work, found = copy.deepcopy(instance), []
+    for _ in range(64):  # bounded: each round removes at least one property
+        errors = [
+            e
+            for e in validators.detailed_strict.iter_errors(work)
+            if e.validator == "unevaluatedProperties"
+        ]
+        if not errors:
+            break
+        depth = max(len(e.absolute_path) for e in errors)
+        for error in (e for e in errors if len(e.absolute_path) == depth):
+            holder = error.instance
+            for name in unexpected_names(str(error.message)):
+                if isinstance(holder, dict) and name in holder:
+                    del holder[name]
+                    pointer = _pointer([*error.absolute_path, name])
+                    found.append(
+                        Finding(
+                            "info",
+                            "drift",
+                            "undocumented",
+                            pointer,
+                            f"property {name!r} is not documented in the schema",
+                        )
+                    )
+    return sorted(found, key=lambda f: f.pointer)
+
+
+def _invariant_findings(instance: Any, name: str, strict: bool) -> list[Finding]:
+    severity: Severity = "error" if strict else "warning"
+    return [
+        Finding(severity, "invariant", v.rule, v.pointer, v.message)
+        for v in check_invariants(instance, name)
+    ]
+
+
+def validate(
+    instance: Any,
+    schema: str,
+    *,
+    options: Options | None = None,
+    locator: Locator | None = None,
+    **overrides: Any,
+) -> ValidationResult:
+    """Validate one instance against a bundled schema (`"vendor.Object"`)."""
+    opts = Options(**{**(options or Options()).__dict__, **overrides})
+    validators = validators_for(schema, opts.variant, opts.formats)
+    return _judge(instance, validators, opts, locator)
+
+
+def _judge(
+    instance: Any,
+    validators: SchemaValidators,
+    opts: Options,
+    locator: Locator | None,
+    **result_fields: Any,
+) -> ValidationResult:
+    findings: list[Finding] = []
+    if opts.drift and validators.fast_strict.is_valid(instance):
+        pass  # valid, and nothing undocumented: the common case costs one call
+    elif validators.fast.is_valid(instance):
+        if opts.drift:
+            findings.extend(_drift_findings(instance, validators))
+    else:
+        findings.extend(_schema_findings(instance, validators))
+    if opts.invariants:
+        findings.extend(_invariant_findings(instance, validators.name, opts.strict))
+    return ValidationResult(
+        schema=validators.name,
+        variant=opts.variant,
+        findings=tuple(findings),
+        locator=locator,
+        errata=validators.entry.errata if opts.variant == "corrected" else (),
+        **result_fields,
+    )
+
+
+def _problem_result(problem: ReadProblem, variant: str) -> ValidationResult:
+    finding = Finding("error", "read", problem.kind, "", problem.message)
+    return ValidationResult(
+        schema=None, variant=variant, findings=(finding,), locator=problem.locator, chosen_by="none"
+    )
+
+
+def _unrouted(record: Record, variant: str, message: str, *extra: Finding) -> ValidationResult:
+    finding = Finding("error", "routing", "no-schema", "", message)
+    return ValidationResult(
+        schema=None,
+        variant=variant,
+        findings=(finding, *extra),
+        locator=record.locator,
+        chosen_by="none",
+    )
+
+
+def validate_record(
+    record: Record | ReadProblem,
+    *,
+    schema: str | None = None,
+    vendor: str | None = None,
+    identify: bool = False,
+    options: Options | None = None,
+) -> ValidationResult:
+    """Pick the schema of one record (named, routed or identified) and validate it."""
+    opts = options or Options()
+    if isinstance(record, ReadProblem):
+        return _problem_result(record, opts.variant)
+    if schema is not None:
+        return _judge(
+            record.payload, validators_for(schema, opts.variant, opts.formats), opts, record.locator
+        )
+    contract: list[Finding] = []
+    if record.exchange is not None:
+        from conformance.routing import route
+
+        exchange = record.exchange
+        found = route(
+            exchange.method,
+            exchange.url,
+            exchange.status,
+            content_type=exchange.content_type,
+            vendor=vendor,
+        )
+        if found is not None:
+            operation = found.operation
+            contract = [Finding("error", "contract", "response", "", p) for p in found.problems]
+            target = found.response.schema if found.response else None
+            if target is not None:
+                result = _judge(
+                    record.payload,
+                    validators_for(target, opts.variant, opts.formats),
+                    opts,
+                    record.locator,
+                    chosen_by="contract",
+                    operation=operation.operation_id,
+                )
+                return _with_findings(result, contract)
+            if not identify:
+                note = Finding(
+                    "info",
+                    "routing",
+                    "no-bundled-schema",
+                    "",
+                    f"{operation.method} {operation.path_template} "
+                    f"({operation.operation_id}) has no bundled response schema "
+                    f"for status {exchange.status}",
+                )
+                return ValidationResult(
+                    schema=None,
+                    variant=opts.variant,
+                    findings=(*contract, note),
+                    locator=record.locator,
+                    chosen_by="contract",
+                    operation=operation.operation_id,
+                )
+        elif not identify:
+            return _unrouted(
+                record,
+                opts.variant,
+                f"no {vendor or 'vendor'} contract operation matches "
+                f"{exchange.method} {exchange.path}; give --schema or --identify",
+            )
+    if identify:
+        from conformance.identify import identify as identify_shape
+
+        found_shape = identify_shape(record.payload, vendor=vendor)
+        if found_shape.best is None:
+            names = (
+                ", ".join(f"{c.name} ({c.confidence:.2f})" for c in found_shape.candidates[:3])
+                or "none"
+            )
+            return _unrouted(
+                record,
+                opts.variant,
+                f"could not identify the object by its shape (closest: {names}); give --schema",
+                *contract,
+            )
+        result = _judge(
+            record.payload,
+            validators_for(found_shape.best.name, opts.variant, opts.formats),
+            opts,
+            record.locator,
+            chosen_by="identified",
+            confidence=found_shape.best.confidence,
+        )
+        return _with_findings(result, contract)
+    return _unrouted(
+        record,
+        opts.variant,
+        "no schema for this record: give --schema vendor.Object, or --identify",
+    )
+
+
+def _with_findings(result: ValidationResult, extra: list[Finding]) -> ValidationResult:
+    if not extra:
+        return result
+    return ValidationResult(
+        schema=result.schema,
+        variant=result.variant,
+        findings=(*extra, *result.findings),
+        locator=result.locator,
+        errata=result.errata,
+        chosen_by=result.chosen_by,
+        operation=result.operation,
+        confidence=result.confidence,
+    )
+
+
+def validate_records(
+    sources: str | Path | Iterable[str | Path | Record | ReadProblem],
+    *,
+    schema: str | None = None,
+    vendor: str | None = None,
+    identify: bool = False,
+    options: Options | None = None,
+    format: str | None = None,
+) -> Iterator[ValidationResult]:
+    """Stream a verdict for every record of every source (files, folders or Records)."""
+    opts = options or Options()
+    if schema is not None:
+        validators_for(schema, opts.variant, opts.formats)  # unknown names fail before reading
+    for record in _iter_records(sources, format):
+        yield validate_record(record, schema=schema, vendor=vendor, identify=identify, options=opts)
+
+
+def _iter_records(sources: Any, format: str | None) -> Iterator[Record | ReadProblem]:
+    from conformance.records import read_records
+
+    if isinstance(sources, (str, Path)):
+        yield from read_records(sources, format=format)
+        return
+    paths: list[str | Path] = []
+    for item in sources:
+        if isinstance(item, (Record, ReadProblem)):
+            if paths:
+                yield from read_records(paths, format=format)
+                paths = []
+            yield item
+        else:
+            paths.append(item)
+    if paths:
+        yield from read_records(paths, format=format)
