@@ -49,7 +49,10 @@ def is_valid_format(fmt: str, value: object) -> bool:
     """True if `value` satisfies `fmt` (non-strings always do, as JSON Schema says)."""
     if not isinstance(value, str) or fmt not in CHECKED_FORMATS:
         return True
-    return _rs_check(fmt)(value)
+    try:
+        return _rs_check(fmt)(value)
+    except UnicodeEncodeError:  # a lone surrogate ("\ud800"): text no format accepts
+        return False
 
 
 def format_checker(formats: Iterable[str] | None = None) -> FormatChecker:

@@ -182,7 +182,7 @@ def _score_object(bundle: _Bundle, name: str, instance: dict[str, Any]) -> Candi
     required = 1 - len(missing) / len(view.required) if view.required else 1.0
     if missing:
         reasons.append("missing required " + ", ".join(map(repr, missing)))
-    valid = bundle.validators[name].is_valid(instance)
+    valid = _is_valid(bundle.validators[name], instance)
     reasons.append("valid against the schema" if valid else "not valid against the schema")
     parts = {"known": known, "coverage": coverage, "required": required, "valid": float(valid)}
     quality = sum(WEIGHTS[k] * v for k, v in parts.items())
@@ -221,7 +221,7 @@ def _score_scalars(bundle: _Bundle, names: list[str], instance: object) -> list[
     accepting = [
         n
         for n in names
-        if bundle.views[n].enum is not None and bundle.validators[n].is_valid(instance)
+        if bundle.views[n].enum is not None and _is_valid(bundle.validators[n], instance)
     ]
     return [
         Candidate(
@@ -263,3 +263,11 @@ def identify(
                 best = None
                 break
     return Identification(best=best, candidates=top)
+
+
+def _is_valid(validator: Any, instance: object) -> bool:
+    """jsonschema-rs cannot take a lone surrogate; such a value is simply not a match."""
+    try:
+        return bool(validator.is_valid(instance))
+    except UnicodeEncodeError:
+        return False

@@ -8,12 +8,14 @@ totals up front (JUnit) spool their body to a temporary file.
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO, Any, ClassVar
-from xml.sax.saxutils import quoteattr
+from urllib.parse import quote
+from xml.sax.saxutils import quoteattr as _quoteattr
 
 from conformance import __version__
 from conformance.findings import Finding, ValidationResult
@@ -35,8 +37,17 @@ class Summary:
     severities: Counter[str] = field(default_factory=Counter)
     schemas: Counter[str] = field(default_factory=Counter)
     errata: set[str] = field(default_factory=set)
+    _last_errata: tuple[str, ...] = field(default=(), repr=False)
 
     def add(self, result: ValidationResult) -> None:
+        if not result.findings:  # the common case, kept cheap
+            self.records += 1
+            self.conforming += 1
+            self.schemas[result.schema or ""] += 1
+            if result.errata and result.errata is not self._last_errata:
+                self.errata.update(result.errata)
+                self._last_errata = result.errata
+            return
         if result.unreadable:
             self.unreadable += 1
         else:
@@ -118,6 +129,8 @@ class TextWriter(Writer):
         self.shown = shown[max(-1, min(1, verbosity))]
 
     def write(self, result: ValidationResult) -> None:
+        if not result.findings and self.verbosity <= 0:
+            return
         lines = [
             self.style(finding_line(result, f), f.severity)
             for f in result.findings
@@ -225,8 +238,21 @@ class JUnitWriter(Writer):
         self.out.write("  </testsuite>\n</testsuites>\n")
 
 
+#: Characters XML 1.0 does not allow (controls, lone surrogates from undecodable file
+#: names, U+FFFE/U+FFFF); written as U+FFFD so the report stays well-formed.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _xml_safe(text: str) -> str:
+    return _NOT_XML.sub("\ufffd", text)
+
+
+def quoteattr(text: str) -> str:
+    return _quoteattr(_xml_safe(text))
+
+
 def _xml_text(text: str) -> str:
-    cleaned = "".join(c for c in text if c in "\t\n\r" or ord(c) >= 0x20)
+    cleaned = _xml_safe(text)
     return cleaned.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
@@ -273,7 +299,9 @@ class SarifWriter(Writer):
             self.rules.setdefault(rule, finding.kind)
             location: dict[str, Any] = {}
             if result.locator:
-                physical: dict[str, Any] = {"artifactLocation": {"uri": result.locator.file}}
+                # a path is not a URI: percent-encode (spaces, '#', '%', undecodable bytes)
+                uri = quote(result.locator.file, safe="/", errors="surrogateescape")
+                physical: dict[str, Any] = {"artifactLocation": {"uri": uri}}
                 if result.locator.line:
                     physical["region"] = {"startLine": result.locator.line}
                 location = {

@@ -1,7 +1,10 @@
-"""Validate many records in several processes, in input order, in bounded memory.
+"""Validate in several processes, in input order, in bounded memory.
 
-The main process reads; workers validate chunks of records. At most `2 * jobs`
-chunks are in flight, so memory does not grow with the input.
+For JSONL the reading process only cuts the file into blocks of whole lines
+(`read_units`); workers split, decode and validate them, so parsing scales with
+the workers too. A clean record comes back as just its (index, line) and is
+rebuilt here; only records with findings travel whole. At most `2 * jobs`
+units are in flight, so memory does not grow with the input.
 """
 
 from __future__ import annotations
@@ -9,27 +12,63 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from itertools import islice
 from pathlib import Path
 
 from conformance.findings import ValidationResult
-from conformance.records import ReadProblem, Record
-from conformance.validate import Options, validate_record, validate_records
+from conformance.records import (
+    DEFAULT_LIMITS,
+    LineBlock,
+    Locator,
+    ReadProblem,
+    Record,
+    decode_block,
+    read_units,
+)
+from conformance.validate import Options, judge, validate_record, validate_records
+from conformance.validators import validators_for
 
-CHUNK = 2000
+BLOCK_BYTES = 1 << 21  # about 1,600 records of 1.3 KB per unit of work
+RECORDS_PER_UNIT = 1000  # for formats that are decoded in the reading process
+_Clean = tuple[int, int]  # (index within its block, line) of a record with nothing to report
+_Unit = LineBlock | list[Record | ReadProblem]
 
 
-def _validate_chunk(
-    records: list[Record | ReadProblem],
-    schema: str | None,
-    vendor: str | None,
-    identify: bool,
-    options: Options,
-) -> list[ValidationResult]:
-    return [
-        validate_record(r, schema=schema, vendor=vendor, identify=identify, options=options)
-        for r in records
-    ]
+def _validate_unit(
+    unit: _Unit, schema: str | None, vendor: str | None, identify: bool, options: Options
+) -> list[ValidationResult | _Clean]:
+    compact = isinstance(unit, LineBlock)
+    records = decode_block(unit, DEFAULT_LIMITS) if compact else unit
+    validators = validators_for(schema, options.variant, options.formats) if schema else None
+    out: list[ValidationResult | _Clean] = []
+    for record in records:
+        if compact and validators is not None and type(record) is Record:
+            result = judge(record.payload, validators, options, record.locator)
+            out.append(result if result.findings else (record.locator.index, record.locator.line))  # type: ignore[arg-type]
+        else:
+            out.append(
+                validate_record(
+                    record, schema=schema, vendor=vendor, identify=identify, options=options
+                )
+            )
+    return out
+
+
+def _units(paths: list[str | Path], input_format: str | None) -> Iterator[_Unit]:
+    """JSONL blocks as they come; other records grouped into lists."""
+    pending: list[Record | ReadProblem] = []
+    for unit in read_units(paths, format=input_format, block_size=BLOCK_BYTES):
+        if isinstance(unit, LineBlock):
+            if pending:
+                yield pending
+                pending = []
+            yield unit
+        else:
+            pending.append(unit)
+            if len(pending) >= RECORDS_PER_UNIT:
+                yield pending
+                pending = []
+    if pending:
+        yield pending
 
 
 def validate_paths(
@@ -44,9 +83,10 @@ def validate_paths(
 ) -> Iterator[ValidationResult]:
     """Like `validate_records` over files, with `jobs` worker processes when jobs > 1."""
     opts = options or Options()
+    paths = list(paths)
     if jobs <= 1:
         yield from validate_records(
-            list(paths),
+            paths,
             schema=schema,
             vendor=vendor,
             identify=identify,
@@ -54,20 +94,49 @@ def validate_paths(
             format=input_format,
         )
         return
-    from conformance.records import read_records
-
+    template = ValidationResult(None, opts.variant, ())
     if schema is not None:
-        from conformance.validators import validators_for
-
-        validators_for(schema, opts.variant, opts.formats)  # fail fast on unknown names
-    records = read_records(list(paths), format=input_format)
+        validators = validators_for(schema, opts.variant, opts.formats)  # fail fast
+        errata = validators.entry.errata if opts.variant == "corrected" else ()
+        template = ValidationResult(validators.name, opts.variant, (), None, errata)
+    units = _units(paths, input_format)
+    base: dict[str, int] = {}  # records already seen per JSONL file: its blocks' index offset
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        pending: deque[Future[list[ValidationResult]]] = deque()
+        in_flight: deque[tuple[_Unit, Future[list[ValidationResult | _Clean]]]] = deque()
+        exhausted = False
         while True:
-            chunk = list(islice(records, CHUNK))
-            if chunk:
-                pending.append(pool.submit(_validate_chunk, chunk, schema, vendor, identify, opts))
-            while pending and (len(pending) >= 2 * jobs or not chunk):
-                yield from pending.popleft().result()
-            if not chunk:
-                break
+            while not exhausted and len(in_flight) < 2 * jobs:
+                unit = next(units, None)
+                if unit is None:
+                    exhausted = True
+                    break
+                future = pool.submit(_validate_unit, unit, schema, vendor, identify, opts)
+                in_flight.append((unit, future))
+            if not in_flight:
+                return
+            unit, future = in_flight.popleft()
+            results = future.result()
+            if not isinstance(unit, LineBlock):
+                yield from results  # type: ignore[misc]
+                continue
+            offset = 0 if unit.offset == 0 else base[unit.file]  # offset 0: a file (re)starts
+            base[unit.file] = offset + len(results)
+            yield from _reindexed(results, unit.file, offset, template)
+
+
+def _reindexed(
+    results: list[ValidationResult | _Clean], file: str, offset: int, template: ValidationResult
+) -> Iterator[ValidationResult]:
+    """Results of one block with file-wide indices; clean records rebuilt from the template."""
+    schema, variant, _, _, errata = template[:5]
+    for item in results:
+        if type(item) is tuple:
+            index, line = item
+            locator = Locator(file, index + offset, line, f"line {line}")
+            yield ValidationResult(schema, variant, (), locator, errata)
+        else:
+            located = item.locator  # type: ignore[union-attr]
+            if located is not None and located.index is not None:
+                moved = Locator(located.file, located.index + offset, located.line, located.label)
+                item = item._replace(locator=moved)  # type: ignore[union-attr]
+            yield item  # type: ignore[misc]

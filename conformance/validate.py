@@ -18,6 +18,7 @@ from typing import Any
 
 from jsonschema.exceptions import ValidationError, best_match
 
+from conformance.build import BASE_URI
 from conformance.catalog import Variant
 from conformance.drift import unexpected_names
 from conformance.findings import Finding, Severity, ValidationResult
@@ -38,6 +39,7 @@ class Options:
     strict: bool = False  # invariant violations are errors, not warnings
     invariants: bool = True
     drift: bool = True  # report undocumented properties (info), on schema-valid records
+    details: str = "jsonschema-rs"  # engine for the errors of failing records: or "jsonschema"
 
 
 def preview(value: Any) -> str:
@@ -72,6 +74,52 @@ def describe(error: ValidationError) -> str:
 
 def _pointer(parts: Iterable[Any]) -> str:
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+def describe_rs(error: Any) -> str:
+    """One actionable line for a jsonschema-rs error, from its kind's data."""
+    kind, value = error.kind, error.instance
+    name = type(kind).__name__
+    if name == "Enum":
+        options = list(kind.options)
+        shown = ", ".join(preview(v) for v in options[:_ENUM_SHOWN])
+        more = f" (+{len(options) - _ENUM_SHOWN} more)" if len(options) > _ENUM_SHOWN else ""
+        return f"{preview(value)} is not one of: {shown}{more}"
+    if name == "Type":
+        return f"{preview(value)} is not of type {' or '.join(kind.types)}"
+    if name == "Format":
+        return f"{preview(value)} is not a valid {kind.format}"
+    if name == "Required":
+        return f"{kind.property!r} is a required property"
+    if name == "Constant":
+        return f"{preview(value)} is not {preview(kind.expected_value)}"
+    if name in ("AnyOf", "OneOfNotValid"):
+        branches = [list(branch) for branch in kind.context]
+        closest = min((b for b in branches if b), key=len, default=[])
+        hint = f"; closest: {describe_rs(closest[0])}" if closest else ""
+        return f"{preview(value)} matches none of the {len(branches)} allowed shapes{hint}"
+    first_line = str(error.message).splitlines()[0]
+    return first_line if len(first_line) <= 200 else first_line[:199] + "…"
+
+
+def _keyword_location(error: Any) -> str:
+    location = str(error.absolute_keyword_location or "")
+    return location[len(BASE_URI) :] if location.startswith(BASE_URI) else location
+
+
+def _rs_schema_findings(instance: Any, validators: SchemaValidators) -> list[Finding]:
+    findings = [
+        Finding(
+            "error",
+            "schema",
+            str(e.schema_path[-1]) if e.schema_path else "schema",
+            _pointer(e.instance_path),
+            describe_rs(e),
+            _keyword_location(e),
+        )
+        for e in validators.fast.iter_errors(instance)
+    ]
+    return sorted(findings, key=lambda f: (f.pointer, f.keyword))
 
 
 def _schema_findings(instance: Any, validators: SchemaValidators) -> list[Finding]:
@@ -141,10 +189,10 @@ def validate(
     """Validate one instance against a bundled schema (`"vendor.Object"`)."""
     opts = Options(**{**(options or Options()).__dict__, **overrides})
     validators = validators_for(schema, opts.variant, opts.formats)
-    return _judge(instance, validators, opts, locator)
+    return judge(instance, validators, opts, locator)
 
 
-def _judge(
+def judge(
     instance: Any,
     validators: SchemaValidators,
     opts: Options,
@@ -152,13 +200,20 @@ def _judge(
     **result_fields: Any,
 ) -> ValidationResult:
     findings: list[Finding] = []
-    if opts.drift and validators.fast_strict.is_valid(instance):
-        pass  # valid, and nothing undocumented: the common case costs one call
-    elif validators.fast.is_valid(instance):
-        if opts.drift:
-            findings.extend(_drift_findings(instance, validators))
-    else:
-        findings.extend(_schema_findings(instance, validators))
+    try:
+        if opts.drift and validators.fast_strict.is_valid(instance):
+            pass  # valid, and nothing undocumented: the common case costs one call
+        elif validators.fast.is_valid(instance):
+            if opts.drift:
+                findings.extend(_drift_findings(instance, validators))
+        elif opts.details == "jsonschema":
+            findings.extend(_schema_findings(instance, validators))
+        else:
+            findings.extend(_rs_schema_findings(instance, validators))
+    except UnicodeEncodeError:
+        # jsonschema-rs cannot take a lone surrogate ("\ud800", valid JSON text); the
+        # pure-Python engine can, with the same format meanings (see formats.py).
+        findings = _schema_findings(instance, validators)
     if opts.invariants:
         findings.extend(_invariant_findings(instance, validators.name, opts.strict))
     return ValidationResult(
@@ -202,7 +257,7 @@ def validate_record(
     if isinstance(record, ReadProblem):
         return _problem_result(record, opts.variant)
     if schema is not None:
-        return _judge(
+        return judge(
             record.payload, validators_for(schema, opts.variant, opts.formats), opts, record.locator
         )
     contract: list[Finding] = []
@@ -222,7 +277,7 @@ def validate_record(
             contract = [Finding("error", "contract", "response", "", p) for p in found.problems]
             target = found.response.schema if found.response else None
             if target is not None:
-                result = _judge(
+                result = judge(
                     record.payload,
                     validators_for(target, opts.variant, opts.formats),
                     opts,
@@ -271,7 +326,7 @@ def validate_record(
                 f"could not identify the object by its shape (closest: {names}); give --schema",
                 *contract,
             )
-        result = _judge(
+        result = judge(
             record.payload,
             validators_for(found_shape.best.name, opts.variant, opts.formats),
             opts,
@@ -313,10 +368,16 @@ def validate_records(
 ) -> Iterator[ValidationResult]:
     """Stream a verdict for every record of every source (files, folders or Records)."""
     opts = options or Options()
-    if schema is not None:
-        validators_for(schema, opts.variant, opts.formats)  # unknown names fail before reading
+    if schema is None:
+        for record in _iter_records(sources, format):
+            yield validate_record(record, vendor=vendor, identify=identify, options=opts)
+        return
+    validators = validators_for(schema, opts.variant, opts.formats)  # unknown names fail early
     for record in _iter_records(sources, format):
-        yield validate_record(record, schema=schema, vendor=vendor, identify=identify, options=opts)
+        if type(record) is Record:
+            yield judge(record.payload, validators, opts, record.locator)
+        else:
+            yield validate_record(record, schema=schema, options=opts)
 
 
 def _iter_records(sources: Any, format: str | None) -> Iterator[Record | ReadProblem]:

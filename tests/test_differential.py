@@ -36,3 +36,22 @@ def test_strict_twins_agree(name: str) -> None:
 
 def i_seed(name: str) -> int:
     return sum(name.encode())
+
+
+@pytest.mark.parametrize("name", example_names())
+def test_both_engines_name_the_same_errors(name: str) -> None:
+    """On failing records, jsonschema-rs and jsonschema report the same keywords at the
+    same places, so the fast engine's error details can stand in for jsonschema's."""
+    from conformance.validate import validate
+
+    compared = 0
+    for instance in corpus(example(name), 1_000, seed=i_seed(name) + 2):
+        rs = validate(instance, name, details="jsonschema-rs", invariants=False, drift=False)
+        if rs.ok:
+            continue
+        py = validate(instance, name, details="jsonschema", invariants=False, drift=False)
+        assert {(f.keyword, f.pointer) for f in rs.findings} == {
+            (f.keyword, f.pointer) for f in py.findings
+        }, instance
+        compared += 1
+    assert compared > 50

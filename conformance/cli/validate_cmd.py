@@ -33,7 +33,19 @@ def exit_code(summary: Summary) -> int:
 
 
 def _use_colour(stream: IO[str]) -> bool:
-    return stream.isatty() and "NO_COLOR" not in os.environ
+    """Colour for a terminal, unless NO_COLOR is set to a non-empty value (no-color.org)."""
+    return stream.isatty() and not os.environ.get("NO_COLOR")
+
+
+def _check_vendor(vendor: str | None) -> None:
+    """An unknown --vendor is a usage error, not "no record could be identified"."""
+    if vendor is None:
+        return
+    from conformance.catalog import load_catalog
+
+    known = load_catalog().vendors()
+    if vendor not in known:
+        raise UsageError(f"unknown vendor {vendor!r}; known: {', '.join(known)}")
 
 
 @contextmanager
@@ -64,6 +76,7 @@ def _progress(enabled: bool) -> Iterator[Callable[[int], None]]:
 @click.option("--as-published", is_flag=True, help="Use the vendors' schemas without errata.")
 @click.option("--strict", is_flag=True, help="Run-invariant violations are errors, not warnings.")
 @click.option("--no-drift", is_flag=True, help="Do not report undocumented properties.")
+@click.option("--no-invariants", is_flag=True, help="Check the schema only, not run invariants.")
 @click.option(
     "--no-format",
     "no_formats",
@@ -106,6 +119,7 @@ def validate(
     as_published: bool,
     strict: bool,
     no_drift: bool,
+    no_invariants: bool,
     no_formats: tuple[str, ...],
     input_format: str | None,
     fmt: str,
@@ -123,6 +137,7 @@ def validate(
 
     if schema and identify:
         raise UsageError("--schema and --identify exclude each other")
+    _check_vendor(vendor)
     unknown = sorted(set(no_formats) - set(CHECKED_FORMATS) - {"all"})
     if unknown:
         raise UsageError(
@@ -137,6 +152,7 @@ def validate(
         formats=formats if no_formats else None,
         strict=strict,
         drift=not no_drift,
+        invariants=not no_invariants,
     )
     summary = Summary()
     with atomic_output(output) as out:
@@ -182,6 +198,7 @@ def identify(paths: tuple[Path, ...], vendor: str | None, fmt: str) -> int:
     from conformance.identify import identify as identify_shape
     from conformance.records import ReadProblem, read_records
 
+    _check_vendor(vendor)
     unknown = unreadable = 0
     for record in read_records(list(paths)):
         if isinstance(record, ReadProblem):

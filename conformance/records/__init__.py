@@ -9,6 +9,7 @@ could not be read, and where). Bad input never raises; it becomes a problem in t
 from __future__ import annotations
 
 from .detect import detect_format
+from .documents import LineBlock, decode_block
 from .model import (
     DEFAULT_LIMITS,
     FORMATS,
@@ -23,7 +24,7 @@ from .model import (
     ReadProblem,
     Record,
 )
-from .reader import RECORDING_SUFFIXES, read_records
+from .reader import RECORDING_SUFFIXES, read_records, read_units
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -36,9 +37,12 @@ __all__ = [
     "SNIFF_BYTES",
     "HttpExchange",
     "Limits",
+    "LineBlock",
     "Locator",
     "ReadProblem",
     "Record",
+    "decode_block",
     "detect_format",
     "read_records",
+    "read_units",
 ]

@@ -7,7 +7,10 @@ keeps more than one record in memory.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import BinaryIO
+
+import orjson
 
 from ._common import Refused, plural, problem
 from ._jsonstream import JsonStream
@@ -17,6 +20,11 @@ from .model import Limits, Locator, ReadProblem, Record
 
 #: Bytes read at a time by the JSON Lines reader.
 _JSONL_CHUNK = 1 << 20
+#: orjson turns integers beyond 64 bits into floats; a line with a run of this many digits
+#: is decoded by the stdlib instead, so the parser choice never changes a value.
+_LONG_DIGIT_RUN = b"0" * 19
+_GUARD_TABLE = bytes.maketrans(b"0123456789[", b"0000000000{")
+_SLOW = object()
 _JSONL_HINT = "; if this is JSON Lines (one value per line), read it with format 'jsonl'"
 
 
@@ -54,38 +62,124 @@ def read_jsonl(fh: BinaryIO, file: str, limits: Limits) -> Iterator[Record | Rea
     """One record per non-blank line; a bad line is a problem and the next lines still count.
 
     This is the hot path for large recordings: one ``bytes.split`` per megabyte and one
-    stdlib ``json`` decode per line.
+    orjson decode per ordinary line (the stdlib decides anything unusual).
     """
     index = 0
-    max_depth = limits.max_depth
     for lineno, offset, raw in _lines(fh, limits.max_record_bytes):
         if raw is not None and (not raw or raw.isspace()):
             continue
-        label = f"line {lineno}"
-        if raw is None:
-            message = f"line longer than {plural(limits.max_record_bytes, 'byte')}"
-            yield ReadProblem(Locator(file, index, lineno, label), message, "too-large-record")
-        else:
-            try:
-                text = raw.decode("utf-8")
-            except UnicodeDecodeError as error:
-                message = (
-                    f"invalid UTF-8: byte 0x{raw[error.start]:02x} at byte offset"
-                    f" {offset + error.start:,} (line {lineno}, column {error.start + 1})"
-                )
-                yield ReadProblem(Locator(file, index, lineno, label), message, "invalid-utf8")
-            else:
-                if lineno == 1:
-                    text = text.removeprefix("\ufeff")
-                try:
-                    value = decode(text, max_depth)
-                except Refused as refusal:
-                    if refusal.line is not None:
-                        refusal.line += lineno - 1
-                    yield problem(file, index, label, refusal, lineno)
-                else:
-                    yield Record(Locator(file, index, lineno, label), value)
+        yield decode_line(file, index, lineno, offset, raw, limits)
         index += 1
+
+
+@dataclass(frozen=True, slots=True)
+class LineBlock:
+    """Whole, undecoded lines of one JSONL file, so that another process can decode them.
+
+    The reading process only cuts the file at newlines (no per-line work); indices are
+    counted from 0 within the block and the caller adds the records of earlier blocks.
+    `oversized` marks a single line longer than the record limit, skipped unread.
+    """
+
+    file: str
+    first_line: int
+    offset: int
+    data: bytes
+    oversized: bool = False
+
+
+def jsonl_blocks(fh: BinaryIO, file: str, limits: Limits, size: int) -> Iterator[LineBlock]:
+    """Cut a JSONL file into blocks of whole lines of about `size` bytes."""
+    lineno, offset, pending, skipping = 1, 0, b"", False
+    while chunk := fh.read(size):
+        if skipping:  # inside a line over the limit: drop bytes up to its newline
+            end = chunk.find(b"\n")
+            if end < 0:
+                offset += len(chunk)
+                continue
+            offset, lineno, chunk, skipping = offset + end + 1, lineno + 1, chunk[end + 1 :], False
+        data = pending + chunk
+        cut = data.rfind(b"\n")
+        if cut >= 0:
+            block, pending = data[: cut + 1], data[cut + 1 :]
+            yield LineBlock(file, lineno, offset, block)
+            lineno, offset = lineno + block.count(b"\n"), offset + len(block)
+        else:
+            pending = data
+        if len(pending) > limits.max_record_bytes:
+            yield LineBlock(file, lineno, offset, b"", oversized=True)
+            offset, pending, skipping = offset + len(pending), b"", True
+    if pending:
+        yield LineBlock(file, lineno, offset, pending)
+
+
+def decode_block(block: LineBlock, limits: Limits) -> Iterator[Record | ReadProblem]:
+    """The records of a `LineBlock` as `read_jsonl` gives them, indices counted from 0."""
+    if block.oversized:
+        yield decode_line(block.file, 0, block.first_line, block.offset, None, limits)
+        return
+    index, offset, lineno = 0, block.offset, block.first_line
+    lines = block.data.split(b"\n")
+    if lines and not lines[-1]:
+        lines.pop()
+    for raw in lines:
+        if raw and not raw.isspace():
+            fitting = raw if len(raw) <= limits.max_record_bytes else None
+            yield decode_line(block.file, index, lineno, offset, fitting, limits)
+            index += 1
+        offset += len(raw) + 1
+        lineno += 1
+
+
+def decode_line(
+    file: str, index: int, lineno: int, offset: int, raw: bytes | None, limits: Limits
+) -> Record | ReadProblem:
+    """One JSONL line as a record, or the problem that stops it being one."""
+    label = f"line {lineno}"
+    if raw is None:
+        message = f"line longer than {plural(limits.max_record_bytes, 'byte')}"
+        return ReadProblem(Locator(file, index, lineno, label), message, "too-large-record")
+    value = _fast_decode(raw, limits.max_depth)
+    if value is not _SLOW:
+        return Record(Locator(file, index, lineno, label), value)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        message = (
+            f"invalid UTF-8: byte 0x{raw[error.start]:02x} at byte offset"
+            f" {offset + error.start:,} (line {lineno}, column {error.start + 1})"
+        )
+        return ReadProblem(Locator(file, index, lineno, label), message, "invalid-utf8")
+    if lineno == 1:
+        text = text.removeprefix("\ufeff")
+    try:
+        value = decode(text, limits.max_depth)
+    except Refused as refusal:
+        if refusal.line is not None:
+            refusal.line += lineno - 1
+        return problem(file, index, label, refusal, lineno)
+    return Record(Locator(file, index, lineno, label), value)
+
+
+def _fast_decode(raw: bytes, max_depth: int) -> object:
+    """orjson for the ordinary line, or `_SLOW` when the stdlib path must decide.
+
+    The stdlib path is the definition (depth limit, exact big integers, error
+    messages with positions); this shortcut only takes lines on which orjson is
+    known to give the same value, and anything it rejects goes the slow way.
+    One `translate` serves both guards: digits become "0" (a run of 19 may be an
+    integer beyond 64 bits, which orjson would turn into a float) and "[" becomes
+    "{" (more openers than `max_depth` may nest too deep).
+    """
+    folded = raw.translate(_GUARD_TABLE)
+    if _LONG_DIGIT_RUN in folded:
+        return _SLOW
+    if len(raw) > 2 * max_depth and folded.count(b"{") > max_depth:
+        return _SLOW
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return _SLOW
 
 
 def _lines(fh: BinaryIO, max_len: int) -> Iterator[tuple[int, int, bytes | None]]:

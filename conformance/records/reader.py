@@ -14,7 +14,7 @@ from typing import BinaryIO
 
 from .cassettes import read_schemathesis, read_vcr
 from .detect import Sniffed, detect
-from .documents import read_json, read_jsonl, read_yaml
+from .documents import LineBlock, jsonl_blocks, read_json, read_jsonl, read_yaml
 from .har import read_har
 from .model import DEFAULT_LIMITS, FORMATS, Limits, Locator, ReadProblem, Record
 from .postman import read_postman
@@ -57,21 +57,44 @@ def read_records(
         if forced not in READERS:
             raise ValueError(f"unknown format {format!r}; expected one of {', '.join(FORMATS)}")
     sources = [source] if isinstance(source, (str, os.PathLike)) else source
-    return _read_all(sources, forced, limits)
+    return _read_all(sources, forced, limits)  # type: ignore[return-value]
+
+
+def read_units(
+    source: str | Path | Iterable[str | Path],
+    *,
+    format: str | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    block_size: int = 1 << 20,
+) -> Iterator[Record | ReadProblem | LineBlock]:
+    """Like `read_records`, but JSONL files come as undecoded `LineBlock`s.
+
+    For parallel validation: the reading process only cuts the file at newlines;
+    workers split and decode the lines (`decode_block`), so parsing scales with them.
+    """
+    forced = None
+    if format is not None:
+        forced = _ALIASES.get(format.lower(), format.lower())
+        if forced not in READERS:
+            raise ValueError(f"unknown format {format!r}; expected one of {', '.join(FORMATS)}")
+    sources = [source] if isinstance(source, (str, os.PathLike)) else source
+    return _read_all(sources, forced, limits, block_size)
 
 
 def _read_all(
-    sources: Iterable[str | Path], forced: str | None, limits: Limits
-) -> Iterator[Record | ReadProblem]:
+    sources: Iterable[str | Path], forced: str | None, limits: Limits, block_size: int = 0
+) -> Iterator[Record | ReadProblem | LineBlock]:
     for source in sources:
         name = os.fsdecode(source)
         if os.path.isdir(name):
-            yield from _walk(name, forced, limits)
+            yield from _walk(name, forced, limits, block_size)
         else:
-            yield from _read_file(name, forced, limits)
+            yield from _read_file(name, forced, limits, block_size)
 
 
-def _walk(top: str, forced: str | None, limits: Limits) -> Iterator[Record | ReadProblem]:
+def _walk(
+    top: str, forced: str | None, limits: Limits, block_size: int = 0
+) -> Iterator[Record | ReadProblem | LineBlock]:
     errors: list[OSError] = []
     found = False
     for folder, subfolders, files in os.walk(top, onerror=errors.append):
@@ -79,7 +102,7 @@ def _walk(top: str, forced: str | None, limits: Limits) -> Iterator[Record | Rea
         for name in sorted(files):
             if not name.startswith(".") and name.lower().endswith(RECORDING_SUFFIXES):
                 found = True
-                yield from _read_file(os.path.join(folder, name), forced, limits)
+                yield from _read_file(os.path.join(folder, name), forced, limits, block_size)
     for error in errors:
         yield _unreadable(error.filename or top, error)
     if not found and not errors:
@@ -97,7 +120,9 @@ def _whole_file(path: str, message: str, kind: str) -> ReadProblem:
     return ReadProblem(Locator(path, None, None, ""), message, kind)
 
 
-def _read_file(path: str, forced: str | None, limits: Limits) -> Iterator[Record | ReadProblem]:
+def _read_file(
+    path: str, forced: str | None, limits: Limits, block_size: int = 0
+) -> Iterator[Record | ReadProblem | LineBlock]:
     try:
         # Checked before opening: opening a FIFO would block until something writes to it.
         if not stat.S_ISREG(os.stat(path).st_mode):
@@ -120,7 +145,10 @@ def _read_file(path: str, forced: str | None, limits: Limits) -> Iterator[Record
             return
         fmt = forced or sniffed.format
         try:
-            yield from READERS[fmt](fh, path, limits)
+            if block_size and fmt == "jsonl":
+                yield from jsonl_blocks(fh, path, limits, block_size)
+            else:
+                yield from READERS[fmt](fh, path, limits)
         except OSError as error:
             yield _unreadable(path, error)
         except MemoryError:
