@@ -30,9 +30,21 @@ def atomic_output(path: Path | None) -> Iterator[IO[str]]:
     except OSError as exc:
         raise InputError(f"{path}: cannot write here: {exc.strerror or exc}") from None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as stream:
+        # surrogateescape: undecodable bytes of file names are written back as they came
+        # (as on stdout), not turned into an internal error
+        with os.fdopen(fd, "w", encoding="utf-8", errors="surrogateescape", newline="\n") as stream:
+            os.chmod(temp, 0o666 & ~_umask())  # mkstemp makes 0600; a report is an ordinary file
             yield stream
-        os.replace(temp, path)
+        try:
+            os.replace(temp, path)
+        except OSError as exc:  # e.g. the target is a directory
+            raise InputError(f"{path}: cannot write here: {exc.strerror or exc}") from None
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask

@@ -67,9 +67,9 @@ class Summary:
     def line(self) -> str:
         s = self.severities
         return (
-            f"{self.records} records: {self.conforming} conform, {self.failing} do not; "
-            f"{self.unreadable} unreadable inputs; {s['error']} errors, {s['warning']} "
-            f"warnings, {s['info']} info"
+            f"{_count(self.records, 'record')}: {self.conforming} conforming, {self.failing} not "
+            f"conforming; {_count(self.unreadable, 'unreadable input')}; "
+            f"{_count(s['error'], 'error')}, {_count(s['warning'], 'warning')}, {s['info']} info"
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -87,15 +87,29 @@ class Summary:
         }
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def locator_text(result: ValidationResult) -> str:
     return str(result.locator) if result.locator else "<instance>"
+
+
+def encodable(text: str) -> str:
+    """Lone surrogates (valid in JSON, so in a message quoting a value; not in UTF-8) as
+    `\\udXXX` escapes, so that any stream can take the text."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
 
 
 def finding_line(result: ValidationResult, finding: Finding) -> str:
     """`file:line: $.path: severity: message [keyword]` - the one text form of a finding."""
     return (
-        f"{locator_text(result)}: {finding.path}: {finding.severity}: {finding.message} "
-        f"[{finding.keyword}]"
+        f"{locator_text(result)}: {finding.path}: {finding.severity}: "
+        f"{encodable(finding.message)} [{finding.keyword}]"
     )
 
 
@@ -270,7 +284,7 @@ class GithubWriter(Writer):
             if loc and loc.line:
                 props.append(f"line={loc.line}")
             props.append(f"title={_gh('runconform ' + finding.keyword, True)}")
-            message = _gh(f"{finding.path}: {finding.message}", False)
+            message = _gh(f"{finding.path}: {encodable(finding.message)}", False)
             self.out.write(f"::{self.LEVELS[finding.severity]} {','.join(props)}::{message}\n")
 
     def close(self, summary: Summary) -> None:

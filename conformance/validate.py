@@ -21,7 +21,9 @@ from jsonschema.exceptions import ValidationError, best_match
 from conformance.build import BASE_URI
 from conformance.catalog import Variant
 from conformance.drift import unexpected_names
+from conformance.errors import UsageError
 from conformance.findings import Finding, Severity, ValidationResult
+from conformance.formats import CHECKED_FORMATS
 from conformance.records import Locator, ReadProblem, Record
 from conformance.semantics import check_invariants
 from conformance.validators import SchemaValidators, validators_for
@@ -40,6 +42,22 @@ class Options:
     invariants: bool = True
     drift: bool = True  # report undocumented properties (info), on schema-valid records
     details: str = "jsonschema-rs"  # engine for the errors of failing records: or "jsonschema"
+
+    def __post_init__(self) -> None:
+        if self.variant not in ("corrected", "published"):
+            raise UsageError(f"unknown schema variant {self.variant!r}: corrected or published")
+        if self.details not in ("jsonschema-rs", "jsonschema"):
+            raise UsageError(
+                f"unknown details engine {self.details!r}: jsonschema-rs or jsonschema"
+            )
+        if self.formats is not None:
+            formats = tuple(self.formats)
+            unknown = sorted(set(formats) - set(CHECKED_FORMATS))
+            if unknown:
+                raise UsageError(
+                    f"unknown format(s) {', '.join(unknown)}; known: {', '.join(CHECKED_FORMATS)}"
+                )
+            object.__setattr__(self, "formats", formats)
 
 
 def preview(value: Any) -> str:
