@@ -85,7 +85,7 @@ def validate_paths(
     opts = options or Options()
     paths = list(paths)
     if jobs <= 1:
-        yield from validate_records(
+        return validate_records(
             paths,
             schema=schema,
             vendor=vendor,
@@ -93,7 +93,18 @@ def validate_paths(
             options=opts,
             format=input_format,
         )
-        return
+    return _in_processes(paths, schema, vendor, identify, opts, input_format, jobs)
+
+
+def _in_processes(
+    paths: list[str | Path],
+    schema: str | None,
+    vendor: str | None,
+    identify: bool,
+    opts: Options,
+    input_format: str | None,
+    jobs: int,
+) -> Iterator[ValidationResult]:
     template = ValidationResult(None, opts.variant, ())
     if schema is not None:
         validators = validators_for(schema, opts.variant, opts.formats)  # fail fast

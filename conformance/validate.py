@@ -232,8 +232,16 @@ def judge(
         # jsonschema-rs cannot take a lone surrogate ("\ud800", valid JSON text); the
         # pure-Python engine can, with the same format meanings (see formats.py).
         findings = _schema_findings(instance, validators)
-    if opts.invariants:
+    if opts.invariants and validators.profiled:
         findings.extend(_invariant_findings(instance, validators.name, opts.strict))
+    if not result_fields:
+        return ValidationResult(
+            validators.name,
+            opts.variant,
+            tuple(findings),
+            locator,
+            validators.entry.errata if opts.variant == "corrected" else (),
+        )
     return ValidationResult(
         schema=validators.name,
         variant=opts.variant,
@@ -393,7 +401,7 @@ def validate_records(
     validators = validators_for(schema, opts.variant, opts.formats)  # unknown names fail early
     for record in _iter_records(sources, format):
         if type(record) is Record:
-            yield judge(record.payload, validators, opts, record.locator)
+            yield judge(record[1], validators, opts, record[0])  # payload, locator: hot loop
         else:
             yield validate_record(record, schema=schema, options=opts)
 
@@ -401,9 +409,16 @@ def validate_records(
 def _iter_records(sources: Any, format: str | None) -> Iterator[Record | ReadProblem]:
     from conformance.records import read_records
 
-    if isinstance(sources, (str, Path)):
-        yield from read_records(sources, format=format)
-        return
+    if isinstance(sources, (str, Path)) or (
+        isinstance(sources, (list, tuple)) and all(isinstance(s, (str, Path)) for s in sources)
+    ):
+        return read_records(sources, format=format)  # no extra generator layer: hot path
+    return _mixed_records(sources, format)
+
+
+def _mixed_records(sources: Any, format: str | None) -> Iterator[Record | ReadProblem]:
+    from conformance.records import read_records
+
     paths: list[str | Path] = []
     for item in sources:
         if isinstance(item, (Record, ReadProblem)):

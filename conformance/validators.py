@@ -20,6 +20,7 @@ from referencing.jsonschema import DRAFT202012
 from conformance.catalog import Catalog, Variant, load_catalog
 from conformance.drift import LENIENT_SUFFIX, strict_schema
 from conformance.formats import CHECKED_FORMATS, format_checker
+from conformance.semantics import has_profile
 
 
 def _refuse(uri: str) -> Any:
@@ -90,6 +91,7 @@ class SchemaValidators:
         self.entry = self.catalog.entry(self.name, variant)
         self._root = str(self.catalog.root)
         self._schema = self.catalog.schema(self.name, variant)
+        self.profiled = has_profile(self.name)  # has run invariants to check
 
     def _rs(self, schema: dict[str, Any], registry: jsonschema_rs.Registry) -> Any:
         off = {f: (lambda _value: True) for f in CHECKED_FORMATS if f not in self.formats}
