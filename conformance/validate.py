@@ -42,6 +42,7 @@ class Options:
     invariants: bool = True
     drift: bool = True  # report undocumented properties (info), on schema-valid records
     details: str = "jsonschema-rs"  # engine for the errors of failing records: or "jsonschema"
+    expect_violations: bool = False  # negative-fixture sidecars pass iff exactly their label fails
 
     def __post_init__(self) -> None:
         if self.variant not in ("corrected", "published"):
@@ -210,6 +211,37 @@ def validate(
     return judge(instance, validators, opts, locator)
 
 
+def negative_label(payload: Any) -> tuple[str, str, str] | None:
+    """(kind, keyword, pointer) of a negative-fixture sidecar, else None.
+
+    `runconform fixtures --invalid` writes `{"fixture": ..., "violates": {...}}`;
+    validation looks at the fixture inside, not at the wrapper.
+    """
+    if type(payload) is not dict or payload.keys() != {"fixture", "violates"}:
+        return None
+    label = payload["violates"]
+    if not isinstance(label, dict) or not {"kind", "keyword", "pointer"} <= label.keys():
+        return None
+    return str(label["kind"]), str(label["keyword"]), str(label["pointer"])
+
+
+def _expected_only(result: ValidationResult, label: tuple[str, str, str]) -> ValidationResult:
+    """With expect_violations: the labelled violation alone is a pass; anything else fails."""
+    reported = {
+        (f.kind, f.keyword, f.pointer)
+        for f in result.findings
+        if f.severity in ("error", "warning")
+    }
+    if reported == {label}:
+        return result._replace(findings=())
+    kind, keyword, pointer = label
+    got = ", ".join(f"{k}:{w}@{p or '/'}" for k, w, p in sorted(reported)) or "nothing"
+    message = f"expected exactly {kind}:{keyword}@{pointer or '/'} to be reported, got {got}"
+    return result._replace(
+        findings=(Finding("error", "schema", "expected-violation", pointer, message),)
+    )
+
+
 def judge(
     instance: Any,
     validators: SchemaValidators,
@@ -217,6 +249,11 @@ def judge(
     locator: Locator | None,
     **result_fields: Any,
 ) -> ValidationResult:
+    if type(instance) is dict and len(instance) == 2 and "violates" in instance:
+        label = negative_label(instance)
+        if label is not None:
+            result = judge(instance["fixture"], validators, opts, locator, **result_fields)
+            return _expected_only(result, label) if opts.expect_violations else result
     findings: list[Finding] = []
     try:
         if opts.drift and validators.fast_strict.is_valid(instance):

@@ -12,6 +12,7 @@ import sys
 import click
 
 from conformance import __version__
+from conformance.cli.fixtures_cmd import fixtures
 from conformance.cli.schemas_cmd import schemas
 from conformance.cli.validate_cmd import identify, validate
 from conformance.errors import ConformanceError, ExitCode
@@ -32,6 +33,7 @@ def cli() -> None:
 cli.add_command(schemas)
 cli.add_command(validate)
 cli.add_command(identify)
+cli.add_command(fixtures)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -78,6 +78,12 @@ def _progress(enabled: bool) -> Iterator[Callable[[int], None]]:
 @click.option("--no-drift", is_flag=True, help="Do not report undocumented properties.")
 @click.option("--no-invariants", is_flag=True, help="Check the schema only, not run invariants.")
 @click.option(
+    "--expect-violations",
+    is_flag=True,
+    help="For negative fixtures (runconform fixtures --invalid): a record passes when "
+    "exactly its labelled violation is reported.",
+)
+@click.option(
     "--no-format",
     "no_formats",
     multiple=True,
@@ -120,6 +126,7 @@ def validate(
     strict: bool,
     no_drift: bool,
     no_invariants: bool,
+    expect_violations: bool,
     no_formats: tuple[str, ...],
     input_format: str | None,
     fmt: str,
@@ -153,6 +160,7 @@ def validate(
         strict=strict,
         drift=not no_drift,
         invariants=not no_invariants,
+        expect_violations=expect_violations,
     )
     summary = Summary()
     with atomic_output(output) as out:

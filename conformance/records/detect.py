@@ -95,6 +95,15 @@ def sniff(head: bytes, name: str, complete: bool) -> Sniffed:
         return _json_family(text, suffix, complete)
     if text[0] == "<":
         return Sniffed("unknown", "not-a-recording", "XML or HTML markup, not JSON or YAML")
+    if text[0] in '-"0123456789tfn' and not suffix.endswith(_YAML_SUFFIXES):
+        first, newline, rest = text.partition("\n")
+        try:
+            json.loads(first)
+        except ValueError:
+            pass
+        else:  # one JSON scalar per line, e.g. a list of statuses
+            if (newline and rest.strip()) or suffix.endswith(_JSONL_SUFFIXES):
+                return Sniffed("jsonl")
     if text[0] in '-"0123456789tfn' and complete:
         try:
             json.loads(text)

@@ -67,7 +67,7 @@ REFUSED = [
     ("nul.json", b"\x00" * 100, "not-a-recording", "not a recording: binary data (NUL bytes)"),
     (
         "runs.json.gz",
-        gzip.compress(b'{"id": 1}'),
+        gzip.compress(b'{"id": 1}', mtime=0),
         "not-a-recording",
         "not a recording: gzip-compressed data; decompress it first",
     ),
