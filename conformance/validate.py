@@ -9,27 +9,23 @@ only failures pay for jsonschema's detailed errors.
 
 from __future__ import annotations
 
-import copy
-import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from jsonschema.exceptions import ValidationError, best_match
-
-from conformance.build import BASE_URI
 from conformance.catalog import Variant
-from conformance.drift import unexpected_names
 from conformance.errors import UsageError
-from conformance.findings import Finding, Severity, ValidationResult
+from conformance.explain import (
+    drift_findings,
+    invariant_findings,
+    rs_schema_findings,
+    schema_findings,
+)
+from conformance.findings import Finding, ValidationResult
 from conformance.formats import CHECKED_FORMATS
 from conformance.records import Locator, ReadProblem, Record
-from conformance.semantics import check_invariants
 from conformance.validators import SchemaValidators, validators_for
-
-_PREVIEW = 40
-_ENUM_SHOWN = 6
 
 
 @dataclass(frozen=True)
@@ -59,142 +55,6 @@ class Options:
                     f"unknown format(s) {', '.join(unknown)}; known: {', '.join(CHECKED_FORMATS)}"
                 )
             object.__setattr__(self, "formats", formats)
-
-
-def preview(value: Any) -> str:
-    """A short, one-line rendering of a value for messages."""
-    text = json.dumps(value, ensure_ascii=False, default=str)
-    return text if len(text) <= _PREVIEW else text[: _PREVIEW - 1] + "…"
-
-
-def describe(error: ValidationError) -> str:
-    """One actionable line for a jsonschema error (its own messages can span pages)."""
-    keyword, value, spec = error.validator, error.instance, error.validator_value
-    if keyword == "enum":
-        shown = ", ".join(preview(v) for v in spec[:_ENUM_SHOWN])
-        more = f" (+{len(spec) - _ENUM_SHOWN} more)" if len(spec) > _ENUM_SHOWN else ""
-        return f"{preview(value)} is not one of: {shown}{more}"
-    if keyword == "type":
-        expected = " or ".join(spec) if isinstance(spec, list) else spec
-        return f"{preview(value)} is not of type {expected}"
-    if keyword == "format":
-        return f"{preview(value)} is not a valid {spec}"
-    if keyword in ("anyOf", "oneOf") and error.context:
-        closest = best_match(error.context)
-        return (
-            f"{preview(value)} matches none of the {len(spec)} allowed shapes; "
-            f"closest: {describe(closest)}"
-        )
-    if keyword == "const":
-        return f"{preview(value)} is not {preview(spec)}"
-    first_line = str(error.message).splitlines()[0]
-    return first_line if len(first_line) <= 200 else first_line[:199] + "…"
-
-
-def _pointer(parts: Iterable[Any]) -> str:
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
-
-
-def describe_rs(error: Any) -> str:
-    """One actionable line for a jsonschema-rs error, from its kind's data."""
-    kind, value = error.kind, error.instance
-    name = type(kind).__name__
-    if name == "Enum":
-        options = list(kind.options)
-        shown = ", ".join(preview(v) for v in options[:_ENUM_SHOWN])
-        more = f" (+{len(options) - _ENUM_SHOWN} more)" if len(options) > _ENUM_SHOWN else ""
-        return f"{preview(value)} is not one of: {shown}{more}"
-    if name == "Type":
-        return f"{preview(value)} is not of type {' or '.join(kind.types)}"
-    if name == "Format":
-        return f"{preview(value)} is not a valid {kind.format}"
-    if name == "Required":
-        return f"{kind.property!r} is a required property"
-    if name == "Constant":
-        return f"{preview(value)} is not {preview(kind.expected_value)}"
-    if name in ("AnyOf", "OneOfNotValid"):
-        branches = [list(branch) for branch in kind.context]
-        closest = min((b for b in branches if b), key=len, default=[])
-        hint = f"; closest: {describe_rs(closest[0])}" if closest else ""
-        return f"{preview(value)} matches none of the {len(branches)} allowed shapes{hint}"
-    first_line = str(error.message).splitlines()[0]
-    return first_line if len(first_line) <= 200 else first_line[:199] + "…"
-
-
-def _keyword_location(error: Any) -> str:
-    location = str(error.absolute_keyword_location or "")
-    return location[len(BASE_URI) :] if location.startswith(BASE_URI) else location
-
-
-def _rs_schema_findings(instance: Any, validators: SchemaValidators) -> list[Finding]:
-    findings = [
-        Finding(
-            "error",
-            "schema",
-            str(e.schema_path[-1]) if e.schema_path else "schema",
-            _pointer(e.instance_path),
-            describe_rs(e),
-            _keyword_location(e),
-        )
-        for e in validators.fast.iter_errors(instance)
-    ]
-    return sorted(findings, key=lambda f: (f.pointer, f.keyword))
-
-
-def _schema_findings(instance: Any, validators: SchemaValidators) -> list[Finding]:
-    errors = sorted(
-        validators.detailed.iter_errors(instance),
-        key=lambda e: (list(map(str, e.absolute_path)), e.validator),
-    )
-    return [
-        Finding(
-            "error",
-            "schema",
-            str(e.validator),
-            _pointer(e.absolute_path),
-            describe(e),
-            "#" + _pointer(e.absolute_schema_path),
-        )
-        for e in errors
-    ]
-
-
-def _drift_findings(instance: Any, validators: SchemaValidators) -> list[Finding]:
-    """Undocumented properties, deepest first, without cascades from enclosing schemas."""
-    work, found = copy.deepcopy(instance), []
-    for _ in range(64):  # bounded: each round removes at least one property
-        errors = [
-            e
-            for e in validators.detailed_strict.iter_errors(work)
-            if e.validator == "unevaluatedProperties"
-        ]
-        if not errors:
-            break
-        depth = max(len(e.absolute_path) for e in errors)
-        for error in (e for e in errors if len(e.absolute_path) == depth):
-            holder = error.instance
-            for name in unexpected_names(str(error.message)):
-                if isinstance(holder, dict) and name in holder:
-                    del holder[name]
-                    pointer = _pointer([*error.absolute_path, name])
-                    found.append(
-                        Finding(
-                            "info",
-                            "drift",
-                            "undocumented",
-                            pointer,
-                            f"property {name!r} is not documented in the schema",
-                        )
-                    )
-    return sorted(found, key=lambda f: f.pointer)
-
-
-def _invariant_findings(instance: Any, name: str, strict: bool) -> list[Finding]:
-    severity: Severity = "error" if strict else "warning"
-    return [
-        Finding(severity, "invariant", v.rule, v.pointer, v.message)
-        for v in check_invariants(instance, name)
-    ]
 
 
 def validate(
@@ -260,17 +120,17 @@ def judge(
             pass  # valid, and nothing undocumented: the common case costs one call
         elif validators.fast.is_valid(instance):
             if opts.drift:
-                findings.extend(_drift_findings(instance, validators))
+                findings.extend(drift_findings(instance, validators))
         elif opts.details == "jsonschema":
-            findings.extend(_schema_findings(instance, validators))
+            findings.extend(schema_findings(instance, validators))
         else:
-            findings.extend(_rs_schema_findings(instance, validators))
+            findings.extend(rs_schema_findings(instance, validators))
     except UnicodeEncodeError:
         # jsonschema-rs cannot take a lone surrogate ("\ud800", valid JSON text); the
         # pure-Python engine can, with the same format meanings (see formats.py).
-        findings = _schema_findings(instance, validators)
+        findings = schema_findings(instance, validators)
     if opts.invariants and validators.profiled:
-        findings.extend(_invariant_findings(instance, validators.name, opts.strict))
+        findings.extend(invariant_findings(instance, validators.name, opts.strict))
     if not result_fields:
         return ValidationResult(
             validators.name,
