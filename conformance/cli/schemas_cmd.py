@@ -15,6 +15,10 @@ from conformance.lint import lint_bundle
 from conformance.resources import contracts_dir, is_source_checkout, schemas_dir
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 @click.group()
 def schemas() -> None:
     """The bundled vendor run schemas."""
@@ -168,8 +172,8 @@ def lint(as_published: bool, fmt: str, quiet: bool) -> None:
             if not quiet or finding.severity == "error":
                 click.echo(str(finding))
         click.echo(
-            f"{report.variant}: {report.count('error')} errors, "
-            f"{report.count('warning')} warnings, {report.count('info')} info"
+            f"{report.variant}: {_count(report.count('error'), 'error')}, "
+            f"{_count(report.count('warning'), 'warning')}, {report.count('info')} info"
         )
     if not report.ok:
         click.get_current_context().exit(int(ExitCode.BUNDLE))
