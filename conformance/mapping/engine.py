@@ -109,9 +109,7 @@ def to_canonical_items(obj: Any, name: str) -> list[dict[str, Any]]:
     if problem is not None:
         raise MappingError(f"{spec.name}: the input does not conform to its schema: {problem}")
     items = get(obj, spec.items)
-    return [
-        _item(item, spec, i) for i, item in enumerate(items if items is not ABSENT else ())
-    ]
+    return [_item(item, spec, i) for i, item in enumerate(items if items is not ABSENT else ())]
 
 
 def _item(item: Any, spec: ListSpec, index: int) -> dict[str, Any]:
