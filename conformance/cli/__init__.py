@@ -13,6 +13,7 @@ import click
 
 from conformance import __version__
 from conformance.cli.fixtures_cmd import fixtures
+from conformance.cli.mapping_cmd import map_records, mappings
 from conformance.cli.schemas_cmd import schemas
 from conformance.cli.validate_cmd import identify, validate
 from conformance.errors import ConformanceError, ExitCode
@@ -34,6 +35,8 @@ cli.add_command(schemas)
 cli.add_command(validate)
 cli.add_command(identify)
 cli.add_command(fixtures)
+cli.add_command(mappings)
+cli.add_command(map_records)
 
 
 def main(argv: list[str] | None = None) -> int:

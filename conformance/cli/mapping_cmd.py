@@ -1,0 +1,91 @@
+"""`runconform mappings check` and `runconform map`: thin layers over conformance.mapping."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from conformance.atomic import atomic_output
+from conformance.errors import ExitCode
+
+
+@click.group()
+def mappings() -> None:
+    """The vendor -> canonical run mappings (contracts/mappings/)."""
+
+
+@mappings.command("check")
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(path_type=Path),
+    help="Check mapping files in this folder instead of the bundled ones.",
+)
+def check(directory: Path | None) -> int:
+    """Static checks: coverage, enum totality, terminal states, types, pointers, transforms."""
+    from conformance.mapping.checks import check_mappings
+
+    report = check_mappings(directory)
+    click.echo(report.render())
+    return int(ExitCode.OK) if report.ok else int(ExitCode.BUNDLE)
+
+
+@click.command("map")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--from",
+    "source",
+    required=True,
+    metavar="VENDOR.OBJECT",
+    help="What the records are, e.g. hatchet.V1TaskSummaryList (lists map item by item).",
+)
+@click.option(
+    "--to",
+    "target",
+    default="canonical",
+    show_default=True,
+    metavar="TARGET",
+    help="canonical, or another vendor object to convert into through the canonical run.",
+)
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path),
+    help="Write the JSONL here (atomically) instead of stdout.",
+)
+def map_records(paths: tuple[Path, ...], source: str, target: str, output: Path | None) -> int:
+    """Convert recorded responses (any format validate reads) into canonical JSONL.
+
+    A record that cannot be mapped is reported on stderr as `file:line: error: ...`
+    and the others still are; exit 1 if any could not, 4 if an input was unreadable.
+    """
+    from conformance.mapping import MappingError, from_canonical, to_canonical_items
+    from conformance.records import ReadProblem, read_records
+
+    converted = failed = unreadable = 0
+    with atomic_output(output) as out:
+        for record in read_records(list(paths)):
+            if isinstance(record, ReadProblem):
+                unreadable += 1
+                click.echo(f"{record.locator}: error: {record.message} [{record.kind}]", err=True)
+                continue
+            try:
+                runs = to_canonical_items(record.payload, source)
+                if target != "canonical":
+                    runs = [from_canonical(run, target) for run in runs]
+            except MappingError as exc:
+                failed += 1
+                click.echo(f"{record.locator}: error: {exc.message}", err=True)
+                continue
+            for run in runs:
+                out.write(json.dumps(run, ensure_ascii=False) + "\n")
+                converted += 1
+    click.echo(
+        f"{converted} runs written; {failed} records could not be mapped; "
+        f"{unreadable} unreadable inputs",
+        err=True,
+    )
+    if unreadable:
+        return int(ExitCode.UNREADABLE)
+    return int(ExitCode.NON_CONFORMING) if failed else int(ExitCode.OK)
