@@ -148,6 +148,15 @@ def check_invariants(instance: Any, name: str) -> tuple[Violation, ...]:
 # something; saying no when nothing is wrong only costs time.
 
 
+def _unknown(instance: dict[str, Any], profile: dict[str, Any], role: str) -> bool:
+    """True when the source declares it cannot express the field of `role` (canonical runs)."""
+    if "unexpressed" not in profile:
+        return False
+    unexpressed = _get(instance, profile["unexpressed"])
+    field = _tokens(profile[role])[-1]
+    return isinstance(unexpressed, list) and field in unexpressed
+
+
 def _same_width_utc(first: Any, second: Any) -> bool:
     """Both `YYYY-MM-DDTHH:MM:SS[.f]Z` of one width: then text order is time order."""
     return (
@@ -221,7 +230,11 @@ def _screen(name: str) -> Callable[[dict[str, Any]], bool]:
         if finished_key and status_key:
             status = get(status_key)
             if type(status) is str and (
-                (finished is None and status in terminal)
+                (
+                    finished is None
+                    and status in terminal
+                    and not _unknown(instance, profile, "finished")
+                )
                 or (finished is not None and status in active)
             ):
                 return False
@@ -343,7 +356,11 @@ def _time_rules(
     status = _get(instance, profile["status"]) if "status" in profile else None
     if "finished" in profile and isinstance(status, str):
         has_end = _get(instance, profile["finished"]) is not None
-        if status in profile.get("terminal", ()) and not has_end:
+        if (
+            status in profile.get("terminal", ())
+            and not has_end
+            and not _unknown(instance, profile, "finished")
+        ):
             yield Violation(
                 "terminal-has-end",
                 base + profile["finished"],

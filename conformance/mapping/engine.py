@@ -94,6 +94,8 @@ def to_canonical(obj: Any, name: str) -> dict[str, Any]:
         run[rule.target] = value
     vendor, _, obj_name = spec.name.partition(".")
     run["source"] = {"vendor": vendor, "object": obj_name}
+    if spec.cannot_express_fields:
+        run["source"]["unexpressed"] = sorted(spec.cannot_express_fields)
     problem = _first_error(run, CANONICAL)
     if problem is not None:
         raise MappingError(f"{spec.name}: the mapped run is not a valid {CANONICAL}: {problem}")
