@@ -143,3 +143,44 @@ def test_interrupted_write_leaves_no_partial_file(run_cli, tmp_path: Path, monke
     )
     assert code != 0 and "Traceback" not in err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_scenario_in_every_vendors_shape(run_cli) -> None:
+    import json
+
+    from conformance.validate import validate
+
+    code, out, err = run_cli(
+        "fixtures", "--scenario", "failed-on-step", "--vendor", "all", "--param", "step=2"
+    )
+    assert code == 0
+    rendered = [json.loads(line) for line in out.splitlines()]
+    assert [r["object"] for r in rendered] == [
+        "hatchet.V1WorkflowRun",
+        "hatchet.V1TaskSummary",
+        "paragon.WorkflowExecution",
+        "restack.WorkflowRunStatus",
+        "xceptor.WorkflowRun",
+    ]
+    for item in rendered:
+        assert validate(item["fixture"], item["object"], strict=True).findings == ()
+    assert err == (
+        "knock.WorkflowRecipientRun: cannot express failed-on-step: knock cannot "
+        "express status 'failed': Knock has no failed state (a run with errors still "
+        "completes; see error_count)\n"
+    )
+
+
+def test_scenario_a_vendor_cannot_express(run_cli) -> None:
+    code, out, err = run_cli("fixtures", "--scenario", "paused", "--vendor", "paragon")
+    assert (code, out) == (1, "")
+    assert err.startswith("paragon.WorkflowExecution: cannot express paused: ")
+
+
+def test_unknown_scenario(run_cli) -> None:
+    assert run_cli("fixtures", "--scenario", "nope") == (
+        2,
+        "",
+        "runconform: error: unknown scenario 'nope'; known: queued, running, succeeded, "
+        "failed-on-step, cancelled-while-running, paused, page\n",
+    )

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from conformance.errors import InputError
+from conformance.errors import ExitCode, InputError, UsageError
 
 FORMAT_SUFFIXES = {".json": "json", ".jsonl": "jsonl", ".yaml": "yaml", ".yml": "yaml"}
 
@@ -28,7 +28,7 @@ def output_target(out: str | None, name: str, fmt: str, invalid: bool) -> Path |
 
 
 @click.command()
-@click.argument("name")
+@click.argument("name", required=False)
 @click.option(
     "-n",
     "count",
@@ -57,13 +57,51 @@ def output_target(out: str | None, name: str, fmt: str, invalid: bool) -> Path |
     help="Negative fixtures: each breaks exactly one named rule, written as "
     '{"fixture": ..., "violates": {"kind", "keyword", "pointer"}}.',
 )
-def fixtures(name: str, count: int, seed: int, fmt: str, out: str | None, invalid: bool) -> int:
+@click.option(
+    "--scenario",
+    metavar="NAME",
+    help="A logical run (queued, running, succeeded, failed-on-step, "
+    "cancelled-while-running, paused, page) in each vendor's shape.",
+)
+@click.option(
+    "--vendor",
+    default="all",
+    show_default=True,
+    metavar="all|VENDOR|VENDOR.OBJECT",
+    help="With --scenario: whose shape.",
+)
+@click.option(
+    "--param",
+    "params",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="With --scenario: step=3, steps=5, n=50, statuses=succeeded,failed ...",
+)
+def fixtures(
+    name: str | None,
+    count: int,
+    seed: int,
+    fmt: str,
+    out: str | None,
+    invalid: bool,
+    scenario: str | None,
+    vendor: str,
+    params: tuple[str, ...],
+) -> int:
     """Generate schema-valid, semantically sane run objects (or negative ones).
 
-    NAME is a bundled vendor.Object (see `runconform schemas list`).
+    NAME is a bundled vendor.Object (see `runconform schemas list`); or give
+    --scenario to render one logical run into every vendor's shape.
     """
     from conformance.catalog import load_catalog
     from conformance.fixtures import MAX_FIXTURES, write_fixtures
+
+    if scenario is not None:
+        if name is not None or invalid:
+            raise UsageError("--scenario takes no NAME and no --invalid")
+        return _scenario(scenario, vendor, seed, params, fmt, out)
+    if name is None:
+        raise UsageError("give a vendor.Object NAME, or --scenario NAME")
 
     resolved = load_catalog().resolve(name)  # unknown names fail before any file is touched
     if not 0 <= count <= MAX_FIXTURES:  # refuse before creating any folder
@@ -76,3 +114,47 @@ def fixtures(name: str, count: int, seed: int, fmt: str, out: str | None, invali
             err=True,
         )
     return 0
+
+
+def _param(text: str) -> tuple[str, object]:
+    key, sep, value = text.partition("=")
+    if not sep or not key:
+        raise UsageError(f"--param wants KEY=VALUE, got {text!r}")
+    if value.lstrip("-").isdigit():
+        return key, int(value)
+    return key, value.split(",") if "," in value or key == "statuses" else value
+
+
+def _scenario(
+    name: str, vendor: str, seed: int, params: tuple[str, ...], fmt: str, out: str | None
+) -> int:
+    """Render a scenario for the chosen vendor objects; say which cannot express it, and why."""
+    from conformance.atomic import atomic_output
+    from conformance.fixtures import write_items
+    from conformance.scenarios import RUN_OBJECTS, Rendered, render_all, scenario
+
+    scenario(name)  # an unknown scenario is a usage error before anything is written
+    if vendor == "all":
+        objects = RUN_OBJECTS
+    elif "." in vendor:
+        objects = (vendor,)
+    else:
+        objects = tuple(o for o in RUN_OBJECTS if o.startswith(f"{vendor}."))
+        if not objects:
+            vendors = sorted({o.split(".")[0] for o in RUN_OBJECTS})
+            raise UsageError(f"unknown vendor {vendor!r}; known: all, {', '.join(vendors)}")
+    results = render_all(name, seed=seed, objects=objects, **dict(map(_param, params)))
+    rendered = [r for r in results.values() if isinstance(r, Rendered)]
+    for result in results.values():
+        if not isinstance(result, Rendered):
+            click.echo(f"{result.object}: cannot express {name}: {result.reason}", err=True)
+    target = None if out in (None, "-") else Path(out)  # type: ignore[arg-type]
+    if target is not None and target.parent != Path():
+        target.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_output(target) as stream:
+        write_items(
+            stream,
+            ({"scenario": name, "object": r.object, "fixture": r.value} for r in rendered),
+            fmt,
+        )
+    return int(ExitCode.OK) if rendered else int(ExitCode.NON_CONFORMING)
