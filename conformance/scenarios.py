@@ -20,7 +20,7 @@ import math
 import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
 from typing import Any
 
@@ -42,7 +42,7 @@ RUN_OBJECTS: tuple[str, ...] = (
 #: The order `page` cycles through statuses (the first five are the default page).
 PAGE_STATUSES: tuple[str, ...] = ("succeeded", "failed", "running", "queued", "cancelled", "paused")
 
-_EPOCH = datetime(2026, 1, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 _WORKFLOWS = ("nightly-reconciliation", "invoice-sync", "welcome-sequence", "trade-settlement")
 _STEP_NAMES = ("extract", "validate", "transform", "reconcile", "load", "notify", "archive")
 _TRIGGERS = ("api", "schedule", "manual", "event")  # kinds every vendor with triggers can say
@@ -154,7 +154,7 @@ def _run(
 
 
 def _parse(stamp: str) -> datetime:
-    return datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
+    return datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
 
 
 def _positive(name: str, value: Any) -> int:

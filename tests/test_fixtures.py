@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -174,11 +175,11 @@ def test_overrides_ask_for_a_failed_run() -> None:
 
 def test_overrides_object_for_scenarios() -> None:
     """A later scenario layer passes vendor-neutral roles: one failed run, everywhere."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from conformance.fixtures import Overrides
 
-    end = datetime(2026, 5, 1, 12, 0, tzinfo=timezone.utc)
+    end = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
     wanted = {"xceptor.WorkflowRun": "failed", "hatchet.V1WorkflowRun": "FAILED",
               "paragon.WorkflowExecution": "FAILED", "restack.WorkflowRunStatus": "failed",
               "canonical.WorkflowRun": "failed"}  # fmt: skip

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -123,14 +123,14 @@ def test_messages_name_the_values() -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("2016-12-31T23:59:60Z", datetime(2016, 12, 31, 23, 59, 59, 999999, tzinfo=timezone.utc)),
+        ("2016-12-31T23:59:60Z", datetime(2016, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)),
         (
             "2026-11-20t09:15:02.123456789+05:30",
             datetime(
                 2026, 11, 20, 9, 15, 2, 123456, tzinfo=timezone(timedelta(hours=5, minutes=30))
             ),
         ),
-        ("2026-11-20T09:15:02Z", datetime(2026, 11, 20, 9, 15, 2, tzinfo=timezone.utc)),
+        ("2026-11-20T09:15:02Z", datetime(2026, 11, 20, 9, 15, 2, tzinfo=UTC)),
         ("yesterday", None),
         ("2026-02-30T00:00:00Z", None),
         (1700000000, None),

@@ -12,6 +12,7 @@ import sys
 import click
 
 from conformance import __version__
+from conformance.cli.contract_cmd import contract
 from conformance.cli.fixtures_cmd import fixtures
 from conformance.cli.mapping_cmd import map_records, mappings
 from conformance.cli.schemas_cmd import schemas
@@ -37,6 +38,7 @@ cli.add_command(identify)
 cli.add_command(fixtures)
 cli.add_command(mappings)
 cli.add_command(map_records)
+cli.add_command(contract)
 
 
 def main(argv: list[str] | None = None) -> int:

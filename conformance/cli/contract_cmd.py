@@ -1,0 +1,151 @@
+"""`runconform contract VENDOR --base-url URL`: a thin layer over conformance.contract."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict
+from pathlib import Path
+
+import click
+
+from conformance.atomic import atomic_output
+from conformance.errors import ExitCode, UsageError
+
+
+def _header(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition(":")
+    if not sep or not name.strip():
+        raise UsageError(f"--header wants 'Name: value', got {text!r}")
+    return name.strip(), value.strip()
+
+
+@click.command()
+@click.argument("vendor")
+@click.option("--base-url", required=True, help="The API to test (http or https).")
+@click.option(
+    "--contract",
+    type=click.Path(path_type=Path),
+    help="Your own OpenAPI document instead of the bundled one.",
+)
+@click.option(
+    "--header",
+    "headers",
+    multiple=True,
+    metavar="'NAME: VALUE'",
+    help="Sent with every request; never written to a report (repeatable).",
+)
+@click.option("--token-env", metavar="VAR", help="Send 'Authorization: Bearer $VAR'.")
+@click.option(
+    "--operation",
+    "operations",
+    multiple=True,
+    metavar="ID",
+    help="Only this operation id (repeatable).",
+)
+@click.option(
+    "--path-param",
+    "path_params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A fixed path parameter, e.g. a known run id (repeatable).",
+)
+@click.option("--max-examples", type=click.IntRange(1, 10_000), default=10, show_default=True)
+@click.option(
+    "--rate-limit",
+    type=float,
+    default=10.0,
+    show_default=True,
+    help="Requests per second (0: unlimited, for local servers only).",
+)
+@click.option("--timeout", type=float, default=5.0, show_default=True, help="Seconds per request.")
+@click.option(
+    "--max-time", type=float, default=300.0, show_default=True, help="Seconds for the whole run."
+)
+@click.option("--allow-writes", is_flag=True, help="Also send POST/PUT/PATCH/DELETE requests.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--report", type=click.Path(path_type=Path), help="Write a JSON report here.")
+def contract(
+    vendor: str,
+    base_url: str,
+    contract: Path | None,
+    headers: tuple[str, ...],
+    token_env: str | None,
+    operations: tuple[str, ...],
+    path_params: tuple[str, ...],
+    max_examples: int,
+    rate_limit: float,
+    timeout: float,
+    max_time: float,
+    allow_writes: bool,
+    seed: int,
+    report: Path | None,
+) -> int:
+    """Property-test a live run API with Schemathesis plus runconform's checks.
+
+    Safe by default: positive data, GET/HEAD only, rate-limited, every request
+    timed out. Exit 0 all checks pass, 1 failures, 2 usage, 3 bad contract,
+    4 unreachable.
+    """
+    from conformance.contract import ContractOptions, run_contract
+
+    pairs = [_header(h) for h in headers]
+    if token_env:
+        token = os.environ.get(token_env)
+        if not token:
+            raise UsageError(f"--token-env {token_env}: the variable is not set")
+        pairs.append(("Authorization", f"Bearer {token}"))
+    fixed = []
+    for item in path_params:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise UsageError(f"--path-param wants NAME=VALUE, got {item!r}")
+        fixed.append((name, value))
+    options = ContractOptions(
+        base_url=base_url,
+        contract=contract,
+        headers=tuple(pairs),
+        operations=operations,
+        path_parameters=tuple(fixed),
+        max_examples=max_examples,
+        rate_limit=rate_limit,
+        timeout=timeout,
+        max_time=max_time,
+        allow_writes=allow_writes,
+        seed=seed,
+    )
+    result = run_contract(vendor, options)
+    for note in result.notes:
+        click.echo(f"note: {note}", err=True)
+    for run in result.runs:
+        state = "ok" if not run.failures and not run.errors else "FAILED"
+        click.echo(
+            f"{run.operation}: {state} ({run.calls} calls, statuses {sorted(set(run.statuses))})"
+        )
+        for failure in run.failures:
+            click.echo(f"  {failure.check}: {failure.message} (status {failure.status})")
+        for error in run.errors:
+            click.echo(f"  error: {error}")
+    for operation, reason in result.skipped:
+        click.echo(f"{operation}: skipped ({reason})")
+    click.echo(
+        f"{len(result.runs)} operations tested, {len(result.failures)} failures, "
+        f"{len(result.skipped)} skipped in {result.elapsed:.1f} s"
+    )
+    if report is not None:
+        with atomic_output(report) as out:
+            json.dump(
+                {
+                    "version": 1,
+                    "vendor": result.vendor,
+                    "base_url": result.base_url,
+                    "seed": result.seed,
+                    "ok": result.ok,
+                    "notes": list(result.notes),
+                    "runs": [asdict(r) for r in result.runs],
+                    "skipped": [list(s) for s in result.skipped],
+                },
+                out,
+                indent=2,
+            )
+    return int(ExitCode.OK) if result.ok else int(ExitCode.NON_CONFORMING)

@@ -1,0 +1,365 @@
+"""The run-API routes of each vendor's contract, answered from a `Store`.
+
+Pagination, as each contract declares it:
+
+- Hatchet: `offset`/`limit` (default 50); `current_page = offset // limit + 1`, capped at
+  `num_pages`; `next_page` only when a page follows. `since` is required; `until`,
+  `statuses` (repeated) and `workflow_ids` filter. Runs are listed oldest first.
+- Knock: cursors. `after`/`before` are opaque cursors (the run's position);
+  `page_info.after` is set when more runs follow, `page_info.before` when runs precede;
+  `page_size` (default 50) is clamped to 1..100. `status[]`, `workflow`, `tenant` filter.
+- Paragon: `offset`, 100 per page, `nextLink` (absolute URL) or null, `total` after filters;
+  `status`, `workflowId`, `userId`, `afterDate`/`beforeDate` (on dateStarted), `sortBy`.
+- Xceptor: `page` (1-based) and `page_size` (1..100, default 25), clamped; a page past the
+  last is a 404 with the contract's `Error` body (an empty page there would contradict
+  `total_pages`). `status` filters. Lists are per workflow: an unknown workflow is a 404.
+
+An unknown id answers 404 with the contract's error body where the operation declares one;
+where it declares no 404 but a 400 (Hatchet's v1 get), 400 with that body.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import math
+from typing import Any
+from urllib.parse import urlencode
+
+from conformance.simulator.protocol import (
+    UUID,
+    Handler,
+    Request,
+    Response,
+    Route,
+    bad_instant,
+    compile_template,
+    in_window,
+    to_int,
+)
+from conformance.simulator.store import Store
+
+# -- Hatchet ------------------------------------------------------------------------------------
+
+
+def _hatchet_error(status: int, message: str) -> Response:
+    return Response(status, {"errors": [{"description": message}]}, "hatchet.APIErrors")
+
+
+def _hatchet_run(summary: dict[str, Any]) -> dict[str, Any]:
+    """The V1WorkflowRun view of a stored V1TaskSummary (its fields are a subset)."""
+    keep = (
+        *("metadata", "status", "startedAt", "finishedAt", "duration", "tenantId"),
+        *("additionalMetadata", "displayName", "workflowId", "output", "errorMessage"),
+        *("workflowVersionId", "input", "createdAt", "parentTaskExternalId"),
+    )
+    return {k: summary[k] for k in keep if k in summary}
+
+
+def _hatchet_details(summary: dict[str, Any]) -> dict[str, Any]:
+    return {"run": _hatchet_run(summary), "taskEvents": [], "shape": [], "tasks": [summary]}
+
+
+def _hatchet_page(offset: int, limit: int, total: int) -> dict[str, int]:
+    pages = math.ceil(total / limit)
+    current = min(offset // limit + 1, max(pages, 1))
+    page = {"current_page": current, "num_pages": pages}
+    if current < pages:
+        page["next_page"] = current + 1
+    return page
+
+
+def hatchet_list(store: Store, req: Request) -> Response:
+    tenant, since, until = req.params["tenant"], req.one("since"), req.one("until")
+    if not UUID.match(tenant):
+        return _hatchet_error(400, "tenant must be a uuid")
+    if since is None:
+        return _hatchet_error(400, "since is required")
+    if bad_instant(since, until):
+        return _hatchet_error(400, "since and until must be RFC 3339 date-times")
+    statuses = set(req.query.get("statuses", ()))
+    workflows = set(req.query.get("workflow_ids", ()))
+    rows = [
+        r
+        for r in store.all()
+        if r["tenantId"] == tenant
+        and in_window(r["createdAt"], since, until)
+        and (not statuses or r["status"] in statuses)
+        and (not workflows or r["workflowId"] in workflows)
+    ]
+    offset = max(to_int(req.one("offset"), 0), 0)
+    limit = to_int(req.one("limit"), 50)
+    limit = 50 if limit < 1 else min(limit, 1000)
+    body = {"pagination": _hatchet_page(offset, limit, len(rows)), "rows": rows[offset:][:limit]}
+    return Response(200, body, "hatchet.V1TaskSummaryList")
+
+
+def hatchet_get(store: Store, req: Request) -> Response:
+    run = store.find(req.params["v1_workflow_run"])
+    if run is None:
+        return _hatchet_error(400, "workflow run not found")  # the contract declares no 404
+    return Response(200, _hatchet_details(run), "hatchet.V1WorkflowRunDetails")
+
+
+def hatchet_status(store: Store, req: Request) -> Response:
+    run = store.find(req.params["v1_workflow_run"])
+    if run is None:
+        return _hatchet_error(404, "workflow run not found")
+    return Response(200, run["status"], "hatchet.V1TaskStatus")
+
+
+def _hatchet_empty_list(schema: str) -> Handler:
+    def handler(store: Store, req: Request) -> Response:
+        if store.find(req.params["v1_workflow_run"]) is None:
+            return _hatchet_error(400, "workflow run not found")
+        body = {"pagination": {"current_page": 1, "num_pages": 0}, "rows": []}
+        return Response(200, body, schema)
+
+    return handler
+
+
+def hatchet_trigger(store: Store, req: Request) -> Response:
+    tenant = req.params["tenant"]
+    try:
+        payload = req.json()
+    except ValueError:
+        return _hatchet_error(400, "the body is not JSON")
+    if not UUID.match(tenant):
+        return _hatchet_error(400, "tenant must be a uuid")
+    if not isinstance(payload, dict) or not isinstance(payload.get("workflowName"), str):
+        return _hatchet_error(400, "workflowName (string) and input (object) are required")
+    if not isinstance(payload.get("input"), dict):
+        return _hatchet_error(400, "workflowName (string) and input (object) are required")
+    fields: dict[str, Any] = {
+        "/tenantId": tenant,
+        "/displayName": payload["workflowName"],
+        "/workflowName": payload["workflowName"],
+        "/input": payload["input"],
+    }
+    if isinstance(payload.get("additionalMetadata"), dict):
+        fields["/additionalMetadata"] = payload["additionalMetadata"]
+    run = store.create(fields)
+    return Response(200, _hatchet_details(run), "hatchet.V1WorkflowRunDetails")
+
+
+# -- Knock --------------------------------------------------------------------------------------
+
+
+def _cursor(seq: int) -> str:
+    return base64.urlsafe_b64encode(f"seq:{seq}".encode()).decode().rstrip("=")
+
+
+def _uncursor(cursor: str | None) -> int | None:
+    if not cursor:
+        return None
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        return int(text.removeprefix("seq:")) if text.startswith("seq:") else None
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+
+
+def knock_list(store: Store, req: Request) -> Response:
+    statuses = set(req.query.get("status[]", ()))
+    workflow, tenant = req.one("workflow"), req.one("tenant")
+    start, end = req.one("starting_at"), req.one("ending_at")
+    runs = [
+        (store.seq_of(r["id"]) or 0, r)
+        for r in store.all()
+        if (not statuses or r["status"] in statuses)
+        and (workflow is None or r["workflow"] == workflow)
+        and (tenant is None or r.get("tenant") == tenant)
+        and (bad_instant(start, end) or in_window(r["inserted_at"], start, end))
+    ]
+    size = min(max(to_int(req.one("page_size"), 50), 1), 100)
+    after, before = _uncursor(req.one("after")), _uncursor(req.one("before"))
+    if after is not None:
+        window = [x for x in runs if x[0] > after][:size]
+    elif before is not None:
+        window = [x for x in runs if x[0] < before][-size:]
+    else:
+        window = runs[:size]
+    first, last = (window[0][0], window[-1][0]) if window else (None, None)
+    page_info = {
+        "__typename": "PageInfo",
+        "after": _cursor(last) if last is not None and runs[-1][0] > last else None,
+        "before": _cursor(first) if first is not None and runs[0][0] < first else None,
+        "page_size": size,
+    }
+    body = {"items": [r for _, r in window], "page_info": page_info}
+    return Response(200, body, "knock.ListWorkflowRecipientRunsResponse")
+
+
+def knock_get(store: Store, req: Request) -> Response:
+    run = store.find(req.params["id"])
+    if run is None:  # the contract declares only 200; Knock's own error shape
+        body = {"code": "resource_missing", "message": "not found", "status": 404}
+        return Response(404, body, None)
+    return Response(200, {**run, "events": []}, "knock.WorkflowRecipientRunDetail")
+
+
+# -- Paragon ------------------------------------------------------------------------------------
+
+PARAGON_PAGE = 100
+
+
+def paragon_list(store: Store, req: Request) -> Response:
+    status, workflow, user = req.one("status"), req.one("workflowId"), req.one("userId")
+    after, before = req.one("afterDate"), req.one("beforeDate")
+    runs = [
+        r
+        for r in store.all()
+        if (status is None or r.get("status") == status)
+        and (workflow is None or r.get("workflowId") == workflow)
+        and (user is None or r.get("userId") == user)
+        and (bad_instant(after, before) or in_window(r.get("dateStarted"), after, before))
+    ]
+    if req.one("sortBy") == "DESC":
+        runs.reverse()
+    offset = max(to_int(req.one("offset"), 0), 0)
+    link = None
+    if offset + PARAGON_PAGE < len(runs):
+        query = {k: v for k, v in req.query.items() if k != "offset"}
+        query["offset"] = [str(offset + PARAGON_PAGE)]
+        link = f"{req.base_url}{req.path}?{urlencode(query, doseq=True)}"
+    body = {"data": runs[offset:][:PARAGON_PAGE], "total": len(runs), "nextLink": link}
+    return Response(200, body, "paragon.WorkflowExecutionList")
+
+
+def paragon_replay(store: Store, req: Request) -> Response:
+    execution = req.params["executionId"]
+    if store.find(execution) is None:
+        return Response(404)  # declared without a body
+    run = store.create({}, like=execution)
+    return Response(200, run, "paragon.WorkflowExecution")
+
+
+# -- Restack ------------------------------------------------------------------------------------
+
+
+def restack_schedule(store: Store, req: Request) -> Response:
+    try:
+        payload = req.json()
+    except ValueError:
+        payload = {}
+    fields: dict[str, Any] = {"/workflowName": req.params["workflowName"]}
+    if isinstance(payload, dict) and isinstance(payload.get("input"), dict):
+        fields["/input"] = payload["input"]
+    run = store.create(fields)
+    body = {"runId": run["runId"], "status": run["status"]}
+    return Response(200, body, "restack.WorkflowRunResponse")
+
+
+def restack_get(store: Store, req: Request) -> Response:
+    run = store.find(req.params["runId"])
+    if run is None or run["workflowName"] != req.params["workflowName"]:
+        return Response(404)  # declared without a body
+    return Response(200, run, "restack.WorkflowRunStatus")
+
+
+# -- Xceptor ------------------------------------------------------------------------------------
+
+
+def _xceptor_error(status: int, code: str, message: str) -> Response:
+    return Response(status, {"code": code, "message": message}, "xceptor.Error")
+
+
+def _xceptor_runs(store: Store, workflow: str) -> list[dict[str, Any]] | None:
+    runs = [r for r in store.all() if r.get("workflow_id") == workflow]
+    return runs or None
+
+
+def xceptor_list(store: Store, req: Request) -> Response:
+    runs = _xceptor_runs(store, req.params["workflowId"])
+    if runs is None:
+        return _xceptor_error(404, "workflow_not_found", "workflow not found")
+    status = req.one("status")
+    runs = [r for r in runs if status is None or r.get("status") == status]
+    size = min(max(to_int(req.one("page_size"), 25), 1), 100)
+    page = max(to_int(req.one("page"), 1), 1)
+    pages = math.ceil(len(runs) / size)
+    if page > max(pages, 1):
+        return _xceptor_error(404, "page_out_of_range", f"page {page} is past {pages} page(s)")
+    pagination = {"page": page, "page_size": size, "total_items": len(runs), "total_pages": pages}
+    body = {"data": runs[(page - 1) * size :][:size], "pagination": pagination}
+    return Response(200, body, "xceptor.WorkflowRunList")
+
+
+def _xceptor_one(store: Store, req: Request) -> dict[str, Any] | Response:
+    run = store.find(req.params["runId"])
+    if run is None or run.get("workflow_id") != req.params["workflowId"]:
+        return _xceptor_error(404, "run_not_found", "workflow or run not found")
+    return run
+
+
+def xceptor_get(store: Store, req: Request) -> Response:
+    run = _xceptor_one(store, req)
+    return run if isinstance(run, Response) else Response(200, run, "xceptor.WorkflowRun")
+
+
+def xceptor_cancel(store: Store, req: Request) -> Response:
+    run = _xceptor_one(store, req)
+    if isinstance(run, Response):
+        return run
+    return Response(200, store.cancel(run["id"]), "xceptor.WorkflowRun")
+
+
+def xceptor_execute(store: Store, req: Request) -> Response:
+    workflow = req.params["workflowId"]
+    try:
+        payload = req.json()
+    except ValueError:
+        return _xceptor_error(400, "invalid_body", "the body is not JSON")
+    if not UUID.match(workflow):
+        return _xceptor_error(400, "invalid_workflow", "workflowId must be a uuid")
+    fields: dict[str, Any] = {"/workflow_id": workflow, "/triggered_by": "api"}
+    if isinstance(payload, dict) and isinstance(payload.get("parameters"), dict):
+        fields["/input_parameters"] = payload["parameters"]
+    return Response(201, store.create(fields), "xceptor.WorkflowRun")
+
+
+_H = "/api/v1/stable"
+ROUTES: dict[str, tuple[tuple[str, str, Handler], ...]] = {
+    "hatchet": (
+        ("GET", _H + "/tenants/{tenant}/workflow-runs", hatchet_list),
+        ("POST", _H + "/tenants/{tenant}/workflow-runs/trigger", hatchet_trigger),
+        ("GET", _H + "/workflow-runs/{v1-workflow-run}", hatchet_get),
+        ("GET", _H + "/workflow-runs/{v1-workflow-run}/status", hatchet_status),
+        (
+            "GET",
+            _H + "/workflow-runs/{v1-workflow-run}/task-events",
+            _hatchet_empty_list("hatchet.V1TaskEventList"),
+        ),
+        (
+            "GET",
+            _H + "/workflow-runs/{v1-workflow-run}/task-timings",
+            _hatchet_empty_list("hatchet.V1TaskTimingList"),
+        ),
+    ),
+    "knock": (
+        ("GET", "/v1/workflow_recipient_runs", knock_list),
+        ("GET", "/v1/workflow_recipient_runs/{id}", knock_get),
+    ),
+    "paragon": (
+        ("GET", "/projects/{projectId}/task-history/workflow-executions", paragon_list),
+        (
+            "POST",
+            "/projects/{projectId}/task-history/workflow-executions/{executionId}/replay",
+            paragon_replay,
+        ),
+    ),
+    "restack": (
+        ("POST", "/api/workflows/{workflowName}", restack_schedule),
+        ("GET", "/api/workflows/{workflowName}/{runId}", restack_get),
+    ),
+    "xceptor": (
+        ("GET", "/workflows/{workflowId}/runs", xceptor_list),
+        ("POST", "/workflows/{workflowId}/runs", xceptor_execute),
+        ("GET", "/workflows/{workflowId}/runs/{runId}", xceptor_get),
+        ("DELETE", "/workflows/{workflowId}/runs/{runId}", xceptor_cancel),
+    ),
+}
+
+
+def routes_for(vendor: str) -> tuple[Route, ...]:
+    return tuple(Route(m, t, h, compile_template(t)) for m, t, h in ROUTES[vendor])

@@ -1,0 +1,267 @@
+"""The HTTP side: a `ThreadingHTTPServer` in a background thread, faults applied per request.
+
+Standard library only, so the simulator runs wherever runconform does. It binds loopback by
+default; `stop()` shuts the server down, closes the socket and joins the thread, so the port
+is free again when it returns.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import socket
+import struct
+import sys
+import threading
+import time
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import IO, Any
+from urllib.parse import parse_qs, urlsplit
+
+from conformance.errors import UsageError
+from conformance.routing import load_operations
+from conformance.simulator.faults import Faults, apply_drift, decide, expressible
+from conformance.simulator.protocol import Request, Response, Route
+from conformance.simulator.routes import routes_for
+from conformance.simulator.store import SPECS, Store
+
+VENDORS = tuple(SPECS)
+_LOOPBACK = ("127.0.0.1", "::1", "localhost")
+
+
+def _prefixes(vendor: str) -> tuple[str, ...]:
+    """The contract's server base paths (Xceptor's `/v1`): served with and without them."""
+    paths = {urlsplit(url).path.rstrip("/") for op in load_operations(vendor) for url in op.servers}
+    return tuple(sorted((p for p in paths if p), key=len, reverse=True))
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int], sim: Simulator) -> None:
+        self.sim = sim
+        family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
+        self.address_family = family
+        super().__init__(address, _Handler)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+    protocol_version = "HTTP/1.1"
+    server_version = "runconform-simulator"
+
+    def do_GET(self) -> None:
+        self._handle("GET")
+
+    def do_POST(self) -> None:
+        self._handle("POST")
+
+    def do_DELETE(self) -> None:
+        self._handle("DELETE")
+
+    def do_PUT(self) -> None:
+        self._handle("PUT")
+
+    def do_PATCH(self) -> None:
+        self._handle("PATCH")
+
+    def log_message(self, format: str, *args: Any) -> None:  # quiet unless asked
+        if self.server.sim.log is not None:
+            self.server.sim.log.write(f"{self.address_string()} {format % args}\n")
+
+    def _handle(self, method: str) -> None:
+        sim = self.server.sim
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(min(length, 1 << 20)) if length > 0 else b""
+        decision = decide(sim.faults, sim.seed, sim.next_request())
+        if decision.latency_s:
+            time.sleep(decision.latency_s)
+        if decision.reset:
+            self._reset()
+            return
+        if decision.error:
+            payload = {"error": "simulated server error", "fault": "error-rate"}
+            self._send(Response(503, payload, None, (("Retry-After", "1"),)))
+            return
+        try:
+            response = sim.dispatch(method, self.path, body, self._base_url())
+        except Exception as exc:  # a simulator bug: answer, never drop the connection
+            response = Response(500, {"error": f"simulator error: {type(exc).__name__}"}, None)
+        if sim.faults.drift and 200 <= response.status < 300:
+            drifted = apply_drift(sim.faults.drift, response.body, response.schema)
+            response = Response(response.status, drifted, response.schema, response.headers)
+        self._send(response)
+
+    def _base_url(self) -> str:
+        host = self.headers.get("Host") or self.server.sim.address
+        return f"http://{host}"
+
+    def _reset(self) -> None:
+        """Close with RST (SO_LINGER 0): the client sees a reset, not a response."""
+        self.close_connection = True
+        try:
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.connection.close()
+        except OSError:
+            pass
+
+    def _send(self, response: Response) -> None:
+        data = b"" if response.body is None else json.dumps(response.body).encode()
+        self.send_response(response.status)
+        if response.body is not None:
+            self.send_header("Content-Type", "application/json")
+        for name, value in response.headers:
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+class Simulator:
+    """A running simulator: `.url` to call it, `.stop()` (or `with`) to end it."""
+
+    def __init__(
+        self,
+        vendor: str,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        seed: int = 0,
+        faults: Faults | None = None,
+        runs: int = 25,
+        speed: float = 1.0,
+        log: IO[str] | None = None,
+    ) -> None:
+        if vendor not in SPECS:
+            raise UsageError(f"unknown vendor {vendor!r}; known: {', '.join(VENDORS)}")
+        self.vendor, self.seed, self.faults = vendor, seed, faults or Faults()
+        if self.faults.drift and not expressible(self.faults.drift, vendor):
+            raise UsageError(
+                f"drift {self.faults.drift!r} cannot be expressed for {vendor}: "
+                "its run objects have no required field"
+            )
+        self.log = log
+        self.store = Store(vendor, seed=seed, runs=runs, speed=speed)
+        self.routes: tuple[Route, ...] = routes_for(vendor)
+        self.prefixes = _prefixes(vendor)
+        self._count = 0
+        self._count_lock = threading.Lock()
+        try:
+            self._server = _Server((host, port), self)
+        except OSError as exc:
+            raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+        bound_host, bound_port = str(self._server.server_address[0]), self._server.server_address[1]
+        self.port: int = int(bound_port)
+        self.address = (
+            f"[{bound_host}]:{self.port}" if ":" in bound_host else f"{bound_host}:{self.port}"
+        )
+        self.url = f"http://{self.address}"
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"simulator-{vendor}-{self.port}",
+            daemon=True,
+        )
+        self._thread.start()
+
+    def next_request(self) -> int:
+        with self._count_lock:
+            self._count += 1
+            return self._count - 1
+
+    def advance(self, seconds: float) -> None:
+        """Move the simulated clock forward (runs made by writes progress with it)."""
+        self.store.clock.advance(seconds)
+
+    def dispatch(self, method: str, target: str, body: bytes, base_url: str) -> Response:
+        split = urlsplit(target)
+        path = split.path
+        for prefix in self.prefixes:
+            if path.startswith(prefix + "/"):
+                path = path[len(prefix) :]
+                break
+        allowed = []
+        for route in self.routes:
+            match = route.pattern.match(path)
+            if match is None:
+                continue
+            if route.method != method:
+                allowed.append(route.method)
+                continue
+            query = parse_qs(split.query, keep_blank_values=True)
+            request = Request(match.groupdict(), query, body, base_url, split.path)
+            return route.handler(self.store, request)
+        if allowed:
+            return Response(
+                405, {"error": f"{method} not allowed"}, None, (("Allow", ", ".join(allowed)),)
+            )
+        return Response(404, {"error": f"no {self.vendor} route for {path}"}, None)
+
+    def stop(self) -> None:
+        """Stop serving, close the socket and join the thread (idempotent)."""
+        if self._thread.is_alive():
+            self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+    def __enter__(self) -> Simulator:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+
+def start(
+    vendor: str,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    seed: int = 0,
+    faults: Faults | None = None,
+    runs: int = 25,
+    speed: float = 1.0,
+) -> Simulator:
+    """A running simulator of `vendor` (port 0: any free port; see `.url`)."""
+    return Simulator(vendor, host=host, port=port, seed=seed, faults=faults, runs=runs, speed=speed)
+
+
+def serve_forever(
+    vendor: str,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    seed: int = 0,
+    faults: Faults | None = None,
+    runs: int = 25,
+    speed: float = 1.0,
+    out: IO[str] | None = None,
+    log: IO[str] | None = None,
+) -> int:
+    """Serve until SIGINT/SIGTERM; the URL is the first line on `out`. Returns exit code 0."""
+    out = out or sys.stdout
+    stop = threading.Event()
+    previous: dict[signal.Signals, Any] = {}
+    handler: Callable[[int, Any], None] = lambda signum, frame: stop.set()  # noqa: E731
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        previous[signum] = signal.signal(signum, handler)
+    try:
+        sim = Simulator(
+            vendor, host=host, port=port, seed=seed, faults=faults, runs=runs, speed=speed, log=log
+        )
+        if host not in _LOOPBACK:
+            print(f"warning: listening on {host}, not loopback", file=sys.stderr)
+        print(sim.url, file=out, flush=True)
+        try:
+            while not stop.wait(0.2):
+                pass
+        finally:
+            sim.stop()
+    finally:
+        for signum, old in previous.items():
+            signal.signal(signum, old)
+    return 0

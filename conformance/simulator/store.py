@@ -1,0 +1,314 @@
+"""The simulator's run store: seeded fixture runs plus runs created by writes, on a simulated clock.
+
+Seeded runs are static snapshots (`conformance.fixtures.generate`, so every one is valid and
+sane). A run created by a write follows a `Lifecycle` drawn from the seed and is rendered from
+the clock at read time: queued for `QUEUE_SECONDS`, running for 1-3 s, then terminal (80 %
+success). Rendering is a pure function of (run, now), so every read sees a consistent object and
+the same seed, requests and clock give the same bodies.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import random
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from conformance.fixtures import generate
+from conformance.semantics import load_profiles, parse_instant
+
+QUEUE_SECONDS = 1.0
+RUN_SECONDS = (1.0, 3.0)
+SUCCESS_RATE = 0.8
+_EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class VendorSpec:
+    """Where one vendor's stored run object keeps its id, groups and lifecycle statuses."""
+
+    vendor: str
+    object: str  # the stored run object
+    id_pointers: tuple[str, ...]  # every field that carries the run id
+    groups: tuple[tuple[str, str], ...]  # (group name, pointer): partitions seeded runs
+    queued: str | None  # None: the vendor's enum cannot say it (Paragon)
+    running: str | None
+    succeeded: str
+    failed: str
+    cancelled: str | None
+    error_fields: tuple[str, ...] = ()  # present only on failed runs
+    output_fields: tuple[str, ...] = ()  # present only on succeeded runs
+    emptied: tuple[tuple[str, Any], ...] = ()  # fields reset on runs made by writes
+
+
+SPECS: dict[str, VendorSpec] = {
+    "hatchet": VendorSpec(
+        "hatchet", "hatchet.V1TaskSummary",
+        ("/metadata/id", "/taskExternalId", "/workflowRunExternalId"),
+        (("tenant", "/tenantId"), ("workflow", "/workflowId")),
+        "QUEUED", "RUNNING", "COMPLETED", "FAILED", "CANCELLED",
+        error_fields=("errorMessage",), emptied=(("children", []), ("numSpawnedChildren", 0)),
+    ),
+    "knock": VendorSpec(
+        "knock", "knock.WorkflowRecipientRun", ("/id",),
+        (("workflow", "/workflow"), ("tenant", "/tenant")),
+        "queued", "processing", "completed", "completed", "cancelled",
+    ),
+    "paragon": VendorSpec(
+        "paragon", "paragon.WorkflowExecution", ("/id",),
+        (("workflow", "/workflowId"), ("user", "/userId")),
+        None, None, "SUCCEEDED", "FAILED", None,
+    ),
+    "restack": VendorSpec(
+        "restack", "restack.WorkflowRunStatus", ("/runId",), (("workflow", "/workflowName"),),
+        "queued", "running", "completed", "failed", None,
+        error_fields=("error",), output_fields=("output",),
+    ),
+    "xceptor": VendorSpec(
+        "xceptor", "xceptor.WorkflowRun", ("/id",), (("workflow", "/workflow_id"),),
+        "pending", "running", "completed", "failed", "cancelled",
+        error_fields=("error",), emptied=(("step_results", []),),
+    ),
+}  # fmt: skip
+
+GROUP_POOL = 3  # seeded runs are spread over this many values per group
+
+
+def format_instant(moment: datetime) -> str:
+    """RFC 3339 in UTC with milliseconds: the one form the simulator writes."""
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def get(obj: Any, pointer: str) -> Any:
+    node = obj
+    for token in pointer.split("/")[1:]:
+        if not isinstance(node, dict) or token not in node:
+            return None
+        node = node[token]
+    return node
+
+
+def put(obj: dict[str, Any], pointer: str, value: Any) -> None:
+    """Set (or, with None, remove) the value at a pointer of plain object keys."""
+    *parents, last = pointer.split("/")[1:]
+    node = obj
+    for token in parents:
+        node = node.setdefault(token, {})
+    if value is None:
+        node.pop(last, None)
+    else:
+        node[last] = value
+
+
+class Clock:
+    """Simulated time: a start instant plus real time times `speed`, plus manual advances.
+
+    `speed=0` freezes time so tests move it with `advance()` and never sleep.
+    """
+
+    def __init__(self, start: datetime, speed: float = 1.0) -> None:
+        self.start = start
+        self.speed = speed
+        self._t0 = time.monotonic()
+        self._offset = 0.0
+        self._lock = threading.Lock()
+
+    def now(self) -> datetime:
+        with self._lock:
+            elapsed = (time.monotonic() - self._t0) * self.speed + self._offset
+        return self.start + timedelta(seconds=elapsed)
+
+    def advance(self, seconds: float) -> None:
+        with self._lock:
+            self._offset += seconds
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    """When a run made by a write starts and ends, and how it ends (drawn from the seed)."""
+
+    created: datetime
+    started: datetime
+    finished: datetime
+    succeeds: bool
+
+
+@dataclass
+class _Run:
+    seq: int
+    body: dict[str, Any]
+    lifecycle: Lifecycle | None = None
+    cancelled: datetime | None = None
+    groups: dict[str, Any] = field(default_factory=dict)
+
+
+class Store:
+    """Runs of one vendor, in creation order; thread-safe; renders bodies at the clock's now."""
+
+    def __init__(self, vendor: str, *, seed: int, runs: int, speed: float = 1.0) -> None:
+        self.spec = SPECS[vendor]
+        self.seed = seed
+        self.profile = load_profiles()[self.spec.object]
+        self._lock = threading.Lock()
+        self._runs: list[_Run] = []
+        self._by_id: dict[str, _Run] = {}
+        rng = random.Random(f"{seed}:groups")
+        self.pools: dict[str, tuple[str, ...]] = {}
+        for i, body in enumerate(generate(self.spec.object, runs, seed)):
+            self._seed_run(i, body, rng)
+        self.clock = Clock(self._latest() + timedelta(minutes=1), speed)
+
+    # -- building -------------------------------------------------------------------------------
+
+    def _seed_run(self, seq: int, body: dict[str, Any], rng: random.Random) -> None:
+        for name, pointer in self.spec.groups:
+            if name not in self.pools:
+                self.pools[name] = tuple(
+                    _group_value(name, pointer, self.seed, k) for k in range(GROUP_POOL)
+                )
+            put(body, pointer, rng.choice(self.pools[name]))
+        run_id = get(body, self.spec.id_pointers[0])
+        if not isinstance(run_id, str) or not run_id or run_id in self._by_id:
+            run_id = self._new_id(rng)  # the contract may not require an id; we always give one
+        for pointer in self.spec.id_pointers:
+            put(body, pointer, run_id)
+        self._add(_Run(seq, body))
+
+    def _new_id(self, rng: random.Random) -> str:
+        """A fresh id in the vendor's usual shape (a uuid; Restack's `run_...`)."""
+        value = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+        return f"run_{value.replace('-', '')[:16]}" if self.spec.vendor == "restack" else value
+
+    def _add(self, run: _Run) -> None:
+        self._runs.append(run)
+        self._by_id[str(get(run.body, self.spec.id_pointers[0]))] = run
+
+    def _latest(self) -> datetime:
+        instants = [
+            parse_instant(get(run.body, self.profile[role]))
+            for run in self._runs
+            for role in ("created", "started", "finished", "updated")
+            if role in self.profile
+        ]
+        known = [i for i in instants if i is not None]
+        latest = max(known, default=_EPOCH)
+        return datetime.fromtimestamp(math.ceil(latest.timestamp()), tz=UTC)
+
+    # -- reading --------------------------------------------------------------------------------
+
+    def all(self) -> list[dict[str, Any]]:
+        """Every run as it is now, oldest first (creation order: stable offset pagination)."""
+        now = self.clock.now()
+        with self._lock:
+            return [self._render(run, now) for run in self._runs]
+
+    def find(self, run_id: str) -> dict[str, Any] | None:
+        now = self.clock.now()
+        with self._lock:
+            run = self._by_id.get(run_id)
+            return None if run is None else self._render(run, now)
+
+    def seq_of(self, run_id: str) -> int | None:
+        with self._lock:
+            run = self._by_id.get(run_id)
+            return None if run is None else run.seq
+
+    # -- writing --------------------------------------------------------------------------------
+
+    def create(self, fields: dict[str, Any], like: str | None = None) -> dict[str, Any]:
+        """A new run, queued now; `fields` are pointers to set, `like` a run to copy groups from."""
+        now = self.clock.now()
+        with self._lock:
+            seq = len(self._runs)
+            rng = random.Random(f"{self.seed}:run:{seq}")
+            body = next(generate(self.spec.object, 1, self.seed * 1_000_003 + seq))
+            for name, value in self.spec.emptied:
+                body[name] = copy.deepcopy(value)
+            if like is not None and like in self._by_id:
+                source = self._by_id[like].body
+                for _, pointer in self.spec.groups:
+                    put(body, pointer, get(source, pointer))
+            for pointer, value in fields.items():
+                put(body, pointer, value)
+            run_id = self._new_id(rng)
+            for pointer in self.spec.id_pointers:
+                put(body, pointer, run_id)
+            started = now + timedelta(seconds=QUEUE_SECONDS)
+            running = round(rng.uniform(*RUN_SECONDS), 3)
+            cycle = Lifecycle(
+                now, started, started + timedelta(seconds=running), rng.random() < SUCCESS_RATE
+            )
+            run = _Run(seq, body, cycle)
+            self._add(run)
+            return self._render(run, now)
+
+    def cancel(self, run_id: str) -> dict[str, Any] | None:
+        """Cancel a run made by a write that has not ended; others are returned unchanged."""
+        now = self.clock.now()
+        with self._lock:
+            run = self._by_id.get(run_id)
+            if run is None:
+                return None
+            cycle = run.lifecycle
+            cancellable = self.spec.cancelled is not None and run.cancelled is None
+            if cycle is not None and cancellable and now < cycle.finished:
+                run.cancelled = now
+            return self._render(run, now)
+
+    # -- rendering ------------------------------------------------------------------------------
+
+    def _render(self, run: _Run, now: datetime) -> dict[str, Any]:
+        body = copy.deepcopy(run.body)
+        cycle = run.lifecycle
+        if cycle is None:
+            return body
+        spec, profile = self.spec, self.profile
+        started: datetime | None = cycle.started
+        finished: datetime | None = cycle.finished
+        if run.cancelled is not None:
+            status = spec.cancelled
+            started = cycle.started if cycle.started <= run.cancelled else None
+            finished = run.cancelled
+        elif now < cycle.started:
+            status, started, finished = spec.queued, None, None
+        elif now < cycle.finished:
+            status, finished = spec.running, None
+        else:
+            status = spec.succeeded if cycle.succeeds else spec.failed
+        last = max(t for t in (cycle.created, started, finished) if t is not None)
+        put(body, profile["status"], status)
+        stamps = {"created": cycle.created, "started": started, "finished": finished}
+        stamps["updated"] = last
+        for role, moment in stamps.items():
+            if role in profile:
+                put(body, profile[role], None if moment is None else format_instant(moment))
+        if "duration_ms" in profile:
+            span = None
+            if started is not None and finished is not None:
+                span = round((finished - started).total_seconds() * 1000)
+            put(body, profile["duration_ms"], span)
+        if spec.vendor == "hatchet":
+            body["metadata"]["createdAt"] = body["taskInsertedAt"] = format_instant(cycle.created)
+            body["metadata"]["updatedAt"] = format_instant(last)
+        for name in spec.error_fields:
+            if status != spec.failed:
+                body.pop(name, None)
+        for name in spec.output_fields:
+            if status != spec.succeeded:
+                body.pop(name, None)
+        return body
+
+
+def _group_value(name: str, pointer: str, seed: int, k: int) -> str:
+    """Deterministic group values: uuids where a vendor's field is a uuid, else `name-N`."""
+    if pointer in _UUID_GROUPS:
+        return str(uuid.UUID(int=random.Random(f"{seed}:{name}:{k}").getrandbits(128), version=4))
+    return f"{name}-{k + 1}"
+
+
+_UUID_GROUPS = frozenset({"/tenantId", "/workflowId", "/workflow_id"})
