@@ -16,6 +16,7 @@ from conformance.cli.contract_cmd import contract
 from conformance.cli.fixtures_cmd import fixtures
 from conformance.cli.mapping_cmd import map_records, mappings
 from conformance.cli.schemas_cmd import schemas
+from conformance.cli.serve_cmd import serve
 from conformance.cli.validate_cmd import identify, validate
 from conformance.errors import ConformanceError, ExitCode
 
@@ -39,6 +40,7 @@ cli.add_command(fixtures)
 cli.add_command(mappings)
 cli.add_command(map_records)
 cli.add_command(contract)
+cli.add_command(serve)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -175,6 +175,15 @@ def run_contract(vendor: str, options: ContractOptions) -> ContractResult:
             known_ids.add(op_id or "")
             if options.operations and op_id not in options.operations:
                 continue
+            if not options.operations and not _returns_bundled_schema(vendor, operation):
+                skipped.append(
+                    (
+                        label,
+                        "no bundled run schema for its response (select it "
+                        "with --operation to test it anyway)",
+                    )
+                )
+                continue
             if operation.method.upper() not in SAFE_METHODS and not options.allow_writes:
                 skipped.append((label, "writes need --allow-writes"))
                 continue
@@ -215,6 +224,22 @@ def run_contract(vendor: str, options: ContractOptions) -> ContractResult:
         notes,
         time.monotonic() - started,
     )
+
+
+def _returns_bundled_schema(vendor: str, operation: Any) -> bool:
+    """True when a 2xx response of the operation is a bundled runconform schema."""
+    from conformance.routing import load_operations
+
+    for candidate in load_operations(vendor):
+        if (
+            candidate.method == operation.method.upper()
+            and candidate.path_template == operation.path
+        ):
+            return any(
+                status.startswith("2") and spec.schema is not None
+                for status, spec in candidate.responses.items()
+            )
+    return False
 
 
 def _run_operation(
@@ -267,9 +292,14 @@ def _run_operation(
             case.validate_response(response, **checks_kwargs)
         except BaseExceptionGroup as group:  # FailureGroup: several checks failed
             for failure in group.exceptions:
-                _record(failures, label, failure, response.status_code, scrub)
+                if isinstance(failure, RequestException):
+                    errors.append(scrub(f"{label}: {type(failure).__name__}: {failure}"))
+                else:
+                    _record(failures, label, failure, response.status_code, scrub)
         except AssertionError as failure:
             _record(failures, label, failure, response.status_code, scrub)
+        except RequestException as exc:  # a check's own request (e.g. the auth probe) failed
+            errors.append(scrub(f"{label}: {type(exc).__name__}: {exc}"))
 
     exercise()
     return OperationRun(

@@ -82,6 +82,9 @@ class _Handler(BaseHTTPRequestHandler):
         if decision.reset:
             self._reset()
             return
+        if sim.token is not None and self.headers.get("Authorization") != f"Bearer {sim.token}":
+            self._send(_unauthorized(sim.vendor))
+            return
         if decision.error:
             payload = {"error": "simulated server error", "fault": "error-rate"}
             self._send(Response(503, payload, None, (("Retry-After", "1"),)))
@@ -134,6 +137,7 @@ class Simulator:
         runs: int = 25,
         speed: float = 1.0,
         log: IO[str] | None = None,
+        token: str | None = None,
     ) -> None:
         if vendor not in SPECS:
             raise UsageError(f"unknown vendor {vendor!r}; known: {', '.join(VENDORS)}")
@@ -144,6 +148,7 @@ class Simulator:
                 "its run objects have no required field"
             )
         self.log = log
+        self.token = token  # the contracts declare bearer auth: with a token, 401 without it
         self.store = Store(vendor, seed=seed, runs=runs, speed=speed)
         self.routes: tuple[Route, ...] = routes_for(vendor)
         self.prefixes = _prefixes(vendor)
@@ -166,6 +171,27 @@ class Simulator:
             daemon=True,
         )
         self._thread.start()
+
+    def known_path_parameters(self) -> dict[str, str]:
+        """Path parameter values naming a real seeded run, so a contract run can reach it.
+
+        A live API is tested the same way: the user names a run that exists
+        (`runconform contract --path-param runId=...`); random ids only meet 404s.
+        """
+        run_id = next(iter(self.store._by_id))
+        run = self.store.find(run_id) or {}
+        by_vendor = {
+            "hatchet": {
+                "tenant": run.get("tenantId"),
+                "v1-workflow-run": run_id,
+                "workflow-run": run_id,
+            },
+            "knock": {"id": run_id},
+            "paragon": {"projectId": "project-1", "executionId": run_id},
+            "restack": {"workflowName": run.get("workflowName"), "runId": run_id},
+            "xceptor": {"workflowId": run.get("workflow_id"), "runId": run_id},
+        }
+        return {k: str(v) for k, v in by_vendor[self.vendor].items() if v is not None}
 
     def next_request(self) -> int:
         with self._count_lock:
@@ -216,6 +242,16 @@ class Simulator:
         self.stop()
 
 
+def _unauthorized(vendor: str) -> Response:
+    """A 401 in the vendor's declared error shape (where it declares one)."""
+    bodies: dict[str, Any] = {
+        "hatchet": {"errors": [{"description": "missing or invalid credentials"}]},
+        "xceptor": {"code": "unauthorized", "message": "missing or invalid credentials"},
+        "knock": {"message": "missing or invalid credentials"},
+    }
+    return Response(401, bodies.get(vendor), None)
+
+
 def start(
     vendor: str,
     *,
@@ -225,9 +261,19 @@ def start(
     faults: Faults | None = None,
     runs: int = 25,
     speed: float = 1.0,
+    token: str | None = None,
 ) -> Simulator:
     """A running simulator of `vendor` (port 0: any free port; see `.url`)."""
-    return Simulator(vendor, host=host, port=port, seed=seed, faults=faults, runs=runs, speed=speed)
+    return Simulator(
+        vendor,
+        host=host,
+        port=port,
+        seed=seed,
+        faults=faults,
+        runs=runs,
+        speed=speed,
+        token=token,
+    )
 
 
 def serve_forever(
@@ -241,6 +287,7 @@ def serve_forever(
     speed: float = 1.0,
     out: IO[str] | None = None,
     log: IO[str] | None = None,
+    token: str | None = None,
 ) -> int:
     """Serve until SIGINT/SIGTERM; the URL is the first line on `out`. Returns exit code 0."""
     out = out or sys.stdout
@@ -251,7 +298,15 @@ def serve_forever(
         previous[signum] = signal.signal(signum, handler)
     try:
         sim = Simulator(
-            vendor, host=host, port=port, seed=seed, faults=faults, runs=runs, speed=speed, log=log
+            vendor,
+            host=host,
+            port=port,
+            seed=seed,
+            faults=faults,
+            runs=runs,
+            speed=speed,
+            log=log,
+            token=token,
         )
         if host not in _LOOPBACK:
             print(f"warning: listening on {host}, not loopback", file=sys.stderr)

@@ -1,0 +1,78 @@
+"""`runconform serve VENDOR`: run the reference simulator, a thin layer over the library."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from conformance.errors import UsageError
+
+
+@click.command()
+@click.argument("vendor", type=click.Choice(["hatchet", "knock", "paragon", "restack", "xceptor"]))
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=0, show_default=True, help="0: any free port.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option(
+    "--runs",
+    type=click.IntRange(0, 100_000),
+    default=25,
+    show_default=True,
+    help="Runs in the store at start.",
+)
+@click.option(
+    "--speed",
+    type=float,
+    default=1.0,
+    show_default=True,
+    help="Simulated seconds per real second for runs created by writes.",
+)
+@click.option(
+    "--fault",
+    "faults",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="latency=MS, error-rate=R, reset-rate=R, drift=KIND (wrong-enum, "
+    "missing-required, wrong-type, time-order, undocumented-field).",
+)
+@click.option(
+    "--token-env",
+    metavar="VAR",
+    help="Require 'Authorization: Bearer $VAR' (401 otherwise), as the contracts do.",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Log requests to stderr.")
+def serve(
+    vendor: str,
+    host: str,
+    port: int,
+    seed: int,
+    runs: int,
+    speed: float,
+    faults: tuple[str, ...],
+    token_env: str | None,
+    verbose: bool,
+) -> int:
+    """Serve a vendor's run API, conforming to its bundled contract, until Ctrl-C.
+
+    Prints its URL on the first line of stdout.
+    """
+    from conformance.simulator import Faults, serve_forever
+
+    token = None
+    if token_env:
+        token = os.environ.get(token_env)
+        if not token:
+            raise UsageError(f"--token-env {token_env}: the variable is not set")
+    return serve_forever(
+        vendor,
+        host=host,
+        port=port,
+        seed=seed,
+        faults=Faults.parse(faults),
+        runs=runs,
+        speed=speed,
+        log=sys.stderr if verbose else None,
+        token=token,
+    )
