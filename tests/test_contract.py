@@ -179,3 +179,28 @@ def test_serve_and_contract_from_the_command_line(run_cli, monkeypatch) -> None:
     finally:
         server.send_signal(signal.SIGTERM)
         assert server.wait(timeout=10) == 0
+
+
+def test_a_named_write_needs_allow_writes() -> None:
+    with pytest.raises(UsageError) as caught:
+        _run("xceptor", operations=("executeWorkflow",))
+    assert str(caught.value) == (
+        "operation executeWorkflow (POST /workflows/{workflowId}/runs) "
+        "writes; add --allow-writes to send it"
+    )
+
+
+def test_allowed_writes_are_sent() -> None:
+    result = _run("xceptor", operations=("executeWorkflow",), allow_writes=True)
+    (run,) = result.runs
+    assert run.operation == "POST /workflows/{workflowId}/runs" and set(run.statuses) <= {201, 400}
+
+
+def test_a_contract_that_does_not_parse(tmp_path: Path, run_cli) -> None:
+    broken = tmp_path / "api.yaml"
+    broken.write_text("openapi: 3.1.0\npaths: [\n")
+    code, out, err = run_cli(
+        "contract", "paragon", "--base-url", "http://127.0.0.1:9", "--contract", str(broken)
+    )
+    assert (code, out) == (3, "")
+    assert err.startswith(f"runconform: error: {broken}: malformed YAML at line 3")

@@ -185,6 +185,10 @@ def run_contract(vendor: str, options: ContractOptions) -> ContractResult:
                 )
                 continue
             if operation.method.upper() not in SAFE_METHODS and not options.allow_writes:
+                if options.operations:  # asked for by name: say so, do not skip silently
+                    raise UsageError(
+                        f"operation {op_id} ({label}) writes; add --allow-writes to send it"
+                    )
                 skipped.append((label, "writes need --allow-writes"))
                 continue
             if time.monotonic() - started > options.max_time:
