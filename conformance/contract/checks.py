@@ -12,11 +12,12 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from conformance.routing import route
-from conformance.semantics import check_invariants, load_profiles
+from conformance.semantics import load_profiles
 from conformance.validate import validate
 
 _PAGE_SIZE_PARAMS = ("limit", "page_size")
@@ -34,14 +35,21 @@ class Observed:
     body: bytes
 
 
-def _json(observed: Observed) -> Any:
+@dataclass(frozen=True)
+class _Analysis:
+    """Everything the checks need of one response, computed once for all of them."""
+
+    schema: str | None
+    body: Any
+    findings: tuple[Any, ...]  # validate() findings with invariants and drift
+
+
+@lru_cache(maxsize=64)
+def _analyse(observed: Observed) -> _Analysis:
     try:
-        return json.loads(observed.body)
+        body = json.loads(observed.body)
     except ValueError:
-        return None
-
-
-def _schema(observed: Observed) -> str | None:
+        return _Analysis(None, None, ())
     found = route(
         observed.method,
         observed.url,
@@ -49,42 +57,35 @@ def _schema(observed: Observed) -> str | None:
         content_type=observed.content_type,
         vendor=observed.vendor,
     )
-    if found is None or found.response is None:
-        return None
-    return found.response.schema
+    schema = found.response.schema if found is not None and found.response else None
+    if schema is None:
+        return _Analysis(None, body, ())
+    result = validate(body, schema, strict=True)
+    return _Analysis(schema, body, result.findings)
 
 
 def run_schema(observed: Observed) -> list[str]:
     """The body conforms to the corrected bundled schema of the operation and status."""
-    schema = _schema(observed)
-    body = _json(observed)
-    if schema is None or body is None:
-        return []
-    result = validate(body, schema, invariants=False, drift=False)
+    analysis = _analyse(observed)
     return [
-        f"{f.path}: {f.message} [{f.keyword}] ({schema})"
-        for f in result.findings
-        if f.severity == "error"
+        f"{f.path}: {f.message} [{f.keyword}] ({analysis.schema})"
+        for f in analysis.findings
+        if f.kind == "schema"
     ]
 
 
 def run_undocumented(observed: Observed) -> list[str]:
     """No property the schema does not document (drift) in a schema-valid body."""
-    schema = _schema(observed)
-    body = _json(observed)
-    if schema is None or body is None:
-        return []
-    result = validate(body, schema, invariants=False)
-    return [f"{f.path}: {f.message}" for f in result.findings if f.kind == "drift"]
+    return [f"{f.path}: {f.message}" for f in _analyse(observed).findings if f.kind == "drift"]
 
 
 def run_invariants(observed: Observed) -> list[str]:
     """The run invariants hold (time order, durations, terminal end times, paging)."""
-    schema = _schema(observed)
-    body = _json(observed)
-    if schema is None or body is None:
-        return []
-    return [f"{v.pointer or '/'}: {v.message} [{v.rule}]" for v in check_invariants(body, schema)]
+    return [
+        f"{f.pointer or '/'}: {f.message} [{f.keyword}]"
+        for f in _analyse(observed).findings
+        if f.kind == "invariant"
+    ]
 
 
 def run_maps_to_canonical(observed: Observed) -> list[str]:
@@ -92,14 +93,13 @@ def run_maps_to_canonical(observed: Observed) -> list[str]:
     from conformance.mapping import MappingError, to_canonical_items
     from conformance.mapping.spec import shipped_objects
 
-    schema = _schema(observed)
-    body = _json(observed)
-    if schema is None or body is None or schema not in shipped_objects():
-        return []
-    if not validate(body, schema, invariants=False, drift=False).ok:
-        return []  # the schema check already reports it
+    analysis = _analyse(observed)
+    if analysis.schema not in shipped_objects() or any(
+        f.kind == "schema" for f in analysis.findings
+    ):
+        return []  # nothing to map, or the schema check already reports why
     try:
-        to_canonical_items(body, schema)
+        to_canonical_items(analysis.body, analysis.schema)  # type: ignore[arg-type]
     except MappingError as exc:
         return [exc.message]
     return []
@@ -107,8 +107,8 @@ def run_maps_to_canonical(observed: Observed) -> list[str]:
 
 def run_paging(observed: Observed) -> list[str]:
     """A list honours the page size it was asked for."""
-    schema = _schema(observed)
-    body = _json(observed)
+    analysis = _analyse(observed)
+    schema, body = analysis.schema, analysis.body
     profile = load_profiles().get(schema or "")
     if not isinstance(body, dict) or not profile or "page" not in profile:
         return []
