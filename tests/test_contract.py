@@ -93,10 +93,9 @@ def test_writes_are_skipped_unless_allowed() -> None:
     )
 
 
-def test_a_planted_secret_never_reaches_the_result(tmp_path: Path, run_cli) -> None:
+def test_a_planted_secret_never_reaches_any_report(tmp_path: Path, run_cli) -> None:
     secret = "sk_live_PLANTED_9f8e7d6c5b4a"
-    with start("paragon", seed=1, faults=Faults(drift="wrong-enum")) as sim:
-        report = tmp_path / "report.json"
+    with start("paragon", seed=1, faults=Faults(drift="wrong-enum"), token=secret) as sim:
         code, out, err = run_cli(
             "contract",
             "paragon",
@@ -108,12 +107,60 @@ def test_a_planted_secret_never_reaches_the_result(tmp_path: Path, run_cli) -> N
             "3",
             "--header",
             f"Authorization: Bearer {secret}",
+            "--path-param",
+            "projectId=project-1",
             "--report",
-            str(report),
+            "json,junit",
+            "--report",
+            "har",
+            "--report",
+            "vcr",
+            "--report-dir",
+            str(tmp_path),
         )
-    assert code == 1
-    assert secret not in out + err + report.read_text()
-    assert json.loads(report.read_text())["ok"] is False
+    assert code == 1  # the drift is found...
+    written = sorted(p.name for p in tmp_path.iterdir())
+    assert written == [
+        "contract-paragon.har",
+        "contract-paragon.json",
+        "contract-paragon.junit.xml",
+        "contract-paragon.vcr.yaml",
+    ]
+    everything = out + err + "".join(p.read_text() for p in tmp_path.iterdir())
+    assert secret not in everything  # ...and the credential is nowhere
+    assert "[REDACTED]" in (tmp_path / "contract-paragon.har").read_text()
+    assert json.loads((tmp_path / "contract-paragon.json").read_text())["ok"] is False
+
+
+def test_the_recorded_cassette_and_har_validate_by_contract_routing(
+    tmp_path: Path, run_cli
+) -> None:
+    """What the runner records is an ordinary recording that `validate` routes and checks."""
+    with start("knock", seed=1, token=TOKEN) as sim:
+        known = sim.known_path_parameters()
+        code, _, _ = run_cli(
+            "contract",
+            "knock",
+            "--base-url",
+            sim.url,
+            "--rate-limit",
+            "0",
+            "--max-examples",
+            "3",
+            "--header",
+            f"Authorization: Bearer {TOKEN}",
+            "--path-param",
+            f"id={known['id']}",
+            "--report",
+            "vcr,har",
+            "--report-dir",
+            str(tmp_path),
+        )
+    assert code == 0
+    for name in ("contract-knock.vcr.yaml", "contract-knock.har"):
+        code, out, _ = run_cli("validate", str(tmp_path / name), "--strict")
+        assert code == 0, out
+        assert out.splitlines()[-1].startswith("6 records: 6 conforming, 0 not conforming")
 
 
 def test_unreachable_base_url() -> None:

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import os
-from dataclasses import asdict
 from pathlib import Path
 
 import click
 
-from conformance.atomic import atomic_output
 from conformance.errors import ExitCode, UsageError
 
 
@@ -64,7 +61,20 @@ def _header(text: str) -> tuple[str, str]:
 )
 @click.option("--allow-writes", is_flag=True, help="Also send POST/PUT/PATCH/DELETE requests.")
 @click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--report", type=click.Path(path_type=Path), help="Write a JSON report here.")
+@click.option(
+    "--report",
+    "reports",
+    multiple=True,
+    metavar="FORMATS",
+    help="json, junit, har, vcr (comma-separated or repeated); credentials scrubbed.",
+)
+@click.option(
+    "--report-dir",
+    type=click.Path(path_type=Path),
+    default=Path("reports"),
+    show_default=True,
+    help="Where --report files go (contract-VENDOR.FORMAT).",
+)
 def contract(
     vendor: str,
     base_url: str,
@@ -79,7 +89,8 @@ def contract(
     max_time: float,
     allow_writes: bool,
     seed: int,
-    report: Path | None,
+    reports: tuple[str, ...],
+    report_dir: Path,
 ) -> int:
     """Property-test a live run API with Schemathesis plus runconform's checks.
 
@@ -88,6 +99,9 @@ def contract(
     4 unreachable.
     """
     from conformance.contract import ContractOptions, run_contract
+    from conformance.contract.reports import parse_formats, write_reports
+
+    formats = parse_formats(reports)
 
     pairs = [_header(h) for h in headers]
     if token_env:
@@ -113,6 +127,7 @@ def contract(
         max_time=max_time,
         allow_writes=allow_writes,
         seed=seed,
+        record=bool({"har", "vcr"} & set(formats)),
     )
     result = run_contract(vendor, options)
     for note in result.notes:
@@ -132,20 +147,6 @@ def contract(
         f"{len(result.runs)} operations tested, {len(result.failures)} failures, "
         f"{len(result.skipped)} skipped in {result.elapsed:.1f} s"
     )
-    if report is not None:
-        with atomic_output(report) as out:
-            json.dump(
-                {
-                    "version": 1,
-                    "vendor": result.vendor,
-                    "base_url": result.base_url,
-                    "seed": result.seed,
-                    "ok": result.ok,
-                    "notes": list(result.notes),
-                    "runs": [asdict(r) for r in result.runs],
-                    "skipped": [list(s) for s in result.skipped],
-                },
-                out,
-                indent=2,
-            )
+    for path in write_reports(result, result.exchanges, formats, report_dir) if formats else ():
+        click.echo(f"wrote {path}", err=True)
     return int(ExitCode.OK) if result.ok else int(ExitCode.NON_CONFORMING)

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from conformance.contract.checks import CHECKS, Observed
 from conformance.contract.loading import contract_documents
+from conformance.contract.reports import Exchange, record
 from conformance.errors import InputError, UsageError
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -41,6 +42,7 @@ class ContractOptions:
     seed: int = 0
     builtin_checks: bool = True
     our_checks: bool = True
+    record: bool = False  # keep every exchange (scrubbed) for HAR / cassette reports
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,7 @@ class ContractResult:
     skipped: tuple[tuple[str, str], ...]
     notes: tuple[str, ...]
     elapsed: float = field(compare=False)
+    exchanges: tuple[Exchange, ...] = field(default=(), compare=False, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -166,6 +169,7 @@ def run_contract(vendor: str, options: ContractOptions) -> ContractResult:
     runs: list[OperationRun] = []
     skipped: list[tuple[str, str]] = []
     known_ids: set[str] = set()
+    exchanges: list[Exchange] = []
     for document in documents:
         schema = schemathesis.openapi.from_dict(document.document)
         for result in schema.get_all_operations():
@@ -205,6 +209,7 @@ def run_contract(vendor: str, options: ContractOptions) -> ContractResult:
                     extra,
                     limiter,
                     scrub,
+                    exchanges,
                     given,
                     settings,
                     HealthCheck,
@@ -227,6 +232,7 @@ def run_contract(vendor: str, options: ContractOptions) -> ContractResult:
         tuple(skipped),
         notes,
         time.monotonic() - started,
+        tuple(exchanges),
     )
 
 
@@ -256,6 +262,7 @@ def _run_operation(
     extra: list[Any],
     limiter: _RateLimit,
     scrub: Callable[[str], str],
+    exchanges: list[Exchange],
     given: Any,
     settings: Any,
     health: Any,
@@ -289,6 +296,8 @@ def _run_operation(
             errors.append(scrub(f"{label}: {type(exc).__name__}: {exc}"))
             return
         statuses.append(response.status_code)
+        if options.record:
+            exchanges.append(record(label, response, scrub, headers))
         checks_kwargs: dict[str, Any] = {"additional_checks": extra, "headers": headers}
         if not options.builtin_checks:
             checks_kwargs["checks"] = extra

@@ -1,0 +1,246 @@
+"""Contract-run reports: JSON (versioned), JUnit XML, HAR 1.2 and a vcrpy-style cassette.
+
+Every exchange is recorded after scrubbing: request headers whose values were
+given as credentials are replaced, and every text is passed through the same
+scrubber as the run's messages, so no report can carry a secret. The cassette
+and the HAR are ordinary recordings: `runconform validate` reads them back.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import IO, Any
+from xml.sax.saxutils import quoteattr
+
+import yaml
+
+from conformance import __version__
+from conformance.atomic import atomic_output
+from conformance.errors import UsageError
+
+FORMATS = ("json", "junit", "har", "vcr")
+SUFFIXES = {"json": "json", "junit": "junit.xml", "har": "har", "vcr": "vcr.yaml"}
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One request and its response, as a report keeps them (scrubbed)."""
+
+    operation: str
+    method: str
+    url: str
+    request_headers: tuple[tuple[str, str], ...]
+    request_body: str | None
+    status: int
+    reason: str
+    response_headers: tuple[tuple[str, str], ...]
+    response_body: str
+    elapsed_ms: float
+
+
+def record(
+    operation: str, response: Any, scrub: Callable[[str], str], secret_headers: Iterable[str]
+) -> Exchange:
+    """An Exchange from a Schemathesis response, with credentials removed."""
+    hidden = {name.lower() for name in secret_headers}
+    request = response.request
+    req_headers = tuple(
+        (name, "[REDACTED]" if name.lower() in hidden else scrub(str(value)))
+        for name, value in request.headers.items()
+    )
+    body = request.body
+    if isinstance(body, bytes):
+        body = body.decode("utf-8", "replace")
+    res_headers = tuple(
+        (name, scrub(str(v)))
+        for name, values in response.headers.items()
+        for v in (values if isinstance(values, list) else [values])
+    )
+    return Exchange(
+        operation,
+        request.method,
+        scrub(request.url),
+        req_headers,
+        scrub(body) if body else None,
+        response.status_code,
+        str(getattr(response, "message", "") or ""),
+        res_headers,
+        scrub(response.content.decode("utf-8", "replace")),
+        round(float(response.elapsed) * 1000, 3),
+    )
+
+
+def parse_formats(values: Iterable[str]) -> tuple[str, ...]:
+    """`--report junit,json --report har` -> ("junit", "json", "har"); unknown names refused."""
+    chosen: list[str] = []
+    for value in values:
+        for name in filter(None, (part.strip() for part in value.split(","))):
+            if name not in FORMATS:
+                raise UsageError(
+                    f"unknown report format {name!r}; choose from {', '.join(FORMATS)}"
+                )
+            if name not in chosen:
+                chosen.append(name)
+    return tuple(chosen)
+
+
+def write_reports(
+    result: Any, exchanges: tuple[Exchange, ...], formats: Iterable[str], directory: Path
+) -> tuple[Path, ...]:
+    """Write each report atomically into `directory`; returns the paths written."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        from conformance.errors import InputError
+
+        raise InputError(
+            f"{directory}: cannot create the report folder: {exc.strerror or exc}"
+        ) from None
+    writers = {"json": _json, "junit": _junit, "har": _har, "vcr": _vcr}
+    written = []
+    for name in formats:
+        path = directory / f"contract-{result.vendor}.{SUFFIXES[name]}"
+        with atomic_output(path) as out:
+            writers[name](result, exchanges, out)
+        written.append(path)
+    return tuple(written)
+
+
+def _json(result: Any, exchanges: tuple[Exchange, ...], out: IO[str]) -> None:
+    json.dump(
+        {
+            "version": 1,
+            "tool": {"name": "runconform", "version": __version__},
+            "vendor": result.vendor,
+            "base_url": result.base_url,
+            "seed": result.seed,
+            "ok": result.ok,
+            "notes": list(result.notes),
+            "runs": [asdict(r) for r in result.runs],
+            "skipped": [list(s) for s in result.skipped],
+            "exchanges": len(exchanges),
+        },
+        out,
+        indent=2,
+    )
+    out.write("\n")
+
+
+def _junit(result: Any, exchanges: tuple[Exchange, ...], out: IO[str]) -> None:
+    failures = sum(1 for r in result.runs if r.failures)
+    errors = sum(1 for r in result.runs if r.errors and not r.failures)
+    out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
+    out.write(
+        f'<testsuites tests="{len(result.runs)}" failures="{failures}" errors="{errors}">\n'
+        f"  <testsuite name={quoteattr('runconform contract ' + result.vendor)} "
+        f'tests="{len(result.runs)}" failures="{failures}" errors="{errors}" '
+        f'skipped="{len(result.skipped)}">\n'
+    )
+    for run in result.runs:
+        out.write(
+            f"    <testcase classname={quoteattr(result.vendor)} name={quoteattr(run.operation)}>"
+        )
+        if run.failures:
+            text = "\n".join(f"{f.check}: {f.message} (status {f.status})" for f in run.failures)
+            out.write(
+                f"\n      <failure message={quoteattr(run.failures[0].message)} "
+                f"type={quoteattr(run.failures[0].check)}>{_text(text)}</failure>\n    "
+            )
+        elif run.errors:
+            out.write(
+                f"\n      <error message={quoteattr(run.errors[0])}>"
+                f"{_text(chr(10).join(run.errors))}</error>\n    "
+            )
+        out.write("</testcase>\n")
+    for operation, reason in result.skipped:
+        out.write(
+            f"    <testcase classname={quoteattr(result.vendor)} "
+            f"name={quoteattr(operation)}><skipped message={quoteattr(reason)}/>"
+            "</testcase>\n"
+        )
+    out.write("  </testsuite>\n</testsuites>\n")
+
+
+def _text(text: str) -> str:
+    cleaned = "".join(c for c in text if c in "\t\n\r" or ord(c) >= 0x20)
+    return cleaned.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _har(result: Any, exchanges: tuple[Exchange, ...], out: IO[str]) -> None:
+    def headers(pairs: tuple[tuple[str, str], ...]) -> list[dict[str, str]]:
+        return [{"name": n, "value": v} for n, v in pairs]
+
+    def mime(pairs: tuple[tuple[str, str], ...]) -> str:
+        return next((v for n, v in pairs if n.lower() == "content-type"), "")
+
+    entries = [
+        {
+            "startedDateTime": "1970-01-01T00:00:00.000Z",
+            "time": e.elapsed_ms,
+            "request": {
+                "method": e.method,
+                "url": e.url,
+                "httpVersion": "HTTP/1.1",
+                "cookies": [],
+                "headers": headers(e.request_headers),
+                "queryString": [],
+                "headersSize": -1,
+                "bodySize": len(e.request_body or ""),
+            },
+            "response": {
+                "status": e.status,
+                "statusText": e.reason,
+                "httpVersion": "HTTP/1.1",
+                "cookies": [],
+                "headers": headers(e.response_headers),
+                "content": {
+                    "size": len(e.response_body),
+                    "mimeType": mime(e.response_headers),
+                    "text": e.response_body,
+                },
+                "redirectURL": "",
+                "headersSize": -1,
+                "bodySize": len(e.response_body),
+            },
+            "cache": {},
+            "timings": {"send": 0, "wait": e.elapsed_ms, "receive": 0},
+        }
+        for e in exchanges
+    ]
+    json.dump(
+        {
+            "log": {
+                "version": "1.2",
+                "creator": {"name": "runconform", "version": __version__},
+                "entries": entries,
+            }
+        },
+        out,
+        indent=2,
+    )
+    out.write("\n")
+
+
+def _vcr(result: Any, exchanges: tuple[Exchange, ...], out: IO[str]) -> None:
+    interactions = [
+        {
+            "request": {
+                "method": e.method,
+                "uri": e.url,
+                "body": e.request_body,
+                "headers": {n: [v] for n, v in e.request_headers},
+            },
+            "response": {
+                "status": {"code": e.status, "message": e.reason},
+                "headers": {n: [v] for n, v in e.response_headers},
+                "body": {"string": e.response_body},
+            },
+        }
+        for e in exchanges
+    ]
+    yaml.safe_dump(
+        {"interactions": interactions, "version": 1}, out, sort_keys=False, allow_unicode=True
+    )
