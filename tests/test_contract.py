@@ -251,3 +251,28 @@ def test_a_contract_that_does_not_parse(tmp_path: Path, run_cli) -> None:
     )
     assert (code, out) == (3, "")
     assert err.startswith(f"runconform: error: {broken}: malformed YAML at line 3")
+
+
+def test_stateful_feeds_listed_ids_to_get_one(run_cli) -> None:
+    """Without --path-param, random ids meet 404s; --stateful uses the ids a list returned."""
+    with start("knock", seed=1, token=TOKEN) as sim:
+        args = [
+            "contract",
+            "knock",
+            "--base-url",
+            sim.url,
+            "--rate-limit",
+            "0",
+            "--max-examples",
+            "3",
+            "--header",
+            f"Authorization: Bearer {TOKEN}",
+        ]
+        code, out, _ = run_cli(*args, "--operation", "getWorkflowRecipientRun")
+        assert code == 1 and "statuses [404]" in out
+        code, out, _ = run_cli(*args, "--stateful")
+    assert code == 0
+    assert out.splitlines()[:2] == [
+        "GET /v1/workflow_recipient_runs: ok (3 calls, statuses [200])",
+        "GET /v1/workflow_recipient_runs/{id}: ok (3 calls, statuses [200])",
+    ]

@@ -59,6 +59,11 @@ def _header(text: str) -> tuple[str, str]:
 @click.option(
     "--max-time", type=float, default=300.0, show_default=True, help="Seconds for the whole run."
 )
+@click.option(
+    "--stateful",
+    is_flag=True,
+    help="Test lists first and feed the run ids they return to the other operations.",
+)
 @click.option("--allow-writes", is_flag=True, help="Also send POST/PUT/PATCH/DELETE requests.")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option(
@@ -87,6 +92,7 @@ def contract(
     rate_limit: float,
     timeout: float,
     max_time: float,
+    stateful: bool,
     allow_writes: bool,
     seed: int,
     reports: tuple[str, ...],
@@ -128,6 +134,7 @@ def contract(
         allow_writes=allow_writes,
         seed=seed,
         record=bool({"har", "vcr"} & set(formats)),
+        stateful=stateful,
     )
     result = run_contract(vendor, options)
     for note in result.notes:

@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from conformance.contract.checks import CHECKS, Observed
+from conformance.contract.discovery import harvest, path_values
 from conformance.contract.loading import contract_documents
 from conformance.contract.reports import Exchange, record
 from conformance.errors import InputError, UsageError
@@ -43,6 +44,7 @@ class ContractOptions:
     builtin_checks: bool = True
     our_checks: bool = True
     record: bool = False  # keep every exchange (scrubbed) for HAR / cassette reports
+    stateful: bool = False  # ids seen in list responses feed the operations that need them
 
 
 @dataclass(frozen=True)
@@ -170,53 +172,60 @@ def run_contract(vendor: str, options: ContractOptions) -> ContractResult:
     skipped: list[tuple[str, str]] = []
     known_ids: set[str] = set()
     exchanges: list[Exchange] = []
-    for document in documents:
-        schema = schemathesis.openapi.from_dict(document.document)
-        for result in schema.get_all_operations():
-            operation = result.ok()
-            label = f"{operation.method.upper()} {operation.path}"
-            op_id = operation.definition.raw.get("operationId")
-            known_ids.add(op_id or "")
-            if options.operations and op_id not in options.operations:
-                continue
-            if not options.operations and not _returns_bundled_schema(vendor, operation):
-                skipped.append(
-                    (
-                        label,
-                        "no bundled run schema for its response (select it "
-                        "with --operation to test it anyway)",
-                    )
-                )
-                continue
-            if operation.method.upper() not in SAFE_METHODS and not options.allow_writes:
-                if options.operations:  # asked for by name: say so, do not skip silently
-                    raise UsageError(
-                        f"operation {op_id} ({label}) writes; add --allow-writes to send it"
-                    )
-                skipped.append((label, "writes need --allow-writes"))
-                continue
-            if time.monotonic() - started > options.max_time:
-                skipped.append((label, f"time bound of {options.max_time:.0f} s reached"))
-                continue
-            runs.append(
-                _run_operation(
-                    operation,
+    seen: dict[str, str] = {}
+    ordered = [
+        result.ok()
+        for document in documents
+        for result in schemathesis.openapi.from_dict(document.document).get_all_operations()
+    ]
+    if options.stateful:  # lists (fewest path parameters) first, so their ids can be used
+        ordered.sort(key=lambda op: len(list(op.path_parameters)))
+    for operation in ordered:
+        label = f"{operation.method.upper()} {operation.path}"
+        op_id = operation.definition.raw.get("operationId")
+        known_ids.add(op_id or "")
+        if options.operations and op_id not in options.operations:
+            continue
+        if not options.operations and not _returns_bundled_schema(vendor, operation):
+            skipped.append(
+                (
                     label,
-                    op_id,
-                    options,
-                    headers,
-                    fixed,
-                    extra,
-                    limiter,
-                    scrub,
-                    exchanges,
-                    given,
-                    settings,
-                    HealthCheck,
-                    Phase,
-                    GenerationMode,
+                    "no bundled run schema for its response (select it "
+                    "with --operation to test it anyway)",
                 )
             )
+            continue
+        if operation.method.upper() not in SAFE_METHODS and not options.allow_writes:
+            if options.operations:  # asked for by name: say so, do not skip silently
+                raise UsageError(
+                    f"operation {op_id} ({label}) writes; add --allow-writes to send it"
+                )
+            skipped.append((label, "writes need --allow-writes"))
+            continue
+        if time.monotonic() - started > options.max_time:
+            skipped.append((label, f"time bound of {options.max_time:.0f} s reached"))
+            continue
+        runs.append(
+            _run_operation(
+                vendor,
+                operation,
+                label,
+                op_id,
+                options,
+                headers,
+                {**path_values([p.name for p in operation.path_parameters], seen), **fixed},
+                extra,
+                limiter,
+                scrub,
+                exchanges,
+                seen if options.stateful else None,
+                given,
+                settings,
+                HealthCheck,
+                Phase,
+                GenerationMode,
+            )
+        )
     unknown = sorted(set(options.operations) - known_ids)
     if unknown:
         raise UsageError(
@@ -253,6 +262,7 @@ def _returns_bundled_schema(vendor: str, operation: Any) -> bool:
 
 
 def _run_operation(
+    vendor: str,
     operation: Any,
     label: str,
     op_id: str | None,
@@ -263,6 +273,7 @@ def _run_operation(
     limiter: _RateLimit,
     scrub: Callable[[str], str],
     exchanges: list[Exchange],
+    seen: dict[str, str] | None,
     given: Any,
     settings: Any,
     health: Any,
@@ -298,6 +309,20 @@ def _run_operation(
         statuses.append(response.status_code)
         if options.record:
             exchanges.append(record(label, response, scrub, headers))
+        if seen is not None and not seen:
+            content_type = response.headers.get("Content-Type")
+            if isinstance(content_type, list):
+                content_type = content_type[0] if content_type else None
+            seen.update(
+                harvest(
+                    vendor,
+                    case.method.upper(),
+                    response.request.url,
+                    response.status_code,
+                    content_type,
+                    response.content,
+                )
+            )
         checks_kwargs: dict[str, Any] = {"additional_checks": extra, "headers": headers}
         if not options.builtin_checks:
             checks_kwargs["checks"] = extra
