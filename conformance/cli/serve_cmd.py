@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 import click
 
@@ -42,6 +43,11 @@ from conformance.errors import UsageError
     metavar="VAR",
     help="Require 'Authorization: Bearer $VAR' (401 otherwise), as the contracts do.",
 )
+@click.option(
+    "--db",
+    type=click.Path(path_type=Path),
+    help="Keep runs in this SQLite file across restarts (default: memory only).",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Log requests to stderr.")
 def serve(
     vendor: str,
@@ -52,6 +58,7 @@ def serve(
     speed: float,
     faults: tuple[str, ...],
     token_env: str | None,
+    db: Path | None,
     verbose: bool,
 ) -> int:
     """Serve a vendor's run API, conforming to its bundled contract, until Ctrl-C.
@@ -75,4 +82,5 @@ def serve(
         speed=speed,
         log=sys.stderr if verbose else None,
         token=token,
+        db=db,
     )

@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 from urllib.parse import parse_qs, urlsplit
@@ -138,6 +139,7 @@ class Simulator:
         speed: float = 1.0,
         log: IO[str] | None = None,
         token: str | None = None,
+        db: Path | None = None,
     ) -> None:
         if vendor not in SPECS:
             raise UsageError(f"unknown vendor {vendor!r}; known: {', '.join(VENDORS)}")
@@ -149,7 +151,7 @@ class Simulator:
             )
         self.log = log
         self.token = token  # the contracts declare bearer auth: with a token, 401 without it
-        self.store = Store(vendor, seed=seed, runs=runs, speed=speed)
+        self.store = Store(vendor, seed=seed, runs=runs, speed=speed, db=db)
         self.routes: tuple[Route, ...] = routes_for(vendor)
         self.prefixes = _prefixes(vendor)
         self._count = 0
@@ -262,6 +264,7 @@ def start(
     runs: int = 25,
     speed: float = 1.0,
     token: str | None = None,
+    db: Path | None = None,
 ) -> Simulator:
     """A running simulator of `vendor` (port 0: any free port; see `.url`)."""
     return Simulator(
@@ -273,6 +276,7 @@ def start(
         runs=runs,
         speed=speed,
         token=token,
+        db=db,
     )
 
 
@@ -288,6 +292,7 @@ def serve_forever(
     out: IO[str] | None = None,
     log: IO[str] | None = None,
     token: str | None = None,
+    db: Path | None = None,
 ) -> int:
     """Serve until SIGINT/SIGTERM; the URL is the first line on `out`. Returns exit code 0."""
     out = out or sys.stdout
@@ -307,6 +312,7 @@ def serve_forever(
             speed=speed,
             log=log,
             token=token,
+            db=db,
         )
         if host not in _LOOPBACK:
             print(f"warning: listening on {host}, not loopback", file=sys.stderr)

@@ -17,10 +17,12 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from conformance.fixtures import generate
 from conformance.semantics import load_profiles, parse_instant
+from conformance.simulator.journal import Journal
 
 QUEUE_SECONDS = 1.0
 RUN_SECONDS = (1.0, 3.0)
@@ -147,10 +149,23 @@ class _Run:
     groups: dict[str, Any] = field(default_factory=dict)
 
 
+def _cycle(data: dict[str, Any] | None) -> Lifecycle | None:
+    if data is None:
+        return None
+    return Lifecycle(
+        datetime.fromisoformat(data["created"]),
+        datetime.fromisoformat(data["started"]),
+        datetime.fromisoformat(data["finished"]),
+        bool(data["succeeds"]),
+    )
+
+
 class Store:
     """Runs of one vendor, in creation order; thread-safe; renders bodies at the clock's now."""
 
-    def __init__(self, vendor: str, *, seed: int, runs: int, speed: float = 1.0) -> None:
+    def __init__(
+        self, vendor: str, *, seed: int, runs: int, speed: float = 1.0, db: Path | None = None
+    ) -> None:
         self.spec = SPECS[vendor]
         self.seed = seed
         self.profile = load_profiles()[self.spec.object]
@@ -159,9 +174,38 @@ class Store:
         self._by_id: dict[str, _Run] = {}
         rng = random.Random(f"{seed}:groups")
         self.pools: dict[str, tuple[str, ...]] = {}
-        for i, body in enumerate(generate(self.spec.object, runs, seed)):
-            self._seed_run(i, body, rng)
+        self.journal = Journal(db, vendor) if db is not None else None
+        stored = self.journal.load() if self.journal is not None else []
+        if stored:  # a database from an earlier start: its runs, not new ones
+            for row in stored:
+                self._add(
+                    _Run(
+                        row.seq,
+                        row.body,
+                        _cycle(row.lifecycle),
+                        datetime.fromisoformat(row.cancelled) if row.cancelled else None,
+                    )
+                )
+        else:
+            for i, body in enumerate(generate(self.spec.object, runs, seed)):
+                self._seed_run(i, body, rng)
+            for run in self._runs:
+                self._persist(run)
         self.clock = Clock(self._latest() + timedelta(minutes=1), speed)
+
+    def _persist(self, run: _Run) -> None:
+        if self.journal is not None:
+            cycle = (
+                None
+                if run.lifecycle is None
+                else {
+                    "created": run.lifecycle.created.isoformat(),
+                    "started": run.lifecycle.started.isoformat(),
+                    "finished": run.lifecycle.finished.isoformat(),
+                    "succeeds": run.lifecycle.succeeds,
+                }
+            )
+            self.journal.save(run.seq, run.body, cycle, run.cancelled)
 
     # -- building -------------------------------------------------------------------------------
 
@@ -245,6 +289,7 @@ class Store:
             )
             run = _Run(seq, body, cycle)
             self._add(run)
+            self._persist(run)
             return self._render(run, now)
 
     def cancel(self, run_id: str) -> dict[str, Any] | None:
@@ -258,6 +303,7 @@ class Store:
             cancellable = self.spec.cancelled is not None and run.cancelled is None
             if cycle is not None and cancellable and now < cycle.finished:
                 run.cancelled = now
+                self._persist(run)
             return self._render(run, now)
 
     # -- rendering ------------------------------------------------------------------------------
