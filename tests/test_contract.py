@@ -276,3 +276,60 @@ def test_stateful_feeds_listed_ids_to_get_one(run_cli) -> None:
         "GET /v1/workflow_recipient_runs: ok (3 calls, statuses [200])",
         "GET /v1/workflow_recipient_runs/{id}: ok (3 calls, statuses [200])",
     ]
+
+
+def test_your_own_contract_with_an_expected_run_schema(tmp_path: Path, run_cli) -> None:
+    """A team's own API: its document, and which bundled run schema its bodies must meet."""
+    import yaml
+
+    from conformance.resources import contracts_dir
+
+    document = yaml.safe_load(
+        (contracts_dir() / "knock" / "workflow-recipient-runs-api.openapi.yml").read_text()
+    )
+    document["paths"] = {
+        "/v1/workflow_recipient_runs": document["paths"]["/v1/workflow_recipient_runs"]
+    }
+    document["paths"]["/v1/workflow_recipient_runs"]["get"]["operationId"] = "myRuns"
+    own = tmp_path / "own.yaml"
+    own.write_text(yaml.safe_dump(document))
+    with start("knock", seed=1, faults=Faults(drift="wrong-enum"), token=TOKEN) as sim:
+        args = [
+            "contract",
+            "knock",
+            "--base-url",
+            sim.url,
+            "--contract",
+            str(own),
+            "--rate-limit",
+            "0/s",
+            "--max-examples",
+            "3",
+            "--header",
+            f"Authorization: Bearer {TOKEN}",
+        ]
+        code, out, _ = run_cli(*args, "--expect", "myRuns=knock.ListWorkflowRecipientRunsResponse")
+        assert code == 1
+        assert "runconform_schema: $.items[0].status: " in out
+        code, _, err = run_cli(*args, "--expect", "myRuns=knock.Nope")
+        assert code == 2 and err.startswith("runconform: error: unknown object 'knock.Nope'")
+
+
+@pytest.mark.parametrize(("text", "code"), [("10/s", 0), ("600/m", 0), ("fast", 2), ("5/h", 2)])
+def test_rate_limit_spelling(text: str, code: int, run_cli) -> None:
+    with start("paragon", seed=1, token=TOKEN) as sim:
+        result = run_cli(
+            "contract",
+            "paragon",
+            "--base-url",
+            sim.url,
+            "--rate-limit",
+            text,
+            "--max-examples",
+            "2",
+            "--header",
+            f"Authorization: Bearer {TOKEN}",
+            "--path-param",
+            "projectId=project-1",
+        )
+    assert result[0] == code

@@ -10,6 +10,26 @@ import click
 from conformance.errors import ExitCode, UsageError
 
 
+def _pair(text: str, flag: str, sep: str) -> tuple[str, str]:
+    name, found, value = text.partition(sep)
+    if not found or not name.strip() or not value.strip():
+        raise UsageError(f"{flag} wants NAME{sep}VALUE, got {text!r}")
+    return name.strip(), value.strip()
+
+
+def _rate(text: str) -> float:
+    """`10`, `10/s` or `600/m` requests per second; 0 means unlimited."""
+    number, _, unit = text.partition("/")
+    try:
+        value = float(number)
+    except ValueError:
+        raise UsageError(f"--rate-limit wants N, N/s or N/m, got {text!r}") from None
+    per = {"": 1.0, "s": 1.0, "m": 60.0}.get(unit)
+    if per is None or value < 0:
+        raise UsageError(f"--rate-limit wants N, N/s or N/m, got {text!r}")
+    return value / per
+
+
 def _header(text: str) -> tuple[str, str]:
     name, sep, value = text.partition(":")
     if not sep or not name.strip():
@@ -50,14 +70,21 @@ def _header(text: str) -> tuple[str, str]:
 @click.option("--max-examples", type=click.IntRange(1, 10_000), default=10, show_default=True)
 @click.option(
     "--rate-limit",
-    type=float,
-    default=10.0,
+    default="10/s",
     show_default=True,
-    help="Requests per second (0: unlimited, for local servers only).",
+    help="Requests per second: N, N/s or N/m (0: unlimited, for local servers only).",
 )
 @click.option("--timeout", type=float, default=5.0, show_default=True, help="Seconds per request.")
 @click.option(
     "--max-time", type=float, default=300.0, show_default=True, help="Seconds for the whole run."
+)
+@click.option(
+    "--expect",
+    "expects",
+    multiple=True,
+    metavar="OPERATION_ID=VENDOR.OBJECT",
+    help="With --contract: the bundled run schema an operation's 2xx bodies must also "
+    "satisfy (repeatable).",
 )
 @click.option(
     "--stateful",
@@ -89,9 +116,10 @@ def contract(
     operations: tuple[str, ...],
     path_params: tuple[str, ...],
     max_examples: int,
-    rate_limit: float,
+    rate_limit: str,
     timeout: float,
     max_time: float,
+    expects: tuple[str, ...],
     stateful: bool,
     allow_writes: bool,
     seed: int,
@@ -128,13 +156,14 @@ def contract(
         operations=operations,
         path_parameters=tuple(fixed),
         max_examples=max_examples,
-        rate_limit=rate_limit,
+        rate_limit=_rate(rate_limit),
         timeout=timeout,
         max_time=max_time,
         allow_writes=allow_writes,
         seed=seed,
         record=bool({"har", "vcr"} & set(formats)),
         stateful=stateful,
+        expect=tuple(_pair(e, "--expect", "=") for e in expects),
     )
     result = run_contract(vendor, options)
     for note in result.notes:

@@ -33,6 +33,7 @@ class Observed:
     status: int
     content_type: str | None
     body: bytes
+    expected: str | None = None  # the bundled schema the user says a 2xx body must satisfy
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from conformance.catalog import load_catalog
 from conformance.contract.checks import CHECKS, Observed
 from conformance.contract.discovery import harvest, path_values
 from conformance.contract.loading import contract_documents
@@ -45,6 +46,7 @@ class ContractOptions:
     our_checks: bool = True
     record: bool = False  # keep every exchange (scrubbed) for HAR / cassette reports
     stateful: bool = False  # ids seen in list responses feed the operations that need them
+    expect: tuple[tuple[str, str], ...] = ()  # (operation id, "vendor.Object") for 2xx bodies
 
 
 @dataclass(frozen=True)
@@ -132,10 +134,13 @@ def check_reachable(base_url: str, timeout: float) -> None:
         raise InputError(f"cannot reach {base_url}: {exc.strerror or exc}") from None
 
 
-def _our_check(name: str, vendor: str, scrub: Callable[[str], str]) -> Callable[..., None]:
+def _our_check(
+    name: str, vendor: str, scrub: Callable[[str], str], expect: dict[str, str]
+) -> Callable[..., None]:
     run = CHECKS[name]
 
     def check(ctx: Any, response: Any, case: Any) -> None:
+        op_id = case.operation.definition.raw.get("operationId")
         observed = Observed(
             vendor,
             case.method.upper(),
@@ -145,6 +150,7 @@ def _our_check(name: str, vendor: str, scrub: Callable[[str], str]) -> Callable[
             if isinstance(response.headers.get("Content-Type"), list)
             else response.headers.get("Content-Type"),
             response.content,
+            expect.get(op_id or ""),
         )
         problems = run(observed)
         if problems:
@@ -165,7 +171,10 @@ def run_contract(vendor: str, options: ContractOptions) -> ContractResult:
     check_reachable(options.base_url, options.timeout)
     scrub = _Scrubber(options.headers)
     limiter = _RateLimit(options.rate_limit)
-    extra = [_our_check(n, vendor, scrub) for n in CHECKS] if options.our_checks else []
+    expect = dict(options.expect)
+    for schema_name in expect.values():
+        load_catalog().resolve(schema_name)  # an unknown name is a usage error, before any call
+    extra = [_our_check(n, vendor, scrub, expect) for n in CHECKS] if options.our_checks else []
     headers = dict(options.headers)
     fixed = dict(options.path_parameters)
     runs: list[OperationRun] = []
