@@ -254,30 +254,9 @@ def _unauthorized(vendor: str) -> Response:
     return Response(401, bodies.get(vendor), None)
 
 
-def start(
-    vendor: str,
-    *,
-    host: str = "127.0.0.1",
-    port: int = 0,
-    seed: int = 0,
-    faults: Faults | None = None,
-    runs: int = 25,
-    speed: float = 1.0,
-    token: str | None = None,
-    db: Path | None = None,
-) -> Simulator:
-    """A running simulator of `vendor` (port 0: any free port; see `.url`)."""
-    return Simulator(
-        vendor,
-        host=host,
-        port=port,
-        seed=seed,
-        faults=faults,
-        runs=runs,
-        speed=speed,
-        token=token,
-        db=db,
-    )
+#: `start(vendor, port=0, seed=..., faults=..., token=..., db=...)`: a running Simulator
+#: (the constructor starts serving; the name reads better at call sites).
+start = Simulator
 
 
 def serve_forever(
