@@ -76,3 +76,17 @@ class ValidationResult(NamedTuple):
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity == severity)
+
+
+class CleanRecords(NamedTuple):
+    """`count` consecutive records with nothing to report, stood in for by one value.
+
+    `validate_paths(..., clean="count")` yields these instead of one result per clean
+    record, for outputs that show only findings (text, GitHub annotations, SARIF): at
+    200,000 records, rebuilding every clean result is most of the reading process's work.
+    """
+
+    count: int
+    schema: str | None
+    variant: str
+    errata: tuple[str, ...] = ()

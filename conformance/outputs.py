@@ -18,7 +18,7 @@ from urllib.parse import quote
 from xml.sax.saxutils import quoteattr as _quoteattr
 
 from conformance import __version__
-from conformance.findings import Finding, ValidationResult
+from conformance.findings import CleanRecords, Finding, ValidationResult
 
 JSON_REPORT_VERSION = 1
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -38,6 +38,13 @@ class Summary:
     schemas: Counter[str] = field(default_factory=Counter)
     errata: set[str] = field(default_factory=set)
     _last_errata: tuple[str, ...] = field(default=(), repr=False)
+
+    def add_clean(self, clean: CleanRecords) -> None:
+        """Count records that had nothing to report, without one result each."""
+        self.records += clean.count
+        self.conforming += clean.count
+        self.schemas[clean.schema or ""] += clean.count
+        self.errata.update(clean.errata)
 
     def add(self, result: ValidationResult) -> None:
         if not result.findings:  # the common case, kept cheap

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
-from conformance.findings import ValidationResult
+from conformance.findings import CleanRecords, ValidationResult
 from conformance.records import (
     DEFAULT_LIMITS,
     LineBlock,
@@ -34,22 +34,35 @@ _Unit = LineBlock | list[Record | ReadProblem]
 
 
 def _validate_unit(
-    unit: _Unit, schema: str | None, vendor: str | None, identify: bool, options: Options
-) -> list[ValidationResult | _Clean]:
+    unit: _Unit,
+    schema: str | None,
+    vendor: str | None,
+    identify: bool,
+    options: Options,
+    count_clean: bool = False,
+) -> list[ValidationResult | _Clean | int]:
     compact = isinstance(unit, LineBlock)
     records = decode_block(unit, DEFAULT_LIMITS) if compact else unit
     validators = validators_for(schema, options.variant, options.formats) if schema else None
-    out: list[ValidationResult | _Clean] = []
+    out: list[ValidationResult | _Clean | int] = []
+    clean = 0
     for record in records:
         if compact and validators is not None and type(record) is Record:
             result = judge(record.payload, validators, options, record.locator)
-            out.append(result if result.findings else (record.locator.index, record.locator.line))  # type: ignore[arg-type]
+            if result.findings:
+                out.append(result)
+            elif count_clean:
+                clean += 1  # only the count travels back
+            else:
+                out.append((record.locator.index, record.locator.line))
         else:
             out.append(
                 validate_record(
                     record, schema=schema, vendor=vendor, identify=identify, options=options
                 )
             )
+    if clean:
+        out.append(clean)
     return out
 
 
@@ -80,8 +93,13 @@ def validate_paths(
     options: Options | None = None,
     input_format: str | None = None,
     jobs: int = 1,
-) -> Iterator[ValidationResult]:
-    """Like `validate_records` over files, with `jobs` worker processes when jobs > 1."""
+    clean: str = "each",
+) -> Iterator[ValidationResult | CleanRecords]:
+    """Like `validate_records` over files, with `jobs` worker processes when jobs > 1.
+
+    `clean="count"` lets the parallel path stand in for runs of clean records with one
+    `CleanRecords` each (see there); the single-process path always yields each record.
+    """
     opts = options or Options()
     paths = list(paths)
     if jobs <= 1:
@@ -93,7 +111,9 @@ def validate_paths(
             options=opts,
             format=input_format,
         )
-    return _in_processes(paths, schema, vendor, identify, opts, input_format, jobs)
+    return _in_processes(
+        paths, schema, vendor, identify, opts, input_format, jobs, clean == "count"
+    )
 
 
 def _in_processes(
@@ -104,7 +124,8 @@ def _in_processes(
     opts: Options,
     input_format: str | None,
     jobs: int,
-) -> Iterator[ValidationResult]:
+    count_clean: bool = False,
+) -> Iterator[ValidationResult | CleanRecords]:
     template = ValidationResult(None, opts.variant, ())
     if schema is not None:
         validators = validators_for(schema, opts.variant, opts.formats)  # fail fast
@@ -121,7 +142,9 @@ def _in_processes(
                 if unit is None:
                     exhausted = True
                     break
-                future = pool.submit(_validate_unit, unit, schema, vendor, identify, opts)
+                future = pool.submit(
+                    _validate_unit, unit, schema, vendor, identify, opts, count_clean
+                )
                 in_flight.append((unit, future))
             if not in_flight:
                 return
@@ -131,8 +154,27 @@ def _in_processes(
                 yield from results  # type: ignore[misc]
                 continue
             offset = 0 if unit.offset == 0 else base[unit.file]  # offset 0: a file (re)starts
-            base[unit.file] = offset + len(results)
-            yield from _reindexed(results, unit.file, offset, template)
+            base[unit.file] = offset + sum(item if type(item) is int else 1 for item in results)
+            if count_clean:
+                yield from _counted(results, unit.file, offset, template)
+            else:
+                yield from _reindexed(results, unit.file, offset, template)
+
+
+def _counted(
+    results: list[ValidationResult | _Clean], file: str, offset: int, template: ValidationResult
+) -> Iterator[ValidationResult | CleanRecords]:
+    """Results with findings (file-wide indices) and one CleanRecords for the rest."""
+    clean = 0
+    for item in results:
+        if type(item) is int:
+            clean += item
+        elif type(item) is tuple:
+            clean += 1
+        else:
+            yield from _reindexed([item], file, offset, template)
+    if clean:
+        yield CleanRecords(clean, template.schema, template.variant, template.errata)
 
 
 def _reindexed(

@@ -848,6 +848,22 @@ def test_jobs_2_gives_the_same_verdicts_in_the_same_order(tmp_path: Path) -> Non
     assert summary["failing"] == len([i for i in range(0, 4500, 97) if i != 2222])
     assert one[1]["results"][2222]["findings"][0]["kind"] == "read"
 
+    def text(jobs: int, *flags: str) -> tuple[int, str]:
+        args = ["validate", "big.jsonl", "--schema", RUN, "--jobs", str(jobs), *flags]
+        done = subprocess.run(
+            [*PYTHON_M, *args],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        return done.returncode, done.stdout
+
+    # findings-only outputs take the counting path with --jobs 2: same lines, same summary
+    for flags in ((), ("-q",), ("--format", "github")):
+        assert text(1, *flags) == text(2, *flags)
+
 
 # -- identify ----------------------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ import click
 
 from conformance.atomic import atomic_output
 from conformance.errors import ExitCode, UsageError
+from conformance.findings import CleanRecords
 from conformance.formats import CHECKED_FORMATS
 from conformance.outputs import WRITERS, Summary, TextWriter, Writer
 from conformance.validate import Options
@@ -178,6 +179,8 @@ def validate(
             writer = WRITERS[fmt](out)
         show_progress = sys.stderr.isatty() and not quiet
         with _progress(show_progress) as tick:
+            # Outputs that show only findings do not need one result per clean record.
+            findings_only = fmt in ("github", "sarif") or (fmt == "text" and verbose <= quiet)
             for result in validate_paths(
                 paths,
                 schema=schema,
@@ -186,7 +189,12 @@ def validate(
                 options=options,
                 input_format=input_format,
                 jobs=jobs,
+                clean="count" if findings_only else "each",
             ):
+                if isinstance(result, CleanRecords):
+                    summary.add_clean(result)
+                    tick(summary.records)
+                    continue
                 summary.add(result)
                 writer.write(result)
                 if summary.records % 1000 == 0:
