@@ -1,10 +1,23 @@
 """runconform: schema conformance and contract testing for workflow-run APIs.
 
 The public Python API. The CLI (`conformance.cli`) and the pytest plugin are
-thin layers over what is exported here.
+thin layers over what is exported here:
+
+    import conformance
+    result = conformance.validate(run, "hatchet.V1WorkflowRun")    # frozen ValidationResult
+    for result in conformance.validate_records(["recordings/"]):   # streamed
+        ...
+    catalog = conformance.load_catalog()
+
+Names other than the catalog and the errors are imported on first use, so
+`import conformance` (which every pytest session with the plugin does) stays
+light.
 """
 
 from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
 
 from conformance.catalog import Catalog, SchemaEntry, load_catalog
 from conformance.errors import (
@@ -18,6 +31,22 @@ from conformance.errors import (
 
 __version__ = "0.1.0"
 
+#: Public names resolved on first use: name -> module that defines it.
+_LAZY = {
+    "validate": "conformance.validation",
+    "validate_records": "conformance.validation",
+    "Options": "conformance.validation",
+    "ValidationResult": "conformance.findings",
+    "Finding": "conformance.findings",
+    "identify": "conformance.identify",
+    "read_records": "conformance.records",
+    "check_invariants": "conformance.semantics",
+    "to_canonical": "conformance.mapping",
+    "from_canonical": "conformance.mapping",
+    "run_contract": "conformance.contract",
+    "ContractOptions": "conformance.contract",
+}
+
 __all__ = [
     "BundleError",
     "Catalog",
@@ -29,4 +58,13 @@ __all__ = [
     "UsageError",
     "__version__",
     "load_catalog",
+    *sorted(_LAZY),
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'conformance' has no attribute {name!r}")

@@ -24,7 +24,7 @@ from conformance.records import (
     decode_block,
     read_units,
 )
-from conformance.validate import Options, judge, validate_record, validate_records
+from conformance.validation import Options, judge, validate_record, validate_records
 from conformance.validators import validators_for
 
 BLOCK_BYTES = 1 << 21  # about 1,600 records of 1.3 KB per unit of work

@@ -81,7 +81,7 @@ class _State:
         self._seq: dict[str, int] = {}
 
     def options(self, strict: bool = False) -> Any:
-        from conformance.validate import Options
+        from conformance.validation import Options
 
         return Options(variant=self.variant, strict=self.strict or strict)
 
@@ -322,7 +322,7 @@ def _write_report(path: Path, verdicts: list[dict[str, Any]]) -> None:
 def _check(node: pytest.Item, payload: Any, name: str, strict: bool, origin: str) -> Any:
     __tracebackhide__ = True
     from conformance.errors import UsageError
-    from conformance.validate import validate
+    from conformance.validation import validate
 
     state = node.config.stash[_STATE]
     try:
@@ -463,7 +463,7 @@ class RecordItem(pytest.Item):
 
     def runtest(self) -> None:
         from conformance.records import ReadProblem
-        from conformance.validate import validate_record
+        from conformance.validation import validate_record
 
         state = self.config.stash[_STATE]
         entry = self.entry

@@ -27,7 +27,7 @@ from typing import Any
 from conformance.errors import UsageError
 from conformance.mapping import MappingError, from_canonical, object_spec
 from conformance.mapping.spec import ListSpec, shipped_objects
-from conformance.validate import validate
+from conformance.validation import validate
 
 CANONICAL = "canonical.WorkflowRun"
 #: Every run object with a mapping, in report order.

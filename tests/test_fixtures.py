@@ -31,7 +31,7 @@ from conformance.fixtures.choosers import RandomChooser
 from conformance.fixtures.values import FORMATS, pattern_generator
 from conformance.formats import is_valid_format
 from conformance.semantics import check_invariants, load_profiles, parse_instant
-from conformance.validate import validate
+from conformance.validation import validate
 from conformance.validators import validators_for
 
 NAMES = load_catalog().names()

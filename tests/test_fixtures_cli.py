@@ -148,7 +148,7 @@ def test_interrupted_write_leaves_no_partial_file(run_cli, tmp_path: Path, monke
 def test_scenario_in_every_vendors_shape(run_cli) -> None:
     import json
 
-    from conformance.validate import validate
+    from conformance.validation import validate
 
     code, out, err = run_cli(
         "fixtures", "--scenario", "failed-on-step", "--vendor", "all", "--param", "step=2"

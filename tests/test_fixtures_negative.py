@@ -14,7 +14,7 @@ from conformance.catalog import load_catalog
 from conformance.errors import UsageError
 from conformance.fixtures import NegativeFixture, generate, generate_invalid, strategy
 from conformance.semantics import INVARIANTS
-from conformance.validate import validate
+from conformance.validation import validate
 
 NAMES = load_catalog().names()
 SEED = 20261122

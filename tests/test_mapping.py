@@ -23,7 +23,7 @@ from conformance.mapping.checks import check_mappings
 from conformance.mapping.spec import mappings_dir
 from conformance.mapping.transforms import ABSENT, get
 from conformance.semantics import check_invariants, parse_instant
-from conformance.validate import validate
+from conformance.validation import validate
 
 RUN_OBJECTS = [
     "hatchet.V1WorkflowRun",

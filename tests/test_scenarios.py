@@ -20,7 +20,7 @@ from conformance.scenarios import (
     render_one,
 )
 from conformance.semantics import check_invariants
-from conformance.validate import validate
+from conformance.validation import validate
 
 LISTS = {
     "hatchet.V1TaskSummary": "hatchet.V1TaskSummaryList",

@@ -25,7 +25,7 @@ from conformance.routing import route
 from conformance.semantics import parse_instant
 from conformance.simulator import DRIFT_KINDS, VENDORS, Faults, Simulator, start
 from conformance.simulator.faults import _break, decide, expressible
-from conformance.validate import validate
+from conformance.validation import validate
 
 SINCE = "2000-01-01T00:00:00Z"
 TIMEOUT = 5

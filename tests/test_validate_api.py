@@ -20,7 +20,7 @@ from conformance.errors import UnknownObjectError
 from conformance.findings import Finding, ValidationResult
 from conformance.formats import CHECKED_FORMATS
 from conformance.records import Locator, ReadProblem, Record
-from conformance.validate import Options, validate, validate_records
+from conformance.validation import Options, validate, validate_records
 
 RUN = "hatchet.V1WorkflowRun"
 RUN_ERRATA = ("hatchet-workflowrun-required-id", "hatchet-workflowrun-type-object")

@@ -1,4 +1,4 @@
-"""`runconform validate` and `runconform identify`: thin layers over conformance.validate."""
+"""`runconform validate` and `runconform identify`: thin layers over conformance.validation."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from conformance.errors import ExitCode, UsageError
 from conformance.findings import CleanRecords
 from conformance.formats import CHECKED_FORMATS
 from conformance.outputs import WRITERS, Summary, TextWriter, Writer
-from conformance.validate import Options
+from conformance.validation import Options
 
 _COLOURS = {"error": "red", "warning": "yellow", "info": "cyan"}
 

@@ -18,7 +18,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from conformance.routing import route
 from conformance.semantics import load_profiles
-from conformance.validate import validate
+from conformance.validation import validate
 
 _PAGE_SIZE_PARAMS = ("limit", "page_size")
 

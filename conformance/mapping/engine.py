@@ -23,7 +23,7 @@ from conformance.mapping.transforms import (
     put,
 )
 from conformance.semantics import check_invariants
-from conformance.validate import validate
+from conformance.validation import validate
 from conformance.validators import validators_for
 
 CANONICAL = "canonical.WorkflowRun"

@@ -1,0 +1,28 @@
+"""The package's public API, as the issues spell it, and a light `import conformance`."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from conftest import example
+
+import conformance
+
+
+def test_validate_and_validate_records_at_the_top() -> None:
+    result = conformance.validate(example("hatchet.V1WorkflowRun"), "hatchet.V1WorkflowRun")
+    assert isinstance(result, conformance.ValidationResult) and result.ok
+    results = list(conformance.validate_records([], schema="hatchet.V1WorkflowRun"))
+    assert results == []
+
+
+def test_every_public_name_resolves() -> None:
+    for name in conformance.__all__:
+        assert getattr(conformance, name) is not None
+
+
+def test_import_stays_light() -> None:
+    code = "import sys, conformance; print('conformance.validation' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout == "False\n"
