@@ -89,8 +89,12 @@ _MILLISECOND = timedelta(milliseconds=1)
 
 
 @cache
-def _tokens(pointer: str) -> tuple[str, ...]:
+def pointer_tokens(pointer: str) -> tuple[str, ...]:
+    """RFC 6901 pointer -> its unescaped tokens (cached: profiles use a few pointers)."""
     return tuple(t.replace("~1", "/").replace("~0", "~") for t in pointer.split("/")[1:])
+
+
+_tokens = pointer_tokens
 
 
 def _get(instance: Any, pointer: str) -> Any:
@@ -98,10 +102,11 @@ def _get(instance: Any, pointer: str) -> Any:
     tokens = _tokens(pointer)
     if len(tokens) == 1 and type(instance) is dict:
         return instance.get(tokens[0])
-    return _get_tokens(instance, tokens)
+    return value_at(instance, tokens)
 
 
-def _get_tokens(node: Any, tokens: tuple[str, ...]) -> Any:
+def value_at(node: Any, tokens: tuple[str, ...]) -> Any:
+    """The value at a tokenised pointer, or None when any step is missing."""
     for token in tokens:
         if type(node) is dict:
             node = node.get(token)
@@ -251,7 +256,7 @@ def _screen(name: str) -> Callable[[dict[str, Any]], bool]:
             if value is not None and (type(value) is not int or value < 0):
                 return False
         for tokens, many, child in children:
-            value = _get_tokens(instance, tokens)
+            value = value_at(instance, tokens)
             if value is None:
                 continue
             check = _screen(child)
@@ -267,7 +272,7 @@ def _screen(name: str) -> Callable[[dict[str, Any]], bool]:
         if step_count and not _step_count_ok(instance, step_count):
             return False
         if page is not None:
-            items = _get_tokens(instance, page_items)
+            items = value_at(instance, page_items)
             if type(items) is list and any(
                 True for _ in _page_rules(instance, page, len(items), "")
             ):

@@ -143,12 +143,7 @@ def contract(
         if not token:
             raise UsageError(f"--token-env {token_env}: the variable is not set")
         pairs.append(("Authorization", f"Bearer {token}"))
-    fixed = []
-    for item in path_params:
-        name, sep, value = item.partition("=")
-        if not sep:
-            raise UsageError(f"--path-param wants NAME=VALUE, got {item!r}")
-        fixed.append((name, value))
+    fixed = [_pair(item, "--path-param", "=") for item in path_params]
     options = ContractOptions(
         base_url=base_url,
         contract=contract,

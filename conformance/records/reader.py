@@ -51,11 +51,7 @@ def read_records(
     problem with the input itself is yielded as a ``ReadProblem``. Responses that have no
     body by definition (204, 205, 304, 1xx, HEAD) yield nothing.
     """
-    forced = None
-    if format is not None:
-        forced = _ALIASES.get(format.lower(), format.lower())
-        if forced not in READERS:
-            raise ValueError(f"unknown format {format!r}; expected one of {', '.join(FORMATS)}")
+    forced = _forced_format(format)
     sources = [source] if isinstance(source, (str, os.PathLike)) else source
     return _read_all(sources, forced, limits)  # type: ignore[return-value]
 
@@ -72,13 +68,19 @@ def read_units(
     For parallel validation: the reading process only cuts the file at newlines;
     workers split and decode the lines (`decode_block`), so parsing scales with them.
     """
-    forced = None
-    if format is not None:
-        forced = _ALIASES.get(format.lower(), format.lower())
-        if forced not in READERS:
-            raise ValueError(f"unknown format {format!r}; expected one of {', '.join(FORMATS)}")
+    forced = _forced_format(format)
     sources = [source] if isinstance(source, (str, os.PathLike)) else source
     return _read_all(sources, forced, limits, block_size)
+
+
+def _forced_format(format: str | None) -> str | None:
+    """The reader a caller forces, by name or alias; an unknown name is a ValueError now."""
+    if format is None:
+        return None
+    forced = _ALIASES.get(format.lower(), format.lower())
+    if forced not in READERS:
+        raise ValueError(f"unknown format {format!r}; expected one of {', '.join(FORMATS)}")
+    return forced
 
 
 def _read_all(
