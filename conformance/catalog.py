@@ -67,6 +67,11 @@ class Catalog:
         self._errata: dict[str, dict[str, str]] = manifest.get("errata", {})
         self._schemas: dict[tuple[str, Variant], dict[str, Any]] = {}
         self._registries: dict[Variant, Registry] = {}
+        self._by_id: dict[str, tuple[str, Variant]] = {
+            r[variant]["$id"]: (name, variant)
+            for name, r in self._records.items()
+            for variant in VARIANTS
+        }
 
     # -- names -------------------------------------------------------------------------------
     def vendors(self) -> tuple[str, ...]:
@@ -136,11 +141,11 @@ class Catalog:
         return copy.deepcopy(self._load(self.resolve(name), variant))
 
     def schema_by_id(self, uri: str) -> dict[str, Any]:
-        for name, record in self._records.items():
-            for variant in VARIANTS:
-                if record[variant]["$id"] == uri:
-                    return self._load(name, variant)
-        raise BundleError(f"no bundled schema has $id {uri}")
+        """The schema with this `$id` (shared, not a copy: do not change it)."""
+        found = self._by_id.get(uri)
+        if found is None:
+            raise BundleError(f"no bundled schema has $id {uri}")
+        return self._load(*found)
 
     def registry(self, variant: Variant = DEFAULT_VARIANT) -> Registry:
         """Every schema of one variant, crawled; retrieval of anything else is refused."""

@@ -8,7 +8,6 @@ or pointer. A caller never receives a half-filled run.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from conformance.catalog import load_catalog
@@ -179,9 +178,3 @@ def from_canonical(run: Any, name: str) -> dict[str, Any]:
             f"{spec.name} cannot express this run: {broken[0].pointer}: {broken[0].message}"
         )
     return built
-
-
-def iter_mapped(objects: Any, name: str) -> Iterator[dict[str, Any]]:
-    """Canonical runs of many objects of one kind (lists expand to their items)."""
-    for obj in objects:
-        yield from to_canonical_items(obj, name)
