@@ -10,9 +10,10 @@ units are in flight, so memory does not grow with the input.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from conformance.findings import CleanRecords, ValidationResult
 from conformance.records import (
@@ -22,10 +23,13 @@ from conformance.records import (
     ReadProblem,
     Record,
     decode_block,
+    load_block,
     read_units,
+    sift_block,
 )
+from conformance.semantics import check_invariants
 from conformance.validation import Options, judge, validate_record, validate_records
-from conformance.validators import validators_for
+from conformance.validators import SchemaValidators, validators_for
 
 BLOCK_BYTES = 1 << 21  # about 1,600 records of 1.3 KB per unit of work
 RECORDS_PER_UNIT = 1000  # for formats that are decoded in the reading process
@@ -41,24 +45,38 @@ def _validate_unit(
     options: Options,
     count_clean: bool = False,
 ) -> list[ValidationResult | _Clean | int]:
+    if isinstance(unit, LineBlock) and unit.length:
+        loaded = load_block(unit)
+        if isinstance(loaded, ReadProblem):
+            return [validate_record(loaded, schema=schema, vendor=vendor, options=options)]
+        unit = loaded
     compact = isinstance(unit, LineBlock)
-    records = decode_block(unit, DEFAULT_LIMITS) if compact else unit
     validators = validators_for(schema, options.variant, options.formats) if schema else None
+    records: Iterable[Record | ReadProblem | _Clean]
+    if compact and validators is not None:
+        records = sift_block(unit, DEFAULT_LIMITS, _clean_test(validators, options))
+    elif compact:
+        records = decode_block(unit, DEFAULT_LIMITS)
+    else:
+        records = unit
     out: list[ValidationResult | _Clean | int] = []
     clean = 0
     for record in records:
-        if compact and validators is not None and type(record) is Record:
-            result = judge(record.payload, validators, options, record.locator)
-            if result.findings:
-                out.append(result)
-            elif count_clean:
+        if type(record) is tuple:
+            if count_clean:
                 clean += 1  # only the count travels back
             else:
-                out.append((record.locator.index, record.locator.line))
+                out.append(record)
+        elif compact and validators is not None and type(record) is Record:
+            out.append(judge(record.payload, validators, options, record.locator))
         else:
             out.append(
                 validate_record(
-                    record, schema=schema, vendor=vendor, identify=identify, options=options
+                    record,  # type: ignore[arg-type]
+                    schema=schema,
+                    vendor=vendor,
+                    identify=identify,
+                    options=options,
                 )
             )
     if clean:
@@ -66,10 +84,34 @@ def _validate_unit(
     return out
 
 
-def _units(paths: list[str | Path], input_format: str | None) -> Iterator[_Unit]:
+def _clean_test(validators: SchemaValidators, options: Options) -> Callable[[Any], bool]:
+    """True only for a value `judge` would find nothing to say about; anything else
+    (including a negative-fixture sidecar or a lone surrogate) takes the full path."""
+    is_valid = (validators.fast_strict if options.drift else validators.fast).is_valid
+    name = validators.name if options.invariants and validators.profiled else None
+
+    def is_clean(value: Any) -> bool:
+        if type(value) is dict and len(value) == 2 and "violates" in value:
+            return False
+        try:
+            if not is_valid(value):
+                return False
+        except UnicodeEncodeError:
+            return False
+        return name is None or not check_invariants(value, name)
+
+    return is_clean
+
+
+def _units(
+    paths: list[str | Path], input_format: str | None, by_reference: bool = False
+) -> Iterator[_Unit]:
     """JSONL blocks as they come; other records grouped into lists."""
     pending: list[Record | ReadProblem] = []
-    for unit in read_units(paths, format=input_format, block_size=BLOCK_BYTES):
+    blocks = read_units(
+        paths, format=input_format, block_size=BLOCK_BYTES, by_reference=by_reference
+    )
+    for unit in blocks:
         if isinstance(unit, LineBlock):
             if pending:
                 yield pending
@@ -97,12 +139,13 @@ def validate_paths(
 ) -> Iterator[ValidationResult | CleanRecords]:
     """Like `validate_records` over files, with `jobs` worker processes when jobs > 1.
 
-    `clean="count"` lets the parallel path stand in for runs of clean records with one
-    `CleanRecords` each (see there); the single-process path always yields each record.
+    `clean="count"` lets runs of clean records be stood in for by one `CleanRecords`
+    each (see there), in one process or several; `clean="each"` in one process is
+    exactly `validate_records`.
     """
     opts = options or Options()
     paths = list(paths)
-    if jobs <= 1:
+    if jobs <= 1 and clean != "count":
         return validate_records(
             paths,
             schema=schema,
@@ -111,12 +154,10 @@ def validate_paths(
             options=opts,
             format=input_format,
         )
-    return _in_processes(
-        paths, schema, vendor, identify, opts, input_format, jobs, clean == "count"
-    )
+    return _in_units(paths, schema, vendor, identify, opts, input_format, jobs, clean == "count")
 
 
-def _in_processes(
+def _in_units(
     paths: list[str | Path],
     schema: str | None,
     vendor: str | None,
@@ -131,34 +172,47 @@ def _in_processes(
         validators = validators_for(schema, opts.variant, opts.formats)  # fail fast
         errata = validators.entry.errata if opts.variant == "corrected" else ()
         template = ValidationResult(validators.name, opts.variant, (), None, errata)
-    units = _units(paths, input_format)
-    base: dict[str, int] = {}  # records already seen per JSONL file: its blocks' index offset
+    units = _units(paths, input_format, by_reference=jobs > 1)  # workers read their blocks
+    args = (schema, vendor, identify, opts, count_clean)
+    if jobs <= 1:
+        yield from _merged(((u, _validate_unit(u, *args)) for u in units), template, count_clean)
+        return
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        in_flight: deque[tuple[_Unit, Future[list[ValidationResult | _Clean]]]] = deque()
-        exhausted = False
-        while True:
-            while not exhausted and len(in_flight) < 2 * jobs:
-                unit = next(units, None)
-                if unit is None:
-                    exhausted = True
-                    break
-                future = pool.submit(
-                    _validate_unit, unit, schema, vendor, identify, opts, count_clean
-                )
-                in_flight.append((unit, future))
-            if not in_flight:
-                return
-            unit, future = in_flight.popleft()
-            results = future.result()
-            if not isinstance(unit, LineBlock):
-                yield from results  # type: ignore[misc]
-                continue
-            offset = 0 if unit.offset == 0 else base[unit.file]  # offset 0: a file (re)starts
-            base[unit.file] = offset + sum(item if type(item) is int else 1 for item in results)
-            if count_clean:
-                yield from _counted(results, unit.file, offset, template)
-            else:
-                yield from _reindexed(results, unit.file, offset, template)
+        yield from _merged(_submitted(pool, units, args, 2 * jobs), template, count_clean)
+
+
+def _submitted(
+    pool: ProcessPoolExecutor, units: Iterator[_Unit], args: tuple[Any, ...], window: int
+) -> Iterator[tuple[_Unit, list[ValidationResult | _Clean | int]]]:
+    """(unit, its results) in input order, with at most `window` units in flight."""
+    in_flight: deque[tuple[_Unit, Future[list[ValidationResult | _Clean | int]]]] = deque()
+    for unit in units:
+        in_flight.append((unit, pool.submit(_validate_unit, unit, *args)))
+        if len(in_flight) >= window:
+            done, future = in_flight.popleft()
+            yield done, future.result()
+    while in_flight:
+        done, future = in_flight.popleft()
+        yield done, future.result()
+
+
+def _merged(
+    done: Iterable[tuple[_Unit, list[ValidationResult | _Clean | int]]],
+    template: ValidationResult,
+    count_clean: bool,
+) -> Iterator[ValidationResult | CleanRecords]:
+    """Results with file-wide record indices: a JSONL block counts from its file's start."""
+    base: dict[str, int] = {}  # records already seen per JSONL file: its blocks' index offset
+    for unit, results in done:
+        if not isinstance(unit, LineBlock):
+            yield from results  # type: ignore[misc]
+            continue
+        offset = 0 if unit.offset == 0 else base[unit.file]  # offset 0: a file (re)starts
+        base[unit.file] = offset + sum(item if type(item) is int else 1 for item in results)
+        if count_clean:
+            yield from _counted(results, unit.file, offset, template)
+        else:
+            yield from _reindexed(results, unit.file, offset, template)
 
 
 def _counted(

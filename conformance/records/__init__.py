@@ -9,7 +9,7 @@ could not be read, and where). Bad input never raises; it becomes a problem in t
 from __future__ import annotations
 
 from .detect import detect_format
-from .documents import LineBlock, decode_block
+from .documents import LineBlock, decode_block, load_block, sift_block
 from .model import (
     DEFAULT_LIMITS,
     FORMATS,
@@ -43,6 +43,8 @@ __all__ = [
     "Record",
     "decode_block",
     "detect_format",
+    "load_block",
     "read_records",
     "read_units",
+    "sift_block",
 ]

@@ -6,9 +6,9 @@ keeps more than one record in memory.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import BinaryIO
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from typing import Any, BinaryIO
 
 import orjson
 
@@ -79,6 +79,8 @@ class LineBlock:
     The reading process only cuts the file at newlines (no per-line work); indices are
     counted from 0 within the block and the caller adds the records of earlier blocks.
     `oversized` marks a single line longer than the record limit, skipped unread.
+    A block with `length` and no `data` names its bytes instead of carrying them
+    (`jsonl_ranges`); `load_block` reads them where they are needed.
     """
 
     file: str
@@ -86,11 +88,15 @@ class LineBlock:
     offset: int
     data: bytes
     oversized: bool = False
+    length: int = 0
 
 
-def jsonl_blocks(fh: BinaryIO, file: str, limits: Limits, size: int) -> Iterator[LineBlock]:
-    """Cut a JSONL file into blocks of whole lines of about `size` bytes."""
-    lineno, offset, pending, skipping = 1, 0, b"", False
+def jsonl_blocks(
+    fh: BinaryIO, file: str, limits: Limits, size: int, lineno: int = 1, offset: int = 0
+) -> Iterator[LineBlock]:
+    """Cut a JSONL file into blocks of whole lines of about `size` bytes, from `offset`
+    (the start of line `lineno`), where `fh` stands."""
+    pending, skipping = b"", False
     while chunk := fh.read(size):
         if skipping:  # inside a line over the limit: drop bytes up to its newline
             end = chunk.find(b"\n")
@@ -113,6 +119,50 @@ def jsonl_blocks(fh: BinaryIO, file: str, limits: Limits, size: int) -> Iterator
         yield LineBlock(file, lineno, offset, pending)
 
 
+def jsonl_ranges(fh: BinaryIO, file: str, limits: Limits, size: int) -> Iterator[LineBlock]:
+    """`jsonl_blocks` whose blocks name their bytes instead of carrying them.
+
+    For worker processes that can read the file themselves: the cutting process then
+    only finds the last newline and counts newlines (for exact line numbers) in one
+    reused buffer, and no block crosses a pipe. A line longer than a block hands the
+    rest of the file to `jsonl_blocks`, which knows how to skip over-long lines.
+    """
+    buffer = bytearray(size)
+    lineno, offset = 1, 0
+    while True:
+        fh.seek(offset)
+        n = fh.readinto(buffer)
+        if n < size:
+            if n:
+                yield LineBlock(file, lineno, offset, b"", length=n)
+            return
+        cut = buffer.rfind(b"\n", 0, n)
+        if cut < 0:
+            fh.seek(offset)
+            yield from jsonl_blocks(fh, file, limits, size, lineno, offset)
+            return
+        yield LineBlock(file, lineno, offset, b"", length=cut + 1)
+        lineno += buffer.count(b"\n", 0, cut + 1)
+        offset += cut + 1
+
+
+def load_block(block: LineBlock) -> LineBlock | ReadProblem:
+    """A block with its bytes: read from its file when it only names them."""
+    if block.data or not block.length:
+        return block
+    try:
+        with open(block.file, "rb") as fh:
+            fh.seek(block.offset)
+            data = fh.read(block.length)
+    except OSError as error:
+        message = f"cannot read: {error.strerror or error}"
+        return ReadProblem(Locator(block.file, None, block.first_line, ""), message, "unreadable")
+    if len(data) != block.length:
+        message = f"the file changed while it was read (at byte offset {block.offset:,})"
+        return ReadProblem(Locator(block.file, None, block.first_line, ""), message, "unreadable")
+    return replace(block, data=data, length=0)
+
+
 def decode_block(block: LineBlock, limits: Limits) -> Iterator[Record | ReadProblem]:
     """The records of a `LineBlock` as `read_jsonl` gives them, indices counted from 0."""
     if block.oversized:
@@ -126,6 +176,34 @@ def decode_block(block: LineBlock, limits: Limits) -> Iterator[Record | ReadProb
         if raw and not raw.isspace():
             fitting = raw if len(raw) <= limits.max_record_bytes else None
             yield decode_line(block.file, index, lineno, offset, fitting, limits)
+            index += 1
+        offset += len(raw) + 1
+        lineno += 1
+
+
+def sift_block(
+    block: LineBlock, limits: Limits, is_clean: Callable[[Any], bool]
+) -> Iterator[Record | ReadProblem | tuple[int, int]]:
+    """`decode_block`, but a line whose value `is_clean` accepts comes out as only its
+    (index, line): the common clean record then costs a decode and one test, no objects."""
+    if block.oversized:
+        yield from decode_block(block, limits)
+        return
+    index, offset, lineno = 0, block.offset, block.first_line
+    lines = block.data.split(b"\n")
+    if lines and not lines[-1]:
+        lines.pop()
+    max_bytes, max_depth = limits.max_record_bytes, limits.max_depth
+    for raw in lines:
+        if raw and not raw.isspace():
+            fitting = len(raw) <= max_bytes
+            value = _fast_decode(raw, max_depth) if fitting else _SLOW
+            if value is not _SLOW and is_clean(value):
+                yield index, lineno
+            else:
+                yield decode_line(
+                    block.file, index, lineno, offset, raw if fitting else None, limits
+                )
             index += 1
         offset += len(raw) + 1
         lineno += 1

@@ -14,7 +14,7 @@ from typing import BinaryIO
 
 from .cassettes import read_schemathesis, read_vcr
 from .detect import Sniffed, detect
-from .documents import LineBlock, jsonl_blocks, read_json, read_jsonl, read_yaml
+from .documents import LineBlock, jsonl_blocks, jsonl_ranges, read_json, read_jsonl, read_yaml
 from .har import read_har
 from .model import DEFAULT_LIMITS, FORMATS, Limits, Locator, ReadProblem, Record
 from .postman import read_postman
@@ -62,15 +62,18 @@ def read_units(
     format: str | None = None,
     limits: Limits = DEFAULT_LIMITS,
     block_size: int = 1 << 20,
+    by_reference: bool = False,
 ) -> Iterator[Record | ReadProblem | LineBlock]:
     """Like `read_records`, but JSONL files come as undecoded `LineBlock`s.
 
     For parallel validation: the reading process only cuts the file at newlines;
     workers split and decode the lines (`decode_block`), so parsing scales with them.
+    `by_reference`: blocks name their bytes, for workers that read them (`load_block`).
     """
     forced = _forced_format(format)
     sources = [source] if isinstance(source, (str, os.PathLike)) else source
-    return _read_all(sources, forced, limits, block_size)
+    cut = jsonl_ranges if by_reference else jsonl_blocks
+    return _read_all(sources, forced, limits, block_size, cut)
 
 
 def _forced_format(format: str | None) -> str | None:
@@ -83,19 +86,26 @@ def _forced_format(format: str | None) -> str | None:
     return forced
 
 
+_Cutter = Callable[[BinaryIO, str, Limits, int], Iterator[LineBlock]]
+
+
 def _read_all(
-    sources: Iterable[str | Path], forced: str | None, limits: Limits, block_size: int = 0
+    sources: Iterable[str | Path],
+    forced: str | None,
+    limits: Limits,
+    block_size: int = 0,
+    cut: _Cutter = jsonl_blocks,
 ) -> Iterator[Record | ReadProblem | LineBlock]:
     for source in sources:
         name = os.fsdecode(source)
         if os.path.isdir(name):
-            yield from _walk(name, forced, limits, block_size)
+            yield from _walk(name, forced, limits, block_size, cut)
         else:
-            yield from _read_file(name, forced, limits, block_size)
+            yield from _read_file(name, forced, limits, block_size, cut)
 
 
 def _walk(
-    top: str, forced: str | None, limits: Limits, block_size: int = 0
+    top: str, forced: str | None, limits: Limits, block_size: int = 0, cut: _Cutter = jsonl_blocks
 ) -> Iterator[Record | ReadProblem | LineBlock]:
     errors: list[OSError] = []
     found = False
@@ -104,7 +114,7 @@ def _walk(
         for name in sorted(files):
             if not name.startswith(".") and name.lower().endswith(RECORDING_SUFFIXES):
                 found = True
-                yield from _read_file(os.path.join(folder, name), forced, limits, block_size)
+                yield from _read_file(os.path.join(folder, name), forced, limits, block_size, cut)
     for error in errors:
         yield _unreadable(error.filename or top, error)
     if not found and not errors:
@@ -123,7 +133,7 @@ def _whole_file(path: str, message: str, kind: str) -> ReadProblem:
 
 
 def _read_file(
-    path: str, forced: str | None, limits: Limits, block_size: int = 0
+    path: str, forced: str | None, limits: Limits, block_size: int = 0, cut: _Cutter = jsonl_blocks
 ) -> Iterator[Record | ReadProblem | LineBlock]:
     try:
         # Checked before opening: opening a FIFO would block until something writes to it.
@@ -148,7 +158,7 @@ def _read_file(
         fmt = forced or sniffed.format
         try:
             if block_size and fmt == "jsonl":
-                yield from jsonl_blocks(fh, path, limits, block_size)
+                yield from cut(fh, path, limits, block_size)
             else:
                 yield from READERS[fmt](fh, path, limits)
         except OSError as error:
