@@ -19,6 +19,16 @@ class ExitCode(IntEnum):
     UNREADABLE = 4
 
 
+#: What each exit code means, in the words every report and the README use.
+EXIT_MEANINGS: dict[int, str] = {
+    ExitCode.OK: "all conform",
+    ExitCode.NON_CONFORMING: "non-conforming data",
+    ExitCode.USAGE: "usage error",
+    ExitCode.BUNDLE: "schema or bundle problem",
+    ExitCode.UNREADABLE: "unreadable input",
+}
+
+
 class ConformanceError(Exception):
     """Base of every error runconform raises on purpose; carries an exit code."""
 

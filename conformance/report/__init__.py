@@ -1,0 +1,1 @@
+"""The `check` report: one model (`model`) and its writers."""

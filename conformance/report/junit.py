@@ -1,0 +1,63 @@
+"""JUnit XML of a `Report`: a testsuite per stage, a testcase per tallied subject.
+
+CI systems show this without any plugin; a failing subject carries its findings as
+the failure text, an errored stage is one testcase with an <error>.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import IO
+
+from conformance.outputs import quoteattr, xml_text
+from conformance.report.model import Finding, Report, StageResult
+
+
+def _case(stage: StageResult, subject: str, failed: int, findings: list[Finding]) -> str:
+    name, classname = quoteattr(subject), quoteattr(f"runconform.{stage.name}")
+    head = f'    <testcase classname={classname} name={name} time="0">'
+    if not failed:
+        return head + "</testcase>\n"
+    errors = [f for f in findings if f.severity == "error"] or findings
+    text = "\n".join(f"{f.locator}: {f.message} [{f.kind}]" for f in errors)
+    message = quoteattr(errors[0].message if errors else f"{failed} item(s) failed")
+    return (
+        f'{head}\n      <failure message={message} type="non-conforming">'
+        f"{xml_text(text)}</failure>\n    </testcase>\n"
+    )
+
+
+def _suite(stage: StageResult) -> str:
+    by_subject: dict[str, list[Finding]] = defaultdict(list)
+    for f in stage.findings:
+        by_subject[f.subject].append(f)
+    cases = []
+    if stage.status == "error":
+        cases.append(
+            f'    <testcase classname="runconform.{stage.name}" name={quoteattr(stage.title)}>'
+            f'\n      <error message={quoteattr(stage.message or "error")} type="stage-error"/>'
+            "\n    </testcase>\n"
+        )
+    elif stage.status == "skipped":
+        cases.append(
+            f'    <testcase classname="runconform.{stage.name}" name={quoteattr(stage.title)}>'
+            f"\n      <skipped message={quoteattr(stage.message or 'skipped')}/>\n    </testcase>\n"
+        )
+    for tally in stage.tallies:
+        cases.append(_case(stage, tally.subject, tally.failed, by_subject.get(tally.subject, [])))
+    failures = sum(1 for t in stage.tallies if t.failed)
+    errors = 1 if stage.status == "error" else 0
+    skipped = 1 if stage.status == "skipped" else 0
+    return (
+        f'  <testsuite name={quoteattr("runconform check: " + stage.name)} tests="{len(cases)}" '
+        f'failures="{failures}" errors="{errors}" skipped="{skipped}" '
+        f'time="{stage.elapsed:.3f}">\n' + "".join(cases) + "  </testsuite>\n"
+    )
+
+
+def write_junit(report: Report, stream: IO[str]) -> None:
+    suites = [_suite(stage) for stage in report.stages]
+    stream.write('<?xml version="1.0" encoding="UTF-8"?>\n')
+    stream.write(f'<testsuites name="runconform check" time="{report.elapsed:.3f}">\n')
+    stream.writelines(suites)
+    stream.write("</testsuites>\n")

@@ -1,0 +1,66 @@
+"""A Markdown summary of a `Report`: what a pull-request comment or a job summary shows."""
+
+from __future__ import annotations
+
+from typing import IO
+
+from conformance.errors import EXIT_MEANINGS
+from conformance.report.model import Report
+
+_MARK = {"passed": "✅ passed", "failed": "❌ failed", "error": "⚠️ error", "skipped": "⏭️ skipped"}
+
+
+def _cell(text: str) -> str:
+    """Table-safe: pipes escaped, newlines folded, long text cut."""
+    text = " ".join(text.split()).replace("|", "\\|")
+    return text if len(text) <= 160 else text[:157] + "..."
+
+
+def write_markdown(report: Report, stream: IO[str], worst: int = 10) -> None:
+    meaning = EXIT_MEANINGS.get(report.exit_code, "unknown exit code")
+    inputs = ", ".join(f"`{i}`" for i in report.inputs) or "the bundled tour"
+    lines = [
+        "# runconform check",
+        "",
+        f"**Exit code {report.exit_code}** ({meaning}) · {inputs} · "
+        f"{report.elapsed:.1f} s · runconform {report.tool_version} · {report.created}",
+        "",
+        "| stage | status | passed | failed | time | note |",
+        "|---|---|---:|---:|---:|---|",
+    ]
+    for s in report.stages:
+        lines.append(
+            f"| {_cell(s.title)} | {_MARK[s.status]} | {s.passed} | {s.failed} "
+            f"| {s.elapsed:.1f} s | {_cell(s.message or '')} |"
+        )
+    failing = [(s.name, t) for s in report.stages for t in s.tallies if t.failed]
+    if failing:
+        lines += [
+            "",
+            "## Failing",
+            "",
+            "| stage | subject | passed | failed |",
+            "|---|---|---:|---:|",
+        ]
+        lines += [f"| {n} | `{_cell(t.subject)}` | {t.passed} | {t.failed} |" for n, t in failing]
+    top = report.worst(worst)
+    if top:
+        lines += ["", f"## First {len(top)} findings, worst first", ""]
+        lines += [
+            f"- **{f.severity}** {f.stage} `{_cell(f.locator)}`: {_cell(f.message)} ({f.kind})"
+            for f in top
+        ]
+    kinds = report.findings_by_kind()
+    if kinds:
+        lines += ["", "## Findings by kind", "", "| kind | count |", "|---|---:|"]
+        lines += [f"| {_cell(k)} | {n} |" for k, n in kinds]
+    p = report.provenance
+    lines += [
+        "",
+        "## Provenance",
+        "",
+        f"Schemas: {p.variant} variant, bundle sha256 `{p.bundle_digest[:16]}…`, "
+        f"{len(p.sources)} vendor source(s), {len(p.errata)} erratum/errata applied.",
+        "",
+    ]
+    stream.write("\n".join(lines))
