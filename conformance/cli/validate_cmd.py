@@ -22,17 +22,6 @@ from conformance.validation import Options
 _COLOURS = {"error": "red", "warning": "yellow", "info": "cyan"}
 
 
-def exit_code(summary: Summary) -> int:
-    """4 unreadable input > 2 records with no schema > 1 non-conforming > 0."""
-    if summary.unreadable:
-        return int(ExitCode.UNREADABLE)
-    if summary.unrouted:
-        return int(ExitCode.USAGE)
-    if summary.failing:
-        return int(ExitCode.NON_CONFORMING)
-    return int(ExitCode.OK)
-
-
 def _use_colour(stream: IO[str]) -> bool:
     """Colour for a terminal, unless NO_COLOR is set to a non-empty value (no-color.org)."""
     return stream.isatty() and not os.environ.get("NO_COLOR")
@@ -202,7 +191,7 @@ def validate(
         writer.close(summary)
     if output is not None and fmt != "text" and not quiet:
         click.echo(summary.line(), err=True)
-    return exit_code(summary)
+    return summary.exit_code()
 
 
 @click.command()
