@@ -366,3 +366,34 @@ def test_validate_records_rejects_an_unknown_schema_before_reading(tmp_path: Pat
 def test_a_lone_surrogate_in_a_record_is_a_finding_not_a_crash() -> None:
     result = validate(run(status="\ud800"), RUN)
     assert [f.keyword for f in result.findings] == ["enum"]
+
+
+def test_a_postman_url_with_a_base_url_variable_is_routed_by_its_path(tmp_path: Path) -> None:
+    """Postman collections usually say "{{baseUrl}}/..."; the contract route is the path's."""
+    page = example("paragon.WorkflowExecutionList")
+    path = ["projects", "project-1", "task-history", "workflow-executions"]
+    url = {"raw": "{{baseUrl}}/" + "/".join(path), "host": ["{{baseUrl}}"], "path": path}
+    response = {
+        "name": "ok",
+        "originalRequest": {"method": "GET", "header": [], "url": url},
+        "code": 200,
+        "header": [{"key": "Content-Type", "value": "application/json"}],
+        "body": json.dumps(page),
+    }
+    collection = {
+        "info": {
+            "name": "runs",
+            "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json",
+        },
+        "item": [
+            {"name": "list", "request": {"method": "GET", "url": url}, "response": [response]}
+        ],
+    }
+    recording = tmp_path / "runs.postman_collection.json"
+    recording.write_text(json.dumps(collection), encoding="utf-8")
+    [result] = validate_records(recording)
+    assert (result.schema, result.chosen_by, result.findings) == (
+        "paragon.WorkflowExecutionList",
+        "contract",
+        (),
+    )
