@@ -41,11 +41,18 @@ class Exchange:
     elapsed_ms: float
 
 
+#: Headers that carry credentials whoever set them: the user, or Schemathesis probing
+#: auth with made-up tokens (which a reader cannot tell from real ones).
+CREDENTIAL_HEADERS = frozenset(
+    {"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key", "api-key"}
+)
+
+
 def record(
     operation: str, response: Any, scrub: Callable[[str], str], secret_headers: Iterable[str]
 ) -> Exchange:
     """An Exchange from a Schemathesis response, with credentials removed."""
-    hidden = {name.lower() for name in secret_headers}
+    hidden = {name.lower() for name in secret_headers} | CREDENTIAL_HEADERS
     request = response.request
     req_headers = tuple(
         (name, "[REDACTED]" if name.lower() in hidden else scrub(str(value)))
@@ -55,7 +62,7 @@ def record(
     if isinstance(body, bytes):
         body = body.decode("utf-8", "replace")
     res_headers = tuple(
-        (name, scrub(str(v)))
+        (name, "[REDACTED]" if name.lower() in CREDENTIAL_HEADERS else scrub(str(v)))
         for name, values in response.headers.items()
         for v in (values if isinstance(values, list) else [values])
     )
