@@ -340,3 +340,32 @@ def test_rate_limit_spelling(text: str, code: int, run_cli) -> None:
             "projectId=project-1",
         )
     assert result[0] == code
+
+
+def test_tokens_schemathesis_makes_up_are_redacted_too(tmp_path: Path, run_cli) -> None:
+    """No user credential at all: the bearer tokens Schemathesis invents to probe auth
+    still look like credentials to a reader, so they are redacted by header name."""
+    with start("knock", seed=1) as sim:
+        code, _, _ = run_cli(
+            "contract",
+            "knock",
+            "--base-url",
+            sim.url,
+            "--rate-limit",
+            "0",
+            "--max-examples",
+            "3",
+            "--report",
+            "har",
+            "--report-dir",
+            str(tmp_path),
+        )
+    assert code == 1  # an API without auth fails Schemathesis' ignored_auth check
+    har = json.loads((tmp_path / "contract-knock.har").read_text())
+    sent = [
+        h["value"]
+        for entry in har["log"]["entries"]
+        for h in entry["request"]["headers"]
+        if h["name"].lower() == "authorization"
+    ]
+    assert sent and set(sent) == {"[REDACTED]"}
