@@ -12,6 +12,7 @@ import sys
 import click
 
 from conformance import __version__
+from conformance.cli.check_cmd import check
 from conformance.cli.contract_cmd import contract
 from conformance.cli.fixtures_cmd import fixtures
 from conformance.cli.mapping_cmd import map_records, mappings
@@ -33,6 +34,7 @@ def cli() -> None:
     """
 
 
+cli.add_command(check)
 cli.add_command(schemas)
 cli.add_command(validate)
 cli.add_command(identify)

@@ -1,0 +1,5 @@
+"""`runconform check`: every stage of the toolkit in one run, as one report."""
+
+from conformance.check.tour import STAGES, CheckOptions, run_check
+
+__all__ = ["STAGES", "CheckOptions", "run_check"]

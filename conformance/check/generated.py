@@ -1,0 +1,152 @@
+"""Stages on generated data: the fixture self-check and the mapping checks.
+
+Both prove the bundle's own promises: that fixtures are what they claim (valid ones
+conform strictly, each negative breaks exactly its labelled rule) and that every
+vendor run maps to a valid canonical run.
+"""
+
+from __future__ import annotations
+
+import time
+
+from conformance.check.stages import StageSettings
+from conformance.errors import ConformanceError, ExitCode
+from conformance.report.model import Finding, StageResult, Tally
+
+
+def _vendor(name: str) -> str:
+    return name.partition(".")[0]
+
+
+def fixtures_stage(settings: StageSettings) -> StageResult:
+    """Per listed object: `n` valid fixtures conform (strict) and `n` negatives fail as labelled."""
+    from conformance.catalog import load_catalog
+    from conformance.fixtures import generate, generate_invalid
+    from conformance.validation import Options, validate
+
+    started = time.monotonic()
+    catalog = load_catalog()
+    strict = Options(variant=settings.variant, strict=True)  # type: ignore[arg-type]
+    expecting = Options(variant=settings.variant, expect_violations=True)  # type: ignore[arg-type]
+    tallies, findings = [], []
+    for vendor in settings.vendors:
+        for name in catalog.names(vendor):
+            ok = bad = 0
+            pairs = [(item, strict) for item in generate(name, settings.fixtures, settings.seed)]
+            pairs += [
+                (neg.sidecar(), expecting)
+                for neg in generate_invalid(name, settings.fixtures, settings.seed)
+            ]
+            for index, (item, options) in enumerate(pairs):
+                result = validate(item, name, options=options)
+                if result.ok:
+                    ok += 1
+                    continue
+                bad += 1
+                polarity = "valid" if options is strict else "negative"
+                number = index if options is strict else index - settings.fixtures
+                for f in result.findings:
+                    findings.append(
+                        Finding(
+                            "fixtures",
+                            "error",
+                            f"fixtures/{f.keyword}",
+                            name,
+                            f"{polarity} fixture {number} (seed {settings.seed}) {f.path}",
+                            f.message,
+                            vendor,
+                        )
+                    )
+            tallies.append(Tally(name, ok, bad, vendor))
+    failed = sum(t.failed for t in tallies)
+    return StageResult(
+        "fixtures",
+        "Generate fixtures and check them",
+        "failed" if failed else "passed",
+        time.monotonic() - started,
+        tuple(tallies),
+        tuple(findings),
+        exit_code=int(ExitCode.NON_CONFORMING) if failed else 0,
+    )
+
+
+def mappings_stage(settings: StageSettings) -> tuple[StageResult, dict[str, object] | None]:
+    """The mapping files' static checks, then every run object's fixtures mapped to canonical."""
+    from conformance.fixtures import generate
+    from conformance.mapping.checks import check_mappings
+    from conformance.mapping.matrix import expressiveness
+    from conformance.scenarios import RUN_OBJECTS
+
+    started = time.monotonic()
+    report = check_mappings()
+    findings = [
+        Finding(
+            "mappings",
+            "error",
+            "mappings/static",
+            p.file,
+            f"{p.file}:{p.line}",
+            f"{p.message} (fix: {p.fix})",
+            None,
+        )
+        for p in report.problems
+    ]
+    broken = {p.file for p in report.problems}
+    tallies = [Tally("mapping files", len(report.files) - len(broken), len(broken))]
+    for name in (n for n in RUN_OBJECTS if _vendor(n) in settings.vendors):
+        ok = bad = 0
+        for index, run in enumerate(generate(name, settings.fixtures, settings.seed)):
+            problem = _round_trip_problem(run, name)
+            if problem is None:
+                ok += 1
+                continue
+            bad += 1
+            findings.append(
+                Finding(
+                    "mappings",
+                    "error",
+                    "mappings/round-trip",
+                    name,
+                    f"fixture {index} (seed {settings.seed})",
+                    problem,
+                    _vendor(name),
+                )
+            )
+        tallies.append(Tally(f"{name} -> canonical -> back", ok, bad, _vendor(name)))
+    failed = sum(t.failed for t in tallies)
+    matrix = expressiveness().as_json()
+    stage = StageResult(
+        "mappings",
+        "Check the mappings to the canonical run",
+        "failed" if failed else "passed",
+        time.monotonic() - started,
+        tuple(tallies),
+        tuple(findings),
+        exit_code=int(ExitCode.NON_CONFORMING) if failed else 0,
+    )
+    return stage, matrix
+
+
+def _round_trip_problem(run: object, name: str) -> str | None:
+    """None when `run` maps to a valid canonical run and back to itself, or is refused
+    because it lacks a field the canonical run requires (schema-valid for vendors that
+    require nothing, and documented as unmappable); else what went wrong."""
+    from conformance.catalog import load_catalog
+    from conformance.mapping.engine import CANONICAL, from_canonical, object_spec, to_canonical
+    from conformance.mapping.transforms import ABSENT, get
+
+    spec = object_spec(name)
+    required = set(load_catalog().schema(CANONICAL)["required"])
+    needed = [r.source for r in spec.rules if r.target in required]
+    lacking = [pointer for pointer in needed if get(run, pointer) is ABSENT]
+    try:
+        canonical = to_canonical(run, name)
+        if to_canonical(from_canonical(canonical, name), name) != canonical:
+            return "mapping to canonical, back and again does not give the same canonical run"
+    except ConformanceError as error:
+        if lacking and "required source" in error.message:
+            return None
+        return error.message
+    if lacking:
+        return f"mapped although it lacks {', '.join(lacking)}, which the canonical run requires"
+    return None

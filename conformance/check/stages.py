@@ -1,0 +1,196 @@
+"""The stages of `runconform check`, each turning one library result into a `StageResult`.
+
+A stage never raises for bad input: a `ConformanceError` becomes an errored stage
+with its message and exit code, so the stages after it still run and the report
+still shows what did happen.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from conformance.errors import ConformanceError, ExitCode
+from conformance.findings import CleanRecords, ValidationResult
+from conformance.report.model import Finding, StageResult, StageStatus, Tally
+
+
+@dataclass(frozen=True)
+class StageSettings:
+    """What the stages need to know of the whole run."""
+
+    vendors: tuple[str, ...]
+    variant: str = "corrected"
+    strict: bool = False
+    fixtures: int = 100  # per object and polarity
+    seed: int = 0
+    max_examples: int = 10
+    base_url: str | None = None
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+def guarded(
+    name: str, title: str, body: Callable[[], StageResult], on_error: int = ExitCode.BUNDLE
+) -> StageResult:
+    """Run one stage; its deliberate errors become an errored stage, timed like the rest."""
+    started = time.monotonic()
+    try:
+        return body()
+    except ConformanceError as error:
+        return StageResult(
+            name,
+            title,
+            "error",
+            time.monotonic() - started,
+            message=error.message,
+            exit_code=int(error.exit_code),
+        )
+
+
+def _vendor_of(subject: str | None) -> str | None:
+    return subject.partition(".")[0] if subject and "." in subject else None
+
+
+def _status(failed: int, code_if_failed: int = ExitCode.NON_CONFORMING) -> tuple[StageStatus, int]:
+    return ("failed", int(code_if_failed)) if failed else ("passed", 0)
+
+
+# -- lint ------------------------------------------------------------------------------------
+
+
+def lint_stage(settings: StageSettings) -> StageResult:
+    """Lint the bundle: an error means the schemas themselves cannot be trusted (exit 3)."""
+    from conformance.catalog import load_catalog
+    from conformance.lint import lint_bundle
+
+    started = time.monotonic()
+    report = lint_bundle(settings.variant)  # type: ignore[arg-type]
+    errors: dict[str, int] = defaultdict(int)
+    findings = []
+    for f in report.findings:
+        parts = f.file.split("/")  # schemas/<vendor>/<Object>.json, contracts/<vendor>/...
+        vendor = parts[1] if len(parts) > 2 else None
+        if vendor is not None and vendor not in settings.vendors:
+            continue
+        errors[f.file] += f.severity == "error"
+        findings.append(
+            Finding(
+                "lint",
+                f.severity,
+                f"lint/{f.rule}",
+                f.file,
+                f"{f.file}#{f.pointer}",
+                f.message,
+                vendor,
+                f.file,
+            )
+        )
+    catalog = load_catalog()
+    tallies = []
+    for vendor in settings.vendors:
+        for name in catalog.names(vendor, include_dependencies=True):
+            file = f"schemas/{catalog.entry(name, settings.variant).path}"  # type: ignore[arg-type]
+            bad = 1 if errors.get(file) else 0
+            tallies.append(Tally(name, 1 - bad, bad, vendor))
+    status, code = _status(sum(errors.values()), ExitCode.BUNDLE)
+    return StageResult(
+        "lint",
+        "Lint the schema bundle",
+        status,
+        time.monotonic() - started,
+        tuple(tallies),
+        tuple(findings),
+        exit_code=code,
+    )
+
+
+# -- validate --------------------------------------------------------------------------------
+
+
+def validation_stage(
+    name: str,
+    title: str,
+    results: Iterable[ValidationResult | CleanRecords],
+    started: float,
+) -> StageResult:
+    """Tallies per schema and findings with locators, from any stream of validation results."""
+    from conformance.outputs import Summary, locator_text
+
+    summary = Summary()
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    findings: list[Finding] = []
+    problems: list[str] = []
+    for result in results:
+        if isinstance(result, CleanRecords):
+            summary.add_clean(result)
+            counts[result.schema or "unidentified"][0] += result.count
+            continue
+        summary.add(result)
+        subject = result.schema or "unidentified"
+        if result.unreadable:
+            problems.append(f"{locator_text(result)}: {result.findings[0].message}")
+        else:
+            counts[subject][0 if result.ok else 1] += 1
+        where = locator_text(result)
+        file, line = (result.locator.file, result.locator.line) if result.locator else (None, None)
+        for f in result.findings:
+            findings.append(
+                Finding(
+                    name,
+                    f.severity,
+                    f"{f.kind}/{f.keyword}",
+                    subject,
+                    f"{where} {f.path}",
+                    f.message,
+                    _vendor_of(result.schema),
+                    file,
+                    line,
+                )
+            )
+    tallies = tuple(
+        Tally(subject, ok, bad, _vendor_of(subject))
+        for subject, (ok, bad) in sorted(counts.items())
+    )
+    code = summary.exit_code()
+    status: StageStatus = "passed" if code == 0 else "failed"
+    message = None
+    if summary.unreadable:
+        status = "error"
+        message = f"{len(problems)} unreadable input(s): " + "; ".join(problems[:3])
+    elif summary.records == 0:
+        status, code, message = "error", int(ExitCode.UNREADABLE), "no records found"
+    return StageResult(
+        name, title, status, time.monotonic() - started, tallies, tuple(findings), message, code
+    )
+
+
+def validate_stage(
+    settings: StageSettings,
+    paths: tuple[Path, ...],
+    bundled: dict[str, Path],
+    schema: str | None = None,
+) -> StageResult:
+    """The user's recordings (routed or identified), else every vendor's bundled ones."""
+    from conformance.parallel import validate_paths
+    from conformance.validation import Options
+
+    started = time.monotonic()
+    options = Options(variant=settings.variant, strict=settings.strict)  # type: ignore[arg-type]
+    if paths:
+        vendor = settings.vendors[0] if len(settings.vendors) == 1 else None
+        streams: Iterator[ValidationResult | CleanRecords] = validate_paths(
+            paths, schema=schema, vendor=vendor, identify=schema is None, options=options
+        )
+        title = "Validate your recordings"
+    else:
+
+        def every_vendor() -> Iterator[ValidationResult | CleanRecords]:
+            for vendor, folder in bundled.items():
+                yield from validate_paths([folder], vendor=vendor, identify=True, options=options)
+
+        streams = every_vendor()
+        title = "Validate the bundled example recordings"
+    return validation_stage("validate", title, streams, started)

@@ -1,0 +1,157 @@
+"""`run_check`: the whole tour in one call, as one `Report`.
+
+With no paths and no base URL it checks what ships with the package (the bundled
+recordings, generated fixtures, the mappings, each vendor's simulator); with them,
+the user's recordings and API. Every stage runs even when an earlier one failed, so
+the report always says as much as could be found out.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from conformance.check.generated import fixtures_stage, mappings_stage
+from conformance.check.live import contract_stage
+from conformance.check.stages import StageSettings, guarded, lint_stage, validate_stage
+from conformance.errors import UsageError
+from conformance.report.model import Erratum, Provenance, Report, Source, StageResult
+
+#: (name, title) of every stage, in the order they run.
+STAGES: tuple[tuple[str, str], ...] = (
+    ("lint", "Lint the schema bundle"),
+    ("validate", "Validate recordings"),
+    ("fixtures", "Generate fixtures and check them"),
+    ("mappings", "Check the mappings to the canonical run"),
+    ("contract", "Contract-test the run APIs"),
+)
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    """What to check. Empty `paths` and no `base_url`: the bundled tour."""
+
+    paths: tuple[Path, ...] = ()
+    schema: str | None = None  # for every record of `paths`; else routed or identified
+    vendors: tuple[str, ...] = ()  # empty: every bundled vendor
+    base_url: str | None = None
+    headers: tuple[tuple[str, str], ...] = ()  # sent to base_url; never reported
+    variant: str = "corrected"
+    strict: bool = False
+    fixtures: int = 100
+    max_examples: int = 10
+    seed: int = 0
+
+
+#: Called with (stage name, title) as a stage starts and with its result as it ends.
+Progress = Callable[[str, str, StageResult | None], None]
+
+
+def bundled_recordings(vendors: tuple[str, ...]) -> dict[str, Path]:
+    from conformance.resources import contracts_dir
+
+    root = contracts_dir() / "recordings"
+    return {v: root / v for v in vendors if (root / v).is_dir()}
+
+
+def _vendors(requested: tuple[str, ...]) -> tuple[str, ...]:
+    from conformance.catalog import load_catalog
+
+    known = tuple(v for v in load_catalog().vendors() if v != "canonical")
+    unknown = [v for v in requested if v not in known]
+    if unknown:
+        raise UsageError(f"unknown vendor {unknown[0]!r}; expected one of {', '.join(known)}")
+    return requested or known
+
+
+def run_check(options: CheckOptions, progress: Progress | None = None) -> Report:
+    """Every stage in order; a stage's own failure never stops the ones after it."""
+    from conformance import __version__
+
+    started = time.monotonic()
+    created = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    vendors = _vendors(options.vendors)
+    if options.base_url and len(vendors) != 1:
+        raise UsageError("--base-url needs exactly one --vendor: the contract to test it against")
+    settings = StageSettings(
+        vendors,
+        options.variant,
+        options.strict,
+        options.fixtures,
+        options.seed,
+        options.max_examples,
+        options.base_url,
+        options.headers,
+    )
+    user_inputs = bool(options.paths or options.base_url)
+    matrix: dict[str, Any] | None = None
+
+    def mappings() -> StageResult:
+        nonlocal matrix
+        stage, matrix = mappings_stage(settings)
+        return stage
+
+    bodies: dict[str, Callable[[], StageResult]] = {
+        "lint": lambda: lint_stage(settings),
+        "validate": lambda: validate_stage(
+            settings, options.paths, bundled_recordings(vendors), options.schema
+        ),
+        "fixtures": lambda: fixtures_stage(settings),
+        "mappings": mappings,
+        "contract": lambda: contract_stage(settings),
+    }
+    results = []
+    for name, title in STAGES:
+        if progress:
+            progress(name, title, None)
+        if name == "validate" and user_inputs and not options.paths:
+            result = StageResult(name, title, "skipped", 0.0, message="no recordings given")
+        elif name == "contract" and options.paths and not options.base_url:
+            result = StageResult(name, title, "skipped", 0.0, message="no --base-url given")
+        else:
+            result = guarded(name, title, bodies[name])
+        results.append(result)
+        if progress:
+            progress(name, title, result)
+    inputs = tuple(str(p) for p in options.paths)
+    inputs += (options.base_url,) if options.base_url else ()
+    return Report(
+        tool_version=__version__,
+        created=created,
+        elapsed=time.monotonic() - started,
+        exit_code=max((r.exit_code for r in results), default=0),
+        stages=tuple(results),
+        provenance=provenance(options.variant, vendors),
+        matrix=matrix,
+        inputs=inputs,
+    )
+
+
+def provenance(variant: str, vendors: tuple[str, ...]) -> Provenance:
+    """The vendor sources (with their sha256) and errata behind the schemas used."""
+    from conformance.contracts import load_all
+    from conformance.errata import load_errata
+    from conformance.resources import contracts_dir, schemas_dir
+
+    digest = hashlib.sha256()
+    root = schemas_dir()
+    for path in sorted(root.rglob("*.json")):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    sources, errata = [], []
+    for vendor in load_all(contracts_dir()):
+        if vendor.vendor not in vendors:
+            continue
+        sources += [
+            Source(vendor.vendor, s.relpath, s.sha256 or "", s.upstream) for s in vendor.sources
+        ]
+        if variant == "corrected":
+            errata += [
+                Erratum(vendor.vendor, e.id, e.object, e.rationale)
+                for e in load_errata(vendor.directory)
+            ]
+    return Provenance(variant, digest.hexdigest(), tuple(sources), tuple(errata))

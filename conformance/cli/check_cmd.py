@@ -1,0 +1,190 @@
+"""`runconform check`: the whole tour, progress on stderr, a summary table, five reports."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from conformance.cli.contract_cmd import _header
+from conformance.errors import EXIT_MEANINGS, UsageError
+
+_STYLE = {"passed": "green", "failed": "red", "error": "yellow", "skipped": "dim"}
+
+
+@click.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--vendor", "vendors", multiple=True, help="Only this vendor (repeatable).")
+@click.option("--schema", help="Validate every record of PATHS against this vendor.Object.")
+@click.option(
+    "--base-url", help="Contract-test this API (needs one --vendor) instead of the simulators."
+)
+@click.option(
+    "--header",
+    "headers",
+    multiple=True,
+    metavar="'NAME: VALUE'",
+    help="Sent to --base-url; never written to a report (repeatable).",
+)
+@click.option("--token-env", metavar="VAR", help="Send 'Authorization: Bearer $VAR' to --base-url.")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=Path("reports"),
+    show_default=True,
+    help="Folder for the reports (JSON, JUnit, Markdown, SARIF, HTML).",
+)
+@click.option(
+    "--as-published", is_flag=True, help="The vendors' schemas as published, not corrected."
+)
+@click.option("--strict", is_flag=True, help="Invariant violations are errors.")
+@click.option(
+    "--fixtures",
+    "fixture_count",
+    type=click.IntRange(1, 100_000),
+    default=100,
+    show_default=True,
+    help="Fixtures per object and polarity in the self-check.",
+)
+@click.option(
+    "--max-examples",
+    type=click.IntRange(1, 10_000),
+    default=10,
+    show_default=True,
+    help="Generated requests per operation in the contract stage.",
+)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("-q", "--quiet", is_flag=True, help="No progress and no table; reports only.")
+def check(
+    paths: tuple[Path, ...],
+    schema: str | None,
+    vendors: tuple[str, ...],
+    base_url: str | None,
+    headers: tuple[str, ...],
+    token_env: str | None,
+    out: Path,
+    as_published: bool,
+    strict: bool,
+    fixture_count: int,
+    max_examples: int,
+    seed: int,
+    quiet: bool,
+) -> int:
+    """Run every check and write reports: on the bundle with no arguments, or on your
+    recordings (PATHS) and API (--base-url).
+
+    Exit code: the highest of any stage (0 all conform, 1 non-conforming, 2 usage,
+    3 schema/bundle, 4 unreadable input or unreachable API).
+    """
+    from conformance.check import CheckOptions, run_check
+    from conformance.report.files import ensure_writable, write_reports
+
+    sent = [_header(h) for h in headers]
+    if token_env:
+        token = os.environ.get(token_env)
+        if not token:
+            raise UsageError(f"--token-env {token_env}: the variable is not set or empty")
+        sent.append(("Authorization", f"Bearer {token}"))
+    if (sent or token_env) and not base_url:
+        raise UsageError("--header and --token-env are sent to --base-url; give one")
+    ensure_writable(out)  # before minutes of work, not after
+    options = CheckOptions(
+        paths=paths,
+        schema=schema,
+        vendors=vendors,
+        base_url=base_url,
+        headers=tuple(sent),
+        variant="published" if as_published else "corrected",
+        strict=strict,
+        fixtures=fixture_count,
+        max_examples=max_examples,
+        seed=seed,
+    )
+    with _progress(not quiet) as progress:
+        report = run_check(options, progress)
+    written = write_reports(report, out)
+    if not quiet:
+        _summary(report)
+        for path in written:
+            click.echo(f"wrote {path}")
+    meaning = EXIT_MEANINGS.get(report.exit_code, "")
+    click.echo(f"exit {report.exit_code}: {meaning} ({report.elapsed:.1f} s)", err=True)
+    return report.exit_code
+
+
+@contextmanager
+def _progress(show: bool) -> Iterator[object]:
+    """Per stage: a spinner with elapsed time on a terminal, one line per stage otherwise."""
+    from conformance.report.model import StageResult
+
+    if not show:
+        yield None
+        return
+    if not sys.stderr.isatty():
+        started: dict[str, float] = {}
+
+        def plain(name: str, title: str, result: StageResult | None) -> None:
+            if result is None:
+                started[name] = time.monotonic()
+                click.echo(f"{title} ...", err=True)
+            else:
+                note = f": {result.message}" if result.message else ""
+                click.echo(f"{title}: {result.status} ({result.elapsed:.1f} s){note}", err=True)
+
+        yield plain
+        return
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    console = Console(stderr=True)
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    ) as bar:
+        tasks: dict[str, object] = {}
+
+        def rich_progress(name: str, title: str, result: StageResult | None) -> None:
+            if result is None:
+                tasks[name] = bar.add_task(title, total=1)
+            else:
+                style = _STYLE[result.status]
+                bar.update(
+                    tasks[name],
+                    completed=1,  # type: ignore[arg-type]
+                    description=f"{result.title}: [{style}]{result.status}[/]",
+                )
+
+        yield rich_progress
+
+
+def _summary(report: object) -> None:
+    """The final table: a stage per row, on stdout."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from conformance.report.model import Report
+
+    assert isinstance(report, Report)
+    table = Table(title="runconform check")
+    for column in ("stage", "status", "passed", "failed", "time", "note"):
+        table.add_column(
+            column, justify="right" if column in ("passed", "failed", "time") else "left"
+        )
+    for s in report.stages:
+        table.add_row(
+            s.title,
+            f"[{_STYLE[s.status]}]{s.status}[/]",
+            str(s.passed),
+            str(s.failed),
+            f"{s.elapsed:.1f} s",
+            s.message or "",
+        )
+    Console(no_color=bool(os.environ.get("NO_COLOR")) or None, soft_wrap=True).print(table)

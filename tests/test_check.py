@@ -1,0 +1,286 @@
+"""`runconform check` as a user runs it: a real process, real simulators, real report files.
+
+One module-scoped run of the bundled tour feeds the report-format tests; the bad-input
+runs are narrowed to one vendor and a few fixtures to stay quick.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import select
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from browser import visit
+from conftest import sarif_errors
+
+RUNCONFORM = str(Path(sys.executable).parent / "runconform")
+FILES = {
+    "json": "runconform-check.json",
+    "junit": "runconform-check.junit.xml",
+    "markdown": "runconform-check.md",
+    "sarif": "runconform-check.sarif",
+    "html": "runconform-check.html",
+}
+STAGE_NAMES = ["lint", "validate", "fixtures", "mappings", "contract"]
+
+
+def run(*args: str, cwd: Path, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200"}
+    return subprocess.run(
+        [RUNCONFORM, "check", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+    )
+
+
+def report_of(out: Path) -> dict[str, Any]:
+    return json.loads((out / FILES["json"]).read_text(encoding="utf-8"))
+
+
+def stages(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {s["name"]: s for s in report["stages"]}
+
+
+@pytest.fixture(scope="module")
+def tour(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess[str], Path]:
+    """The README's main command, `runconform check`, in an empty folder."""
+    cwd = tmp_path_factory.mktemp("tour")
+    done = run(cwd=cwd)
+    return done, cwd / "reports"
+
+
+def test_the_bundled_tour_passes_and_writes_every_format(
+    tour: tuple[subprocess.CompletedProcess[str], Path],
+) -> None:
+    done, out = tour
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert sorted(p.name for p in out.iterdir()) == sorted(FILES.values())
+    assert not list(out.glob(".*.tmp"))  # no temp file of the atomic writes is left
+    report = report_of(out)
+    assert report["version"] == 1 and report["exit_code"] == 0 and report["inputs"] == []
+    assert [s["name"] for s in report["stages"]] == STAGE_NAMES
+    assert {s["name"]: s["status"] for s in report["stages"]} == dict.fromkeys(
+        STAGE_NAMES, "passed"
+    )
+    by_name = stages(report)
+    vendors = {"hatchet", "knock", "paragon", "restack", "xceptor"}
+    for name in ("validate", "fixtures", "contract"):  # every vendor took part
+        assert {t["vendor"] for t in by_name[name]["tallies"]} == vendors, name
+    assert by_name["validate"]["passed"] >= 40
+    assert by_name["fixtures"]["passed"] == 20 * 2 * 100  # 20 objects, valid + negative
+    assert set(report["matrix"]["objects"]) >= {"knock.WorkflowRecipientRun"}
+    assert {s["vendor"] for s in report["provenance"]["sources"]} == vendors
+    assert len(report["provenance"]["errata"]) == 13
+    assert done.stderr.splitlines()[-1].startswith("exit 0: all conform (")
+    for name, title in (("lint", "Lint the schema bundle"), ("contract", "Contract-test")):
+        assert any(line.startswith(title) for line in done.stderr.splitlines()), name
+    assert f"wrote reports/{FILES['html']}" in done.stdout.splitlines()
+
+
+def test_junit_report_is_read_by_junitparser(
+    tour: tuple[subprocess.CompletedProcess[str], Path],
+) -> None:
+    from junitparser import JUnitXml
+
+    _, out = tour
+    report = report_of(out)
+    xml = JUnitXml.fromfile(str(out / FILES["junit"]))
+    suites = list(xml)
+    assert [s.name for s in suites] == [f"runconform check: {n}" for n in STAGE_NAMES]
+    for suite, stage in zip(suites, report["stages"], strict=True):
+        assert suite.tests == len(stage["tallies"])
+        assert suite.failures == sum(1 for t in stage["tallies"] if t["failed"])
+        assert suite.errors == 0
+
+
+def test_sarif_report_conforms_to_sarif_2_1_0(
+    tour: tuple[subprocess.CompletedProcess[str], Path], sarif_validator: Any
+) -> None:
+    _, out = tour
+    log = json.loads((out / FILES["sarif"]).read_text(encoding="utf-8"))
+    assert sarif_errors(sarif_validator, log) == []
+    results = log["runs"][0]["results"]
+    assert len(results) == sum(len(s["findings"]) for s in report_of(out)["stages"])
+    assert log["runs"][0]["invocations"][0]["exitCode"] == 0
+
+
+def test_markdown_summary_has_a_row_per_stage(
+    tour: tuple[subprocess.CompletedProcess[str], Path],
+) -> None:
+    _, out = tour
+    text = (out / FILES["markdown"]).read_text(encoding="utf-8")
+    lines = text.splitlines()
+    assert lines[0] == "# runconform check"
+    assert lines[2].startswith("**Exit code 0** (all conform) · the bundled tour · ")
+    rows = [line for line in lines if line.startswith("| ") and "✅ passed" in line]
+    titles = [s["title"] for s in report_of(out)["stages"]]
+    assert [row.split(" | ")[0].removeprefix("| ") for row in rows] == titles
+
+
+def test_the_real_report_opens_in_chromium_without_errors_or_requests(
+    tour: tuple[subprocess.CompletedProcess[str], Path], tmp_path: Path
+) -> None:
+    _, out = tour
+    shot = tmp_path / "runconform-check.png"
+    seen = visit(
+        out / FILES["html"], shot, {"stages": "document.querySelectorAll('tr[data-status]').length"}
+    )
+    assert [c for c in seen.console if c[0] == "error"] == []
+    assert seen.errors == [] and seen.dialogs == []
+    assert seen.requests == [seen.url]
+    assert seen.probes["stages"] == len(STAGE_NAMES)
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    if target := os.environ.get("RUNCONFORM_SCREENSHOT_DIR"):
+        Path(target).mkdir(parents=True, exist_ok=True)
+        (Path(target) / shot.name).write_bytes(shot.read_bytes())
+
+
+# -- bad input: the failing stage is named, the other stages run, reports are written ---------
+
+QUICK = ("--vendor", "knock", "--fixtures", "5", "--max-examples", "3")
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_a_missing_recordings_path_errors_the_validate_stage_only(tmp_path: Path) -> None:
+    done = run(*QUICK, "no/such/recordings", "--out", "out", cwd=tmp_path)
+    assert done.returncode == 4, done.stderr
+    report = report_of(tmp_path / "out")
+    status = {name: s["status"] for name, s in stages(report).items()}
+    assert status == {
+        "lint": "passed",
+        "validate": "error",
+        "fixtures": "passed",
+        "mappings": "passed",
+        "contract": "skipped",
+    }
+    assert stages(report)["validate"]["message"] == (
+        "1 unreadable input(s): no/such/recordings: cannot read: No such file or directory"
+    )
+    assert stages(report)["contract"]["message"] == "no --base-url given"
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(FILES.values())
+    assert "Traceback" not in done.stderr
+
+
+def test_a_base_url_that_refuses_connections_errors_the_contract_stage(tmp_path: Path) -> None:
+    url = f"http://127.0.0.1:{_closed_port()}"
+    recording = Path(__file__).parent / "data" / "examples" / "knock.WorkflowRecipientRun.json"
+    done = run(*QUICK, str(recording), "--base-url", url, "--out", "out", cwd=tmp_path)
+    assert done.returncode == 4, done.stderr
+    by_name = stages(report_of(tmp_path / "out"))
+    assert by_name["validate"]["status"] == "passed"
+    assert by_name["contract"]["status"] == "error"
+    assert by_name["contract"]["message"] == f"knock: cannot reach {url}: Connection refused"
+    assert "Traceback" not in done.stderr
+
+
+def test_reports_that_cannot_be_written_stop_before_any_stage(tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("not a folder")
+    done = run(*QUICK, "--out", "a-file/reports", cwd=tmp_path)
+    assert done.returncode == 4
+    assert done.stderr == (
+        "runconform: error: a-file/reports: cannot write reports here: Not a directory\n"
+    )
+    assert done.stdout == ""
+
+
+def test_non_conforming_recordings_fail_with_located_findings(
+    tmp_path: Path, sarif_validator: Any
+) -> None:
+    run_object = json.loads(
+        (Path(__file__).parent / "data/examples/knock.WorkflowRecipientRun.json").read_text()
+    )
+    lines = [json.dumps(run_object), json.dumps({**run_object, "status": "exploded"})]
+    (tmp_path / "runs.jsonl").write_text("\n".join(lines) + "\n")
+    done = run(
+        *QUICK, "runs.jsonl", "--schema", "knock.WorkflowRecipientRun", "--out", "out", cwd=tmp_path
+    )
+    assert done.returncode == 1, done.stderr
+    out = tmp_path / "out"
+    validate = stages(report_of(out))["validate"]
+    assert validate["status"] == "failed"
+    assert [(t["subject"], t["passed"], t["failed"]) for t in validate["tallies"]] == [
+        ("knock.WorkflowRecipientRun", 1, 1)
+    ]
+    errors = [f for f in validate["findings"] if f["severity"] == "error"]
+    assert [(f["kind"], f["locator"], f["file"], f["line"]) for f in errors] == [
+        ("schema/enum", "runs.jsonl:2 $.status", "runs.jsonl", 2)
+    ]
+    log = json.loads((out / FILES["sarif"]).read_text())
+    assert sarif_errors(sarif_validator, log) == []
+    located = [r for r in log["runs"][0]["results"] if r["ruleId"] == "schema/enum"]
+    assert located[0]["locations"][0]["physicalLocation"] == {
+        "artifactLocation": {"uri": "runs.jsonl"},
+        "region": {"startLine": 2},
+    }
+    from junitparser import JUnitXml
+
+    suite = next(
+        s for s in JUnitXml.fromfile(str(out / FILES["junit"])) if s.name.endswith("validate")
+    )
+    assert (suite.tests, suite.failures) == (1, 1)
+
+
+def test_an_unknown_vendor_is_a_usage_error(tmp_path: Path) -> None:
+    done = run("--vendor", "zapier", cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr == (
+        "runconform: error: unknown vendor 'zapier'; expected one of "
+        "hatchet, knock, paragon, restack, xceptor\n"
+    )
+
+
+# -- progress ----------------------------------------------------------------------------------
+
+
+def test_progress_is_drawn_by_rich_on_a_terminal(tmp_path: Path) -> None:
+    """stderr is a real pseudo-terminal here, so rich draws its live per-stage display."""
+    leader, follower = pty.openpty()
+    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "120", "TERM": "xterm"}
+    proc = subprocess.Popen(
+        [RUNCONFORM, "check", *QUICK, "--out", "out"],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=follower,
+        env=env,
+    )
+    os.close(follower)
+    chunks: list[bytes] = []
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([leader], [], [], 1.0)
+        if ready:
+            try:
+                data = os.read(leader, 65536)
+            except OSError:  # the child closed the terminal
+                break
+            if not data:
+                break
+            chunks.append(data)
+        elif proc.poll() is not None:
+            break
+    os.close(leader)
+    assert proc.wait(timeout=60) == 0
+    screen = b"".join(chunks).decode("utf-8", "replace")
+    assert "\x1b[" in screen  # drawn with terminal control sequences, not printed lines
+    for title in (
+        "Lint the schema bundle: passed",
+        "Contract-test the reference simulators: passed",
+    ):
+        assert title in screen
+    assert "0:00:0" in screen  # rich's elapsed-time column
