@@ -5,14 +5,23 @@ from __future__ import annotations
 import json
 import socket
 import threading
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
+import harfile
 import pytest
+import vcr
 import yaml
 
 from conformance.fixtures import run_factory
+from conformance.simulator import start as start_simulator
 
 pytest_plugins = ["pytester"]
 PLUGIN = "conformance.pytest_plugin"
+ENUM = '"pending", "running", "completed", "failed", "cancelled" [enum]'
 
 
 def _runs(n: int = 3, name: str = "xceptor.WorkflowRun") -> list[dict]:
@@ -40,8 +49,28 @@ def _cassette(bodies: list[object]) -> str:
 
 
 def _failed(result: pytest.RunResult) -> list[str]:
-    """The node ids of the short summary's FAILED lines."""
-    return [line.split(" ")[1] for line in result.outlines if line.startswith("FAILED ")]
+    """The node ids of the short summary's FAILED lines (ids may hold spaces: Postman)."""
+    return [
+        line.removeprefix("FAILED ").split(" - ")[0]
+        for line in result.outlines
+        if line.startswith("FAILED ")
+    ]
+
+
+def _section(result: pytest.RunResult, title: str) -> list[str]:
+    """The whole text pytest shows under the `____ title ____` header of a failure or error."""
+    lines = result.outlines
+    start = next(i for i, line in enumerate(lines) if line.strip("_ ") == title)
+    end = next(
+        (i for i in range(start + 1, len(lines)) if lines[i].startswith(("____", "===="))),
+        len(lines),
+    )
+    return lines[start + 1 : end]
+
+
+def _passed(result: pytest.RunResult) -> list[str]:
+    """The node ids of the short summary's PASSED lines (with -rA)."""
+    return [line.removeprefix("PASSED ") for line in result.outlines if line.startswith("PASSED ")]
 
 
 @pytest.fixture
@@ -213,10 +242,17 @@ def test_assert_conforms_and_fixtures(pytester: pytest.Pytester) -> None:
 
         def test_unknown_name(assert_conforms):
             assert_conforms({}, "xceptor.Nope")
+
+        def test_bad_override(run_factory):
+            run_factory("knock.WorkflowRecipientRun", status="failed")
         """
     )
     result = pytester.runpytest()
-    result.assert_outcomes(passed=3, failed=2)
+    result.assert_outcomes(passed=3, failed=3)
+    assert _section(result, "test_bad_override") == [
+        "run_factory: knock.WorkflowRecipientRun: status 'failed' is not one of queued, "
+        "processing, paused, completed, cancelled"
+    ]
     first = pytester.path.joinpath(".pytest_cache/v/rc/test_factory_is_reproducible").read_text()
     result.stdout.fnmatch_lines(
         [
@@ -355,3 +391,374 @@ def test_entry_point_and_disabling_it(project: pytest.Pytester) -> None:
     assert sum("::" in line for line in on.outlines) == 11
     off = project.runpytest_subprocess("-p", "no:runconform", "--collect-only", "-q")
     assert not [line for line in off.outlines if "::" in line]
+    # the modules it registers (fixtures, recording items) go with it
+    project.makepyfile(test_uses="def test_target(run_target):\n    pass\n")
+    gone = project.runpytest("-p", "no:runconform", "test_uses.py")
+    gone.assert_outcomes(errors=1)
+    assert any(line.startswith("E       fixture 'run_target' not found") for line in gone.outlines)
+
+
+# -- every recording format as items ----------------------------------------------------
+
+RUN_PATHS = [f"/v1/workflows/w1/runs/r{i}" for i in range(3)]  # xceptor's getWorkflowRun
+
+
+class _Bodies(BaseHTTPRequestHandler):
+    """Answers GET path with that path's JSON body; fixed headers keep cassettes stable."""
+
+    server: _BodyServer
+
+    def do_GET(self) -> None:
+        body = self.server.bodies[self.path]
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def version_string(self) -> str:
+        return "loopback"
+
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        return "Fri, 20 Nov 2026 06:00:00 GMT"
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Keep test output clean."""
+
+
+class _BodyServer(ThreadingHTTPServer):
+    def __init__(self, bodies: dict[str, bytes]) -> None:
+        super().__init__(("127.0.0.1", 0), _Bodies)
+        self.bodies = bodies
+
+
+@contextmanager
+def _serving(bodies: dict[str, bytes]) -> Iterator[str]:
+    """A real loopback server for vcrpy to record from; its base URL."""
+    server = _BodyServer(bodies)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+def _write_json(path: Path, bodies: dict[str, bytes]) -> None:
+    path.write_text(json.dumps([json.loads(b) for b in bodies.values()], indent=1))
+
+
+def _write_jsonl(path: Path, bodies: dict[str, bytes]) -> None:
+    path.write_bytes(b"".join(b + b"\n" for b in bodies.values()))
+
+
+def _write_yaml(path: Path, bodies: dict[str, bytes]) -> None:
+    path.write_text(yaml.safe_dump_all([json.loads(b) for b in bodies.values()]))
+
+
+def _write_vcr(path: Path, bodies: dict[str, bytes]) -> None:
+    """vcrpy itself records the exchanges with a loopback server."""
+    with _serving(bodies) as base, vcr.VCR(record_mode="all").use_cassette(str(path)):
+        for route in bodies:
+            with urllib.request.urlopen(base + route, timeout=10) as response:
+                response.read()
+
+
+def _write_har(path: Path, bodies: dict[str, bytes]) -> None:
+    """harfile, the HAR 1.2 writer Schemathesis uses, writes the archive."""
+    json_type = [harfile.Record(name="Content-Type", value="application/json")]
+    with harfile.open(path) as har:
+        for route, body in bodies.items():
+            har.add_entry(
+                startedDateTime="2026-11-20T06:00:00+00:00",
+                time=1,
+                request=harfile.Request(
+                    method="GET", url=f"https://api.xceptor.com{route}", httpVersion="HTTP/1.1"
+                ),
+                response=harfile.Response(
+                    status=200,
+                    statusText="OK",
+                    httpVersion="HTTP/1.1",
+                    headers=json_type,
+                    content=harfile.Content(text=body.decode(), mimeType="application/json"),
+                ),
+                timings=harfile.Timings(send=0, wait=1, receive=0),
+            )
+
+
+def _write_postman(path: Path, bodies: dict[str, bytes]) -> None:
+    """A v2.1 collection with saved examples (the Postman app is not on PyPI)."""
+    examples = [
+        {
+            "name": route.rsplit("/", 1)[1],
+            "originalRequest": {"method": "GET", "url": f"https://api.xceptor.com{route}"},
+            "status": "OK",
+            "code": 200,
+            "header": [{"key": "Content-Type", "value": "application/json"}],
+            "body": body.decode(),
+        }
+        for route, body in bodies.items()
+    ]
+    item = {"name": "Get run", "request": {"method": "GET", "url": "{{baseUrl}}/v1/runs"}}
+    collection = {
+        "info": {
+            "name": "Xceptor runs",
+            "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json",
+        },
+        "item": [{**item, "response": examples}],
+    }
+    path.write_text(json.dumps(collection, indent=1))
+
+
+ROUTED = " (routed by getWorkflowRun)"
+# format -> (file under recordings/, writer, item names, where record 1's failure is reported,
+#            how its schema was chosen: the runconform_schema line, or the recorded request)
+FORMATS: dict[str, tuple[str, Callable[[Path, dict[str, bytes]], None], list[str], str, str]] = {
+    "json": ("xceptor/runs.json", _write_json, ["record[0]", "record[1]", "record[2]"], ":40", ""),
+    "jsonl": ("xceptor/runs.jsonl", _write_jsonl, ["line[1]", "line[2]", "line[3]"], ":2", ""),
+    "yaml": (
+        "xceptor/runs.yaml",
+        _write_yaml,
+        ["document[0]", "document[1]", "document[2]"],
+        ":29",
+        "",
+    ),
+    "vcr": (
+        "cassette.yaml",
+        _write_vcr,
+        ["interaction[0]", "interaction[1]", "interaction[2]"],
+        ":39",
+        ROUTED,
+    ),
+    "har": ("session.har", _write_har, ["entries[0]", "entries[1]", "entries[2]"], ":21", ROUTED),
+    "postman": (
+        "runs.postman_collection.json",
+        _write_postman,
+        [f"item 'Get run' / response 'r{i}'" for i in range(3)],
+        "",  # a collection's records have names, not lines
+        ROUTED,
+    ),
+}
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_each_recording_format_is_items_with_the_validator_message(
+    pytester: pytest.Pytester, fmt: str
+) -> None:
+    name, write, items, where, how = FORMATS[fmt]
+    runs = _runs()
+    runs[1]["status"] = "bogus"
+    path = pytester.path / "recordings" / name
+    path.parent.mkdir(parents=True)
+    write(
+        path, {route: json.dumps(run).encode() for route, run in zip(RUN_PATHS, runs, strict=True)}
+    )
+    pytester.makeini(
+        "[pytest]\nrunconform_recordings = recordings\n"
+        "runconform_schema =\n    recordings/xceptor/* = xceptor.WorkflowRun\n"
+    )
+    result = pytester.runpytest("-rA", "-p", "no:randomly")
+    result.assert_outcomes(passed=2, failed=1)
+    ids = [f"recordings/{name}::{item}" for item in items]
+    assert (_passed(result), _failed(result)) == ([ids[0], ids[2]], [ids[1]])
+    assert _section(result, items[1]) == [
+        f"recordings/{name}{where}: does not conform to xceptor.WorkflowRun{how}, 1 error:",
+        f'$.status: "bogus" is not one of: {ENUM}',
+    ]
+    assert "Traceback" not in result.stdout.str()
+    keyword = items[2].rsplit("'", 2)[1] if "'" in items[2] else items[2]  # -k takes no quotes
+    selected = pytester.runpytest("-k", keyword, "-q")
+    selected.assert_outcomes(passed=1, deselected=2)
+
+
+# file under tests/recordings -> (its content, the item it becomes, that item's whole failure)
+NOT_RECORDINGS: dict[str, tuple[bytes, str, str]] = {
+    "page.json": (
+        b"<html><body>502 Bad Gateway</body></html>\n",
+        "not-a-recording",
+        "tests/recordings/page.json: cannot read: not a recording: XML or HTML markup, not "
+        "JSON or YAML [not-a-recording]",
+    ),
+    "runs.json": (
+        bytes.fromhex("1f8b0800000000000003"),
+        "not-a-recording",
+        "tests/recordings/runs.json: cannot read: not a recording: gzip-compressed data; "
+        "decompress it first [not-a-recording]",
+    ),
+    "export.json": (
+        "[1]".encode("utf-16"),
+        "unsupported-encoding",
+        "tests/recordings/export.json: cannot read: UTF-16 text; save it as UTF-8 "
+        "[unsupported-encoding]",
+    ),
+    "notes.txt": (  # reached by a glob line: any suffix can be named
+        b"runs re-recorded on Monday\n",
+        "not-a-recording",
+        "tests/recordings/notes.txt: cannot read: not a recording: plain text, not JSON or "
+        "YAML: 'runs re-recorded on Monday' [not-a-recording]",
+    ),
+}
+
+
+def test_unknown_formats_are_one_failing_item_each(project: pytest.Pytester) -> None:
+    rec = project.path / "tests" / "recordings"
+    for name, (content, _, _) in NOT_RECORDINGS.items():
+        (rec / name).write_bytes(content)
+    project.makeini(
+        "[pytest]\ntestpaths = tests\n"
+        "runconform_recordings =\n    tests/recordings\n    tests/recordings/*.txt\n"
+        "runconform_schema =\n    tests/recordings/xceptor/* = xceptor.WorkflowRun\n"
+    )
+    result = project.runpytest("-p", "no:randomly")
+    result.assert_outcomes(passed=11, failed=len(NOT_RECORDINGS))
+    for name, (_, _, failure) in NOT_RECORDINGS.items():
+        assert failure in result.outlines, name
+    assert sorted(_failed(result)) == sorted(
+        f"tests/recordings/{name}::{item}" for name, (_, item, _) in NOT_RECORDINGS.items()
+    )
+    assert "Traceback" not in result.stdout.str()
+    assert "INTERNALERROR" not in result.stdout.str() + result.stderr.str()
+
+
+# -- contract checks as tests: run_target, --runconform-base-url -----------------------------
+
+SECRET = "sk_live_PLANTED_5e4d3c2b1a"
+CONTRACT_TESTS = """
+import pytest
+
+@pytest.mark.parametrize("run_target", ["knock", "xceptor"], indirect=True)
+def test_contract(run_target):
+    run_target.check_contract(max_examples=3)
+"""
+
+
+def test_run_target_without_base_url_is_a_simulator_demanding_its_token(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(
+        CONTRACT_TESTS
+        + """
+import urllib.error, urllib.request
+
+@pytest.mark.runconform_vendor("knock")
+def test_shape(run_target, run_api, pytestconfig):
+    assert not run_target.live and run_target.url != run_api.url
+    assert repr(run_target) == f"Target(vendor='knock', url='{run_target.url}', live=False)"
+    with pytest.raises(urllib.error.HTTPError) as denied:
+        urllib.request.urlopen(run_target.url + "/v1/workflow_recipient_runs", timeout=10)
+    assert denied.value.code == 401
+    request = urllib.request.Request(run_target.url + "/v1/workflow_recipient_runs")
+    for name, value in run_target.headers:
+        request.add_header(name, value)
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 200
+    pytestconfig.cache.set("rc/port", run_target.simulator.port)
+"""
+    )
+    before = {t.ident for t in threading.enumerate()}
+    result = pytester.runpytest("--strict-markers", "-p", "no:randomly")
+    result.assert_outcomes(passed=3)
+    port = json.loads(pytester.path.joinpath(".pytest_cache/v/rc/port").read_text())
+    assert _port_free(port)
+    leaked = [t.name for t in threading.enumerate() if t.ident not in before]
+    assert not [name for name in leaked if name.startswith("simulator-")]
+
+
+def test_base_url_runs_the_contract_against_a_live_api(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    test_file = pytester.makepyfile(
+        CONTRACT_TESTS
+        + """
+@pytest.mark.runconform_vendor("knock")
+def test_locals_hide_credentials(run_target):
+    assert not run_target.live
+
+@pytest.mark.runconform_vendor("knock")
+def test_no_writes(run_target):
+    run_target.check_contract(allow_writes=True)
+"""
+    )
+    with start_simulator("knock", seed=3, token=SECRET) as live:
+        monkeypatch.setenv("RUNCONFORM_HEADERS", f"Authorization: Bearer {SECRET}")
+        given = pytester.runpytest(
+            "--runconform-base-url", f"knock={live.url}", "-rs", "-l", "-p", "no:randomly"
+        )
+        given.assert_outcomes(passed=1, failed=2, skipped=1)
+        served = live.next_request()
+        monkeypatch.setenv("RUNCONFORM_HEADERS", f"Bearer {SECRET}")  # no header name
+        malformed = pytester.runpytest("--runconform-base-url", live.url, "-k", "test_contract")
+        monkeypatch.delenv("RUNCONFORM_HEADERS")
+        denied = pytester.runpytest(
+            "--runconform-base-url", live.url, "-k", "test_contract and knock"
+        )
+    assert served >= 6  # the contract's calls reached the live API, not a simulator of ours
+    assert (
+        f"SKIPPED [1] {test_file.name}:3: no --runconform-base-url for xceptor (given for: knock)"
+        in given.outlines
+    )
+    shown = f"Target(vendor='knock', url='{live.url}', live=True)"  # -l: locals, no headers
+    assert given.outlines.count(f"run_target = {shown}") == 2
+    assert _section(given, "test_no_writes") == [
+        f"run_target: writes are not sent to a live API ({live.url}); test them against the "
+        "simulator (without --runconform-base-url)"
+    ]
+    malformed.assert_outcomes(errors=2, deselected=2)
+    assert _section(malformed, "ERROR at setup of test_contract[knock]") == [
+        "run_target: RUNCONFORM_HEADERS: line 1 is not 'Name: value'"
+    ]
+    # without the credentials the live API answers 401: the passing run above sent them
+    denied.assert_outcomes(failed=1, deselected=3)
+    assert _section(denied, "test_contract[knock]") == [
+        f"knock contract at {live.url}: 2 of 2 operations failed:",
+        "GET /v1/workflow_recipient_runs: FAILED (3 calls, statuses [401])",
+        "  status_code_conformance: Received: 401 (status 401)",
+        "GET /v1/workflow_recipient_runs/{id}: FAILED (3 calls, statuses [401])",
+        "  status_code_conformance: Received: 401 (status 401)",
+    ]
+    for output in (given, malformed, denied):
+        assert SECRET not in output.stdout.str() + output.stderr.str()
+
+
+def test_unreachable_base_url_fails_with_the_reason_and_no_traceback(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(CONTRACT_TESTS)
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))  # bound but not listening: connections are refused
+        url = f"http://127.0.0.1:{closed.getsockname()[1]}"
+        pytester.makeini(f"[pytest]\nrunconform_base_url = {url}\n")
+        result = pytester.runpytest("-p", "no:randomly")
+    result.assert_outcomes(errors=2)
+    for vendor in ("knock", "xceptor"):
+        assert _section(result, f"ERROR at setup of test_contract[{vendor}]") == [
+            f"run_target: cannot reach {url}: Connection refused"
+        ]
+    out = result.stdout.str() + result.stderr.str()
+    assert "Traceback" not in out and "During handling" not in out
+    assert "conformance/" not in out
+
+
+@pytest.mark.parametrize(
+    ("given", "error"),
+    [
+        (
+            "knock=ftp://example.com",
+            "ERROR: --runconform-base-url: expected an http(s) URL or VENDOR=URL, got "
+            "'knock=ftp://example.com'",
+        ),
+        (
+            "knok=http://127.0.0.1:9",
+            "ERROR: --runconform-base-url: unknown vendor 'knok'; known: hatchet, knock, "
+            "paragon, restack, xceptor",
+        ),
+    ],
+    ids=["not-http", "unknown-vendor"],
+)
+def test_bad_base_url_is_a_usage_error(pytester: pytest.Pytester, given: str, error: str) -> None:
+    pytester.makepyfile(CONTRACT_TESTS)
+    result = pytester.runpytest("--runconform-base-url", given)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert result.errlines == [error, ""]

@@ -1,0 +1,157 @@
+"""The pytest plugin's per-session state and its failure wording.
+
+Shared by the plugin's hooks (``conformance.pytest_plugin``), its recording items
+(``conformance.pytest_items``) and its fixtures (``conformance.pytest_fixtures``), so none of
+them imports another. Only pytest and the standard library at import time: a session that
+configures nothing must not pay for the validator.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conformance.pytest_target import parse_base_urls
+
+RECORDING_SUFFIXES = (".json", ".jsonl", ".ndjson", ".yaml", ".yml", ".har")
+STATE = pytest.StashKey["SessionState"]()
+
+
+class SessionState:
+    """Per-session settings and the verdicts gathered for the report."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.rootpath = config.rootpath
+        self.variant = "published" if config.getoption("runconform_as_published") else "corrected"
+        self.strict = bool(config.getoption("runconform_strict"))
+        self.identify = bool(config.getoption("runconform_identify"))
+        self.vendor = (config.getini("runconform_vendor") or "").strip() or None
+        self.recordings = [s.strip() for s in config.getini("runconform_recordings") if s.strip()]
+        self.schemas = _schema_rules(config.getini("runconform_schema"))
+        given = config.getoption("runconform_base_url") or config.getini("runconform_base_url")
+        self.base_urls = parse_base_urls(given)
+        self.verdicts: list[dict[str, Any]] = []
+        self._seq: dict[str, int] = {}
+
+    def options(self, strict: bool = False) -> Any:
+        from conformance.validation import Options
+
+        return Options(variant=self.variant, strict=self.strict or strict)
+
+    def record(self, nodeid: str, origin: str, result: Any) -> None:
+        seq = self._seq[nodeid] = self._seq.get(nodeid, -1) + 1
+        self.verdicts.append(_verdict(nodeid, seq, origin, result))
+
+    def matches(self, path: Path) -> bool:
+        rel = relative(path, self.rootpath)
+        for entry in self.recordings:
+            if any(c in entry for c in "*?["):
+                if fnmatch.fnmatchcase(rel, entry.replace("\\", "/").removeprefix("./")):
+                    return True
+                continue
+            target = (self.rootpath / entry).resolve()
+            if path.resolve() == target:
+                return True
+            if path.suffix.lower() in RECORDING_SUFFIXES and target in path.resolve().parents:
+                return True
+        return False
+
+    def schema_for(self, path: Path) -> str | None:
+        rel = relative(path, self.rootpath)
+        for pattern, name in self.schemas:
+            if fnmatch.fnmatchcase(rel, pattern):
+                return name
+        return None
+
+
+def _schema_rules(lines: list[str]) -> list[tuple[str, str]]:
+    rules = []
+    for line in lines:
+        if not line.strip() or line.strip().startswith("#"):
+            continue
+        pattern, sep, name = line.partition("=")
+        if not sep or not pattern.strip() or not name.strip():
+            raise pytest.UsageError(
+                f"runconform_schema: expected 'path_glob = vendor.Object', got {line.strip()!r}"
+            )
+        rules.append((pattern.strip().removeprefix("./"), name.strip()))
+    return rules
+
+
+def relative(path: Path, root: Path) -> str:
+    """`path` relative to the rootdir in POSIX form, as the ini globs are written."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _verdict(nodeid: str, seq: int, origin: str, result: Any) -> dict[str, Any]:
+    loc = result.locator
+    return {
+        "nodeid": nodeid,
+        "seq": seq,
+        "origin": origin,
+        "schema": result.schema,
+        "variant": result.variant,
+        "chosen_by": result.chosen_by,
+        "operation": result.operation,
+        "ok": result.ok,
+        "locator": None
+        if loc is None
+        else {"file": loc.file, "line": loc.line, "label": loc.label},
+        "findings": [
+            {
+                "severity": f.severity,
+                "kind": f.kind,
+                "keyword": f.keyword,
+                "path": f.path,
+                "message": f.message,
+            }
+            for f in result.findings
+        ],
+    }
+
+
+def failure_lines(result: Any) -> list[str]:
+    """`$.path: message [keyword]`, one line per error finding of a result."""
+    return [
+        f"{f.path}: {f.message} [{f.keyword}]" for f in result.findings if f.severity == "error"
+    ]
+
+
+def describe(result: Any) -> str:
+    """The headline of a failing verdict: which schema, chosen how, how many errors."""
+    errors = result.count("error")
+    plural = "error" if errors == 1 else "errors"
+    if result.schema is None:
+        return f"no schema could be chosen ({errors} {plural}):"
+    how = {"contract": f"routed by {result.operation}", "identified": "identified"}.get(
+        result.chosen_by
+    )
+    variant = "" if result.variant == "corrected" else f", {result.variant}"
+    detail = f" ({how}{variant})" if how else (f" ({result.variant})" if variant else "")
+    return f"does not conform to {result.schema}{detail}, {errors} {plural}:"
+
+
+def check(node: pytest.Item, payload: Any, name: str, strict: bool, origin: str) -> Any:
+    """Validate `payload` against `name` for a test; AssertionError with the lines if not."""
+    __tracebackhide__ = True
+    from conformance.errors import UsageError
+    from conformance.validation import validate
+
+    state = node.config.stash[STATE]
+    try:
+        result, problem = validate(payload, name, options=state.options(strict)), None
+    except UsageError as exc:
+        result, problem = None, str(exc)
+    if result is None:
+        pytest.fail(problem or name, pytrace=False)
+    state.record(node.nodeid, origin, result)
+    if not result.ok:
+        raise AssertionError("\n".join([describe(result), *failure_lines(result)]))
+    return result

@@ -1,0 +1,173 @@
+"""The API a pytest run tests: the reference simulator, or a live one named on the command line.
+
+``--runconform-base-url URL`` (or ``VENDOR=URL``, repeatable; ini ``runconform_base_url``)
+points the ``run_target`` fixture at a live API instead of a simulator. Credentials come from
+the environment, never from the command line, and are never shown: ``RUNCONFORM_HEADERS_<VENDOR>``
+or else ``RUNCONFORM_HEADERS`` holds ``Name: value`` lines sent with every request.
+
+No pytest hooks here and nothing of runconform imported at module level: the plugin imports
+this when a session starts, whether or not it tests an API.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+HEADERS_ENV = "RUNCONFORM_HEADERS"
+_VENDOR = re.compile(r"^[a-z][a-z0-9_-]*$")
+
+
+def parse_base_urls(entries: Iterable[str]) -> dict[str | None, str]:
+    """`URL` (every vendor) or `VENDOR=URL` entries -> {vendor or None: url}."""
+    urls: dict[str | None, str] = {}
+    for raw in entries:
+        entry = raw.strip()
+        if not entry or entry.startswith("#"):
+            continue
+        name, sep, rest = entry.partition("=")
+        named = bool(sep) and bool(_VENDOR.match(name.strip()))
+        vendor, url = (name.strip(), rest.strip()) if named else (None, entry)
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise pytest.UsageError(
+                f"--runconform-base-url: expected an http(s) URL or VENDOR=URL, got {entry!r}"
+            )
+        urls[vendor] = url.rstrip("/")
+    if urls.keys() - {None}:
+        from conformance.simulator import VENDORS
+
+        unknown = sorted(str(v) for v in urls.keys() - {None} - set(VENDORS))
+        if unknown:
+            raise pytest.UsageError(
+                f"--runconform-base-url: unknown vendor {unknown[0]!r}; known: {', '.join(VENDORS)}"
+            )
+    return urls
+
+
+def headers_from_env(vendor: str) -> tuple[tuple[str, str], ...]:
+    """The credential headers for `vendor`; errors name the variable, never its value."""
+    name = f"{HEADERS_ENV}_{vendor.upper()}"
+    if name not in os.environ:
+        name = HEADERS_ENV
+    pairs = []
+    for number, line in enumerate(os.environ.get(name, "").splitlines(), 1):
+        if not line.strip():
+            continue
+        key, sep, value = line.partition(":")
+        if not sep or not key.strip() or not value.strip():
+            pytest.fail(f"run_target: {name}: line {number} is not 'Name: value'", pytrace=False)
+        pairs.append((key.strip(), value.strip()))
+    return tuple(pairs)
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where `run_target` points: `.url`, `.vendor`, and the contract checks against it."""
+
+    vendor: str
+    url: str
+    live: bool
+    headers: tuple[tuple[str, str], ...] = field(default=(), repr=False)
+    simulator: Any = field(default=None, repr=False, compare=False)
+
+    def known_path_parameters(self) -> dict[str, str]:
+        """Ids of a run that exists: the simulator's seeded one; none known for a live API."""
+        return self.simulator.known_path_parameters() if self.simulator is not None else {}
+
+    def contract_options(self, **overrides: Any) -> Any:
+        """`ContractOptions` for this target; keyword arguments override its fields.
+
+        Defaults: the known path parameters, stateful (lists first, their run ids feed the
+        rest), unlimited rate on the loopback simulator, the runner's 10/s on a live API.
+        """
+        from conformance.contract import ContractOptions
+
+        if self.live and overrides.get("allow_writes"):
+            pytest.fail(
+                f"run_target: writes are not sent to a live API ({self.url}); test them "
+                "against the simulator (without --runconform-base-url)",
+                pytrace=False,
+            )
+        params = overrides.pop("path_parameters", None)
+        params = self.known_path_parameters() if params is None else params
+        settings: dict[str, Any] = {"stateful": True, "headers": self.headers}
+        if not self.live:
+            settings["rate_limit"] = 0.0
+        settings.update(overrides)
+        pairs = tuple(params.items()) if isinstance(params, dict) else tuple(params)
+        return ContractOptions(base_url=self.url, path_parameters=pairs, **settings)
+
+    def check_contract(self, **overrides: Any) -> Any:
+        """Run the contract checks; fail the test with one line per problem, else the result."""
+        __tracebackhide__ = True
+        from conformance.contract import run_contract
+        from conformance.errors import ConformanceError
+
+        try:
+            result = run_contract(self.vendor, self.contract_options(**overrides))
+        except ConformanceError as exc:
+            message = f"{self.vendor} contract at {self.url}: {exc}"
+        else:
+            message = None if result.ok and result.runs else contract_failure(result)
+        if message is not None:
+            pytest.fail(message, pytrace=False)
+        return result
+
+
+def contract_failure(result: Any) -> str:
+    """The failure text of a contract run, worded as `runconform contract` prints it."""
+    where = f"{result.vendor} contract at {result.base_url}"
+    if not result.runs:
+        lines = [f"{where}: no operation was tested"]
+        lines += [f"{operation}: skipped ({reason})" for operation, reason in result.skipped]
+        return "\n".join(lines)
+    failed = [run for run in result.runs if run.failures or run.errors]
+    lines = [f"{where}: {len(failed)} of {len(result.runs)} operations failed:"]
+    for run in failed:
+        lines.append(
+            f"{run.operation}: FAILED ({run.calls} calls, statuses {sorted(set(run.statuses))})"
+        )
+        lines += [f"  {f.check}: {f.message} (status {f.status})" for f in run.failures]
+        lines += [f"  error: {error}" for error in run.errors]
+    return "\n".join(lines)
+
+
+def live_target(vendor: str, urls: dict[str | None, str]) -> Target:
+    """The live target of `vendor`; skips the test when no URL covers that vendor."""
+    url = urls.get(vendor) or urls.get(None)
+    if url is None:
+        given = ", ".join(sorted(str(v) for v in urls))
+        pytest.skip(f"no --runconform-base-url for {vendor} (given for: {given})")
+    from conformance.contract.runner import check_reachable
+    from conformance.errors import ConformanceError
+
+    try:
+        check_reachable(url, timeout=5.0)
+        problem = None
+    except ConformanceError as exc:
+        problem = f"run_target: {exc}"
+    if problem is not None:  # raised outside the handler: no chained traceback to show
+        pytest.fail(problem, pytrace=False)
+    return Target(vendor, url, live=True, headers=headers_from_env(vendor))
+
+
+def simulated(vendor: str, token: str) -> Target:
+    """A reference simulator of `vendor` that demands `token`, as the contracts declare."""
+    from conformance.errors import UsageError
+    from conformance.simulator import start
+
+    try:
+        simulator, problem = start(vendor, host="127.0.0.1", port=0, seed=0, token=token), None
+    except UsageError as exc:
+        simulator, problem = None, f"run_target: {exc}"
+    if problem is not None:
+        pytest.fail(problem, pytrace=False)
+    headers = (("Authorization", f"Bearer {token}"),)
+    return Target(vendor, simulator.url, live=False, headers=headers, simulator=simulator)
