@@ -31,7 +31,7 @@ from conformance.fixtures.choosers import RandomChooser
 from conformance.fixtures.values import FORMATS, pattern_generator
 from conformance.formats import is_valid_format
 from conformance.semantics import check_invariants, load_profiles, parse_instant
-from conformance.validation import validate
+from conformance.validation import validate, validate_records
 from conformance.validators import validators_for
 
 NAMES = load_catalog().names()
@@ -246,10 +246,12 @@ def test_write_formats(tmp_path: Path, fmt: str) -> None:
     elif fmt == "jsonl":
         loaded = [json.loads(line) for line in text.splitlines()]
     else:
-        loaded = yaml.safe_load(text)
+        loaded = list(yaml.safe_load_all(text))  # a document per fixture
     assert loaded == list(generate("xceptor.WorkflowRun", 25, 3))
+    results = list(validate_records(out, schema="xceptor.WorkflowRun"))
+    assert len(results) == 25 and all(r.ok for r in results)  # a record per fixture, any format
     write_fixtures("xceptor.WorkflowRun", 0, 3, fmt, out)
-    assert out.read_text() == ("" if fmt == "jsonl" else "[]\n")
+    assert out.read_text() == {"json": "[]\n", "jsonl": "", "yaml": ""}[fmt]
 
 
 def test_write_negative_sidecars(tmp_path: Path) -> None:
