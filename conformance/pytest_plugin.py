@@ -100,7 +100,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         type="linelist",
         default=[],
     )
-    parser.addini("runconform_vendor", "default vendor of the run_api fixture", default="")
+    parser.addini(
+        "runconform_vendor",
+        "default vendor of the run_api fixture; also the only vendor recordings are routed to",
+        default="",
+    )
     parser.addini(
         "runconform_base_url",
         "[VENDOR=]URL lines: the live APIs run_target tests (--runconform-base-url wins)",
