@@ -284,3 +284,19 @@ def test_progress_is_drawn_by_rich_on_a_terminal(tmp_path: Path) -> None:
     ):
         assert title in screen
     assert "0:00:0" in screen  # rich's elapsed-time column
+
+
+def test_credentials_in_a_base_url_reach_no_report_and_no_output(tmp_path: Path) -> None:
+    secret = "sk_live_IN_THE_URL_7c6b5a"
+    port = _closed_port()
+    url = f"http://runner:{secret}@127.0.0.1:{port}/api?api_key={secret}"
+    done = run(*QUICK, "--base-url", url, "--out", "out", cwd=tmp_path)
+    assert done.returncode == 4
+    shown = f"http://[REDACTED]@127.0.0.1:{port}/api?[REDACTED]"
+    report = report_of(tmp_path / "out")
+    assert report["inputs"] == [shown]
+    assert (
+        stages(report)["contract"]["message"] == f"knock: cannot reach {shown}: Connection refused"
+    )
+    written = "".join(p.read_text(encoding="utf-8") for p in (tmp_path / "out").iterdir())
+    assert secret not in written + done.stdout + done.stderr

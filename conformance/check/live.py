@@ -17,6 +17,7 @@ from conformance.report.model import Finding, StageResult, Tally
 def contract_stage(settings: StageSettings) -> StageResult:
     """One contract run per vendor; an unreachable API errors the stage (exit 4)."""
     from conformance.contract import ContractOptions, run_contract
+    from conformance.contract.runner import shown_url
     from conformance.simulator import start
 
     started = time.monotonic()
@@ -97,7 +98,7 @@ def contract_stage(settings: StageSettings) -> StageResult:
     else:
         status, message = ("failed" if failed else "passed"), None
         code = int(ExitCode.NON_CONFORMING) if failed else 0
-    target = settings.base_url or "the reference simulators"
+    target = shown_url(settings.base_url) if settings.base_url else "the reference simulators"
     return StageResult(
         "contract",
         f"Contract-test {target}",

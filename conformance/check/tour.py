@@ -119,7 +119,10 @@ def run_check(options: CheckOptions, progress: Progress | None = None) -> Report
         if progress:
             progress(name, title, result)
     inputs = tuple(str(p) for p in options.paths)
-    inputs += (options.base_url,) if options.base_url else ()
+    if options.base_url:
+        from conformance.contract.runner import shown_url
+
+        inputs += (shown_url(options.base_url),)
     return Report(
         tool_version=__version__,
         created=created,

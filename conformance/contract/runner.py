@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from conformance.catalog import load_catalog
 from conformance.contract.checks import CHECKS, Observed
@@ -121,17 +121,33 @@ class _RateLimit:
         self.next_at = max(now, self.next_at) + self.interval
 
 
+def shown_url(url: str) -> str:
+    """`url` as reports and messages may show it: user, password and query redacted
+    (a base URL can carry credentials, `https://user:key@host/?api_key=...`)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    host = f"[{host}]" if ":" in host else host
+    try:
+        port = parts.port
+    except ValueError:  # not a number: show nothing of it
+        port = None
+    netloc = host + (f":{port}" if port else "")
+    if parts.username is not None or parts.password is not None:
+        netloc = f"{REDACTED}@{netloc}"
+    return urlunsplit((parts.scheme, netloc, parts.path, REDACTED if parts.query else "", ""))
+
+
 def check_reachable(base_url: str, timeout: float) -> None:
     """Fail fast, with a clear message, when nothing listens at the base URL."""
     parts = urlsplit(base_url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UsageError(f"--base-url must be an http(s) URL, got {base_url!r}")
+        raise UsageError(f"--base-url must be an http(s) URL, got {shown_url(base_url)!r}")
     port = parts.port or (443 if parts.scheme == "https" else 80)
     try:
         with socket.create_connection((parts.hostname, port), timeout=timeout):
             pass
     except OSError as exc:
-        raise InputError(f"cannot reach {base_url}: {exc.strerror or exc}") from None
+        raise InputError(f"cannot reach {shown_url(base_url)}: {exc.strerror or exc}") from None
 
 
 def _our_check(
@@ -244,7 +260,7 @@ def run_contract(vendor: str, options: ContractOptions) -> ContractResult:
     notes = tuple(n for d in documents for n in d.notes)
     return ContractResult(
         vendor,
-        options.base_url,
+        shown_url(options.base_url),
         options.seed,
         tuple(runs),
         tuple(skipped),
