@@ -17,7 +17,6 @@ from typing import IO, Any
 from conformance.errors import EXIT_MEANINGS
 from conformance.report.model import Finding, Report, StageResult, Tally
 
-#: What each exit code tells the person who ran the check (see the README).
 #: Fixed texts the tests assert, so a reader sees the same words in every report.
 NO_FINDINGS = "No findings: every check passed without a remark, so there is nothing to chart."
 NO_MATRIX = "The mapping expressiveness matrix was not computed for this run."
