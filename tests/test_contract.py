@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
@@ -362,6 +364,14 @@ def test_tokens_schemathesis_makes_up_are_redacted_too(tmp_path: Path, run_cli) 
         )
     assert code == 1  # an API without auth fails Schemathesis' ignored_auth check
     har = json.loads((tmp_path / "contract-knock.har").read_text())
+    for entry in har["log"]["entries"]:  # HAR 1.2: when it was sent, and the parsed query
+        sent_at = datetime.fromisoformat(entry["startedDateTime"].replace("Z", "+00:00"))
+        assert abs((datetime.now(UTC) - sent_at).total_seconds()) < 600
+        query = urlsplit(entry["request"]["url"]).query
+        assert entry["request"]["queryString"] == [
+            {"name": n, "value": v} for n, v in parse_qsl(query, keep_blank_values=True)
+        ]
+    assert any(e["request"]["queryString"] for e in har["log"]["entries"])
     sent = [
         h["value"]
         for entry in har["log"]["entries"]

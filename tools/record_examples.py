@@ -41,7 +41,7 @@ from urllib.request import ProxyHandler, Request, build_opener
 
 import yaml
 
-from conformance.contract.reports import Exchange, write_reports
+from conformance.contract.reports import Exchange, started_now, write_reports
 from conformance.routing import route
 from conformance.simulator import Simulator, start
 
@@ -229,6 +229,7 @@ def _exchange(vendor: str, got: Fetched) -> Exchange:
         response_headers=tuple(got.headers),
         response_body=got.body.decode("utf-8"),
         elapsed_ms=got.elapsed_ms,
+        started=started_now(got.elapsed_ms),
     )
 
 

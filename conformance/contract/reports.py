@@ -11,8 +11,10 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
+from urllib.parse import parse_qsl, urlsplit
 from xml.sax.saxutils import quoteattr
 
 import yaml
@@ -39,6 +41,13 @@ class Exchange:
     response_headers: tuple[tuple[str, str], ...]
     response_body: str
     elapsed_ms: float
+    started: str = ""  # RFC 3339 UTC, when the request was sent; "" if not known
+
+
+def started_now(elapsed_ms: float) -> str:
+    """The RFC 3339 time a request that took `elapsed_ms` and just ended was sent."""
+    sent = datetime.now(UTC) - timedelta(milliseconds=elapsed_ms)
+    return sent.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 #: Headers that carry credentials whoever set them: the user, or Schemathesis probing
@@ -77,6 +86,7 @@ def record(
         res_headers,
         scrub(response.content.decode("utf-8", "replace")),
         round(float(response.elapsed) * 1000, 3),
+        started_now(float(response.elapsed) * 1000),
     )
 
 
@@ -185,7 +195,7 @@ def _har(result: Any, exchanges: tuple[Exchange, ...], out: IO[str]) -> None:
 
     entries = [
         {
-            "startedDateTime": "1970-01-01T00:00:00.000Z",
+            "startedDateTime": e.started or "1970-01-01T00:00:00.000Z",
             "time": e.elapsed_ms,
             "request": {
                 "method": e.method,
@@ -193,7 +203,10 @@ def _har(result: Any, exchanges: tuple[Exchange, ...], out: IO[str]) -> None:
                 "httpVersion": "HTTP/1.1",
                 "cookies": [],
                 "headers": headers(e.request_headers),
-                "queryString": [],
+                "queryString": [
+                    {"name": n, "value": v}
+                    for n, v in parse_qsl(urlsplit(e.url).query, keep_blank_values=True)
+                ],
                 "headersSize": -1,
                 "bodySize": len(e.request_body or ""),
             },
