@@ -12,11 +12,12 @@ import codecs
 import contextlib
 import re
 import zlib
+from collections.abc import Callable, Iterable, Iterator
 from urllib.parse import unquote, urlsplit
 
-from ._common import Refused, plural
+from ._common import Refused, plural, problem
 from ._jsontext import decode
-from .model import HttpExchange, Limits
+from .model import HttpExchange, Limits, Locator, ReadProblem, Record
 
 #: Statuses and methods whose responses have no body by definition.
 _BODILESS_STATUSES = frozenset({204, 205, 304})
@@ -57,6 +58,39 @@ def exchange(method: str, url: str, status: int | None, media: str | None) -> Ht
     except ValueError:  # e.g. an unbalanced IPv6 bracket
         path = url.partition("?")[0]
     return HttpExchange(method.upper(), url, unquote(path) or "/", status, media)
+
+
+def exchange_records(
+    file: str,
+    items: Iterable[tuple[int, object]],
+    convert: Callable[[object, Limits], tuple[object, HttpExchange]],
+    limits: Limits,
+    label: str,
+) -> Iterator[Record | ReadProblem]:
+    """The records of a recording of HTTP exchanges (cassette, HAR): each (line, item) of
+    `items` converted to a response body and its request, or the problem that stops it.
+
+    An item may itself be a `Refused`; `items` raising `Refused` ends the file, as one
+    problem for the whole file when the file is no such recording at all.
+    """
+    index = 0
+    try:
+        for line, item in items:
+            where = f"{label}[{index}]"
+            if isinstance(item, Refused):
+                yield problem(file, index, where, item, line)
+            else:
+                try:
+                    payload, http = convert(item, limits)
+                except Refused as refusal:
+                    yield problem(file, index, where, refusal, line)
+                else:
+                    if payload is not NO_BODY:
+                        yield Record(Locator(file, index, line, where), payload, http)
+            index += 1
+    except Refused as refusal:
+        whole = refusal.kind == "not-a-cassette"
+        yield problem(file, None if whole else index, "" if whole else f"{label}[{index}]", refusal)
 
 
 def body_value(

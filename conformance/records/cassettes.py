@@ -15,11 +15,11 @@ from typing import BinaryIO
 
 from yaml.nodes import MappingNode, Node, ScalarNode
 
-from ._bodies import NO_BODY, body_value, exchange, split_content_type
-from ._common import Refused, problem
+from ._bodies import body_value, exchange, exchange_records, split_content_type
+from ._common import Refused
 from ._jsonstream import JsonStream
 from ._yamlsafe import SafeYaml, construct
-from .model import HttpExchange, Limits, Locator, ReadProblem, Record
+from .model import HttpExchange, Limits, ReadProblem, Record
 
 Interaction = dict[str, object]
 Converter = Callable[[object, Limits], tuple[object, HttpExchange]]
@@ -41,24 +41,7 @@ def _read(
     json_syntax = fh.read(limits.sniff_bytes).lstrip().startswith(b"{")
     fh.seek(0)
     items = _json_items(fh, limits, key) if json_syntax else _yaml_items(fh, limits, key)
-    index = 0
-    try:
-        for line, item in items:
-            label = f"interaction[{index}]"
-            if isinstance(item, Refused):
-                yield problem(file, index, label, item, line)
-            else:
-                try:
-                    payload, http = convert(item, limits)
-                except Refused as refusal:
-                    yield problem(file, index, label, refusal, line)
-                else:
-                    if payload is not NO_BODY:
-                        yield Record(Locator(file, index, line, label), payload, http)
-            index += 1
-    except Refused as refusal:
-        where = f"interaction[{index}]" if refusal.kind != "not-a-cassette" else ""
-        yield problem(file, index if where else None, where, refusal)
+    yield from exchange_records(file, items, convert, limits, "interaction")
 
 
 def _json_items(fh: BinaryIO, limits: Limits, key: str) -> Iterator[tuple[int, object]]:

@@ -11,38 +11,27 @@ import binascii
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from ._bodies import NO_BODY, body_value, exchange, split_content_type
-from ._common import Refused, problem
+from ._bodies import body_value, exchange, exchange_records, split_content_type
+from ._common import Refused
 from ._jsonstream import JsonStream
-from .model import HttpExchange, Limits, Locator, ReadProblem, Record
+from .model import HttpExchange, Limits, ReadProblem, Record
 
 
 def read_har(fh: BinaryIO, file: str, limits: Limits) -> Iterator[Record | ReadProblem]:
     """One record per entry's response body (``entries[i]``)."""
-    stream = JsonStream(fh, limits)
-    index = 0
-    try:
-        if not stream.find(("log", "entries")):
-            raise Refused("not-a-cassette", "no log.entries list (not a HAR file?)")
-        if not stream.enter("["):
-            raise Refused("not-a-cassette", "log.entries is not a list", line=stream.line())
-        while stream.next_element():
-            label = f"entries[{index}]"
-            line = stream.line()
-            entry = stream.value()
-            try:
-                payload, http = _entry(entry, limits)
-            except Refused as refusal:
-                yield problem(file, index, label, refusal, line)
-            else:
-                if payload is not NO_BODY:
-                    yield Record(Locator(file, index, line, label), payload, http)
-            index += 1
-        stream.finish()
-    except Refused as refusal:
-        whole = refusal.kind == "not-a-cassette"
-        label = "" if whole else f"entries[{index}]"
-        yield problem(file, None if whole else index, label, refusal)
+    yield from exchange_records(file, _entries(JsonStream(fh, limits)), _entry, limits, "entries")
+
+
+def _entries(stream: JsonStream) -> Iterator[tuple[int, object]]:
+    """(line, entry) for each of ``log.entries``, read one at a time."""
+    if not stream.find(("log", "entries")):
+        raise Refused("not-a-cassette", "no log.entries list (not a HAR file?)")
+    if not stream.enter("["):
+        raise Refused("not-a-cassette", "log.entries is not a list", line=stream.line())
+    while stream.next_element():
+        line = stream.line()
+        yield line, stream.value()
+    stream.finish()
 
 
 def _field(value: object, name: str, what: str) -> dict[str, object]:
