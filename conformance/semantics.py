@@ -11,16 +11,16 @@ generated run and a recorded one are judged alike.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from functools import cache
 from itertools import pairwise
 from typing import Any
 
 from conformance.documents import load_document
 from conformance.errors import BundleError
+from conformance.instants import MILLISECOND, parse_instant, pointer_tokens, value_at
+from conformance.instants import get as _get
 from conformance.resources import contracts_dir
 
 #: Every invariant, with the sentence a report shows for it.
@@ -38,8 +38,6 @@ INVARIANTS: dict[str, str] = {
 DURATION_TOLERANCE_MS = 1000
 DURATION_TOLERANCE_RATIO = 0.01
 
-_RFC3339 = re.compile(r"(\d{4})-(\d\d)-(\d\d)[Tt](\d\d):(\d\d):(\d\d)(\.\d+)?([Zz]|[+-]\d\d:\d\d)$")
-
 
 @dataclass(frozen=True)
 class Violation:
@@ -48,73 +46,6 @@ class Violation:
     rule: str
     pointer: str
     message: str
-
-
-def parse_instant(value: Any) -> datetime | None:
-    """An RFC 3339 timestamp as an aware datetime, or None if it is not one.
-
-    Leap seconds (`23:59:60`) are read as the last microsecond of the minute, so
-    they still order correctly; fractions beyond microseconds are truncated.
-    """
-    if type(value) is not str:
-        return None
-    if len(value) >= 20 and value[10] == "T" and value[-1] == "Z" and value[17:19] != "60":
-        try:  # the common shape, straight to the C parser (Python 3.11+)
-            instant = _FROMISO(value)
-            if instant.tzinfo is not None:
-                return instant
-        except ValueError:
-            pass
-    return _parse_slow(value)
-
-
-def _parse_slow(value: str) -> datetime | None:
-    match = _RFC3339.match(value)
-    if match is None:
-        return None
-    year, month, day, hour, minute, second, fraction, offset = match.groups()
-    leap = second == "60"
-    micro = int(((fraction or ".")[1:] + "000000")[:6])
-    text = f"{year}-{month}-{day}T{hour}:{minute}:{'59' if leap else second}.{micro:06d}"
-    text += "+00:00" if offset in ("Z", "z") else offset
-    try:
-        instant = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return instant + timedelta(microseconds=999_999 - micro) if leap else instant
-
-
-_FROMISO = datetime.fromisoformat
-_MILLISECOND = timedelta(milliseconds=1)
-
-
-@cache
-def pointer_tokens(pointer: str) -> tuple[str, ...]:
-    """RFC 6901 pointer -> its unescaped tokens (cached: profiles use a few pointers)."""
-    return tuple(t.replace("~1", "/").replace("~0", "~") for t in pointer.split("/")[1:])
-
-
-_tokens = pointer_tokens
-
-
-def _get(instance: Any, pointer: str) -> Any:
-    """The value at a JSON pointer, or None when any step is missing."""
-    tokens = _tokens(pointer)
-    if len(tokens) == 1 and type(instance) is dict:
-        return instance.get(tokens[0])
-    return value_at(instance, tokens)
-
-
-def value_at(node: Any, tokens: tuple[str, ...]) -> Any:
-    """The value at a tokenised pointer, or None when any step is missing."""
-    for token in tokens:
-        if type(node) is dict:
-            node = node.get(token)
-        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
-            node = node[int(token)]
-        else:
-            return None
-    return node
 
 
 @cache
@@ -158,7 +89,7 @@ def _unknown(instance: dict[str, Any], profile: dict[str, Any], role: str) -> bo
     if "unexpressed" not in profile:
         return False
     unexpressed = _get(instance, profile["unexpressed"])
-    field = _tokens(profile[role])[-1]
+    field = pointer_tokens(profile[role])[-1]
     return isinstance(unexpressed, list) and field in unexpressed
 
 
@@ -192,25 +123,25 @@ def _not_before(earlier: Any, later: Any) -> bool:
 def _screen(name: str) -> Callable[[dict[str, Any]], bool]:
     profile = load_profiles()[name]
     if any(
-        len(_tokens(p)) != 1
+        len(pointer_tokens(p)) != 1
         for key, p in profile.items()
         if key in ("status", "created", "started", "finished", "updated", "duration_ms")
-    ) or any(len(_tokens(p)) != 1 for p in profile.get("counts", ())):
+    ) or any(len(pointer_tokens(p)) != 1 for p in profile.get("counts", ())):
         return lambda _instance: False  # rare shapes go straight to the full check
 
     def key(name: str) -> str | None:
-        return _tokens(profile[name])[0] if name in profile else None
+        return pointer_tokens(profile[name])[0] if name in profile else None
 
     created_key, started_key, finished_key = key("created"), key("started"), key("finished")
     updated_key, status_key, duration_key = key("updated"), key("status"), key("duration_ms")
     terminal = frozenset(profile.get("terminal", ()))
     active = frozenset(profile.get("active", ()))
-    counts = tuple(_tokens(p)[0] for p in profile.get("counts", ()))
+    counts = tuple(pointer_tokens(p)[0] for p in profile.get("counts", ()))
     step_count = profile.get("step_count")
     page = profile.get("page")
-    page_items = _tokens(profile["children"][0]["items"]) if page is not None else ()
+    page_items = pointer_tokens(profile["children"][0]["items"]) if page is not None else ()
     children = tuple(
-        (_tokens(c.get("items") or c["item"]), "items" in c, c["profile"])
+        (pointer_tokens(c.get("items") or c["item"]), "items" in c, c["profile"])
         for c in profile.get("children", ())
     )
 
@@ -247,7 +178,7 @@ def _screen(name: str) -> Callable[[dict[str, Any]], bool]:
             duration = get(duration_key)
             first, last = parse_instant(started), parse_instant(finished)
             if type(duration) is int and first is not None and last is not None:
-                span_ms = (last - first) / _MILLISECOND
+                span_ms = (last - first) / MILLISECOND
                 tolerance = max(DURATION_TOLERANCE_MS, abs(span_ms) * DURATION_TOLERANCE_RATIO)
                 if abs(duration - span_ms) > tolerance:
                     return False
@@ -349,7 +280,7 @@ def _time_rules(
         )
     duration = _get(instance, profile["duration_ms"]) if "duration_ms" in profile else None
     if started and finished and type(duration) is int:
-        span_ms = (finished - started) / _MILLISECOND
+        span_ms = (finished - started) / MILLISECOND
         tolerance = max(DURATION_TOLERANCE_MS, abs(span_ms) * DURATION_TOLERANCE_RATIO)
         if abs(duration - span_ms) > tolerance:
             yield Violation(

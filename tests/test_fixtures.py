@@ -30,7 +30,8 @@ from conformance.fixtures.backends import (
 from conformance.fixtures.choosers import RandomChooser
 from conformance.fixtures.values import FORMATS, pattern_generator
 from conformance.formats import is_valid_format
-from conformance.semantics import check_invariants, load_profiles, parse_instant
+from conformance.instants import parse_instant
+from conformance.semantics import check_invariants, load_profiles
 from conformance.validation import validate, validate_records
 from conformance.validators import validators_for
 

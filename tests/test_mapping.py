@@ -11,6 +11,7 @@ from conftest import example
 
 from conformance.errors import BundleError, ExitCode
 from conformance.fixtures import generate
+from conformance.instants import parse_instant
 from conformance.mapping import (
     TRANSFORMS,
     MappingError,
@@ -22,7 +23,7 @@ from conformance.mapping import (
 from conformance.mapping.checks import check_mappings
 from conformance.mapping.spec import mappings_dir
 from conformance.mapping.transforms import ABSENT, get
-from conformance.semantics import check_invariants, parse_instant
+from conformance.semantics import check_invariants
 from conformance.validation import validate
 
 RUN_OBJECTS = [

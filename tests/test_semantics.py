@@ -9,7 +9,8 @@ import pytest
 from conftest import example, example_names
 from test_examples import mutate
 
-from conformance.semantics import INVARIANTS, check_invariants, load_profiles, parse_instant
+from conformance.instants import parse_instant
+from conformance.semantics import INVARIANTS, check_invariants, load_profiles
 
 # (object, mutations to apply to its example, expected (rule, pointer) violations)
 BROKEN: list[tuple[str, list[tuple[str, str, Any]], set[tuple[str, str]]]] = [

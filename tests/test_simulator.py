@@ -21,8 +21,8 @@ import pytest
 
 from conformance.errors import UsageError
 from conformance.findings import Finding
+from conformance.instants import parse_instant
 from conformance.routing import route
-from conformance.semantics import parse_instant
 from conformance.simulator import DRIFT_KINDS, VENDORS, Faults, Simulator, start
 from conformance.simulator.faults import _break, decide, expressible
 from conformance.validation import validate

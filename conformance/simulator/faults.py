@@ -15,7 +15,8 @@ from datetime import timedelta
 from typing import Any
 
 from conformance.errors import UsageError
-from conformance.semantics import load_profiles, parse_instant
+from conformance.instants import parse_instant
+from conformance.semantics import load_profiles
 from conformance.simulator.store import format_instant, get, put
 
 DRIFT_KINDS = ("wrong-enum", "missing-required", "wrong-type", "time-order", "undocumented-field")

@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from conformance.fixtures import generate
-from conformance.semantics import load_profiles, parse_instant
+from conformance.instants import parse_instant
+from conformance.semantics import load_profiles
 from conformance.simulator.journal import Journal
 
 QUEUE_SECONDS = 1.0
