@@ -1,0 +1,110 @@
+"""Arrows point down: no import cycles between modules, the CLI and the pytest plugin on
+top (nothing imports them), the catalog at the bottom. Read from the source with `ast`,
+so imports inside functions count too."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent.parent / "conformance"
+TOP = ("conformance.cli", "conformance.pytest_")
+
+
+def _modules() -> dict[str, Path]:
+    found = {}
+    for path in PACKAGE.rglob("*.py"):
+        parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        found[name] = path
+    return found
+
+
+def _graph() -> dict[str, set[str]]:
+    """module -> the conformance modules it imports (the deepest existing module named)."""
+    modules = _modules()
+
+    def known(name: str) -> str:
+        while name and name not in modules:
+            name = name.rpartition(".")[0]
+        return name
+
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        targets: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                targets.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom):
+                base = package
+                for _ in range(node.level - 1):
+                    base = base.rpartition(".")[0]
+                module = node.module or ""
+                module = (f"{base}.{module}" if module else base) if node.level else module
+                targets.add(module)
+                targets.update(f"{module}.{alias.name}" for alias in node.names)
+        resolved = {known(t) for t in targets if t.startswith("conformance")}
+        graph[name] = resolved - {name, "conformance", ""}
+    return graph
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components of more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        for w in graph[v]:
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while (w := stack.pop()) != v:
+                component.append(w)
+            if component:
+                found.append(sorted([v, *component]))
+
+    for v in graph:
+        if v not in index:
+            visit(v)
+    return found
+
+
+def test_the_graph_is_read() -> None:
+    graph = _graph()
+    assert "conformance.catalog" in graph["conformance.validators"]
+    assert "conformance.check.tour" in graph["conformance.check"]
+
+
+def test_no_import_cycles() -> None:
+    assert _cycles(_graph()) == []
+
+
+def test_nothing_below_imports_the_cli_or_the_pytest_plugin() -> None:
+    upward = sorted(
+        (name, target)
+        for name, targets in _graph().items()
+        for target in targets
+        if target.startswith(TOP) and not name.startswith(TOP) and name != "conformance.__main__"
+    )
+    assert upward == []
+
+
+def test_the_catalog_is_at_the_bottom() -> None:
+    assert _graph()["conformance.catalog"] <= {
+        "conformance.errors",
+        "conformance.resources",
+        "conformance.documents",
+    }
+
+
+def test_a_cycle_would_be_found() -> None:
+    assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
