@@ -259,21 +259,11 @@ def _unauthorized(vendor: str) -> Response:
 start = Simulator
 
 
-def serve_forever(
-    vendor: str,
-    *,
-    host: str = "127.0.0.1",
-    port: int = 0,
-    seed: int = 0,
-    faults: Faults | None = None,
-    runs: int = 25,
-    speed: float = 1.0,
-    out: IO[str] | None = None,
-    log: IO[str] | None = None,
-    token: str | None = None,
-    db: Path | None = None,
-) -> int:
-    """Serve until SIGINT/SIGTERM; the URL is the first line on `out`. Returns exit code 0."""
+def serve_forever(vendor: str, *, out: IO[str] | None = None, **options: Any) -> int:
+    """Serve until SIGINT/SIGTERM; the URL is the first line on `out`. Returns exit code 0.
+
+    `options` are `Simulator`'s (host, port, seed, faults, runs, speed, log, token, db).
+    """
     out = out or sys.stdout
     stop = threading.Event()
     previous: dict[signal.Signals, Any] = {}
@@ -281,18 +271,8 @@ def serve_forever(
     for signum in (signal.SIGINT, signal.SIGTERM):
         previous[signum] = signal.signal(signum, handler)
     try:
-        sim = Simulator(
-            vendor,
-            host=host,
-            port=port,
-            seed=seed,
-            faults=faults,
-            runs=runs,
-            speed=speed,
-            log=log,
-            token=token,
-            db=db,
-        )
+        sim = Simulator(vendor, **options)
+        host = options.get("host", "127.0.0.1")
         if host not in _LOOPBACK:
             print(f"warning: listening on {host}, not loopback", file=sys.stderr)
         print(sim.url, file=out, flush=True)
