@@ -8,6 +8,8 @@ thin layers over what is exported here:
     for result in conformance.validate_records(["recordings/"]):   # streamed
         ...
     catalog = conformance.load_catalog()
+    report = conformance.run_check(conformance.CheckOptions())   # the whole tour, one Report
+    conformance.write_reports(report, Path("reports"))           # JSON, JUnit, MD, SARIF, HTML
 
 Names other than the catalog and the errors are imported on first use, so
 `import conformance` (which every pytest session with the plugin does) stays
@@ -45,6 +47,9 @@ _LAZY = {
     "from_canonical": "conformance.mapping",
     "run_contract": "conformance.contract",
     "ContractOptions": "conformance.contract",
+    "run_check": "conformance.check",
+    "CheckOptions": "conformance.check",
+    "write_reports": "conformance.report.files",
 }
 
 __all__ = [
