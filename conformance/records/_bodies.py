@@ -8,6 +8,8 @@ limit (a small gzip body can expand to gigabytes).
 
 from __future__ import annotations
 
+import base64
+import binascii
 import codecs
 import contextlib
 import re
@@ -58,6 +60,14 @@ def exchange(method: str, url: str, status: int | None, media: str | None) -> Ht
     except ValueError:  # e.g. an unbalanced IPv6 bracket
         path = url.partition("?")[0]
     return HttpExchange(method.upper(), url, unquote(path) or "/", status, media)
+
+
+def base64_body(text: str, what: str) -> bytes:
+    """A base64 body as recorders write it (line breaks allowed); else a `binary-body` refusal."""
+    try:
+        return base64.b64decode("".join(text.split()), validate=True)
+    except (binascii.Error, ValueError):
+        raise Refused("binary-body", f"{what} is not valid base64") from None
 
 
 def exchange_records(

@@ -8,14 +8,12 @@ pickled Python objects) are never constructed.
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
 from yaml.nodes import MappingNode, Node, ScalarNode
 
-from ._bodies import body_value, exchange, exchange_records, split_content_type
+from ._bodies import base64_body, body_value, exchange, exchange_records, split_content_type
 from ._common import Refused
 from ._jsonstream import JsonStream
 from ._yamlsafe import SafeYaml, construct
@@ -161,12 +159,7 @@ def _schemathesis(interaction: object, limits: Limits) -> tuple[object, HttpExch
         if isinstance(body.get("string"), str):
             content = body["string"]  # type: ignore[assignment]
         elif isinstance(body.get("base64_string"), str):
-            try:
-                content = base64.b64decode(
-                    "".join(str(body["base64_string"]).split()), validate=True
-                )
-            except (binascii.Error, ValueError):
-                raise Refused("binary-body", "response body is not valid base64") from None
+            content = base64_body(str(body["base64_string"]), "response body")
     truncated = response.get("truncated_from")
     if truncated is not None:
         kept = len(content or "")

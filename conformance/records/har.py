@@ -6,12 +6,10 @@ megabytes because they carry every image and script base64-encoded.
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from ._bodies import body_value, exchange, exchange_records, split_content_type
+from ._bodies import base64_body, body_value, exchange, exchange_records, split_content_type
 from ._common import Refused
 from ._jsonstream import JsonStream
 from .model import HttpExchange, Limits, ReadProblem, Record
@@ -75,10 +73,7 @@ def _entry(entry: object, limits: Limits) -> tuple[object, HttpExchange]:
     elif not isinstance(text, str):
         raise Refused("not-a-cassette", "response content.text is not a string")
     elif content.get("encoding") == "base64":
-        try:
-            body = base64.b64decode("".join(text.split()), validate=True)
-        except (binascii.Error, ValueError):
-            raise Refused("binary-body", "response content.text is not valid base64") from None
+        body = base64_body(text, "response content.text")
     else:
         body = text
     payload = body_value(
