@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from conformance.cli.contract_cmd import _header
+from conformance.cli.credentials import request_headers
 from conformance.errors import EXIT_MEANINGS, UsageError
 
 _STYLE = {"passed": "green", "failed": "red", "error": "yellow", "skipped": "dim"}
@@ -84,13 +84,8 @@ def check(
     from conformance.check import CheckOptions, run_check
     from conformance.report.files import ensure_writable, write_reports
 
-    sent = [_header(h) for h in headers]
-    if token_env:
-        token = os.environ.get(token_env)
-        if not token:
-            raise UsageError(f"--token-env {token_env}: the variable is not set or empty")
-        sent.append(("Authorization", f"Bearer {token}"))
-    if (sent or token_env) and not base_url:
+    sent = request_headers(headers, token_env)
+    if sent and not base_url:
         raise UsageError("--header and --token-env are sent to --base-url; give one")
     ensure_writable(out)  # before minutes of work, not after
     options = CheckOptions(
@@ -98,7 +93,7 @@ def check(
         schema=schema,
         vendors=vendors,
         base_url=base_url,
-        headers=tuple(sent),
+        headers=sent,
         variant="published" if as_published else "corrected",
         strict=strict,
         fixtures=fixture_count,

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import click
 
+from conformance.cli.credentials import request_headers
 from conformance.errors import ExitCode, UsageError
 
 
@@ -28,13 +28,6 @@ def _rate(text: str) -> float:
     if per is None or value < 0:
         raise UsageError(f"--rate-limit wants N, N/s or N/m, got {text!r}")
     return value / per
-
-
-def _header(text: str) -> tuple[str, str]:
-    name, sep, value = text.partition(":")
-    if not sep or not name.strip():
-        raise UsageError(f"--header wants 'Name: value', got {text!r}")
-    return name.strip(), value.strip()
 
 
 @click.command()
@@ -137,17 +130,12 @@ def contract(
 
     formats = parse_formats(reports)
 
-    pairs = [_header(h) for h in headers]
-    if token_env:
-        token = os.environ.get(token_env)
-        if not token:
-            raise UsageError(f"--token-env {token_env}: the variable is not set")
-        pairs.append(("Authorization", f"Bearer {token}"))
+    pairs = request_headers(headers, token_env)
     fixed = [_pair(item, "--path-param", "=") for item in path_params]
     options = ContractOptions(
         base_url=base_url,
         contract=contract,
-        headers=tuple(pairs),
+        headers=pairs,
         operations=operations,
         path_parameters=tuple(fixed),
         max_examples=max_examples,

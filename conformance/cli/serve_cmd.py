@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
 import click
 
-from conformance.errors import UsageError
+from conformance.cli.credentials import env_token
 
 
 @click.command()
@@ -67,11 +66,7 @@ def serve(
     """
     from conformance.simulator import Faults, serve_forever
 
-    token = None
-    if token_env:
-        token = os.environ.get(token_env)
-        if not token:
-            raise UsageError(f"--token-env {token_env}: the variable is not set")
+    token = env_token(token_env) if token_env else None
     return serve_forever(
         vendor,
         host=host,
