@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 
-from conformance.check.stages import StageSettings
+from conformance.check.options import CheckOptions
 from conformance.errors import ConformanceError, ExitCode
 from conformance.report.model import Finding, StageResult, Tally
 
@@ -18,7 +18,7 @@ def _vendor(name: str) -> str:
     return name.partition(".")[0]
 
 
-def fixtures_stage(settings: StageSettings) -> StageResult:
+def fixtures_stage(settings: CheckOptions) -> StageResult:
     """Per listed object: `n` valid fixtures conform (strict) and `n` negatives fail as labelled."""
     from conformance.catalog import load_catalog
     from conformance.fixtures import generate, generate_invalid
@@ -70,7 +70,7 @@ def fixtures_stage(settings: StageSettings) -> StageResult:
     )
 
 
-def mappings_stage(settings: StageSettings) -> tuple[StageResult, dict[str, object] | None]:
+def mappings_stage(settings: CheckOptions) -> tuple[StageResult, dict[str, object] | None]:
     """The mapping files' static checks, then every run object's fixtures mapped to canonical."""
     from conformance.fixtures import generate
     from conformance.mapping.checks import check_mappings
@@ -95,8 +95,9 @@ def mappings_stage(settings: StageSettings) -> tuple[StageResult, dict[str, obje
     tallies = [Tally("mapping files", len(report.files) - len(broken), len(broken))]
     for name in (n for n in RUN_OBJECTS if _vendor(n) in settings.vendors):
         ok = bad = 0
+        needed = _required_sources(name)
         for index, run in enumerate(generate(name, settings.fixtures, settings.seed)):
-            problem = _round_trip_problem(run, name)
+            problem = _round_trip_problem(run, name, needed)
             if problem is None:
                 ok += 1
                 continue
@@ -127,17 +128,22 @@ def mappings_stage(settings: StageSettings) -> tuple[StageResult, dict[str, obje
     return stage, matrix
 
 
-def _round_trip_problem(run: object, name: str) -> str | None:
-    """None when `run` maps to a valid canonical run and back to itself, or is refused
-    because it lacks a field the canonical run requires (schema-valid for vendors that
-    require nothing, and documented as unmappable); else what went wrong."""
+def _required_sources(name: str) -> list[str]:
+    """The pointers in `name` objects that feed a field the canonical run requires."""
     from conformance.catalog import load_catalog
-    from conformance.mapping.engine import CANONICAL, from_canonical, object_spec, to_canonical
+    from conformance.mapping.engine import CANONICAL, object_spec
+
+    required = set(load_catalog().schema(CANONICAL)["required"])
+    return [r.source for r in object_spec(name).rules if r.target in required and r.source]
+
+
+def _round_trip_problem(run: object, name: str, needed: list[str]) -> str | None:
+    """None when `run` maps to a valid canonical run and back to itself, or is refused
+    because it lacks a source in `needed` (schema-valid for vendors that require nothing,
+    and documented as unmappable); else what went wrong."""
+    from conformance.mapping.engine import from_canonical, to_canonical
     from conformance.mapping.transforms import ABSENT, get
 
-    spec = object_spec(name)
-    required = set(load_catalog().schema(CANONICAL)["required"])
-    needed = [r.source for r in spec.rules if r.target in required]
     lacking = [pointer for pointer in needed if get(run, pointer) is ABSENT]
     try:
         canonical = to_canonical(run, name)

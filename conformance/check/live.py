@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import secrets
 import time
+from dataclasses import replace
 
-from conformance.check.stages import StageSettings
+from conformance.check.options import CheckOptions
 from conformance.errors import ConformanceError, ExitCode
 from conformance.report.model import Finding, StageResult, Tally
 
 
-def contract_stage(settings: StageSettings) -> StageResult:
+def contract_stage(settings: CheckOptions) -> StageResult:
     """One contract run per vendor; an unreachable API errors the stage (exit 4)."""
     from conformance.contract import ContractOptions, run_contract
     from conformance.contract.runner import shown_url
@@ -25,21 +26,23 @@ def contract_stage(settings: StageSettings) -> StageResult:
     findings: list[Finding] = []
     errors: list[str] = []
     code = 0
+    bounds = ContractOptions(
+        "", max_examples=settings.max_examples, seed=settings.seed, max_time=120.0
+    )
     for vendor in settings.vendors:
-        options = dict(max_examples=settings.max_examples, seed=settings.seed, max_time=120.0)
         try:
             if settings.base_url:
-                result = run_contract(
-                    vendor,
-                    ContractOptions(settings.base_url, headers=settings.headers, **options),
-                )
+                live = replace(bounds, base_url=settings.base_url, headers=settings.headers)
+                result = run_contract(vendor, live)
             else:
                 token = secrets.token_urlsafe(16)  # the contracts declare bearer auth
                 with start(vendor, seed=settings.seed, token=token) as sim:
-                    known = tuple(sim.known_path_parameters().items())
-                    auth = (("Authorization", f"Bearer {token}"),)
-                    simulated = ContractOptions(
-                        sim.url, headers=auth, path_parameters=known, rate_limit=0.0, **options
+                    simulated = replace(
+                        bounds,
+                        base_url=sim.url,
+                        headers=(("Authorization", f"Bearer {token}"),),
+                        path_parameters=tuple(sim.known_path_parameters().items()),
+                        rate_limit=0.0,  # a local simulator needs no politeness
                     )
                     result = run_contract(vendor, simulated)
         except ConformanceError as error:

@@ -10,31 +10,15 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
+from conformance.check.options import CheckOptions
 from conformance.errors import ConformanceError, ExitCode
 from conformance.findings import CleanRecords, ValidationResult
 from conformance.report.model import Finding, StageResult, StageStatus, Tally
 
 
-@dataclass(frozen=True)
-class StageSettings:
-    """What the stages need to know of the whole run."""
-
-    vendors: tuple[str, ...]
-    variant: str = "corrected"
-    strict: bool = False
-    fixtures: int = 100  # per object and polarity
-    seed: int = 0
-    max_examples: int = 10
-    base_url: str | None = None
-    headers: tuple[tuple[str, str], ...] = ()
-
-
-def guarded(
-    name: str, title: str, body: Callable[[], StageResult], on_error: int = ExitCode.BUNDLE
-) -> StageResult:
+def guarded(name: str, title: str, body: Callable[[], StageResult]) -> StageResult:
     """Run one stage; its deliberate errors become an errored stage, timed like the rest."""
     started = time.monotonic()
     try:
@@ -61,7 +45,7 @@ def _status(failed: int, code_if_failed: int = ExitCode.NON_CONFORMING) -> tuple
 # -- lint ------------------------------------------------------------------------------------
 
 
-def lint_stage(settings: StageSettings) -> StageResult:
+def lint_stage(settings: CheckOptions) -> StageResult:
     """Lint the bundle: an error means the schemas themselves cannot be trusted (exit 3)."""
     from conformance.catalog import load_catalog
     from conformance.lint import lint_bundle
@@ -167,18 +151,14 @@ def validation_stage(
     )
 
 
-def validate_stage(
-    settings: StageSettings,
-    paths: tuple[Path, ...],
-    bundled: dict[str, Path],
-    schema: str | None = None,
-) -> StageResult:
+def validate_stage(settings: CheckOptions, bundled: dict[str, Path]) -> StageResult:
     """The user's recordings (routed or identified), else every vendor's bundled ones."""
     from conformance.parallel import validate_paths
     from conformance.validation import Options
 
     started = time.monotonic()
     options = Options(variant=settings.variant, strict=settings.strict)  # type: ignore[arg-type]
+    paths, schema = settings.paths, settings.schema
     if paths:
         vendor = settings.vendors[0] if len(settings.vendors) == 1 else None
         streams: Iterator[ValidationResult | CleanRecords] = validate_paths(

@@ -11,14 +11,15 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from conformance.check.generated import fixtures_stage, mappings_stage
 from conformance.check.live import contract_stage
-from conformance.check.stages import StageSettings, guarded, lint_stage, validate_stage
+from conformance.check.options import CheckOptions
+from conformance.check.stages import guarded, lint_stage, validate_stage
 from conformance.errors import UsageError
 from conformance.report.model import Erratum, Provenance, Report, Source, StageResult
 
@@ -30,22 +31,6 @@ STAGES: tuple[tuple[str, str], ...] = (
     ("mappings", "Check the mappings to the canonical run"),
     ("contract", "Contract-test the run APIs"),
 )
-
-
-@dataclass(frozen=True)
-class CheckOptions:
-    """What to check. Empty `paths` and no `base_url`: the bundled tour."""
-
-    paths: tuple[Path, ...] = ()
-    schema: str | None = None  # for every record of `paths`; else routed or identified
-    vendors: tuple[str, ...] = ()  # empty: every bundled vendor
-    base_url: str | None = None
-    headers: tuple[tuple[str, str], ...] = ()  # sent to base_url; never reported
-    variant: str = "corrected"
-    strict: bool = False
-    fixtures: int = 100
-    max_examples: int = 10
-    seed: int = 0
 
 
 #: Called with (stage name, title) as a stage starts and with its result as it ends.
@@ -78,16 +63,7 @@ def run_check(options: CheckOptions, progress: Progress | None = None) -> Report
     vendors = _vendors(options.vendors)
     if options.base_url and len(vendors) != 1:
         raise UsageError("--base-url needs exactly one --vendor: the contract to test it against")
-    settings = StageSettings(
-        vendors,
-        options.variant,
-        options.strict,
-        options.fixtures,
-        options.seed,
-        options.max_examples,
-        options.base_url,
-        options.headers,
-    )
+    settings = replace(options, vendors=vendors)
     user_inputs = bool(options.paths or options.base_url)
     matrix: dict[str, Any] | None = None
 
@@ -98,9 +74,7 @@ def run_check(options: CheckOptions, progress: Progress | None = None) -> Report
 
     bodies: dict[str, Callable[[], StageResult]] = {
         "lint": lambda: lint_stage(settings),
-        "validate": lambda: validate_stage(
-            settings, options.paths, bundled_recordings(vendors), options.schema
-        ),
+        "validate": lambda: validate_stage(settings, bundled_recordings(vendors)),
         "fixtures": lambda: fixtures_stage(settings),
         "mappings": mappings,
         "contract": lambda: contract_stage(settings),

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from conformance.cli.credentials import request_headers
 from conformance.errors import EXIT_MEANINGS, UsageError
+
+if TYPE_CHECKING:  # the check machinery is imported only when the command runs
+    from conformance.check.tour import Progress
+    from conformance.report.model import Report, StageResult
 
 _STYLE = {"passed": "green", "failed": "red", "error": "yellow", "skipped": "dim"}
 
@@ -113,19 +117,15 @@ def check(
 
 
 @contextmanager
-def _progress(show: bool) -> Iterator[object]:
+def _progress(show: bool) -> Iterator[Progress | None]:
     """Per stage: a spinner with elapsed time on a terminal, one line per stage otherwise."""
-    from conformance.report.model import StageResult
-
     if not show:
         yield None
         return
     if not sys.stderr.isatty():
-        started: dict[str, float] = {}
 
         def plain(name: str, title: str, result: StageResult | None) -> None:
             if result is None:
-                started[name] = time.monotonic()
                 click.echo(f"{title} ...", err=True)
             else:
                 note = f": {result.message}" if result.message else ""
@@ -134,17 +134,18 @@ def _progress(show: bool) -> Iterator[object]:
         yield plain
         return
     from rich.console import Console
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import Progress as Bar
+    from rich.progress import SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
     console = Console(stderr=True)
-    with Progress(
+    with Bar(
         SpinnerColumn(),
         TextColumn("{task.description}"),
         TimeElapsedColumn(),
         console=console,
         transient=False,
     ) as bar:
-        tasks: dict[str, object] = {}
+        tasks: dict[str, TaskID] = {}
 
         def rich_progress(name: str, title: str, result: StageResult | None) -> None:
             if result is None:
@@ -153,21 +154,18 @@ def _progress(show: bool) -> Iterator[object]:
                 style = _STYLE[result.status]
                 bar.update(
                     tasks[name],
-                    completed=1,  # type: ignore[arg-type]
+                    completed=1,
                     description=f"{result.title}: [{style}]{result.status}[/]",
                 )
 
         yield rich_progress
 
 
-def _summary(report: object) -> None:
+def _summary(report: Report) -> None:
     """The final table: a stage per row, on stdout."""
     from rich.console import Console
     from rich.table import Table
 
-    from conformance.report.model import Report
-
-    assert isinstance(report, Report)
     table = Table(title="runconform check")
     for column in ("stage", "status", "passed", "failed", "time", "note"):
         table.add_column(

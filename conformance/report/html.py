@@ -131,7 +131,7 @@ def _header(report: Report) -> Iterable[str]:
     yield f'<dt>Created</dt><dd><time datetime="{created}">{created}</time></dd>'
     yield f"<dt>Total elapsed</dt><dd>{_e(_seconds(report.elapsed))}</dd>"
     yield f'<dt>Inputs checked</dt><dd data-inputs="{len(report.inputs)}">{inputs}</dd>'
-    counts = Counter(f.severity for f in report.findings)
+    counts: Counter[str] = Counter(f.severity for f in report.findings)
     summary = ", ".join(f"{counts[s]} {s}" for s in _SEVERITY_LABELS)
     yield f"<dt>Findings</dt><dd>{len(report.findings)} ({summary})</dd>"
     yield f"<dt>Report version</dt><dd>{report.version}</dd>"
