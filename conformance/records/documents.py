@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
 import orjson
 
@@ -165,20 +165,11 @@ def load_block(block: LineBlock) -> LineBlock | ReadProblem:
 
 def decode_block(block: LineBlock, limits: Limits) -> Iterator[Record | ReadProblem]:
     """The records of a `LineBlock` as `read_jsonl` gives them, indices counted from 0."""
-    if block.oversized:
-        yield decode_line(block.file, 0, block.first_line, block.offset, None, limits)
-        return
-    index, offset, lineno = 0, block.offset, block.first_line
-    lines = block.data.split(b"\n")
-    if lines and not lines[-1]:
-        lines.pop()
-    for raw in lines:
-        if raw and not raw.isspace():
-            fitting = raw if len(raw) <= limits.max_record_bytes else None
-            yield decode_line(block.file, index, lineno, offset, fitting, limits)
-            index += 1
-        offset += len(raw) + 1
-        lineno += 1
+    return cast(Iterator[Record | ReadProblem], sift_block(block, limits, _never_clean))
+
+
+def _never_clean(value: object) -> bool:
+    return False
 
 
 def sift_block(
@@ -187,7 +178,7 @@ def sift_block(
     """`decode_block`, but a line whose value `is_clean` accepts comes out as only its
     (index, line): the common clean record then costs a decode and one test, no objects."""
     if block.oversized:
-        yield from decode_block(block, limits)
+        yield decode_line(block.file, 0, block.first_line, block.offset, None, limits)
         return
     index, offset, lineno = 0, block.offset, block.first_line
     lines = block.data.split(b"\n")
@@ -198,12 +189,14 @@ def sift_block(
         if raw and not raw.isspace():
             fitting = len(raw) <= max_bytes
             value = _fast_decode(raw, max_depth) if fitting else _SLOW
-            if value is not _SLOW and is_clean(value):
-                yield index, lineno
-            else:
+            if value is _SLOW:  # decided by the exact path (or refused as too large)
                 yield decode_line(
                     block.file, index, lineno, offset, raw if fitting else None, limits
                 )
+            elif is_clean(value):
+                yield index, lineno
+            else:
+                yield Record(Locator(block.file, index, lineno, f"line {lineno}"), value)
             index += 1
         offset += len(raw) + 1
         lineno += 1
