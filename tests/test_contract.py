@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
@@ -28,6 +29,31 @@ def _run(vendor: str, faults: Faults | None = None, **options: object):
             **options,
         }
         return run_contract(vendor, ContractOptions(base_url=sim.url, **settings))  # type: ignore[arg-type]
+
+
+def contract_args(
+    vendor: str,
+    url: str,
+    *more: str,
+    token: str | None = TOKEN,
+    examples: str = "3",
+    rate: str = "0",
+) -> list[str]:
+    """`runconform contract` as these tests run it: few examples, unthrottled, the bearer token."""
+    args = ["contract", vendor, "--base-url", url, "--rate-limit", rate, "--max-examples", examples]
+    if token is not None:
+        args += ["--header", f"Authorization: Bearer {token}"]
+    return [*args, *more]
+
+
+def sent_authorization(har: dict[str, Any]) -> list[str]:
+    """Every Authorization header value the HAR says was sent."""
+    return [
+        h["value"]
+        for entry in har["log"]["entries"]
+        for h in entry["request"]["headers"]
+        if h["name"].lower() == "authorization"
+    ]
 
 
 @pytest.mark.parametrize("vendor", VENDORS)
@@ -99,26 +125,9 @@ def test_a_planted_secret_never_reaches_any_report(tmp_path: Path, run_cli) -> N
     secret = "sk_live_PLANTED_9f8e7d6c5b4a"
     with start("paragon", seed=1, faults=Faults(drift="wrong-enum"), token=secret) as sim:
         code, out, err = run_cli(
-            "contract",
-            "paragon",
-            "--base-url",
-            sim.url,
-            "--rate-limit",
-            "0",
-            "--max-examples",
-            "3",
-            "--header",
-            f"Authorization: Bearer {secret}",
-            "--path-param",
-            "projectId=project-1",
-            "--report",
-            "json,junit",
-            "--report",
-            "har",
-            "--report",
-            "vcr",
-            "--report-dir",
-            str(tmp_path),
+            *contract_args("paragon", sim.url, token=secret),
+            *("--path-param", "projectId=project-1", "--report", "json,junit"),
+            *("--report", "har", "--report", "vcr", "--report-dir", str(tmp_path)),
         )
     assert code == 1  # the drift is found...
     written = sorted(p.name for p in tmp_path.iterdir())
@@ -131,12 +140,7 @@ def test_a_planted_secret_never_reaches_any_report(tmp_path: Path, run_cli) -> N
     everything = out + err + "".join(p.read_text() for p in tmp_path.iterdir())
     assert secret not in everything  # ...and the credential is nowhere
     har = json.loads((tmp_path / "contract-paragon.har").read_text())
-    sent = [
-        h["value"]
-        for entry in har["log"]["entries"]
-        for h in entry["request"]["headers"]
-        if h["name"].lower() == "authorization"
-    ]
+    sent = sent_authorization(har)
     assert sent and set(sent) == {"[REDACTED]"}  # also the tokens Schemathesis made up
     assert json.loads((tmp_path / "contract-paragon.json").read_text())["ok"] is False
 
@@ -148,16 +152,7 @@ def test_the_recorded_cassette_and_har_validate_by_contract_routing(
     with start("knock", seed=1, token=TOKEN) as sim:
         known = sim.known_path_parameters()
         code, _, _ = run_cli(
-            "contract",
-            "knock",
-            "--base-url",
-            sim.url,
-            "--rate-limit",
-            "0",
-            "--max-examples",
-            "3",
-            "--header",
-            f"Authorization: Bearer {TOKEN}",
+            *contract_args("knock", sim.url),
             "--path-param",
             f"id={known['id']}",
             "--report",
@@ -265,18 +260,7 @@ def test_a_contract_that_does_not_parse(tmp_path: Path, run_cli) -> None:
 def test_stateful_feeds_listed_ids_to_get_one(run_cli) -> None:
     """Without --path-param, random ids meet 404s; --stateful uses the ids a list returned."""
     with start("knock", seed=1, token=TOKEN) as sim:
-        args = [
-            "contract",
-            "knock",
-            "--base-url",
-            sim.url,
-            "--rate-limit",
-            "0",
-            "--max-examples",
-            "3",
-            "--header",
-            f"Authorization: Bearer {TOKEN}",
-        ]
+        args = contract_args("knock", sim.url)
         code, out, _ = run_cli(*args, "--operation", "getWorkflowRecipientRun")
         assert code == 1 and "statuses [404]" in out
         code, out, _ = run_cli(*args, "--stateful")
@@ -303,20 +287,7 @@ def test_your_own_contract_with_an_expected_run_schema(tmp_path: Path, run_cli) 
     own = tmp_path / "own.yaml"
     own.write_text(yaml.safe_dump(document))
     with start("knock", seed=1, faults=Faults(drift="wrong-enum"), token=TOKEN) as sim:
-        args = [
-            "contract",
-            "knock",
-            "--base-url",
-            sim.url,
-            "--contract",
-            str(own),
-            "--rate-limit",
-            "0/s",
-            "--max-examples",
-            "3",
-            "--header",
-            f"Authorization: Bearer {TOKEN}",
-        ]
+        args = contract_args("knock", sim.url, "--contract", str(own), rate="0/s")
         code, out, _ = run_cli(*args, "--expect", "myRuns=knock.ListWorkflowRecipientRunsResponse")
         assert code == 1
         assert "runconform_schema: $.items[0].status: " in out
@@ -328,18 +299,9 @@ def test_your_own_contract_with_an_expected_run_schema(tmp_path: Path, run_cli) 
 def test_rate_limit_spelling(text: str, code: int, run_cli) -> None:
     with start("paragon", seed=1, token=TOKEN) as sim:
         result = run_cli(
-            "contract",
-            "paragon",
-            "--base-url",
-            sim.url,
-            "--rate-limit",
-            text,
-            "--max-examples",
-            "2",
-            "--header",
-            f"Authorization: Bearer {TOKEN}",
-            "--path-param",
-            "projectId=project-1",
+            *contract_args(
+                "paragon", sim.url, "--path-param", "projectId=project-1", rate=text, examples="2"
+            )
         )
     assert result[0] == code
 
@@ -349,18 +311,9 @@ def test_tokens_schemathesis_makes_up_are_redacted_too(tmp_path: Path, run_cli) 
     still look like credentials to a reader, so they are redacted by header name."""
     with start("knock", seed=1) as sim:
         code, _, _ = run_cli(
-            "contract",
-            "knock",
-            "--base-url",
-            sim.url,
-            "--rate-limit",
-            "0",
-            "--max-examples",
-            "3",
-            "--report",
-            "har",
-            "--report-dir",
-            str(tmp_path),
+            *contract_args(
+                "knock", sim.url, "--report", "har", "--report-dir", str(tmp_path), token=None
+            )
         )
     assert code == 1  # an API without auth fails Schemathesis' ignored_auth check
     har = json.loads((tmp_path / "contract-knock.har").read_text())
@@ -372,10 +325,5 @@ def test_tokens_schemathesis_makes_up_are_redacted_too(tmp_path: Path, run_cli) 
             {"name": n, "value": v} for n, v in parse_qsl(query, keep_blank_values=True)
         ]
     assert any(e["request"]["queryString"] for e in har["log"]["entries"])
-    sent = [
-        h["value"]
-        for entry in har["log"]["entries"]
-        for h in entry["request"]["headers"]
-        if h["name"].lower() == "authorization"
-    ]
+    sent = sent_authorization(har)
     assert sent and set(sent) == {"[REDACTED]"}
