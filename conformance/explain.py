@@ -123,8 +123,14 @@ def schema_findings(instance: Any, validators: SchemaValidators) -> list[Finding
     ]
 
 
-def drift_findings(instance: Any, validators: SchemaValidators) -> list[Finding]:
-    """Undocumented properties, deepest first, without cascades from enclosing schemas."""
+def drift_findings(
+    instance: Any, validators: SchemaValidators, strict: bool = False
+) -> list[Finding]:
+    """Undocumented properties, deepest first, without cascades from enclosing schemas.
+
+    Info by default (the schemas are open and vendors add fields); an error when strict,
+    which asks for exactly what is documented, as a contract run does."""
+    severity: Severity = "error" if strict else "info"
     work, found = copy.deepcopy(instance), []
     for _ in range(64):  # bounded: each round removes at least one property
         errors = [
@@ -143,7 +149,7 @@ def drift_findings(instance: Any, validators: SchemaValidators) -> list[Finding]
                     location = json_pointer([*error.absolute_path, name])
                     found.append(
                         Finding(
-                            "info",
+                            severity,
                             "drift",
                             "undocumented",
                             location,

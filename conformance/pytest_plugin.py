@@ -73,7 +73,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--runconform-strict",
         action="store_true",
-        help="run invariant violations are errors, not warnings",
+        help="run-invariant violations and undocumented properties are errors",
     )
     group.addoption(
         "--runconform-identify",

@@ -34,7 +34,7 @@ class Options:
 
     variant: Variant = "corrected"
     formats: tuple[str, ...] | None = None  # None: every known format asserted
-    strict: bool = False  # invariant violations are errors, not warnings
+    strict: bool = False  # invariant violations and undocumented properties are errors
     invariants: bool = True
     drift: bool = True  # report undocumented properties (info), on schema-valid records
     details: str = "jsonschema-rs"  # engine for the errors of failing records: or "jsonschema"
@@ -120,7 +120,7 @@ def judge(
             pass  # valid, and nothing undocumented: the common case costs one call
         elif validators.fast.is_valid(instance):
             if opts.drift:
-                findings.extend(drift_findings(instance, validators))
+                findings.extend(drift_findings(instance, validators, opts.strict))
         elif opts.details == "jsonschema":
             findings.extend(schema_findings(instance, validators))
         else:

@@ -269,6 +269,15 @@ def test_drift_is_an_info_finding_on_a_schema_valid_record() -> None:
     assert validate(instance, RUN, drift=False).findings == ()
 
 
+def test_strict_makes_drift_an_error_as_a_contract_run_does() -> None:
+    """--strict asks for exactly what is documented: an undocumented property fails."""
+    result = validate(run(surprise=1), RUN, strict=True)
+    assert not result.ok
+    assert [(f.severity, f.kind, f.pointer) for f in result.findings] == [
+        ("error", "drift", "/surprise")
+    ]
+
+
 def test_drift_is_not_reported_on_an_invalid_record() -> None:
     result = validate(run(surprise=1, status="DONE"), RUN)
     assert [f.kind for f in result.findings] == ["schema"]

@@ -64,7 +64,11 @@ def _progress(enabled: bool) -> Iterator[Callable[[int], None]]:
 @click.option("--vendor", help="Route / identify only within this vendor.")
 @click.option("--identify", is_flag=True, help="Pick the schema of bare records by their shape.")
 @click.option("--as-published", is_flag=True, help="Use the vendors' schemas without errata.")
-@click.option("--strict", is_flag=True, help="Run-invariant violations are errors, not warnings.")
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Run-invariant violations and undocumented properties are errors.",
+)
 @click.option("--no-drift", is_flag=True, help="Do not report undocumented properties.")
 @click.option("--no-invariants", is_flag=True, help="Check the schema only, not run invariants.")
 @click.option(
