@@ -28,24 +28,32 @@ from yaml.events import (
     StreamEndEvent,
 )
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.parser import Parser
+from yaml.reader import Reader
 from yaml.resolver import Resolver
+from yaml.scanner import Scanner
 
 from ._common import Refused
 from ._jsontext import too_deep
 from .model import Limits
 
+
+class _PyParser(Reader, Scanner, Parser):
+    """PyYAML's pure-Python parser: slower, but no nesting limit of its own."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        Reader.__init__(self, stream)
+        Scanner.__init__(self)
+        Parser.__init__(self)
+
+
 try:  # libyaml's parser: same events, several times faster
     from yaml.cyaml import CParser as _Parser  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover - pure-Python fallback
-    from yaml.parser import Parser
-    from yaml.reader import Reader
-    from yaml.scanner import Scanner
+except ImportError:  # pragma: no cover - no libyaml: pure Python throughout
+    _Parser = _PyParser  # type: ignore[misc,assignment]
 
-    class _Parser(Reader, Scanner, Parser):  # type: ignore[no-redef]
-        def __init__(self, stream: BinaryIO) -> None:
-            Reader.__init__(self, stream)
-            Scanner.__init__(self)
-            Parser.__init__(self)
+#: libyaml's own refusal: PyYAML 6.0.4's wheels bundle a libyaml that stops at 1,000 levels.
+_PARSER_TOO_DEEP = "exceeded maximum nesting depth"
 
 
 _YAML = "tag:yaml.org,2002:"
@@ -130,7 +138,8 @@ class SafeYaml:
 
     def __init__(self, fh: BinaryIO, limits: Limits) -> None:
         self._fh = fh
-        self._parser = _Parser(fh)
+        self._parser: Any = _Parser(fh)
+        self._taken = 0  # events taken so far, to replay on the pure-Python parser
         self._limits = limits
         self._resolver = _Resolver()
         # anchor -> [node, expanded size or None while the node is still being composed]
@@ -139,15 +148,39 @@ class SafeYaml:
     # Events and marks are typed Any: PyYAML's stubs declare every mark optional.
     def _event(self) -> Any:
         try:
-            return self._parser.get_event()
+            event = self._parser.get_event()
         except yaml.YAMLError as error:
-            raise self._failure(error) from None
+            self._fall_back(error)
+            return self._event()
+        self._taken += 1
+        return event
 
     def _peek(self) -> Any:
         try:
             return self._parser.peek_event()
         except yaml.YAMLError as error:
+            self._fall_back(error)
+            return self._peek()
+
+    def _fall_back(self, error: yaml.YAMLError) -> None:
+        """Go on with the pure-Python parser from the same event, or raise the failure.
+
+        libyaml refuses nesting past its own limit while its scanner reads ahead (up to
+        1,024 characters for a possible key), so it can refuse a record before `node()`
+        sees `max_depth` exceeded, and at another depth. Replaying the events taken so
+        far lets `max_depth` decide, where it is exceeded, with or without that limit.
+        """
+        parser_too_deep = getattr(error, "problem", None) == _PARSER_TOO_DEEP
+        if not parser_too_deep or isinstance(self._parser, _PyParser):
             raise self._failure(error) from None
+        self._fh.seek(0)
+        parser = _PyParser(self._fh)
+        try:
+            for _ in range(self._taken):
+                parser.get_event()
+        except yaml.YAMLError as replay_error:
+            raise self._failure(replay_error) from None
+        self._parser = parser
 
     def _failure(self, error: yaml.YAMLError) -> Unparsable:
         failure = _parse_error(error)

@@ -342,6 +342,68 @@ def test_deep_nesting_is_refused(name: str, content: str, column: int, tmp_path:
     assert len(problems) == 1
 
 
+# libyaml's own limit (1,000 levels in PyYAML 6.0.4's wheels) must not decide: its scanner
+# reads ahead, so it refused these before runconform's limit was reached, as malformed YAML.
+CASSETTE_ITEM = "  response: {status: {code: 200}, body: {string: '[]'}}\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        pytest.param(
+            "deep.yaml",
+            "a: 1\n---\né: " + "[" * 1500 + "]" * 1500 + "\n",
+            [
+                ("deep.yaml:1", {"a": 1}),
+                ("deep.yaml:3", "too-deep: nesting deeper than 512 levels (line 3, column 515)"),
+            ],
+            id="second-document",
+        ),
+        pytest.param(
+            "cassette.yaml",
+            "interactions:\n- request: {method: GET, uri: 'http://api.test/runs'}\n"
+            + CASSETTE_ITEM
+            + "- request: {method: GET, uri: 'http://api.test/runs', body: "
+            + "[" * 1500
+            + "]" * 1500
+            + "}\n"
+            + CASSETTE_ITEM
+            + "version: 1\n",
+            [
+                ("cassette.yaml:2", []),
+                (
+                    "cassette.yaml:4",
+                    "too-deep: nesting deeper than 512 levels (line 4, column 571)",
+                ),
+            ],
+            id="second-cassette-interaction",
+        ),
+    ],
+)
+def test_yaml_depth_is_runconforms_limit_not_the_parsers(
+    name: str, content: str, expected: list[tuple[str, object]], tmp_path: Path
+) -> None:
+    path = write(tmp_path, name, content)
+    assert shown(read(path), tmp_path) == expected
+
+
+@pytest.mark.parametrize(
+    ("content", "depth"),
+    [
+        pytest.param("x: " + "[" * 1200 + "]" * 1200 + "\n", 1201, id="flow"),
+        pytest.param("- " * 1200 + "1\n", 1200, id="block"),
+    ],
+)
+def test_yaml_nesting_within_a_raised_limit_loads(content: str, depth: int, tmp_path: Path) -> None:
+    [record] = read(write(tmp_path, "nested.yaml", content), limits=Limits(max_depth=1500))
+    assert isinstance(record, Record)
+    value, levels = record.payload, 0
+    while isinstance(value, (list, dict)):  # iterative: == would recurse past Python's limit
+        value = value["x"] if isinstance(value, dict) else value[0] if value else None
+        levels += 1
+    assert levels == depth
+
+
 def test_depth_limit_is_configurable(tmp_path: Path) -> None:
     path = write(tmp_path, "nested.jsonl", '{"a": {"b": [1]}}\n{"a": 1}\n')
     items = read(path, limits=Limits(max_depth=2))
