@@ -8,18 +8,17 @@ totals up front (JUnit) spool their body to a temporary file.
 from __future__ import annotations
 
 import json
-import re
 import tempfile
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO, Any, ClassVar
 from urllib.parse import quote
-from xml.sax.saxutils import quoteattr as _quoteattr
 
 from conformance import __version__
 from conformance.errors import ExitCode
 from conformance.findings import CleanRecords, Finding, ValidationResult
+from conformance.xmlescape import xml_attr, xml_text
 
 JSON_REPORT_VERSION = 1
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -234,8 +233,8 @@ class JUnitWriter(Writer):
 
     def write(self, result: ValidationResult) -> None:
         self.tests += 1
-        name = quoteattr(locator_text(result))
-        classname = quoteattr(result.schema or "unrouted")
+        name = xml_attr(locator_text(result))
+        classname = xml_attr(result.schema or "unrouted")
         self.body.write(f"    <testcase classname={classname} name={name}>")
         errors = [f for f in result.findings if f.severity == "error"]
         if result.unreadable:
@@ -248,9 +247,9 @@ class JUnitWriter(Writer):
             tag = ""
         if tag:
             text = "\n".join(finding_line(result, f) for f in errors)
-            message = quoteattr(errors[0].message)
+            message = xml_attr(errors[0].message)
             self.body.write(
-                f"\n      <{tag} message={message} type={quoteattr(errors[0].keyword)}>"
+                f"\n      <{tag} message={message} type={xml_attr(errors[0].keyword)}>"
                 f"{xml_text(text)}</{tag}>\n    "
             )
         self.body.write("</testcase>\n")
@@ -268,24 +267,6 @@ class JUnitWriter(Writer):
             self.out.write(chunk)
         self.body.close()
         self.out.write("  </testsuite>\n</testsuites>\n")
-
-
-#: Characters XML 1.0 does not allow (controls, lone surrogates from undecodable file
-#: names, U+FFFE/U+FFFF); written as U+FFFD so the report stays well-formed.
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-
-
-def _xml_safe(text: str) -> str:
-    return _NOT_XML.sub("\ufffd", text)
-
-
-def quoteattr(text: str) -> str:
-    return _quoteattr(_xml_safe(text))
-
-
-def xml_text(text: str) -> str:
-    cleaned = _xml_safe(text)
-    return cleaned.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 class GithubWriter(Writer):

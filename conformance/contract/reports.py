@@ -15,13 +15,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import parse_qsl, urlsplit
-from xml.sax.saxutils import quoteattr
 
 import yaml
 
 from conformance import __version__
 from conformance.atomic import atomic_output
 from conformance.errors import UsageError
+from conformance.xmlescape import xml_attr, xml_text
 
 FORMATS = ("json", "junit", "har", "vcr")
 SUFFIXES = {"json": "json", "junit": "junit.xml", "har": "har", "vcr": "vcr.yaml"}
@@ -152,38 +152,33 @@ def _junit(result: Any, exchanges: tuple[Exchange, ...], out: IO[str]) -> None:
     out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
     out.write(
         f'<testsuites tests="{len(result.runs)}" failures="{failures}" errors="{errors}">\n'
-        f"  <testsuite name={quoteattr('runconform contract ' + result.vendor)} "
+        f"  <testsuite name={xml_attr('runconform contract ' + result.vendor)} "
         f'tests="{len(result.runs)}" failures="{failures}" errors="{errors}" '
         f'skipped="{len(result.skipped)}">\n'
     )
     for run in result.runs:
         out.write(
-            f"    <testcase classname={quoteattr(result.vendor)} name={quoteattr(run.operation)}>"
+            f"    <testcase classname={xml_attr(result.vendor)} name={xml_attr(run.operation)}>"
         )
         if run.failures:
             text = "\n".join(f"{f.check}: {f.message} (status {f.status})" for f in run.failures)
             out.write(
-                f"\n      <failure message={quoteattr(run.failures[0].message)} "
-                f"type={quoteattr(run.failures[0].check)}>{_text(text)}</failure>\n    "
+                f"\n      <failure message={xml_attr(run.failures[0].message)} "
+                f"type={xml_attr(run.failures[0].check)}>{xml_text(text)}</failure>\n    "
             )
         elif run.errors:
             out.write(
-                f"\n      <error message={quoteattr(run.errors[0])}>"
-                f"{_text(chr(10).join(run.errors))}</error>\n    "
+                f"\n      <error message={xml_attr(run.errors[0])}>"
+                f"{xml_text(chr(10).join(run.errors))}</error>\n    "
             )
         out.write("</testcase>\n")
     for operation, reason in result.skipped:
         out.write(
-            f"    <testcase classname={quoteattr(result.vendor)} "
-            f"name={quoteattr(operation)}><skipped message={quoteattr(reason)}/>"
+            f"    <testcase classname={xml_attr(result.vendor)} "
+            f"name={xml_attr(operation)}><skipped message={xml_attr(reason)}/>"
             "</testcase>\n"
         )
     out.write("  </testsuite>\n</testsuites>\n")
-
-
-def _text(text: str) -> str:
-    cleaned = "".join(c for c in text if c in "\t\n\r" or ord(c) >= 0x20)
-    return cleaned.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _har(result: Any, exchanges: tuple[Exchange, ...], out: IO[str]) -> None:

@@ -9,18 +9,18 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import IO
 
-from conformance.outputs import quoteattr, xml_text
 from conformance.report.model import Finding, Report, StageResult
+from conformance.xmlescape import xml_attr, xml_text
 
 
 def _case(stage: StageResult, subject: str, failed: int, findings: list[Finding]) -> str:
-    name, classname = quoteattr(subject), quoteattr(f"runconform.{stage.name}")
+    name, classname = xml_attr(subject), xml_attr(f"runconform.{stage.name}")
     head = f'    <testcase classname={classname} name={name} time="0">'
     if not failed:
         return head + "</testcase>\n"
     errors = [f for f in findings if f.severity == "error"] or findings
     text = "\n".join(f"{f.locator}: {f.message} [{f.kind}]" for f in errors)
-    message = quoteattr(errors[0].message if errors else f"{failed} item(s) failed")
+    message = xml_attr(errors[0].message if errors else f"{failed} item(s) failed")
     return (
         f'{head}\n      <failure message={message} type="non-conforming">'
         f"{xml_text(text)}</failure>\n    </testcase>\n"
@@ -34,14 +34,14 @@ def _suite(stage: StageResult) -> str:
     cases = []
     if stage.status == "error":
         cases.append(
-            f'    <testcase classname="runconform.{stage.name}" name={quoteattr(stage.title)}>'
-            f'\n      <error message={quoteattr(stage.message or "error")} type="stage-error"/>'
+            f'    <testcase classname="runconform.{stage.name}" name={xml_attr(stage.title)}>'
+            f'\n      <error message={xml_attr(stage.message or "error")} type="stage-error"/>'
             "\n    </testcase>\n"
         )
     elif stage.status == "skipped":
         cases.append(
-            f'    <testcase classname="runconform.{stage.name}" name={quoteattr(stage.title)}>'
-            f"\n      <skipped message={quoteattr(stage.message or 'skipped')}/>\n    </testcase>\n"
+            f'    <testcase classname="runconform.{stage.name}" name={xml_attr(stage.title)}>'
+            f"\n      <skipped message={xml_attr(stage.message or 'skipped')}/>\n    </testcase>\n"
         )
     for tally in stage.tallies:
         cases.append(_case(stage, tally.subject, tally.failed, by_subject.get(tally.subject, [])))
@@ -49,7 +49,7 @@ def _suite(stage: StageResult) -> str:
     errors = 1 if stage.status == "error" else 0
     skipped = 1 if stage.status == "skipped" else 0
     return (
-        f'  <testsuite name={quoteattr("runconform check: " + stage.name)} tests="{len(cases)}" '
+        f'  <testsuite name={xml_attr("runconform check: " + stage.name)} tests="{len(cases)}" '
         f'failures="{failures}" errors="{errors}" skipped="{skipped}" '
         f'time="{stage.elapsed:.3f}">\n' + "".join(cases) + "  </testsuite>\n"
     )
