@@ -105,7 +105,11 @@ class Target:
         return ContractOptions(base_url=self.url, path_parameters=pairs, **settings)
 
     def check_contract(self, **overrides: Any) -> Any:
-        """Run the contract checks; fail the test with one line per problem, else the result."""
+        """Run the contract checks; fail the test with one line per problem, else the result.
+
+        An operation that checked no response body against a run schema is untested and
+        fails the test too, unless `allow_untested=True`.
+        """
         __tracebackhide__ = True
         from conformance.contract import run_contract
         from conformance.errors import ConformanceError
@@ -115,7 +119,7 @@ class Target:
         except ConformanceError as exc:
             message = f"{self.vendor} contract at {self.url}: {exc}"
         else:
-            message = None if result.ok and result.runs else contract_failure(result)
+            message = None if result.ok else contract_failure(result)
         if message is not None:
             pytest.fail(message, pytrace=False)
         return result
@@ -128,14 +132,24 @@ def contract_failure(result: Any) -> str:
         lines = [f"{where}: no operation was tested"]
         lines += [f"{operation}: skipped ({reason})" for operation, reason in result.skipped]
         return "\n".join(lines)
-    failed = [run for run in result.runs if run.failures or run.errors]
-    lines = [f"{where}: {len(failed)} of {len(result.runs)} operations failed:"]
-    for run in failed:
-        lines.append(
-            f"{run.operation}: FAILED ({run.calls} calls, statuses {sorted(set(run.statuses))})"
-        )
+    problems = result.problems()
+    failed = sum(1 for run in problems if run.status == "FAILED")
+    untested = len(problems) - failed
+    counts = "; ".join(
+        f"{n} of {len(result.runs)} operations {word}"
+        for n, word in ((failed, "failed"), (untested, "untested"))
+        if n
+    )
+    lines = [f"{where}: {counts}:"]
+    for run in problems:
+        lines.append(run.line)
         lines += [f"  {f.check}: {f.message} (status {f.status})" for f in run.failures]
         lines += [f"  error: {error}" for error in run.errors]
+    if untested:
+        lines.append(
+            "(give them data: check_contract(path_parameters={NAME: VALUE}); "
+            "or accept them: check_contract(allow_untested=True))"
+        )
     return "\n".join(lines)
 
 

@@ -77,11 +77,13 @@ def test_the_bundled_tour_passes_and_writes_every_format(
     vendors = {"hatchet", "knock", "paragon", "restack", "xceptor"}
     for name in ("validate", "fixtures", "contract"):  # every vendor took part
         assert {t["vendor"] for t in by_name[name]["tallies"]} == vendors, name
+    contract = by_name["contract"]  # every operation had data: a body checked, none untested
+    assert (contract["untested"], contract["failed"]) == (0, 0) and contract["passed"] >= 11
     assert by_name["validate"]["passed"] >= 40
     assert by_name["fixtures"]["passed"] == 20 * 2 * 100  # 20 objects, valid + negative
     assert set(report["matrix"]["objects"]) >= {"knock.WorkflowRecipientRun"}
     assert {s["vendor"] for s in report["provenance"]["sources"]} == vendors
-    assert len(report["provenance"]["errata"]) == 13
+    assert len(report["provenance"]["errata"]) == 14  # paragon-list-is-workflowexecutions
     assert done.stderr.splitlines()[-1].startswith("exit 0: all conform (")
     for name, title in (("lint", "Lint the schema bundle"), ("contract", "Contract-test")):
         assert any(line.startswith(title) for line in done.stderr.splitlines()), name
@@ -300,3 +302,54 @@ def test_credentials_in_a_base_url_reach_no_report_and_no_output(tmp_path: Path)
     )
     written = "".join(p.read_text(encoding="utf-8") for p in (tmp_path / "out").iterdir())
     assert secret not in written + done.stdout + done.stderr
+
+
+@pytest.mark.parametrize(
+    ("flags", "code", "junit_result"),
+    [((), 2, "failure"), (("--allow-untested",), 0, "skipped")],
+    ids=["untested-fails", "untested-allowed"],
+)
+def test_an_api_whose_run_ids_nobody_gave_is_untested_not_passed(
+    tmp_path: Path, flags: tuple[str, ...], code: int, junit_result: str
+) -> None:
+    """A live xceptor API: its get operations meet only 404s, so nothing was checked."""
+    from junitparser import JUnitXml
+
+    from conformance.simulator import start
+
+    quick = ("--vendor", "xceptor", "--fixtures", "5", "--max-examples", "3", *flags)
+    with start("xceptor", seed=1, token="t0k3n-for-tests") as sim:
+        done = run(
+            *quick,
+            *("--base-url", sim.url, "--header", "Authorization: Bearer t0k3n-for-tests"),
+            *("--out", "out"),
+            cwd=tmp_path,
+        )
+    assert done.returncode == code, done.stderr
+    contract = stages(report_of(tmp_path / "out"))["contract"]
+    assert (contract["status"], contract["exit_code"]) == (("failed", 2) if code else ("passed", 0))
+    assert contract["message"] == (
+        "xceptor: 2 operation(s) untested: give them data, or accept them with --allow-untested"
+        if code
+        else None
+    )
+    assert [(t["passed"], t["failed"], t["untested"]) for t in contract["tallies"]] == [
+        (0, 1 if code else 0, 1)
+    ] * 2
+    untested = [f for f in contract["findings"] if f["kind"] == "contract/untested"]
+    assert [f["message"] for f in untested] == [
+        "untested (3 calls, statuses [404]): no response body was checked against a run schema;"
+        f" give it data: {wanted} (with `runconform contract xceptor`)"
+        for wanted in (
+            "--path-param workflowId=VALUE",
+            "--path-param workflowId=VALUE --path-param runId=VALUE",
+        )
+    ]
+    suite = next(
+        s for s in JUnitXml.fromfile(str(tmp_path / "out" / FILES["junit"])) if "contract" in s.name
+    )
+    verdicts = [case.result[0] for case in suite]
+    assert [type(v).__name__.lower() for v in verdicts] == [junit_result] * 2
+    assert all(v.message == f["message"] for v, f in zip(verdicts, untested, strict=True))
+    if code:
+        assert {v.type for v in verdicts} == {"untested"}

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -271,30 +276,6 @@ def test_stateful_feeds_listed_ids_to_get_one(run_cli) -> None:
     ]
 
 
-def test_your_own_contract_with_an_expected_run_schema(tmp_path: Path, run_cli) -> None:
-    """A team's own API: its document, and which bundled run schema its bodies must meet."""
-    import yaml
-
-    from conformance.resources import contracts_dir
-
-    document = yaml.safe_load(
-        (contracts_dir() / "knock" / "workflow-recipient-runs-api.openapi.yml").read_text()
-    )
-    document["paths"] = {
-        "/v1/workflow_recipient_runs": document["paths"]["/v1/workflow_recipient_runs"]
-    }
-    document["paths"]["/v1/workflow_recipient_runs"]["get"]["operationId"] = "myRuns"
-    own = tmp_path / "own.yaml"
-    own.write_text(yaml.safe_dump(document))
-    with start("knock", seed=1, faults=Faults(drift="wrong-enum"), token=TOKEN) as sim:
-        args = contract_args("knock", sim.url, "--contract", str(own), rate="0/s")
-        code, out, _ = run_cli(*args, "--expect", "myRuns=knock.ListWorkflowRecipientRunsResponse")
-        assert code == 1
-        assert "runconform_schema: $.items[0].status: " in out
-        code, _, err = run_cli(*args, "--expect", "myRuns=knock.Nope")
-        assert code == 2 and err.startswith("runconform: error: unknown object 'knock.Nope'")
-
-
 @pytest.mark.parametrize(("text", "code"), [("10/s", 0), ("600/m", 0), ("fast", 2), ("5/h", 2)])
 def test_rate_limit_spelling(text: str, code: int, run_cli) -> None:
     with start("paragon", seed=1, token=TOKEN) as sim:
@@ -327,3 +308,231 @@ def test_tokens_schemathesis_makes_up_are_redacted_too(tmp_path: Path, run_cli) 
     assert any(e["request"]["queryString"] for e in har["log"]["entries"])
     sent = sent_authorization(har)
     assert sent and set(sent) == {"[REDACTED]"}
+
+
+# -- untested: an operation no response body of which was checked against a run schema ------
+
+UNTESTED = "no response body was checked against a run schema"
+XCEPTOR_UNTESTED = [
+    "GET /workflows/{workflowId}/runs: untested (3 calls, statuses [404]): "
+    f"{UNTESTED}; give it data: --path-param workflowId=VALUE",
+    "GET /workflows/{workflowId}/runs/{runId}: untested (3 calls, statuses [404]): "
+    f"{UNTESTED}; give it data: --path-param workflowId=VALUE --path-param runId=VALUE",
+]
+UNTESTED_VERDICT = "2 operation(s) untested: give them data, or accept them with --allow-untested\n"
+XCEPTOR_NOTE = (
+    "note: xceptor/workflow-runs-api.openapi.yml: declares OpenAPI 3.2.0, which Schemathesis "
+    "does not read; tested as 3.1.0 (it uses no 3.2-only feature)\n"
+)
+
+
+def summary_line(out: str) -> str:
+    """The last line without its elapsed time, which varies."""
+    return re.sub(r" in [0-9.]+ s$", " in T s", out.splitlines()[-1])
+
+
+@pytest.mark.parametrize(
+    ("flags", "code", "hint", "verdict"),
+    [
+        (("--stateful",), 2, "", UNTESTED_VERDICT),
+        ((), 2, ", or --stateful", UNTESTED_VERDICT),
+        (("--stateful", "--allow-untested"), 0, "", ""),
+    ],
+    ids=["stateful", "not-stateful", "allowed"],
+)
+def test_an_operation_that_checked_nothing_is_untested_not_ok(
+    run_cli, flags: tuple[str, ...], code: int, hint: str, verdict: str
+) -> None:
+    """`serve xceptor` + `contract xceptor`: with no ids, every get meets 404 and
+    nothing was checked; --stateful cannot help (no list without a path parameter)."""
+    with start("xceptor", seed=1, token=TOKEN) as sim:
+        result = run_cli(*contract_args("xceptor", sim.url, *flags))
+    out = result[1]
+    assert (result[0], result[2]) == (code, XCEPTOR_NOTE + verdict)
+    assert out.splitlines()[:2] == [f"{line}{hint}" for line in XCEPTOR_UNTESTED]
+    assert summary_line(out) == "0 operations tested, 0 failures, 2 untested, 2 skipped in T s"
+
+
+def test_drift_behind_ids_nobody_gave_is_not_a_pass(run_cli) -> None:
+    """`serve restack --fault drift=time-order`: a --stateful run never sees the drift
+    (restack has no list to learn ids from): untested, exit 2; given ids, it fails."""
+    with start("restack", seed=1, faults=Faults(drift="time-order"), token=TOKEN) as sim:
+        args = contract_args("restack", sim.url)
+        code, out, _ = run_cli(*args, "--stateful")
+        assert (code, out.splitlines()[0]) == (
+            2,
+            "GET /api/workflows/{workflowName}/{runId}: untested (3 calls, statuses [404]): "
+            f"{UNTESTED}; give it data: --path-param workflowName=VALUE --path-param runId=VALUE",
+        )
+        known = [f"--path-param={k}={v}" for k, v in sim.known_path_parameters().items()]
+        code, out, _ = run_cli(*args, *known)
+    assert code == 1
+    assert out.splitlines()[0] == (
+        "GET /api/workflows/{workflowName}/{runId}: FAILED (3 calls, statuses [200])"
+    )
+    assert "  runconform_invariants: /" in out and "[time-order]" in out
+
+
+@pytest.mark.parametrize(
+    ("flags", "code", "junit_result"),
+    [((), 2, "failure"), (("--allow-untested",), 0, "skipped")],
+    ids=["untested-fails", "untested-allowed"],
+)
+def test_untested_in_the_json_and_junit_reports(
+    tmp_path: Path, run_cli, flags: tuple[str, ...], code: int, junit_result: str
+) -> None:
+    import junitparser
+
+    with start("xceptor", seed=1, token=TOKEN) as sim:
+        args = contract_args("xceptor", sim.url, "--stateful", *flags)
+        result = run_cli(*args, "--report", "json,junit", "--report-dir", str(tmp_path))
+    assert result[0] == code
+    report = json.loads((tmp_path / "contract-xceptor.json").read_text())
+    assert (report["ok"], report["exit_code"]) == (code == 0, code)
+    assert [(r["status"], r["checked"], r["hint"]) for r in report["runs"]] == [
+        ("untested", 0, "give it data: --path-param workflowId=VALUE"),
+        ("untested", 0, "give it data: --path-param workflowId=VALUE --path-param runId=VALUE"),
+    ]
+    suite = next(iter(junitparser.JUnitXml.fromfile(str(tmp_path / "contract-xceptor.junit.xml"))))
+    cases = {case.name: case.result for case in suite}
+    for line in XCEPTOR_UNTESTED:
+        (verdict,) = cases[line.partition(": untested")[0]]
+        assert (type(verdict).__name__.lower(), verdict.message) == (junit_result, line)
+        if junit_result == "failure":
+            assert verdict.type == "untested"
+    assert (suite.failures, suite.skipped) == ((2, 2) if code else (0, 4))
+
+
+# -- --expect: the run schema a user's own operation must meet -------------------------------
+
+MY_RUN = {
+    "id": "0c5c7fd0-a6a3-4450-a513-270e269e0d37",
+    "workflow_id": "9531985d-5d9d-49f8-9818-e811892f902b",
+    "status": "completed",
+    "triggered_by": "schedule",
+    "started_at": "2025-07-31T10:57:19Z",
+    "completed_at": "2025-07-31T10:59:05Z",
+    "duration_ms": 106000,
+    "input_parameters": {},
+}
+MY_CONTRACT = {  # a path no bundled contract has: only --expect gives it a run schema
+    "openapi": "3.1.0",
+    "info": {"title": "my runs", "version": "1"},
+    "paths": {
+        "/my/runs": {
+            "get": {
+                "operationId": "myRun",
+                "responses": {
+                    "200": {
+                        "description": "the latest run",
+                        "content": {"application/json": {"schema": {"type": "object"}}},
+                    }
+                },
+            }
+        }
+    },
+}
+
+
+@contextmanager
+def my_api(body: dict[str, Any]) -> Iterator[str]:
+    """A team's own API on loopback: GET answers `body`, whatever the path."""
+    data = json.dumps(body).encode()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+def my_contract_args(tmp_path: Path, url: str, *more: str) -> list[str]:
+    contract = tmp_path / "my.yaml"
+    contract.write_text(json.dumps(MY_CONTRACT))
+    return contract_args("xceptor", url, "--contract", str(contract), *more, token=None)
+
+
+EXPECTED = "(xceptor.WorkflowRun) (status 200)"
+
+
+@pytest.mark.parametrize(
+    ("body", "code", "lines"),
+    [
+        (MY_RUN, 0, ["GET /my/runs: ok (1 calls, statuses [200])"]),
+        (
+            {**MY_RUN, "status": "exploded"},
+            1,
+            [
+                "GET /my/runs: FAILED (1 calls, statuses [200])",
+                '  runconform_schema: $.status: "exploded" is not one of: "pending", "running", '
+                f'"completed", "failed", "cancelled" [enum] {EXPECTED}',
+            ],
+        ),
+        (
+            {**MY_RUN, "colour": "red"},
+            1,
+            [
+                "GET /my/runs: FAILED (1 calls, statuses [200])",
+                "  runconform_undocumented: $.colour: property 'colour' is not documented in the schema "
+                "(status 200)",
+            ],
+        ),
+        (
+            {**MY_RUN, "completed_at": "2025-07-31T10:57:18Z", "duration_ms": 0},
+            1,
+            [
+                "GET /my/runs: FAILED (1 calls, statuses [200])",
+                "  runconform_invariants: /completed_at: finished (2025-07-31T10:57:18Z) is "
+                "before started (2025-07-31T10:57:19Z) [time-order] (status 200)",
+            ],
+        ),
+    ],
+    ids=["conforming", "wrong-enum", "undocumented", "time-order"],
+)
+def test_expect_checks_your_operation_against_the_named_schema(
+    tmp_path: Path, run_cli, body: dict[str, Any], code: int, lines: list[str]
+) -> None:
+    with my_api(body) as url:
+        result = run_cli(*my_contract_args(tmp_path, url, "--expect", "myRun=xceptor.WorkflowRun"))
+    assert (result[0], result[1].splitlines()[:-1], result[2]) == (code, lines, "")
+
+
+def test_without_expect_your_operation_is_untested(tmp_path: Path, run_cli) -> None:
+    """The same conforming API, no --expect: nothing names a schema, so nothing passes."""
+    with my_api(MY_RUN) as url:
+        skipped = run_cli(*my_contract_args(tmp_path, url))
+        chosen = run_cli(*my_contract_args(tmp_path, url, "--operation", "myRun"))
+        unknown = run_cli(*my_contract_args(tmp_path, url, "--expect", "theirRun=xceptor.Error"))
+        no_object = run_cli(*my_contract_args(tmp_path, url, "--expect", "myRun=xceptor.Nope"))
+    assert skipped[0] == 2
+    assert skipped[1].splitlines()[0] == (
+        "GET /my/runs: skipped (no bundled run schema for its response (name one with --expect))"
+    )
+    assert skipped[2] == "no operation was tested: nothing was checked\n"
+    assert chosen[0] == 2
+    assert chosen[1].splitlines()[0] == (
+        f"GET /my/runs: untested (1 calls, statuses [200]): {UNTESTED}; "
+        "name the run schema of its 2xx body: --expect myRun=VENDOR.OBJECT"
+    )
+    assert unknown[0] == 2
+    assert (
+        unknown[2]
+        == "runconform: error: unknown operation id(s) for xceptor: theirRun; known: myRun\n"
+    )
+    assert no_object[0] == 2
+    assert no_object[2].startswith("runconform: error: unknown object 'xceptor.Nope'")

@@ -722,6 +722,45 @@ def test_no_writes(run_target):
         assert SECRET not in output.stdout.str() + output.stderr.str()
 
 
+UNTESTED_TESTS = """
+import pytest
+
+@pytest.mark.runconform_vendor("xceptor")
+def test_untested(run_target):
+    run_target.check_contract(max_examples=3)
+
+@pytest.mark.runconform_vendor("xceptor")
+def test_allowed(run_target):
+    result = run_target.check_contract(max_examples=3, allow_untested=True)
+    assert [run.status for run in result.runs] == ["untested", "untested"]
+"""
+
+
+def test_run_target_fails_operations_that_checked_no_body(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A live API whose run ids nobody gave: every get meets 404, nothing was checked."""
+    pytester.makepyfile(UNTESTED_TESTS)
+    with start_simulator("xceptor", seed=3, token=SECRET) as live:
+        monkeypatch.setenv("RUNCONFORM_HEADERS", f"Authorization: Bearer {SECRET}")
+        result = pytester.runpytest(
+            "--runconform-base-url", f"xceptor={live.url}", "-p", "no:randomly"
+        )
+    result.assert_outcomes(passed=1, failed=1)
+    untested = (
+        "untested (3 calls, statuses [404]): no response body was checked against a run schema"
+    )
+    assert _section(result, "test_untested") == [
+        f"xceptor contract at {live.url}: 2 of 2 operations untested:",
+        f"GET /workflows/{{workflowId}}/runs: {untested}; "
+        "give it data: --path-param workflowId=VALUE",
+        f"GET /workflows/{{workflowId}}/runs/{{runId}}: {untested}; "
+        "give it data: --path-param workflowId=VALUE --path-param runId=VALUE",
+        "(give them data: check_contract(path_parameters={NAME: VALUE}); "
+        "or accept them: check_contract(allow_untested=True))",
+    ]
+
+
 def test_unreachable_base_url_fails_with_the_reason_and_no_traceback(
     pytester: pytest.Pytester,
 ) -> None:

@@ -9,14 +9,23 @@ from __future__ import annotations
 import secrets
 import time
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from conformance.check.options import CheckOptions
-from conformance.errors import ConformanceError, ExitCode
+from conformance.errors import ConformanceError
 from conformance.report.model import Finding, StageResult, Tally
+
+if TYPE_CHECKING:  # the contract machinery is imported only when the stage runs
+    from conformance.contract import OperationRun
 
 
 def contract_stage(settings: CheckOptions) -> StageResult:
-    """One contract run per vendor; an unreachable API errors the stage (exit 4)."""
+    """One contract run per vendor; an unreachable API errors the stage (exit 4).
+
+    An operation that checked no body against a run schema is untested: it fails the
+    stage with exit 2 unless `allow_untested`. A live API is tested statefully (the
+    run ids its lists return feed the rest): `check` takes no path parameters.
+    """
     from conformance.contract import ContractOptions, run_contract
     from conformance.contract.runner import shown_url
     from conformance.simulator import start
@@ -25,14 +34,21 @@ def contract_stage(settings: CheckOptions) -> StageResult:
     tallies: list[Tally] = []
     findings: list[Finding] = []
     errors: list[str] = []
+    verdicts: list[str] = []
     code = 0
     bounds = ContractOptions(
-        "", max_examples=settings.max_examples, seed=settings.seed, max_time=120.0
+        "",
+        max_examples=settings.max_examples,
+        seed=settings.seed,
+        max_time=120.0,
+        allow_untested=settings.allow_untested,
     )
     for vendor in settings.vendors:
         try:
             if settings.base_url:
-                live = replace(bounds, base_url=settings.base_url, headers=settings.headers)
+                live = replace(
+                    bounds, base_url=settings.base_url, headers=settings.headers, stateful=True
+                )
                 result = run_contract(vendor, live)
             else:
                 token = secrets.token_urlsafe(16)  # the contracts declare bearer auth
@@ -49,40 +65,12 @@ def contract_stage(settings: CheckOptions) -> StageResult:
             errors.append(f"{vendor}: {error.message}")
             code = max(code, int(error.exit_code))
             continue
+        code = max(code, result.exit_code)
+        if result.verdict:
+            verdicts.append(f"{vendor}: {result.verdict}")
         for run in result.runs:
-            tallies.append(
-                Tally(
-                    run.operation,
-                    0 if run.failures or run.errors else 1,
-                    1 if run.failures or run.errors else 0,
-                    vendor,
-                )
-            )
-            for failure in run.failures:
-                status = f" (status {failure.status})" if failure.status is not None else ""
-                findings.append(
-                    Finding(
-                        "contract",
-                        "error",
-                        f"contract/{failure.check}",
-                        run.operation,
-                        f"{vendor} {run.operation}{status}",
-                        failure.message,
-                        vendor,
-                    )
-                )
-            for error_text in run.errors:
-                findings.append(
-                    Finding(
-                        "contract",
-                        "error",
-                        "contract/network",
-                        run.operation,
-                        f"{vendor} {run.operation}",
-                        error_text,
-                        vendor,
-                    )
-                )
+            tallies.append(_tally(vendor, run, result.allow_untested))
+            findings.extend(_findings(vendor, run, result.allow_untested))
         for operation, reason in result.skipped:
             findings.append(
                 Finding(
@@ -95,12 +83,10 @@ def contract_stage(settings: CheckOptions) -> StageResult:
                     vendor,
                 )
             )
-    failed = sum(t.failed for t in tallies)
     if errors:
-        status, message = "error", "; ".join(errors)
+        status, message = "error", "; ".join(errors + verdicts)
     else:
-        status, message = ("failed" if failed else "passed"), None
-        code = int(ExitCode.NON_CONFORMING) if failed else 0
+        status, message = ("failed" if code else "passed"), "; ".join(verdicts) or None
     target = shown_url(settings.base_url) if settings.base_url else "the reference simulators"
     return StageResult(
         "contract",
@@ -112,3 +98,54 @@ def contract_stage(settings: CheckOptions) -> StageResult:
         message,
         code,
     )
+
+
+def _tally(vendor: str, run: OperationRun, allow_untested: bool) -> Tally:
+    """Passed when checked and clean; an untested operation fails unless it is allowed."""
+    untested = run.status == "untested"
+    failed = run.status == "FAILED" or (untested and not allow_untested)
+    return Tally(run.operation, int(run.status == "ok"), int(failed), vendor, int(untested))
+
+
+def _findings(vendor: str, run: OperationRun, allow_untested: bool) -> list[Finding]:
+    found = []
+    for failure in run.failures:
+        status = f" (status {failure.status})" if failure.status is not None else ""
+        found.append(
+            Finding(
+                "contract",
+                "error",
+                f"contract/{failure.check}",
+                run.operation,
+                f"{vendor} {run.operation}{status}",
+                failure.message,
+                vendor,
+            )
+        )
+    for error_text in run.errors:
+        found.append(
+            Finding(
+                "contract",
+                "error",
+                "contract/network",
+                run.operation,
+                f"{vendor} {run.operation}",
+                error_text,
+                vendor,
+            )
+        )
+    if run.status == "untested":
+        statuses = sorted(set(run.statuses))
+        found.append(
+            Finding(
+                "contract",
+                "warning" if allow_untested else "error",
+                "contract/untested",
+                run.operation,
+                f"{vendor} {run.operation}",
+                f"untested ({run.calls} calls, statuses {statuses}): {run.untested_reason} "
+                f"(with `runconform contract {vendor}`)",
+                vendor,
+            )
+        )
+    return found

@@ -20,3 +20,4 @@ class CheckOptions:
     fixtures: int = 100
     max_examples: int = 10
     seed: int = 0
+    allow_untested: bool = False  # contract: operations that checked no body do not fail

@@ -46,7 +46,11 @@ _STYLE = {"passed": "green", "failed": "red", "error": "yellow", "skipped": "dim
 @click.option(
     "--as-published", is_flag=True, help="The vendors' schemas as published, not corrected."
 )
-@click.option("--strict", is_flag=True, help="Invariant violations are errors.")
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Run-invariant violations and undocumented properties are errors.",
+)
 @click.option(
     "--fixtures",
     "fixture_count",
@@ -62,6 +66,11 @@ _STYLE = {"passed": "green", "failed": "red", "error": "yellow", "skipped": "dim
     show_default=True,
     help="Generated requests per operation in the contract stage.",
 )
+@click.option(
+    "--allow-untested",
+    is_flag=True,
+    help="Contract stage: pass although some operation checked no body against a run schema.",
+)
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no table; reports only.")
 def check(
@@ -76,6 +85,7 @@ def check(
     strict: bool,
     fixture_count: int,
     max_examples: int,
+    allow_untested: bool,
     seed: int,
     quiet: bool,
 ) -> int:
@@ -103,6 +113,7 @@ def check(
         fixtures=fixture_count,
         max_examples=max_examples,
         seed=seed,
+        allow_untested=allow_untested,
     )
     with _progress(not quiet) as progress:
         report = run_check(options, progress)

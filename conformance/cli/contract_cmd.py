@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from conformance.cli.credentials import request_headers
-from conformance.errors import ExitCode, UsageError
+from conformance.errors import UsageError
 
 
 def _pair(text: str, flag: str, sep: str) -> tuple[str, str]:
@@ -76,8 +76,8 @@ def _rate(text: str) -> float:
     "expects",
     multiple=True,
     metavar="OPERATION_ID=VENDOR.OBJECT",
-    help="With --contract: the bundled run schema an operation's 2xx bodies must also "
-    "satisfy (repeatable).",
+    help="The bundled run schema an operation's 2xx bodies must meet; with --contract, "
+    "what makes your operations tested (repeatable).",
 )
 @click.option(
     "--stateful",
@@ -85,6 +85,11 @@ def _rate(text: str) -> float:
     help="Test lists first and feed the run ids they return to the other operations.",
 )
 @click.option("--allow-writes", is_flag=True, help="Also send POST/PUT/PATCH/DELETE requests.")
+@click.option(
+    "--allow-untested",
+    is_flag=True,
+    help="Pass although some operation checked no response body against a run schema.",
+)
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option(
     "--report",
@@ -115,6 +120,7 @@ def contract(
     expects: tuple[str, ...],
     stateful: bool,
     allow_writes: bool,
+    allow_untested: bool,
     seed: int,
     reports: tuple[str, ...],
     report_dir: Path,
@@ -122,8 +128,9 @@ def contract(
     """Property-test a live run API with Schemathesis plus runconform's checks.
 
     Safe by default: positive data, GET/HEAD only, rate-limited, every request
-    timed out. Exit 0 all checks pass, 1 failures, 2 usage, 3 bad contract,
-    4 unreachable.
+    timed out. An operation is untested when no response body was checked against a
+    run schema. Exit 0 all checks pass, 1 failures, 2 usage or untested operations
+    (see --allow-untested), 3 bad contract, 4 unreachable.
     """
     from conformance.contract import ContractOptions, run_contract
     from conformance.contract.reports import parse_formats, write_reports
@@ -147,25 +154,22 @@ def contract(
         record=bool({"har", "vcr"} & set(formats)),
         stateful=stateful,
         expect=tuple(_pair(e, "--expect", "=") for e in expects),
+        allow_untested=allow_untested,
     )
     result = run_contract(vendor, options)
     for note in result.notes:
         click.echo(f"note: {note}", err=True)
     for run in result.runs:
-        state = "ok" if not run.failures and not run.errors else "FAILED"
-        click.echo(
-            f"{run.operation}: {state} ({run.calls} calls, statuses {sorted(set(run.statuses))})"
-        )
+        click.echo(run.line)
         for failure in run.failures:
             click.echo(f"  {failure.check}: {failure.message} (status {failure.status})")
         for error in run.errors:
             click.echo(f"  error: {error}")
     for operation, reason in result.skipped:
         click.echo(f"{operation}: skipped ({reason})")
-    click.echo(
-        f"{len(result.runs)} operations tested, {len(result.failures)} failures, "
-        f"{len(result.skipped)} skipped in {result.elapsed:.1f} s"
-    )
+    click.echo(result.summary())
+    if result.verdict:
+        click.echo(result.verdict, err=True)
     for path in write_reports(result, result.exchanges, formats, report_dir) if formats else ():
         click.echo(f"wrote {path}", err=True)
-    return int(ExitCode.OK) if result.ok else int(ExitCode.NON_CONFORMING)
+    return result.exit_code

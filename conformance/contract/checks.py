@@ -33,7 +33,7 @@ class Observed:
     status: int
     content_type: str | None
     body: bytes
-    expected: str | None = None  # the bundled schema the user says a 2xx body must satisfy
+    expected: str | None = None  # the bundled schema --expect says a 2xx body must meet
 
 
 @dataclass(frozen=True)
@@ -45,12 +45,11 @@ class _Analysis:
     findings: tuple[Any, ...]  # validate() findings with invariants and drift
 
 
-@lru_cache(maxsize=64)
-def _analyse(observed: Observed) -> _Analysis:
-    try:
-        body = json.loads(observed.body)
-    except ValueError:
-        return _Analysis(None, None, ())
+def schema_of(observed: Observed) -> str | None:
+    """The bundled schema a body must meet: the one --expect names for a 2xx body,
+    else the one the vendor's contract routes the operation and status to."""
+    if observed.expected is not None and 200 <= observed.status < 300:
+        return observed.expected
     found = route(
         observed.method,
         observed.url,
@@ -58,11 +57,26 @@ def _analyse(observed: Observed) -> _Analysis:
         content_type=observed.content_type,
         vendor=observed.vendor,
     )
-    schema = found.response.schema if found is not None and found.response else None
+    return found.response.schema if found is not None and found.response else None
+
+
+@lru_cache(maxsize=64)
+def _analyse(observed: Observed) -> _Analysis:
+    try:
+        body = json.loads(observed.body)
+    except ValueError:
+        return _Analysis(None, None, ())
+    schema = schema_of(observed)
     if schema is None:
         return _Analysis(None, body, ())
     result = validate(body, schema, strict=True)
     return _Analysis(schema, body, result.findings)
+
+
+def checked_schema(observed: Observed) -> str | None:
+    """The run schema a 2xx JSON body is checked against; None when nothing is checked
+    (an error status, a body that is not JSON, an operation with no run schema)."""
+    return _analyse(observed).schema if 200 <= observed.status < 300 else None
 
 
 def run_schema(observed: Observed) -> list[str]:

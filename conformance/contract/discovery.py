@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from conformance.routing import route
+from conformance.contract.checks import Observed, schema_of
 
 #: Path parameter names (lower-case) by the canonical field they carry.
 _ROLES = {
@@ -30,21 +30,18 @@ _ROLES = {
 }
 
 
-def harvest(
-    vendor: str, method: str, url: str, status: int, content_type: str | None, body: bytes
-) -> dict[str, str]:
+def harvest(observed: Observed) -> dict[str, str]:
     """Canonical id / workflow / tenant of the first run a list response holds, if any."""
     from conformance.mapping import MappingError, to_canonical_items
     from conformance.mapping.spec import shipped_objects
 
-    if not 200 <= status < 300:
+    if not 200 <= observed.status < 300:
         return {}
-    found = route(method, url, status, content_type=content_type, vendor=vendor)
-    schema = found.response.schema if found is not None and found.response else None
+    schema = schema_of(observed)
     if schema is None or schema not in shipped_objects():
         return {}
     try:
-        runs = to_canonical_items(json.loads(body), schema)
+        runs = to_canonical_items(json.loads(observed.body), schema)
     except (MappingError, ValueError):
         return {}
     if not runs:

@@ -135,8 +135,10 @@ def _json(result: Any, exchanges: tuple[Exchange, ...], out: IO[str]) -> None:
             "base_url": result.base_url,
             "seed": result.seed,
             "ok": result.ok,
+            "exit_code": result.exit_code,
+            "allow_untested": result.allow_untested,
             "notes": list(result.notes),
-            "runs": [asdict(r) for r in result.runs],
+            "runs": [{**asdict(r), "status": r.status} for r in result.runs],
             "skipped": [list(s) for s in result.skipped],
             "exchanges": len(exchanges),
         },
@@ -147,38 +149,62 @@ def _json(result: Any, exchanges: tuple[Exchange, ...], out: IO[str]) -> None:
 
 
 def _junit(result: Any, exchanges: tuple[Exchange, ...], out: IO[str]) -> None:
-    failures = sum(1 for r in result.runs if r.failures)
-    errors = sum(1 for r in result.runs if r.errors and not r.failures)
+    """A testcase per operation: FAILED a <failure>, untested a <failure type="untested">
+    (a <skipped> when untested operations are allowed), network errors an <error>."""
+    cases = [_junit_case(result, run) for run in result.runs]
+    cases += [
+        (
+            f"    <testcase classname={xml_attr(result.vendor)} name={xml_attr(operation)}>"
+            f"<skipped message={xml_attr(reason)}/></testcase>\n",
+            "skipped",
+        )
+        for operation, reason in result.skipped
+    ]
+    if not result.runs:  # nothing tested is not a pass, whatever was skipped
+        verdict = xml_attr(result.verdict or "no operation was tested")
+        cases.append(
+            (
+                f"    <testcase classname={xml_attr(result.vendor)} "
+                f"name={xml_attr('runconform contract ' + result.vendor)}>"
+                f'<failure message={verdict} type="nothing-tested"/></testcase>\n',
+                "failure",
+            )
+        )
+    counts = {kind: sum(1 for _, k in cases if k == kind) for kind in ("failure", "error")}
+    skipped = sum(1 for _, k in cases if k == "skipped")
+    totals = f'tests="{len(cases)}" failures="{counts["failure"]}" errors="{counts["error"]}"'
     out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
     out.write(
-        f'<testsuites tests="{len(result.runs)}" failures="{failures}" errors="{errors}">\n'
+        f"<testsuites {totals}>\n"
         f"  <testsuite name={xml_attr('runconform contract ' + result.vendor)} "
-        f'tests="{len(result.runs)}" failures="{failures}" errors="{errors}" '
-        f'skipped="{len(result.skipped)}">\n'
+        f'{totals} skipped="{skipped}">\n'
     )
-    for run in result.runs:
-        out.write(
-            f"    <testcase classname={xml_attr(result.vendor)} name={xml_attr(run.operation)}>"
-        )
-        if run.failures:
-            text = "\n".join(f"{f.check}: {f.message} (status {f.status})" for f in run.failures)
-            out.write(
-                f"\n      <failure message={xml_attr(run.failures[0].message)} "
-                f"type={xml_attr(run.failures[0].check)}>{xml_text(text)}</failure>\n    "
-            )
-        elif run.errors:
-            out.write(
-                f"\n      <error message={xml_attr(run.errors[0])}>"
-                f"{xml_text(chr(10).join(run.errors))}</error>\n    "
-            )
-        out.write("</testcase>\n")
-    for operation, reason in result.skipped:
-        out.write(
-            f"    <testcase classname={xml_attr(result.vendor)} "
-            f"name={xml_attr(operation)}><skipped message={xml_attr(reason)}/>"
-            "</testcase>\n"
-        )
+    out.writelines(text for text, _ in cases)
     out.write("  </testsuite>\n</testsuites>\n")
+
+
+def _junit_case(result: Any, run: Any) -> tuple[str, str]:
+    """One operation's testcase and its kind: "failure", "error", "skipped" or "passed"."""
+    head = f"    <testcase classname={xml_attr(result.vendor)} name={xml_attr(run.operation)}>"
+    if run.failures:
+        text = "\n".join(f"{f.check}: {f.message} (status {f.status})" for f in run.failures)
+        body = (
+            f"<failure message={xml_attr(run.failures[0].message)} "
+            f"type={xml_attr(run.failures[0].check)}>{xml_text(text)}</failure>"
+        )
+        kind = "failure"
+    elif run.errors:
+        body = (
+            f"<error message={xml_attr(run.errors[0])}>{xml_text(chr(10).join(run.errors))}</error>"
+        )
+        kind = "error"
+    elif run.status == "untested":
+        tag, kind = ("skipped", "skipped") if result.allow_untested else ("failure", "failure")
+        kind_attr = "" if tag == "skipped" else ' type="untested"'
+        body = f"<{tag} message={xml_attr(run.line)}{kind_attr}/>"
+    else:
+        return f"{head}</testcase>\n", "passed"
+    return f"{head}\n      {body}\n    </testcase>\n", kind
 
 
 def _har(result: Any, exchanges: tuple[Exchange, ...], out: IO[str]) -> None:

@@ -3,28 +3,46 @@
 Safe by default for a real vendor: positive data only, GET/HEAD only unless
 writes are allowed, a per-second rate limit, a timeout on every request and an
 overall time bound. Credentials given as headers are sent, never stored: every
-message that leaves the run is scrubbed of them.
+message that leaves the run is scrubbed of them. An operation counts as tested
+only when a response body was checked against a run schema (see `results`).
 """
 
 from __future__ import annotations
 
-import socket
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 from conformance.catalog import load_catalog
-from conformance.contract.checks import CHECKS, Observed
+from conformance.contract.checks import CHECKS, Observed, checked_schema
 from conformance.contract.discovery import harvest, path_values
 from conformance.contract.loading import contract_documents
 from conformance.contract.reports import Exchange, record
-from conformance.errors import InputError, UsageError
+from conformance.contract.results import CheckFailure, ContractResult, OperationRun
+from conformance.contract.safety import (
+    REDACTED,
+    RateLimit,
+    Scrubber,
+    check_reachable,
+    shown_url,
+)
+from conformance.errors import UsageError
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-REDACTED = "[REDACTED]"
+
+__all__ = [
+    "REDACTED",
+    "SAFE_METHODS",
+    "CheckFailure",
+    "ContractOptions",
+    "ContractResult",
+    "OperationRun",
+    "check_reachable",
+    "run_contract",
+    "shown_url",
+]
 
 
 @dataclass(frozen=True)
@@ -43,134 +61,50 @@ class ContractOptions:
     allow_writes: bool = False
     seed: int = 0
     builtin_checks: bool = True
-    our_checks: bool = True
+    our_checks: bool = True  # without them no body is checked: every operation is untested
     record: bool = False  # keep every exchange (scrubbed) for HAR / cassette reports
     stateful: bool = False  # ids seen in list responses feed the operations that need them
     expect: tuple[tuple[str, str], ...] = ()  # (operation id, "vendor.Object") for 2xx bodies
+    allow_untested: bool = False  # operations that checked no body do not fail the run
 
 
-@dataclass(frozen=True)
-class CheckFailure:
-    """One failed check on one response."""
-
-    operation: str
-    check: str
-    status: int | None
-    message: str
-
-
-@dataclass(frozen=True)
-class OperationRun:
-    """What happened to one operation."""
-
-    operation: str  # "GET /api/workflows/{workflowName}/{runId}"
-    operation_id: str | None
-    calls: int
-    statuses: tuple[int, ...]
-    failures: tuple[CheckFailure, ...]
-    errors: tuple[str, ...]  # network errors and timeouts
-
-
-@dataclass(frozen=True)
-class ContractResult:
-    """The whole run: per operation, what was skipped and why, and what was adapted."""
+@dataclass
+class _Run:
+    """What every operation of one run shares; `exchanges` and `seen` grow as it goes."""
 
     vendor: str
-    base_url: str
-    seed: int
-    runs: tuple[OperationRun, ...]
-    skipped: tuple[tuple[str, str], ...]
-    notes: tuple[str, ...]
-    elapsed: float = field(compare=False)
-    exchanges: tuple[Exchange, ...] = field(default=(), compare=False, repr=False)
+    options: ContractOptions
+    expect: dict[str, str]  # operation id -> the bundle's name of the expected schema
+    extra: list[Any]  # our checks, registered with Schemathesis
+    scrub: Scrubber
+    limiter: RateLimit
+    exchanges: list[Exchange] = field(default_factory=list)
+    seen: dict[str, str] = field(default_factory=dict)  # canonical id/workflow/tenant
 
-    @property
-    def ok(self) -> bool:
-        return all(not r.failures and not r.errors for r in self.runs)
-
-    @property
-    def failures(self) -> tuple[CheckFailure, ...]:
-        return tuple(f for r in self.runs for f in r.failures)
-
-
-class _Scrubber:
-    """Removes every credential value from text that leaves the run."""
-
-    def __init__(self, headers: tuple[tuple[str, str], ...]) -> None:
-        secrets = {v for _, v in headers if len(v) >= 4}
-        secrets |= {
-            v.split(" ", 1)[1] for v in secrets if " " in v and len(v.split(" ", 1)[1]) >= 4
-        }
-        self.secrets = sorted(secrets, key=len, reverse=True)
-
-    def __call__(self, text: str) -> str:
-        for secret in self.secrets:
-            text = text.replace(secret, REDACTED)
-        return text
-
-
-class _RateLimit:
-    def __init__(self, per_second: float) -> None:
-        self.interval = 1.0 / per_second if per_second > 0 else 0.0
-        self.next_at = 0.0
-
-    def wait(self) -> None:
-        now = time.monotonic()
-        if now < self.next_at:
-            time.sleep(self.next_at - now)
-        self.next_at = max(now, self.next_at) + self.interval
-
-
-def shown_url(url: str) -> str:
-    """`url` as reports and messages may show it: user, password and query redacted
-    (a base URL can carry credentials, `https://user:key@host/?api_key=...`)."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    host = f"[{host}]" if ":" in host else host
-    try:
-        port = parts.port
-    except ValueError:  # not a number: show nothing of it
-        port = None
-    netloc = host + (f":{port}" if port else "")
-    if parts.username is not None or parts.password is not None:
-        netloc = f"{REDACTED}@{netloc}"
-    return urlunsplit((parts.scheme, netloc, parts.path, REDACTED if parts.query else "", ""))
-
-
-def check_reachable(base_url: str, timeout: float) -> None:
-    """Fail fast, with a clear message, when nothing listens at the base URL."""
-    parts = urlsplit(base_url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UsageError(f"--base-url must be an http(s) URL, got {shown_url(base_url)!r}")
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    try:
-        with socket.create_connection((parts.hostname, port), timeout=timeout):
-            pass
-    except OSError as exc:
-        raise InputError(f"cannot reach {shown_url(base_url)}: {exc.strerror or exc}") from None
-
-
-def _our_check(
-    name: str, vendor: str, scrub: Callable[[str], str], expect: dict[str, str]
-) -> Callable[..., None]:
-    run = CHECKS[name]
-
-    def check(ctx: Any, response: Any, case: Any) -> None:
+    def observed(self, case: Any, response: Any) -> Observed:
+        """The exchange as our checks see it, with the schema --expect names for it."""
         op_id = case.operation.definition.raw.get("operationId")
-        observed = Observed(
-            vendor,
+        content_type = response.headers.get("Content-Type")
+        if isinstance(content_type, list):
+            content_type = content_type[0] if content_type else None
+        return Observed(
+            self.vendor,
             case.method.upper(),
             response.request.url,
             response.status_code,
-            response.headers.get("Content-Type", [None])[0]
-            if isinstance(response.headers.get("Content-Type"), list)
-            else response.headers.get("Content-Type"),
+            content_type,
             response.content,
-            expect.get(op_id or ""),
+            self.expect.get(op_id or ""),
         )
-        problems = run(observed)
+
+
+def _our_check(name: str, run: _Run) -> Callable[..., None]:
+    check_body = CHECKS[name]
+
+    def check(ctx: Any, response: Any, case: Any) -> None:
+        problems = check_body(run.observed(case, response))
         if problems:
-            raise AssertionError(scrub("; ".join(problems)))
+            raise AssertionError(run.scrub("; ".join(problems)))
 
     check.__name__ = name
     return check
@@ -179,25 +113,20 @@ def _our_check(
 def run_contract(vendor: str, options: ContractOptions) -> ContractResult:
     """Test every allowed operation of `vendor`'s contract against `options.base_url`."""
     import schemathesis
-    from hypothesis import HealthCheck, Phase, given, settings
-    from schemathesis.generation.modes import GenerationMode
 
     started = time.monotonic()
     documents = contract_documents(vendor, options.contract)
     check_reachable(options.base_url, options.timeout)
-    scrub = _Scrubber(options.headers)
-    limiter = _RateLimit(options.rate_limit)
-    expect = dict(options.expect)
-    for schema_name in expect.values():
-        load_catalog().resolve(schema_name)  # an unknown name is a usage error, before any call
-    extra = [_our_check(n, vendor, scrub, expect) for n in CHECKS] if options.our_checks else []
-    headers = dict(options.headers)
+    catalog = load_catalog()  # an unknown --expect name is a usage error, before any call
+    expect = {op_id: catalog.resolve(name) for op_id, name in options.expect}
+    scrub, limiter = Scrubber(options.headers), RateLimit(options.rate_limit)
+    run = _Run(vendor, options, expect, [], scrub, limiter)
+    if options.our_checks:
+        run.extra.extend(_our_check(n, run) for n in CHECKS)
     fixed = dict(options.path_parameters)
     runs: list[OperationRun] = []
     skipped: list[tuple[str, str]] = []
     known_ids: set[str] = set()
-    exchanges: list[Exchange] = []
-    seen: dict[str, str] = {}
     ordered = [
         result.ok()
         for document in documents
@@ -211,13 +140,13 @@ def run_contract(vendor: str, options: ContractOptions) -> ContractResult:
         known_ids.add(op_id or "")
         if options.operations and op_id not in options.operations:
             continue
-        if not options.operations and not _returns_bundled_schema(vendor, operation):
+        if (
+            not options.operations
+            and op_id not in expect
+            and not _returns_bundled_schema(vendor, operation)
+        ):
             skipped.append(
-                (
-                    label,
-                    "no bundled run schema for its response (select it "
-                    "with --operation to test it anyway)",
-                )
+                (label, "no bundled run schema for its response (name one with --expect)")
             )
             continue
         if operation.method.upper() not in SAFE_METHODS and not options.allow_writes:
@@ -230,28 +159,14 @@ def run_contract(vendor: str, options: ContractOptions) -> ContractResult:
         if time.monotonic() - started > options.max_time:
             skipped.append((label, f"time bound of {options.max_time:.0f} s reached"))
             continue
-        runs.append(
-            _run_operation(
-                vendor,
-                operation,
-                label,
-                op_id,
-                options,
-                headers,
-                {**path_values([p.name for p in operation.path_parameters], seen), **fixed},
-                extra,
-                limiter,
-                scrub,
-                exchanges,
-                seen if options.stateful else None,
-                given,
-                settings,
-                HealthCheck,
-                Phase,
-                GenerationMode,
-            )
-        )
-    unknown = sorted(set(options.operations) - known_ids)
+        names = [p.name for p in operation.path_parameters]
+        values = {**path_values(names, run.seen), **fixed}
+        result = _run_operation(run, operation, label, op_id, values)
+        if result.status == "untested":
+            hint = _hint(run, operation, op_id, names, fixed)
+            result = replace(result, hint=hint)
+        runs.append(result)
+    unknown = sorted((set(options.operations) | set(expect)) - known_ids)
     if unknown:
         raise UsageError(
             f"unknown operation id(s) for {vendor}: {', '.join(unknown)}; known: "
@@ -266,8 +181,25 @@ def run_contract(vendor: str, options: ContractOptions) -> ContractResult:
         tuple(skipped),
         notes,
         time.monotonic() - started,
-        tuple(exchanges),
+        tuple(run.exchanges),
+        options.allow_untested,
     )
+
+
+def _hint(
+    run: _Run, operation: Any, op_id: str | None, names: list[str], fixed: dict[str, str]
+) -> str:
+    """How to give an untested operation a response body a run schema can check."""
+    if op_id not in run.expect and not _returns_bundled_schema(run.vendor, operation):
+        named = op_id or "OPERATION_ID"
+        return f"name the run schema of its 2xx body: --expect {named}=VENDOR.OBJECT"
+    if not names:
+        return "no 2xx JSON response came back; check --base-url and the credentials"
+    missing = [n for n in names if n not in fixed]
+    flags = " ".join(f"--path-param {n}=VALUE" for n in missing or names)
+    if not missing:
+        return f"give it data: {flags} with values that exist"
+    return f"give it data: {flags}" + ("" if run.options.stateful else ", or --stateful")
 
 
 def _returns_bundled_schema(vendor: str, operation: Any) -> bool:
@@ -287,43 +219,33 @@ def _returns_bundled_schema(vendor: str, operation: Any) -> bool:
 
 
 def _run_operation(
-    vendor: str,
-    operation: Any,
-    label: str,
-    op_id: str | None,
-    options: ContractOptions,
-    headers: dict[str, str],
-    fixed: dict[str, str],
-    extra: list[Any],
-    limiter: _RateLimit,
-    scrub: Callable[[str], str],
-    exchanges: list[Exchange],
-    seen: dict[str, str] | None,
-    given: Any,
-    settings: Any,
-    health: Any,
-    phase: Any,
-    modes: Any,
+    run: _Run, operation: Any, label: str, op_id: str | None, fixed: dict[str, str]
 ) -> OperationRun:
+    from hypothesis import HealthCheck, Phase, given, settings
     from requests.exceptions import RequestException
+    from schemathesis.generation.modes import GenerationMode
 
+    options, scrub = run.options, run.scrub
+    headers = dict(options.headers)
     params = {p.name: fixed[p.name] for p in operation.path_parameters if p.name in fixed}
-    strategy = operation.as_strategy(modes.POSITIVE, path_parameters=params or None)
+    strategy = operation.as_strategy(GenerationMode.POSITIVE, path_parameters=params or None)
     statuses: list[int] = []
     failures: dict[tuple[str, str], CheckFailure] = {}
     errors: list[str] = []
+    checked = 0
 
     @settings(
         max_examples=options.max_examples,
         database=None,
         deadline=None,
         derandomize=True,
-        suppress_health_check=list(health),
-        phases=[phase.generate],
+        suppress_health_check=list(HealthCheck),
+        phases=[Phase.generate],
     )
     @given(strategy)
     def exercise(case: Any) -> None:
-        limiter.wait()
+        nonlocal checked
+        run.limiter.wait()
         try:
             response = case.call(
                 base_url=options.base_url, headers=headers, timeout=options.timeout
@@ -333,24 +255,15 @@ def _run_operation(
             return
         statuses.append(response.status_code)
         if options.record:
-            exchanges.append(record(label, response, scrub, headers))
-        if seen is not None and not seen:
-            content_type = response.headers.get("Content-Type")
-            if isinstance(content_type, list):
-                content_type = content_type[0] if content_type else None
-            seen.update(
-                harvest(
-                    vendor,
-                    case.method.upper(),
-                    response.request.url,
-                    response.status_code,
-                    content_type,
-                    response.content,
-                )
-            )
-        checks_kwargs: dict[str, Any] = {"additional_checks": extra, "headers": headers}
+            run.exchanges.append(record(label, response, scrub, headers))
+        observed = run.observed(case, response)
+        if options.our_checks and checked_schema(observed) is not None:
+            checked += 1
+        if options.stateful and not run.seen:
+            run.seen.update(harvest(observed))
+        checks_kwargs: dict[str, Any] = {"additional_checks": run.extra, "headers": headers}
         if not options.builtin_checks:
-            checks_kwargs["checks"] = extra
+            checks_kwargs["checks"] = run.extra
         try:
             case.validate_response(response, **checks_kwargs)
         except BaseExceptionGroup as group:  # FailureGroup: several checks failed
@@ -372,6 +285,7 @@ def _run_operation(
         tuple(statuses),
         tuple(failures.values()),
         tuple(dict.fromkeys(errors)),
+        checked,
     )
 
 

@@ -29,6 +29,7 @@ _STATUS_LABELS = {
     "failed": "✗ failed",
     "error": "! error",
     "skipped": "○ skipped",
+    "untested": "? untested",
 }
 _SEVERITY_LABELS = {"error": "✗ error", "warning": "! warning", "info": "i info"}
 _MATRIX_PARTS = (
@@ -66,7 +67,7 @@ code { font: .88em ui-monospace, SFMono-Regular, Menlo, Consolas, monospace;
 .badge { display: inline-block; padding: 0 .45rem; border-radius: .8rem; font-size: .85em;
   font-weight: 600; white-space: nowrap; border: 1px solid currentColor; }
 .s-passed, .sev-info { color: var(--ok); } .s-failed, .sev-error { color: var(--bad); }
-.s-error, .sev-warning { color: var(--warn); } .s-skipped { color: var(--muted); }
+.s-error, .s-untested, .sev-warning { color: var(--warn); } .s-skipped { color: var(--muted); }
 tr.group th { background: #eef1f4; }
 table.findings { table-layout: fixed; }
 table.findings col.sev { width: 7rem; } table.findings col.stage { width: 5.5rem; }
@@ -185,7 +186,8 @@ def _tallies(stages: tuple[StageResult, ...]) -> Iterable[str]:
                 "passed": t.passed,
                 "failed": t.failed,
             }
-            result = _status("failed") if t.failed else _status("passed")
+            shown = "untested" if t.untested else "failed" if t.failed else "passed"
+            result = _status(shown)
             yield (
                 f"<tr{_data(attrs)}><td>{_e(stage.name)}</td><td><code>{_name(t.subject)}</code></td>"
                 f'<td class="num">{t.passed}</td><td class="num">{t.failed}</td>'

@@ -14,7 +14,7 @@ def report_dict(report: Report) -> dict[str, Any]:
     data = asdict(report)
     data = {"version": data.pop("version"), **data}
     for stage, raw in zip(report.stages, data["stages"], strict=True):
-        raw["passed"], raw["failed"] = stage.passed, stage.failed
+        raw["passed"], raw["failed"], raw["untested"] = stage.passed, stage.failed, stage.untested
     data["findings_by_kind"] = [{"kind": k, "count": n} for k, n in report.findings_by_kind()]
     data["worst"] = [asdict(f) for f in report.worst()]
     return data

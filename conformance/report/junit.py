@@ -9,20 +9,27 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import IO
 
-from conformance.report.model import Finding, Report, StageResult
+from conformance.report.model import Finding, Report, StageResult, Tally
 from conformance.xmlescape import xml_attr, xml_text
 
 
-def _case(stage: StageResult, subject: str, failed: int, findings: list[Finding]) -> str:
-    name, classname = xml_attr(subject), xml_attr(f"runconform.{stage.name}")
+def _case(stage: StageResult, tally: Tally, findings: list[Finding]) -> str:
+    """A passing, failing or skipped testcase; an untested subject (nothing was checked)
+    is a failure of type "untested", or skipped when untested subjects were allowed."""
+    name, classname = xml_attr(tally.subject), xml_attr(f"runconform.{stage.name}")
     head = f'    <testcase classname={classname} name={name} time="0">'
-    if not failed:
+    untested = [f for f in findings if f.kind.endswith("/untested")]
+    if tally.untested and not tally.failed:
+        reason = untested[0].message if untested else "untested"
+        return f"{head}\n      <skipped message={xml_attr(reason)}/>\n    </testcase>\n"
+    if not tally.failed:
         return head + "</testcase>\n"
     errors = [f for f in findings if f.severity == "error"] or findings
     text = "\n".join(f"{f.locator}: {f.message} [{f.kind}]" for f in errors)
-    message = xml_attr(errors[0].message if errors else f"{failed} item(s) failed")
+    message = xml_attr(errors[0].message if errors else f"{tally.failed} item(s) failed")
+    kind = "untested" if tally.untested and errors == untested else "non-conforming"
     return (
-        f'{head}\n      <failure message={message} type="non-conforming">'
+        f'{head}\n      <failure message={message} type="{kind}">'
         f"{xml_text(text)}</failure>\n    </testcase>\n"
     )
 
@@ -44,10 +51,12 @@ def _suite(stage: StageResult) -> str:
             f"\n      <skipped message={xml_attr(stage.message or 'skipped')}/>\n    </testcase>\n"
         )
     for tally in stage.tallies:
-        cases.append(_case(stage, tally.subject, tally.failed, by_subject.get(tally.subject, [])))
+        cases.append(_case(stage, tally, by_subject.get(tally.subject, [])))
     failures = sum(1 for t in stage.tallies if t.failed)
     errors = 1 if stage.status == "error" else 0
-    skipped = 1 if stage.status == "skipped" else 0
+    skipped = (1 if stage.status == "skipped" else 0) + sum(
+        1 for t in stage.tallies if t.untested and not t.failed
+    )
     return (
         f'  <testsuite name={xml_attr("runconform check: " + stage.name)} tests="{len(cases)}" '
         f'failures="{failures}" errors="{errors}" skipped="{skipped}" '

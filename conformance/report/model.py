@@ -41,8 +41,9 @@ class Tally:
 
     subject: str  # usually "vendor.Object"; an operation for contract runs
     passed: int
-    failed: int
+    failed: int  # counts an untested item too, unless untested items were allowed
     vendor: str | None = None
+    untested: int = 0  # ran, but nothing was checked (a contract operation that got no data)
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,10 @@ class StageResult:
     @property
     def failed(self) -> int:
         return sum(t.failed for t in self.tallies)
+
+    @property
+    def untested(self) -> int:
+        return sum(t.untested for t in self.tallies)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,130 @@
+"""What a contract run found, per operation and in all, worded once for every output.
+
+An operation is `ok` only when at least one response body was checked against a
+run schema (the bundled one of its 2xx response, or the one named with --expect):
+answering 404 to every generated id proves nothing, so such an operation is
+`untested`, says how to give it data, and fails the run with exit 2 ("nothing was
+checked", as `validate` uses it) unless untested operations are allowed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from conformance.contract.reports import Exchange
+from conformance.errors import ExitCode
+
+UNTESTED = "no response body was checked against a run schema"
+
+OperationStatus = Literal["ok", "FAILED", "untested"]
+
+
+@dataclass(frozen=True)
+class CheckFailure:
+    """One failed check on one response."""
+
+    operation: str
+    check: str
+    status: int | None
+    message: str
+
+
+@dataclass(frozen=True)
+class OperationRun:
+    """What happened to one operation."""
+
+    operation: str  # "GET /api/workflows/{workflowName}/{runId}"
+    operation_id: str | None
+    calls: int
+    statuses: tuple[int, ...]
+    failures: tuple[CheckFailure, ...]
+    errors: tuple[str, ...]  # network errors and timeouts
+    checked: int = 0  # response bodies checked against a run schema
+    hint: str = ""  # how to give an untested operation data
+
+    @property
+    def status(self) -> OperationStatus:
+        if self.failures or self.errors:
+            return "FAILED"
+        return "ok" if self.checked else "untested"
+
+    @property
+    def line(self) -> str:
+        """`GET /runs/{id}: untested (5 calls, statuses [404]): ...; give it data: ...`"""
+        statuses = sorted(set(self.statuses))
+        text = f"{self.operation}: {self.status} ({self.calls} calls, statuses {statuses})"
+        return f"{text}: {self.untested_reason}" if self.status == "untested" else text
+
+    @property
+    def untested_reason(self) -> str:
+        return f"{UNTESTED}; {self.hint}" if self.hint else UNTESTED
+
+
+@dataclass(frozen=True)
+class ContractResult:
+    """The whole run: per operation, what was skipped and why, and what was adapted."""
+
+    vendor: str
+    base_url: str
+    seed: int
+    runs: tuple[OperationRun, ...]
+    skipped: tuple[tuple[str, str], ...]
+    notes: tuple[str, ...]
+    elapsed: float = field(compare=False)
+    exchanges: tuple[Exchange, ...] = field(default=(), compare=False, repr=False)
+    allow_untested: bool = False
+
+    @property
+    def failures(self) -> tuple[CheckFailure, ...]:
+        return tuple(f for r in self.runs for f in r.failures)
+
+    @property
+    def failed(self) -> tuple[OperationRun, ...]:
+        return tuple(r for r in self.runs if r.status == "FAILED")
+
+    @property
+    def untested(self) -> tuple[OperationRun, ...]:
+        return tuple(r for r in self.runs if r.status == "untested")
+
+    @property
+    def exit_code(self) -> int:
+        """2 nothing tested, or untested operations not allowed > 1 failures > 0.
+
+        The order `validate` uses: records with no schema outrank non-conforming ones.
+        """
+        if not self.runs or (self.untested and not self.allow_untested):
+            return int(ExitCode.USAGE)
+        return int(ExitCode.NON_CONFORMING) if self.failed else int(ExitCode.OK)
+
+    @property
+    def ok(self) -> bool:
+        return self.exit_code == ExitCode.OK
+
+    def summary(self) -> str:
+        """`N operations tested, F failures, U untested, S skipped in T s`."""
+        return (
+            f"{len(self.runs) - len(self.untested)} operations tested, "
+            f"{len(self.failures)} failures, {len(self.untested)} untested, "
+            f"{len(self.skipped)} skipped in {self.elapsed:.1f} s"
+        )
+
+    @property
+    def verdict(self) -> str | None:
+        """Why nothing, or not everything, was checked; None when that is not the case."""
+        if not self.runs:
+            return "no operation was tested: nothing was checked"
+        if self.untested and not self.allow_untested:
+            return (
+                f"{len(self.untested)} operation(s) untested: give them data, "
+                "or accept them with --allow-untested"
+            )
+        return None
+
+    def problems(self) -> tuple[OperationRun, ...]:
+        """The operations that keep the run from passing, in run order."""
+        return tuple(
+            r
+            for r in self.runs
+            if r.status == "FAILED" or (r.status == "untested" and not self.allow_untested)
+        )
