@@ -291,9 +291,9 @@ def _page_info(listing: str, n: int, total: int) -> dict[str, Any]:
         after = "cursor-page-2" if pages > 1 else None
         page_info = {"__typename": "PageInfo", "after": after, "before": None, "page_size": n}
         return {"page_info": page_info}
-    if vendor == "paragon":
-        link = "https://api.useparagon.com/task-history/workflow-executions?page=2"
-        return {"total": total, "nextLink": link if pages > 1 else None}
+    if vendor == "paragon":  # no total; a page short of 100 is the last (its link is null)
+        link = f"https://api.useparagon.com/projects/project-1/task-history/workflow-executions?offset={n}"
+        return {"nextLink": link if pages > 1 else None}
     if vendor == "xceptor":
         info = {"page": 1, "page_size": n, "total_items": total, "total_pages": pages}
         return {"pagination": info}

@@ -21,6 +21,7 @@ from conformance.documents import load_document
 from conformance.errors import BundleError
 from conformance.instants import MILLISECOND, parse_instant, pointer_tokens, value_at
 from conformance.instants import get as _get
+from conformance.page_links import next_link_problem
 from conformance.resources import contracts_dir
 
 #: Every invariant, with the sentence a report shows for it.
@@ -351,14 +352,10 @@ def _page_rules(
                 base + page["next"],
                 f"next_page {nxt} is set on the last page ({current} of {pages})",
             )
-    elif style == "paragon":
-        total = number("total")
-        if total is not None and total < n_items:
-            yield Violation(
-                "page-consistent",
-                base + page["total"],
-                f"total {total} is less than the {n_items} items on this page",
-            )
+    elif style == "paragon":  # no total: only the next link can be checked
+        problem = next_link_problem(_get(instance, page["next"]), n_items, page)
+        if problem is not None:
+            yield Violation("page-consistent", base + page["next"], problem)
 
 
 def _page_number_rules(

@@ -149,7 +149,7 @@ def test_lists_map_item_by_item(name: str) -> None:
     spec_items = {
         "hatchet.V1TaskSummaryList": "rows",
         "knock.ListWorkflowRecipientRunsResponse": "items",
-        "paragon.WorkflowExecutionList": "data",
+        "paragon.WorkflowExecutionList": "workflowExecutions",
         "xceptor.WorkflowRunList": "data",
     }[name]
     assert [r["id"] for r in runs] == [(i.get("metadata") or i)["id"] for i in listing[spec_items]]

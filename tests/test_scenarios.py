@@ -204,13 +204,19 @@ def test_rendered_objects_validate_and_map_back(name: str, target: str) -> None:
         assert_same_run(original, mapped, target)
 
 
+#: Runs on a page: 4, but Paragon's pages hold 100 (a shorter one is the last).
+PAGE_N = {target: 100 if target.startswith("paragon.") else 4 for target in LISTS}
+
+
 @pytest.mark.parametrize("target", list(LISTS))
-@pytest.mark.parametrize("total", [None, 12])
-def test_pages_every_list_can_hold(target: str, total: int | None) -> None:
+@pytest.mark.parametrize("pages", [1, 3])
+def test_pages_every_list_can_hold(target: str, pages: int) -> None:
     """A page of runs every list vendor can say (all succeeded), on one page or the first of 3."""
-    value = render("page", target, n=4, total=total, statuses=["succeeded"])
+    n = PAGE_N[target]
+    total = None if pages == 1 else 3 * n
+    value = render("page", target, n=n, total=total, statuses=["succeeded"])
     _clean(value, LISTS[target])
-    runs = canonical("page", n=4, total=total, statuses=["succeeded"])
+    runs = canonical("page", n=n, total=total, statuses=["succeeded"])
     back = to_canonical_items(value, LISTS[target])
     for original, mapped in zip(runs, back, strict=True):
         assert_same_run(original, mapped, target)
@@ -229,8 +235,18 @@ def test_page_info_follows_each_style() -> None:
         "total_items": 10,
         "total_pages": 3,
     }
-    paragon = render("page", "paragon.WorkflowExecution", **kw)
-    assert paragon["total"] == 10 and paragon["nextLink"]
+    paragon = render("page", "paragon.WorkflowExecution", n=100, total=250, statuses=["succeeded"])
+    assert len(paragon.pop("workflowExecutions")) == 100
+    assert paragon == {
+        "nextLink": "https://api.useparagon.com/projects/project-1/task-history/workflow-executions?offset=100"
+    }
+    # no total; a page short of 100 is Paragon's last, so it cannot say that more follow
+    assert render_one("page", "paragon.WorkflowExecution", **kw) == Unexpressible(
+        "page",
+        "paragon.WorkflowExecutionList",
+        "paragon.WorkflowExecutionList cannot express this run: $.nextLink: nextLink is set on "
+        "a page of 4 items; a page of fewer than 100 is the last, whose nextLink is null",
+    )
     knock = render("page", "knock.WorkflowRecipientRun", n=4, statuses=["succeeded"])
     assert knock["page_info"] == {
         "__typename": "PageInfo",

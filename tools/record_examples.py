@@ -337,7 +337,7 @@ def record_paragon(sim: Simulator, folder: Path) -> tuple[Path, set[str]]:
     """Filtered lists of workflow executions, replays included, as saved Postman examples."""
     project = sim.known_path_parameters()["projectId"]
     path = f"/projects/{project}/task-history/workflow-executions"
-    runs = fetch(f"{sim.url}{path}").json()["data"]
+    runs = fetch(f"{sim.url}{path}").json()["workflowExecutions"]
     for run in runs[:3]:  # replays are runs made by a write; let them finish
         fetch(f"{sim.url}{path}/{run['id']}/replay", "POST")
         sim.advance(1.0)
@@ -355,6 +355,12 @@ def record_paragon(sim: Simulator, folder: Path) -> tuple[Path, set[str]]:
             [("workflowId", workflow), ("status", "SUCCEEDED")],
         ),
         _postman_item("List executions of one user", sim.url, path, [("userId", user)]),
+        _postman_item(  # the date form of Paragon's docs: no offset, read as UTC
+            "List executions started in a window",
+            sim.url,
+            path,
+            [("afterDate", "2025-06-01T00:00:00"), ("beforeDate", "2026-01-01T00:00:00")],
+        ),
     ]
     collection = {
         "info": {

@@ -99,7 +99,7 @@ TARGETS: dict[str, tuple[str, str]] = {
     "hatchet.V1WorkflowRunDetails": ("/run", "hatchet.V1WorkflowRun"),
     "knock.ListWorkflowRecipientRunsResponse": ("/items/*", "knock.WorkflowRecipientRun"),
     "knock.WorkflowRecipientRunDetail": ("", "knock.WorkflowRecipientRun"),
-    "paragon.WorkflowExecutionList": ("/data/*", "paragon.WorkflowExecution"),
+    "paragon.WorkflowExecutionList": ("/workflowExecutions/*", "paragon.WorkflowExecution"),
     "paragon.WorkflowExecution": ("", "paragon.WorkflowExecution"),
     "restack.WorkflowRunStatus": ("", "restack.WorkflowRunStatus"),
     "restack.WorkflowRunResponse": ("", "restack.WorkflowRunResponse"),

@@ -8,8 +8,13 @@ Pagination, as each contract declares it:
 - Knock: cursors. `after`/`before` are opaque cursors (the run's position);
   `page_info.after` is set when more runs follow, `page_info.before` when runs precede;
   `page_size` (default 50) is clamped to 1..100. `status[]`, `workflow`, `tenant` filter.
-- Paragon: `offset`, 100 per page, `nextLink` (absolute URL) or null, `total` after filters;
-  `status`, `workflowId`, `userId`, `afterDate`/`beforeDate` (on dateStarted), `sortBy`.
+- Paragon: `{"workflowExecutions": [...], "nextLink": ...}` as Paragon's docs show it (no
+  total): `offset`, 100 per page, `nextLink` an absolute URL on the simulator's own origin,
+  null on the last page. `status`, `workflowId`, `userId`, `afterDate`/`beforeDate` (on
+  dateStarted), `sortBy`. Dates are read as the docs write them, without an offset (taken
+  as UTC), or as RFC 3339 with one; any other text is a 400 (the contract declares no error
+  status for the list, see `paragon_list`). `integration` is accepted but not applied: an
+  execution does not say which integration it ran.
 - Xceptor: `page` (1-based) and `page_size` (1..100, default 25), clamped; a page past the
   last is a 404 with the contract's `Error` body (an empty page there would contradict
   `total_pages`). `status` filters. Lists are per workflow: an unknown workflow is a 404.
@@ -23,6 +28,7 @@ from __future__ import annotations
 import base64
 import binascii
 import math
+import re
 from typing import Any
 from urllib.parse import urlencode
 
@@ -201,18 +207,38 @@ def knock_get(store: Store, req: Request) -> Response:
 # -- Paragon ------------------------------------------------------------------------------------
 
 PARAGON_PAGE = 100
+#: The date form of Paragon's docs (`afterDate=2023-02-16T00:00:00`): no offset.
+_NO_OFFSET = re.compile(r"\d{4}-\d\d-\d\d[Tt]\d\d:\d\d:\d\d(\.\d+)?$")
+
+
+def paragon_date(value: str | None) -> str | None:
+    """A query date as RFC 3339: the docs' form without an offset is read as UTC."""
+    return f"{value}Z" if value is not None and _NO_OFFSET.match(value) else value
 
 
 def paragon_list(store: Store, req: Request) -> Response:
+    """The list; a malformed date is refused, not ignored (that would widen the filter).
+
+    The contract declares only 200, 401 and 429 for this operation: no status says "bad
+    request", so the simulator answers 400, the usual one, and a recording shows it as
+    undeclared.
+    """
     status, workflow, user = req.one("status"), req.one("workflowId"), req.one("userId")
-    after, before = req.one("afterDate"), req.one("beforeDate")
+    after, before = paragon_date(req.one("afterDate")), paragon_date(req.one("beforeDate"))
+    for name, value in (("afterDate", after), ("beforeDate", before)):
+        if bad_instant(value):
+            message = (
+                f"{name} {req.one(name)!r} is not a date-time: write 2023-02-16T00:00:00 "
+                "(read as UTC) or 2023-02-16T00:00:00Z"
+            )
+            return Response(400, {"message": message}, None)
     runs = [
         r
         for r in store.all()
         if (status is None or r.get("status") == status)
         and (workflow is None or r.get("workflowId") == workflow)
         and (user is None or r.get("userId") == user)
-        and (bad_instant(after, before) or in_window(r.get("dateStarted"), after, before))
+        and in_window(r.get("dateStarted"), after, before)
     ]
     if req.one("sortBy") == "DESC":
         runs.reverse()
@@ -222,7 +248,7 @@ def paragon_list(store: Store, req: Request) -> Response:
         query = {k: v for k, v in req.query.items() if k != "offset"}
         query["offset"] = [str(offset + PARAGON_PAGE)]
         link = f"{req.base_url}{req.path}?{urlencode(query, doseq=True)}"
-    body = {"data": runs[offset:][:PARAGON_PAGE], "total": len(runs), "nextLink": link}
+    body = {"workflowExecutions": runs[offset:][:PARAGON_PAGE], "nextLink": link}
     return Response(200, body, "paragon.WorkflowExecutionList")
 
 
