@@ -58,6 +58,13 @@ def output_target(out: str | None, name: str, fmt: str, invalid: bool) -> Path |
     '{"fixture": ..., "violates": {"kind", "keyword", "pointer"}}.',
 )
 @click.option(
+    "--minimal",
+    is_flag=True,
+    help="Only what the schema and the run invariants require, not what real runs always "
+    "carry (workflow, start and end times): for testing a client's robustness to sparse "
+    "but schema-valid runs. Such runs may not map to the canonical run.",
+)
+@click.option(
     "--scenario",
     metavar="NAME",
     help="A logical run (queued, running, succeeded, failed-on-step, "
@@ -84,6 +91,7 @@ def fixtures(
     fmt: str,
     out: str | None,
     invalid: bool,
+    minimal: bool,
     scenario: str | None,
     vendor: str,
     params: tuple[str, ...],
@@ -99,6 +107,8 @@ def fixtures(
     if scenario is not None:
         if name is not None or invalid:
             raise UsageError("--scenario takes no NAME and no --invalid")
+        if minimal:
+            raise UsageError("--minimal applies to NAME fixtures; a --scenario sets its own fields")
         return _scenario(scenario, vendor, seed, params, fmt, out)
     if name is None:
         raise UsageError("give a vendor.Object NAME, or --scenario NAME")
@@ -107,7 +117,7 @@ def fixtures(
     if not 0 <= count <= MAX_FIXTURES:  # refuse before creating any folder
         write_fixtures(resolved, count, seed, fmt, None, valid=not invalid)  # raises UsageError
     target = output_target(out, resolved, fmt, invalid)
-    written = write_fixtures(resolved, count, seed, fmt, target, valid=not invalid)
+    written = write_fixtures(resolved, count, seed, fmt, target, valid=not invalid, minimal=minimal)
     if target is not None:
         click.echo(
             f"wrote {written:,} {'negative ' if invalid else ''}fixtures of {resolved} to {target}",
