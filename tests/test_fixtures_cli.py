@@ -79,8 +79,8 @@ def test_fixtures_validate_cleanly_and_negatives_exactly(
 def test_a_wrong_label_is_caught(run_cli, tmp_path: Path) -> None:
     path = tmp_path / "neg.jsonl"
     path.write_text(
-        '{"fixture": {"status": "done"}, "violates": {"kind": "schema", '
-        '"keyword": "type", "pointer": "/status"}}\n'
+        '{"fixture": {"id": "5d2c1b0a-9e8f-4a7b-b6c5-d4e3f2a1b0c9", "status": "done"}, '
+        '"violates": {"kind": "schema", "keyword": "type", "pointer": "/status"}}\n'
     )
     code, out, _ = run_cli(
         "validate", str(path), "--schema", "xceptor.WorkflowRun", "--expect-violations"
