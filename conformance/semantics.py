@@ -1,8 +1,9 @@
 """Run invariants: what must hold of a run beyond its schema.
 
-A schema cannot say "a run finishes after it starts" or "a completed run has an
-end time". These checks do, for every bundled run object, using the run
-profiles in `contracts/semantics.yaml` (which field holds the status, the
+A schema cannot say "a run finishes after it starts", "a completed run has an
+end time" or (where the vendor declares nothing required) "a run has an id".
+These checks do, for every bundled run object, using the run profiles in
+`contracts/semantics.yaml` (which field holds the id, the status, the
 timestamps, the duration, the counts, the list items and page info). Validation
 reports them; fixtures and contract checks use the same functions, so a
 generated run and a recorded one are judged alike.
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from functools import cache
 from itertools import pairwise
 from typing import Any
+from urllib.parse import urldefrag, urljoin
 
 from conformance.documents import load_document
 from conformance.errors import BundleError
@@ -26,6 +28,7 @@ from conformance.resources import contracts_dir
 
 #: Every invariant, with the sentence a report shows for it.
 INVARIANTS: dict[str, str] = {
+    "run-identity": "a run carries its id and its status",
     "time-order": "created <= started <= finished (and created <= updated)",
     "duration-consistent": "duration matches finished - started within the tolerance",
     "terminal-has-end": "a run in a terminal status has an end time",
@@ -68,6 +71,12 @@ def has_profile(name: str) -> bool:
     return name in load_profiles()
 
 
+def run_identity(name: str) -> tuple[str, ...]:
+    """The pointers of a run's id and status; () for objects that are not runs (no `id`)."""
+    profile = load_profiles().get(name, {})
+    return (profile["id"], profile["status"]) if "id" in profile else ()
+
+
 def check_invariants(instance: Any, name: str) -> tuple[Violation, ...]:
     """Every invariant `instance` (a `name` object) breaks; () for objects without a profile."""
     profile = load_profiles().get(name)
@@ -75,7 +84,7 @@ def check_invariants(instance: Any, name: str) -> tuple[Violation, ...]:
         return ()
     if _screen(name)(instance):
         return ()
-    return tuple(_check(instance, profile, ""))
+    return tuple(_check(instance, profile, "", name))
 
 
 # -- the screen: a fast "certainly nothing to report" for the common, clean record ---------
@@ -141,6 +150,7 @@ def _screen(name: str) -> Callable[[dict[str, Any]], bool]:
     step_count = profile.get("step_count")
     page = profile.get("page")
     page_items = pointer_tokens(profile["children"][0]["items"]) if page is not None else ()
+    identity = tuple(pointer_tokens(p) for p in _unrequired_identity(name))
     children = tuple(
         (pointer_tokens(c.get("items") or c["item"]), "items" in c, c["profile"])
         for c in profile.get("children", ())
@@ -148,6 +158,9 @@ def _screen(name: str) -> Callable[[dict[str, Any]], bool]:
 
     def screen(instance: dict[str, Any]) -> bool:
         get = instance.get
+        for tokens in identity:
+            if value_at(instance, tokens) is None:
+                return False
         created = get(created_key) if created_key else None
         started = get(started_key) if started_key else None
         finished = get(finished_key) if finished_key else None
@@ -214,7 +227,10 @@ def _screen(name: str) -> Callable[[dict[str, Any]], bool]:
     return screen
 
 
-def _check(instance: dict[str, Any], profile: dict[str, Any], base: str) -> Iterator[Violation]:
+def _check(
+    instance: dict[str, Any], profile: dict[str, Any], base: str, name: str
+) -> Iterator[Violation]:
+    yield from _identity_rules(instance, name, base)
     yield from _time_rules(instance, profile, base)
     for pointer in profile.get("counts", ()):
         value = _get(instance, pointer)
@@ -238,18 +254,79 @@ def _check(instance: dict[str, Any], profile: dict[str, Any], base: str) -> Iter
         if "item" in child:
             value = _get(instance, child["item"])
             if isinstance(value, dict):
-                yield from _check(value, child_profile, base + child["item"])
+                yield from _check(value, child_profile, base + child["item"], child["profile"])
             continue
         items = _get(instance, child["items"])
         if isinstance(items, list):
             for i, item in enumerate(items):
                 if isinstance(item, dict):
-                    yield from _check(item, child_profile, f"{base}{child['items']}/{i}")
+                    at = f"{base}{child['items']}/{i}"
+                    yield from _check(item, child_profile, at, child["profile"])
     if "page" in profile:
         items_pointer = profile["children"][0]["items"]
         items = _get(instance, items_pointer)
         if isinstance(items, list):
             yield from _page_rules(instance, profile["page"], len(items), base)
+
+
+def _lacks(instance: dict[str, Any], pointer: str) -> str:
+    """'missing' (absent), 'null', or '' when the value is there."""
+    tokens = pointer_tokens(pointer)
+    holder = value_at(instance, tokens[:-1])
+    if type(holder) is not dict or tokens[-1] not in holder:
+        return "missing"
+    return "null" if holder[tokens[-1]] is None else ""
+
+
+@cache
+def _unrequired_identity(name: str) -> tuple[str, ...]:
+    """The run's id and status pointers its schema does not require. Where it does, the
+    schema's `required` error says so already; the run-identity rule would repeat it."""
+    from conformance.catalog import load_catalog
+
+    catalog = load_catalog()
+    return tuple(p for p in run_identity(name) if not _schema_requires(catalog, name, p))
+
+
+def _schema_requires(catalog: Any, name: str, pointer: str) -> bool:
+    """Whether every step of `pointer` is required (through `$ref` and `allOf`)."""
+    nodes = [(catalog.schema(name), catalog.entry(name).id)]
+    for token in pointer_tokens(pointer):
+        flat, required, found = list(nodes), False, None
+        while flat:
+            node, base = flat.pop()
+            if isinstance(node.get("$ref"), str):
+                url, fragment = urldefrag(urljoin(base, node["$ref"]))
+                if not fragment:  # an unfollowed pointer: the rule applies, never wrong
+                    flat.append((catalog.schema_by_id(url), url))
+                continue
+            flat.extend((branch, base) for branch in node.get("allOf") or ())
+            required = required or token in (node.get("required") or ())
+            if token in (node.get("properties") or {}):
+                found = (node["properties"][token], base)
+        if not required or found is None:
+            return False
+        nodes = [found]
+    return True
+
+
+def _identity_rules(instance: dict[str, Any], name: str, base: str) -> Iterator[Violation]:
+    """A run carries its id and its status: an object with neither is not a run at all."""
+    checked = _unrequired_identity(name)
+    gone = [(p, _lacks(instance, p)) for p in checked]
+    gone = [(p, lack) for p, lack in gone if lack]
+    if len(gone) == 2:
+        (id_at, lack_id), (status_at, lack_status) = gone
+        what = (
+            f"{id_at} and {status_at} are missing"
+            if lack_id == lack_status == "missing"
+            else f"{id_at} is {lack_id} and {status_at} is {lack_status}"
+        )
+        yield Violation("run-identity", base, f"not a run: {what}")
+    elif gone:
+        ((at, lack),) = gone
+        what = "an id" if at == run_identity(name)[0] else "a status"
+        yield Violation("run-identity", base + at, f"a run has {what}: {at} is {lack}")
 
 
 def _time_rules(

@@ -10,7 +10,13 @@ from conftest import example, example_names
 from test_examples import mutate
 
 from conformance.instants import parse_instant
-from conformance.semantics import INVARIANTS, check_invariants, load_profiles
+from conformance.semantics import (
+    INVARIANTS,
+    Violation,
+    check_invariants,
+    load_profiles,
+    run_identity,
+)
 
 # (object, mutations to apply to its example, expected (rule, pointer) violations)
 BROKEN: list[tuple[str, list[tuple[str, str, Any]], set[tuple[str, str]]]] = [
@@ -90,6 +96,20 @@ BROKEN: list[tuple[str, list[tuple[str, str, Any]], set[tuple[str, str]]]] = [
         {("time-order", "/completedAt")},
     ),
     ("canonical.WorkflowRun", [("set", "/step_count", 3)], {("step-count", "/step_count")}),
+    ("xceptor.WorkflowRun", [("remove", "/id", None)], {("run-identity", "/id")}),
+    ("paragon.WorkflowExecution", [("remove", "/status", None)], {("run-identity", "/status")}),
+    (
+        "xceptor.WorkflowRun",
+        [("remove", "/id", None), ("remove", "/status", None)],
+        {("run-identity", "")},
+    ),
+    # list rows are runs too (the profile's children)
+    ("xceptor.WorkflowRunList", [("remove", "/data/0/id", None)], {("run-identity", "/data/0/id")}),
+    (
+        "xceptor.WorkflowRunList",
+        [("remove", "/data/0/status", None), ("remove", "/data/0/id", None)],
+        {("run-identity", "/data/0")},
+    ),
 ]
 
 
@@ -145,6 +165,97 @@ def test_parse_instant(text: Any, expected: datetime | None) -> None:
     assert parse_instant(text) == expected
 
 
+# the one place that says where a run keeps its id: contracts/semantics.yaml
+RUN_IDS = {
+    "canonical.WorkflowRun": "/id",
+    "hatchet.V1TaskSummary": "/metadata/id",
+    "hatchet.V1WorkflowRun": "/metadata/id",
+    "knock.WorkflowRecipientRun": "/id",
+    "knock.WorkflowRecipientRunDetail": "/id",
+    "paragon.WorkflowExecution": "/id",
+    "restack.WorkflowRunStatus": "/runId",
+    "xceptor.WorkflowRun": "/id",
+}
+
+
+def test_every_run_profile_names_its_id_and_status() -> None:
+    runs = {name: run_identity(name) for name in load_profiles() if run_identity(name)}
+    assert runs == {name: (pointer, "/status") for name, pointer in RUN_IDS.items()}
+    # a step result names the workflow step it ran (the same in every run): not a run
+    assert run_identity("xceptor.StepResult") == ()
+
+
+@pytest.mark.parametrize(
+    ("name", "mutations", "pointer", "message"),
+    [
+        ("xceptor.WorkflowRun", [("remove", "/id")], "/id", "a run has an id: /id is missing"),
+        ("xceptor.WorkflowRun", [("set", "/id")], "/id", "a run has an id: /id is null"),
+        (
+            "paragon.WorkflowExecution",
+            [("remove", "/status")],
+            "/status",
+            "a run has a status: /status is missing",
+        ),
+        (
+            "xceptor.WorkflowRun",
+            [("remove", "/id"), ("remove", "/status")],
+            "",
+            "not a run: /id and /status are missing",
+        ),
+        (
+            "xceptor.WorkflowRun",
+            [("set", "/id"), ("remove", "/status")],
+            "",
+            "not a run: /id is null and /status is missing",
+        ),
+        (
+            "xceptor.WorkflowRunList",
+            [("remove", "/data/0/id")],
+            "/data/0/id",
+            "a run has an id: /id is missing",
+        ),
+    ],
+)
+def test_a_run_carries_its_id_and_status(
+    name: str, mutations: list[tuple[str, str]], pointer: str, message: str
+) -> None:
+    instance = example(name)
+    for operation, at in mutations:
+        instance = mutate(instance, operation, at, None)
+    assert check_invariants(instance, name) == (Violation("run-identity", pointer, message),)
+
+
+def test_an_object_that_requires_nothing_is_still_not_a_run_without_id_and_status() -> None:
+    assert check_invariants({"hello": 1}, "paragon.WorkflowExecution") == (
+        Violation("run-identity", "", "not a run: /id and /status are missing"),
+    )
+    # a step result is a step of a run: no id of its own, and no run-identity rule
+    step = mutate(example("xceptor.StepResult"), "remove", "/status", None)
+    assert check_invariants(step, "xceptor.StepResult") == ()
+
+
+@pytest.mark.parametrize(
+    ("name", "pointer"),
+    [
+        ("hatchet.V1WorkflowRun", "/metadata/id"),
+        ("hatchet.V1TaskSummary", "/status"),
+        ("knock.WorkflowRecipientRunDetail", "/id"),
+        ("restack.WorkflowRunStatus", "/runId"),
+        ("canonical.WorkflowRun", "/status"),
+    ],
+)
+def test_where_the_schema_requires_the_id_and_status_it_alone_says_so(
+    name: str, pointer: str
+) -> None:
+    """Its `required` error names the missing key; the rule would only say it twice."""
+    from conformance.validation import validate
+
+    instance = mutate(example(name), "remove", pointer, None)
+    assert check_invariants(instance, name) == ()
+    result = validate(instance, name, strict=True)
+    assert [(f.kind, f.keyword) for f in result.findings] == [("schema", "required")]
+
+
 def test_objects_without_profile_have_no_invariants() -> None:
     assert check_invariants({"code": "x"}, "xceptor.Error") == ()
 
@@ -161,5 +272,5 @@ def test_screen_never_hides_a_violation(name: str) -> None:
     for instance in corpus(example(name), 3_000, seed=len(name)):
         if isinstance(instance, dict) and _screen(name)(instance):
             screened += 1
-            assert tuple(_check(instance, profile, "")) == (), instance
+            assert tuple(_check(instance, profile, "", name)) == (), instance
     assert screened > 0
