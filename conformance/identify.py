@@ -1,31 +1,36 @@
 """Identify the vendor and object of a bare JSON value by its shape.
 
 A payload pasted from a log or a ticket carries no URL or status to route by, so
-the only evidence is the value itself. Every listed bundled object is scored
-against it; a clear "unknown" beats a wrong guess, so weak or ambiguous evidence
-gives `best=None`.
+the only evidence is the value itself. Identification decides *what the value
+is* from its shape alone, and validation then says whether it is a good one: so
+the score never looks at validity, formats or enum values (a run with an unknown
+status is still that run, and must fail on its status, not pass as something
+else). A clear "unknown" beats a wrong guess: weak evidence, or two objects the
+shape cannot tell apart, gives `best=None`.
 
-How a JSON object is scored against one schema (all parts 0..1, deterministic):
+How a JSON object is scored against one listed object (all parts 0..1, deterministic):
 
-    quality   = 0.40 known + 0.15 coverage + 0.20 required + 0.25 valid
-      known     share of the instance's keys the schema defines; a key holding an
+    quality   = 0.55 known + 0.15 coverage + 0.30 required
+      known     share of the instance's keys the object defines; a key holding an
                 object (or array of objects) counts half, plus half its own key fit
                 (recursively), so lists are told apart by their rows
-      coverage  share of the schema's properties present
-      required  share of the schema's required properties present
-      valid     1 if the instance is valid against the corrected schema (formats on)
-    quality  *= 0.7 + 0.3 * (share of top-level enum/const values that match), if any
-    quality  *= 0.3 if `__typename` differs from the schema's (Knock)
+      coverage  share of the object's properties present
+      required  0.5 ** (required properties missing): each missing one halves it
+    quality  *= 0.3 if `__typename` is another listed object's (Knock's discriminator;
+                a name no listed object has is ignored, like an unknown enum value)
     evidence  = min(1, specific / min(1.5, specific_max)), where `specific` sums
                 1/df over the matched keys (df: how many listed objects define the
                 key), so a bare `{"status": ...}` or `{"id": ...}` proves nothing
-    confidence = quality * evidence
+    confidence = quality * evidence, and 0 for a run object (one with an `id` in
+                `contracts/semantics.yaml`) when the value carries neither its id nor
+                its status: that is not a run, whatever else it has
 
-A scalar (`"RUNNING"`) can only be a listed enum object (hatchet.V1TaskStatus):
-0.9 split over the enum objects that accept it. Arrays and other values are unknown.
-`best` is the top candidate if its confidence reaches `threshold` (default 0.6), no
-other vendor's candidate comes within 0.05 of it and no object of its own vendor ties
-it (within 0.005: an empty `{"rows": [], "pagination": {}}` is any Hatchet list).
+A scalar has no shape: its value is its only evidence, so it can only be a listed
+enum object (hatchet.V1TaskStatus) whose enum holds it (0.9, split over those).
+Arrays and other values are unknown. `best` is the top candidate if its confidence
+reaches `threshold` (default 0.6) and no other candidate comes within `MARGIN` of
+it; otherwise the close ones are `tied` ("too close to call", with `why`): an empty
+`{"rows": [], "pagination": {}}` is any Hatchet list.
 """
 
 from __future__ import annotations
@@ -36,16 +41,16 @@ from functools import cache
 from typing import Any
 from urllib.parse import urldefrag, urljoin
 
-import jsonschema_rs
-
 from conformance.catalog import Catalog, load_catalog
+from conformance.instants import pointer_tokens, value_at
+from conformance.semantics import run_identity
 
-WEIGHTS = {"known": 0.40, "coverage": 0.15, "required": 0.20, "valid": 0.25}
-ENUM_FLOOR = 0.7
+WEIGHTS = {"known": 0.55, "coverage": 0.15, "required": 0.30}
+MISSING_REQUIRED = 0.5  # the required part is halved for each required property missing
 TYPENAME_MISMATCH = 0.3
 SCALAR_CONFIDENCE = 0.9
-AMBIGUITY_MARGIN = 0.05  # another vendor this close: unknown
-TIE = 0.005  # another object of the same vendor this close: unknown
+MARGIN = 0.05  # a runner-up this close to the best: too close to call
+TIE_FLOOR = 0.5  # ... when the best reaches this share of the threshold (below: no evidence)
 MAX_DEPTH = 3
 ITEMS_SAMPLED = 3
 TOP = 5
@@ -58,18 +63,34 @@ class Candidate:
     name: str
     confidence: float
     reasons: tuple[str, ...]
+    unexplained: int = 0  # keys (nested ones too) the object does not define
+    missing: int = 0  # required properties absent
 
 
 @dataclass(frozen=True)
 class Identification:
-    """The verdict: `best` (None = unknown) and the top candidates, best first."""
+    """The verdict: `best` (None = unknown) and the top candidates, best first.
+
+    `tied` holds the candidates that were too close to call (best first) and `why`
+    says what the shape could not tell apart; both are empty otherwise.
+    """
 
     best: Candidate | None
     candidates: tuple[Candidate, ...]
+    tied: tuple[Candidate, ...] = ()
+    why: str = ""
 
     @property
     def unknown(self) -> bool:
         return self.best is None
+
+    def doubt(self) -> str:
+        """Why there is no answer, in one line: a tie, or the closest weak candidates."""
+        if self.tied:
+            names = ", ".join(f"{c.name} ({c.confidence:.2f})" for c in self.tied)
+            return f"too close to call: {names}: {self.why}"
+        closest = ", ".join(f"{c.name} ({c.confidence:.2f})" for c in self.candidates[:3])
+        return f"closest: {closest or 'none'}"
 
 
 @dataclass(frozen=True)
@@ -84,22 +105,17 @@ class _View:
 
 
 class _Bundle:
-    """The corrected bundle: schemas by `$id`, flattened views, validators, key frequencies."""
+    """The corrected bundle: schemas by `$id`, flattened views, key frequencies, run ids."""
 
     def __init__(self, catalog: Catalog) -> None:
         everything = catalog.names(include_dependencies=True)
         self.by_id = {catalog.entry(n).id: catalog.schema(n) for n in everything}
         self.ids = {n: catalog.entry(n).id for n in everything}
         self.listed = catalog.names()
-        registry = jsonschema_rs.Registry(list(self.by_id.items()))
-        self.validators = {
-            n: jsonschema_rs.validator_for(
-                self.by_id[self.ids[n]], registry=registry, validate_formats=True
-            )
-            for n in self.listed
-        }
         self.views = {n: self.view(self.by_id[self.ids[n]], self.ids[n]) for n in self.listed}
         self.df = Counter(k for v in self.views.values() for k in v.properties)
+        self.typenames = frozenset(t for v in self.views.values() for t in v.typenames)
+        self.identity = {n: run_identity(n) for n in self.listed}
 
     def resolve(self, node: Any, base: str) -> tuple[Any, str]:
         for _ in range(16):
@@ -137,27 +153,33 @@ class _Bundle:
             typenames |= {e for e in tn.get("examples", ()) if isinstance(e, str)}
         return _View(props, frozenset(required), enum, frozenset(typenames), items)
 
-    def fit(self, value: Any, node: Any, base: str, depth: int = 0) -> float:
-        """How well the keys of `value` (recursively) fit the schema: 1 when nothing to compare."""
+    def fit(self, value: Any, node: Any, base: str, depth: int = 0) -> tuple[float, int]:
+        """How well the keys of `value` (recursively) fit the schema (1 when nothing to
+        compare), and how many of them it leaves unexplained."""
         if depth >= MAX_DEPTH:
-            return 1.0
+            return 1.0, 0
         view = self.view(node, base)
         if isinstance(value, list):
             sample = value[:ITEMS_SAMPLED]
             if not sample or view.items is None:
-                return 1.0
-            return sum(self.fit(v, *view.items, depth + 1) for v in sample) / len(sample)
+                return 1.0, 0
+            fits = [self.fit(v, *view.items, depth + 1) for v in sample]
+            return sum(f for f, _ in fits) / len(sample), sum(u for _, u in fits)
         if not isinstance(value, dict) or not view.properties:
-            return 1.0
+            return 1.0, 0
         if not value:
-            return 0.5
-        total = 0.0
+            return 0.5, 0
+        total, unexplained = 0.0, 0
         for key, sub in value.items():
             if key not in view.properties:
+                unexplained += 1
                 continue
-            nested = isinstance(sub, dict) or (isinstance(sub, list) and sub)
-            total += 0.5 + 0.5 * self.fit(sub, *view.properties[key], depth + 1) if nested else 1
-        return total / len(value)
+            if isinstance(sub, dict) or (isinstance(sub, list) and sub):
+                fit, more = self.fit(sub, *view.properties[key], depth + 1)
+                total, unexplained = total + 0.5 + 0.5 * fit, unexplained + more
+            else:
+                total += 1
+        return total / len(value), unexplained
 
 
 @cache
@@ -175,53 +197,58 @@ def _score_object(bundle: _Bundle, name: str, instance: dict[str, Any]) -> Candi
     keys, props = set(instance), set(view.properties)
     matched = keys & props
     reasons = [f"{len(matched)}/{len(keys)} keys are properties of {name}"]
-    known = bundle.fit(instance, bundle.by_id[bundle.ids[name]], bundle.ids[name]) if keys else 0
+    identity = bundle.identity[name]
+    if identity and all(value_at(instance, pointer_tokens(p)) is None for p in identity):
+        reasons.append(f"not a run: carries neither {' nor '.join(identity)}")
+        return Candidate(name, 0.0, tuple(reasons))
+    known, unexplained = (
+        bundle.fit(instance, bundle.by_id[bundle.ids[name]], bundle.ids[name]) if keys else (0, 0)
+    )
     coverage = len(matched) / len(props) if props else 0.0
     reasons.append(f"{len(matched)}/{len(props)} properties present")
     missing = sorted(view.required - keys)
-    required = 1 - len(missing) / len(view.required) if view.required else 1.0
     if missing:
         reasons.append("missing required " + ", ".join(map(repr, missing)))
-    valid = _is_valid(bundle.validators[name], instance)
-    reasons.append("valid against the schema" if valid else "not valid against the schema")
-    parts = {"known": known, "coverage": coverage, "required": required, "valid": float(valid)}
+    parts = {"known": known, "coverage": coverage, "required": MISSING_REQUIRED ** len(missing)}
     quality = sum(WEIGHTS[k] * v for k, v in parts.items())
-
-    hits = misses = 0
-    for key in sorted(matched):
-        enum = bundle.view(*view.properties[key]).enum
-        value = instance[key]
-        if enum is None or isinstance(value, (dict, list)) or key == "__typename":
-            continue
-        ok = any(_same(value, e) for e in enum)
-        hits, misses = hits + ok, misses + (not ok)
-        reasons.append(f"{key} {value!r} is {'in' if ok else 'not in'} the enum")
-    if hits + misses:
-        quality *= ENUM_FLOOR + (1 - ENUM_FLOOR) * hits / (hits + misses)
 
     typename = instance.get("__typename")
     if isinstance(typename, str) and view.typenames:
         if typename in view.typenames:
             reasons.append(f"has __typename {typename!r}")
-        else:
+        elif typename in bundle.typenames:
             quality *= TYPENAME_MISMATCH
             expected = ", ".join(map(repr, sorted(view.typenames)))
             reasons.append(f"__typename {typename!r} is not {expected}")
+        else:
+            reasons.append(f"__typename {typename!r} is no listed object's (ignored)")
 
     specific = sum(1 / bundle.df[k] for k in matched)
     most = min(1.5, sum(1 / bundle.df[k] for k in props)) if props else 0.0
-    evidence = min(1.0, specific / most) if most else 0.0
+    # keys other listed objects define and this one does not are evidence against it
+    record = sum(1 / bundle.df[k] for k in keys if bundle.df[k])
+    evidence = min(1.0, specific / most, specific / record) if most and record else 0.0
     if matched and evidence < 0.5:
         reasons.append("only keys many objects share match: " + ", ".join(sorted(matched)))
-    return Candidate(name, round(quality * evidence, 3), tuple(reasons))
+    confidence = round(quality * evidence, 3)
+    return Candidate(name, confidence, tuple(reasons), unexplained, len(missing))
+
+
+def _explains_more(a: Candidate, b: Candidate) -> bool:
+    """`a` leaves no more keys unexplained and misses no more required ones, and is
+    better at one: however close the scores, the shape tells `a` from `b`."""
+    return (a.unexplained, a.missing) != (b.unexplained, b.missing) and (
+        a.unexplained <= b.unexplained and a.missing <= b.missing
+    )
 
 
 def _score_scalars(bundle: _Bundle, names: list[str], instance: object) -> list[Candidate]:
-    """A scalar can only be an enum object: split the confidence over those accepting it."""
+    """A scalar can only be an enum object: split the confidence over those holding it."""
     accepting = [
         n
         for n in names
-        if bundle.views[n].enum is not None and _is_valid(bundle.validators[n], instance)
+        if bundle.views[n].enum is not None
+        and any(_same(instance, e) for e in bundle.views[n].enum or ())
     ]
     return [
         Candidate(
@@ -229,6 +256,24 @@ def _score_scalars(bundle: _Bundle, names: list[str], instance: object) -> list[
         )
         for n in accepting
     ]
+
+
+def _why_tied(bundle: _Bundle, instance: object, tied: list[Candidate]) -> str:
+    """What the shape cannot tell apart, in words (keys are shown sorted)."""
+    if not isinstance(instance, dict):
+        return f"{instance!r} is in each enum"
+    shared = set(instance)
+    for c in tied:
+        shared &= set(bundle.views[c.name].properties)
+    if not shared or any(
+        set(instance) & set(bundle.views[c.name].properties) != shared for c in tied
+    ):
+        return f"their shapes fit the keys present within {MARGIN}"
+    why = f"the keys present ({', '.join(sorted(shared))}) fit each of them"
+    empty = sorted(k for k in shared if instance[k] == [])
+    if empty:
+        why += f", and {', '.join(empty)} {'is' if len(empty) == 1 else 'are'} empty"
+    return why
 
 
 def identify(
@@ -254,20 +299,15 @@ def identify(
         scored = []
     ranked = sorted((c for c in scored if c.confidence > 0), key=lambda c: (-c.confidence, c.name))
     top = tuple(ranked[:TOP])
-    best = top[0] if top and top[0].confidence >= threshold else None
-    if best is not None:
-        vendor_of = best.name.split(".", 1)[0]
-        for rival in top[1:]:
-            same = rival.name.split(".", 1)[0] == vendor_of
-            if best.confidence - rival.confidence < (TIE if same else AMBIGUITY_MARGIN):
-                best = None
-                break
-    return Identification(best=best, candidates=top)
-
-
-def _is_valid(validator: Any, instance: object) -> bool:
-    """jsonschema-rs cannot take a lone surrogate; such a value is simply not a match."""
-    try:
-        return bool(validator.is_valid(instance))
-    except UnicodeEncodeError:
-        return False
+    if not top:
+        return Identification(best=None, candidates=top)
+    best = top[0]
+    tied = [
+        c
+        for c in ranked
+        if c is best or (best.confidence - c.confidence < MARGIN and not _explains_more(best, c))
+    ]
+    if len(tied) > 1 and best.confidence >= threshold * TIE_FLOOR:
+        why = _why_tied(bundle, instance, tied)
+        return Identification(best=None, candidates=top, tied=tuple(tied), why=why)
+    return Identification(best=best if best.confidence >= threshold else None, candidates=top)

@@ -1,4 +1,8 @@
-"""Identifying bare JSON values by shape: every example is itself, and doubt gives unknown."""
+"""Identifying bare JSON values by shape: every example is itself, and doubt gives unknown.
+
+Identification looks at the shape only (keys, nested keys, required keys, `__typename`),
+never at validity or enum values: a broken record is still what it is.
+"""
 
 from __future__ import annotations
 
@@ -61,15 +65,22 @@ NEGATIVE: dict[str, object] = {
     "number": 42,
     "boolean": True,
     "unrelated object": {"foo": 1},
+    "hello": {"hello": 1},
     "only a status": {"status": "completed"},
     "only generic keys": {"id": "run_1", "status": "completed", "created_at": "2026-11-20"},
-    "knock run, unknown __typename": with_changes("knock.WorkflowRecipientRun", __typename="Foo"),
-    "knock event, unknown __typename": with_changes(
-        "knock.WorkflowRecipientRunEvent", __typename="MessageEvent"
+    "knock run with the event's __typename": with_changes(
+        "knock.WorkflowRecipientRun", __typename="WorkflowRecipientRunEvent"
+    ),
+    "knock event with the run's __typename": with_changes(
+        "knock.WorkflowRecipientRunEvent", __typename="WorkflowRecipientRun"
     ),
     "an empty hatchet list is any hatchet list": {"pagination": {}, "rows": []},
     "an array of runs": [example("xceptor.WorkflowRun")],
-    "a restack run id alone": {"runId": "0192f4a1-8c3e"},
+    "the keys an xceptor step and run share": {
+        "status": "completed",
+        "started_at": "2026-11-20T06:00:00Z",
+        "completed_at": "2026-11-20T06:00:42Z",
+    },
 }
 
 
@@ -102,6 +113,16 @@ NEAR_MISSES: dict[str, tuple[str, object]] = {
         without("knock.WorkflowRecipientRun", "trigger_source", "inserted_at"),
     ),
     "bare xceptor error": ("xceptor.Error", {"code": "E1", "message": "boom"}),
+    # a __typename no listed object has is ignored, like an unknown enum value
+    "knock run, unknown __typename": (
+        "knock.WorkflowRecipientRun",
+        with_changes("knock.WorkflowRecipientRun", __typename="Foo"),
+    ),
+    "knock event, unknown __typename": (
+        "knock.WorkflowRecipientRunEvent",
+        with_changes("knock.WorkflowRecipientRunEvent", __typename="MessageEvent"),
+    ),
+    "a restack run id alone": ("restack.WorkflowRunResponse", {"runId": "0192f4a1-8c3e"}),
 }
 
 
@@ -136,9 +157,9 @@ def test_lists_are_told_apart_from_their_items(list_name: str, item_name: str) -
     ("name", "reason"),
     [
         ("knock.WorkflowRecipientRun", "has __typename 'WorkflowRecipientRun'"),
-        ("hatchet.V1WorkflowRun", "status 'COMPLETED' is in the enum"),
-        ("xceptor.WorkflowRun", "triggered_by 'schedule' is in the enum"),
-        ("restack.WorkflowRunResponse", "valid against the schema"),
+        ("hatchet.V1WorkflowRun", "13/15 properties present"),
+        ("xceptor.WorkflowRun", "10/10 keys are properties of xceptor.WorkflowRun"),
+        ("restack.WorkflowRunResponse", "2/2 properties present"),
         ("paragon.WorkflowExecution", "8/8 keys are properties of paragon.WorkflowExecution"),
         ("hatchet.V1TaskStatus", "'RUNNING' is in the enum"),
     ],
@@ -149,11 +170,12 @@ def test_reasons_say_why(name: str, reason: str) -> None:
     assert reason in found.best.reasons
 
 
-def test_wrong_typename_and_wrong_enum_are_named() -> None:
-    run = identify(with_changes("knock.WorkflowRecipientRun", __typename="Foo"))
-    assert "__typename 'Foo' is not 'WorkflowRecipientRun'" in run.candidates[0].reasons
-    xceptor = identify(with_changes("xceptor.WorkflowRun", status="COMPLETED"))
-    assert "status 'COMPLETED' is not in the enum" in xceptor.candidates[0].reasons
+def test_typenames_are_named() -> None:
+    run = with_changes("knock.WorkflowRecipientRun", __typename="WorkflowRecipientRunEvent")
+    expected = "__typename 'WorkflowRecipientRunEvent' is not 'WorkflowRecipientRun'"
+    assert expected in identify(run).candidates[0].reasons
+    foo = identify(with_changes("knock.WorkflowRecipientRun", __typename="Foo"))
+    assert "__typename 'Foo' is no listed object's (ignored)" in foo.candidates[0].reasons
 
 
 def test_vendor_and_threshold_narrow_the_answer() -> None:
@@ -176,3 +198,130 @@ def test_identification_is_deterministic_and_ordered() -> None:
     assert ranks == sorted(ranks)
     assert all(0 < c.confidence <= 1 for c in first.candidates)
     assert len(first.candidates) <= 5
+
+
+# -- what a record is does not depend on whether it is a good one ------------------------------
+
+
+def _enum_keys(name: str) -> list[str]:
+    """Top-level keys of the example whose schema property is an enum (status, type...)."""
+    from conformance.identify import _bundle
+
+    bundle = _bundle(None)
+    view, instance = bundle.views[name], example(name)
+    return [
+        key
+        for key in (instance if isinstance(instance, dict) else ())
+        if key in view.properties
+        and key != "__typename"
+        and bundle.view(*view.properties[key]).enum is not None
+    ]
+
+
+ENUM_CASES = [(name, key) for name in example_names() for key in _enum_keys(name)]
+
+
+@pytest.mark.parametrize(("name", "key"), ENUM_CASES, ids=[f"{n}-{k}" for n, k in ENUM_CASES])
+def test_an_unknown_enum_value_does_not_change_what_a_record_is(name: str, key: str) -> None:
+    found = identify(with_changes(name, **{key: "exploded"}), vendor=vendor_for(name))
+    assert found.best is not None, found.doubt()
+    assert found.best.name == name
+
+
+def test_enum_objects_are_there_to_be_found() -> None:
+    assert len(ENUM_CASES) >= 8  # status of every vendor, Hatchet's type, Xceptor's triggered_by
+
+
+# -- too close to call ---------------------------------------------------------------------------
+
+EMPTY_HATCHET_LIST = {"rows": [], "pagination": {"current_page": 1, "num_pages": 1}}
+HATCHET_LISTS = ("hatchet.V1TaskEventList", "hatchet.V1TaskSummaryList", "hatchet.V1TaskTimingList")
+
+
+def test_an_empty_hatchet_list_is_too_close_to_call() -> None:
+    found = identify(EMPTY_HATCHET_LIST)
+    assert found.best is None
+    assert tuple(c.name for c in found.tied) == HATCHET_LISTS
+    assert found.why == "the keys present (pagination, rows) fit each of them, and rows is empty"
+    assert found.doubt() == (
+        "too close to call: hatchet.V1TaskEventList (1.00), hatchet.V1TaskSummaryList (1.00), "
+        "hatchet.V1TaskTimingList (1.00): the keys present (pagination, rows) fit each of them, "
+        "and rows is empty"
+    )
+
+
+def test_one_row_tells_the_hatchet_lists_apart() -> None:
+    for name in HATCHET_LISTS:
+        listed = example(name)
+        assert listed["rows"], name
+        found = identify(
+            {"rows": listed["rows"][:1], "pagination": EMPTY_HATCHET_LIST["pagination"]}
+        )
+        assert found.best is not None and found.best.name == name, found.doubt()
+
+
+def test_a_missing_required_key_tells_objects_apart_however_close_the_scores() -> None:
+    """A knock run has no events; a run detail must: the required key decides, not a margin."""
+    detail = identify(example("knock.WorkflowRecipientRunDetail"))
+    run = identify(without("knock.WorkflowRecipientRunDetail", "events"))
+    assert detail.best is not None and detail.best.name == "knock.WorkflowRecipientRunDetail"
+    assert run.best is not None and run.best.name == "knock.WorkflowRecipientRun"
+    assert not detail.tied and not run.tied
+
+
+def test_doubt_without_a_tie_names_the_closest() -> None:
+    assert identify({"hello": 1}).doubt() == "closest: none"
+    weak = identify({"status": "completed"})
+    assert weak.doubt().startswith("closest: ")
+    assert not weak.tied
+
+
+# -- a run carries its id or its status ------------------------------------------------------------
+
+
+def _without_identity(name: str) -> dict[str, Any]:
+    from conformance.semantics import run_identity
+
+    instance = copy.deepcopy(example(name))
+    for pointer in run_identity(name):
+        *parents, last = pointer.strip("/").split("/")
+        holder = instance
+        for part in parents:
+            holder = holder[part]
+        del holder[last]
+    return instance
+
+
+RUNS = [
+    "hatchet.V1TaskSummary",
+    "hatchet.V1WorkflowRun",
+    "knock.WorkflowRecipientRun",
+    "knock.WorkflowRecipientRunDetail",
+    "paragon.WorkflowExecution",
+    "restack.WorkflowRunStatus",
+    "xceptor.WorkflowRun",
+    "canonical.WorkflowRun",
+]
+
+
+@pytest.mark.parametrize("name", RUNS)
+def test_a_record_without_id_and_status_is_never_that_run(name: str) -> None:
+    found = identify(_without_identity(name), vendor=vendor_for(name))
+    assert name not in {c.name for c in found.candidates}
+    assert found.best is None or found.best.name != name
+
+
+@pytest.mark.parametrize("name", RUNS)
+def test_a_run_with_either_its_id_or_its_status_is_still_that_run(name: str) -> None:
+    from conformance.semantics import run_identity
+
+    id_pointer, status_pointer = run_identity(name)
+    for gone in (id_pointer, status_pointer):
+        *parents, last = gone.strip("/").split("/")
+        instance = copy.deepcopy(example(name))
+        holder = instance
+        for part in parents:
+            holder = holder[part]
+        del holder[last]
+        found = identify(instance, vendor=vendor_for(name))
+        assert found.best is not None and found.best.name == name, (gone, found.doubt())

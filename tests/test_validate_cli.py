@@ -883,7 +883,7 @@ def test_identify_text_exact(cli: Cli) -> None:
     assert cli("identify", "run.json") == (
         0,
         "run.json:1: hatchet.V1WorkflowRun (confidence 0.98: 13/13 keys are properties of "
-        "hatchet.V1WorkflowRun; 13/15 properties present; valid against the schema)\n",
+        "hatchet.V1WorkflowRun; 13/15 properties present)\n",
         "",
     )
 
@@ -910,7 +910,7 @@ def test_identify_json_and_unreadable(cli: Cli) -> None:
     assert cli("identify", "run.json", "missing.json") == (
         4,
         "run.json:1: hatchet.V1WorkflowRun (confidence 0.98: 13/13 keys are properties of "
-        "hatchet.V1WorkflowRun; 13/15 properties present; valid against the schema)\n"
+        "hatchet.V1WorkflowRun; 13/15 properties present)\n"
         "missing.json: error: cannot read: No such file or directory [unreadable]\n",
         "",
     )

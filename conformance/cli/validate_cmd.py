@@ -235,8 +235,7 @@ def identify(paths: tuple[Path, ...], vendor: str | None, fmt: str) -> int:
                 )
             )
         elif found.best is None:
-            closest = ", ".join(f"{c.name} ({c.confidence:.2f})" for c in found.candidates[:3])
-            click.echo(f"{record.locator}: unknown (closest: {closest or 'none'})")
+            click.echo(f"{record.locator}: unknown ({found.doubt()})")
         else:
             reasons = "; ".join(found.best.reasons[:3])
             click.echo(
