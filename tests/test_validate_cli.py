@@ -207,14 +207,15 @@ def test_every_input_format_positive_and_negative(cli: Cli, fmt: str, explicit: 
     assert summary.startswith("1 record: 0 conforming, 1 not conforming; ")
 
 
-def test_strict_makes_invariant_violations_errors(cli: Cli, runs: Path) -> None:
+def test_strict_makes_invariant_violations_and_drift_errors(cli: Cli, runs: Path) -> None:
     code, out, _ = cli("validate", str(runs), "--schema", RUN, "--strict")
     assert code == 1
     assert out.splitlines() == [
         ENUM_LINE,
+        DRIFT_LINE.replace("info:", "error:"),
         ORDER_LINE.replace("warning:", "error:"),
         DURATION_LINE.replace("warning:", "error:"),
-        "4 records: 2 conforming, 2 not conforming; 0 unreadable inputs; 3 errors, 0 warnings, 1 info",
+        "4 records: 1 conforming, 3 not conforming; 0 unreadable inputs; 4 errors, 0 warnings, 0 info",
     ]
 
 
