@@ -42,8 +42,8 @@ from typing import Any
 from urllib.parse import urldefrag, urljoin
 
 from conformance.catalog import Catalog, load_catalog
-from conformance.instants import pointer_tokens, value_at
-from conformance.semantics import run_identity
+from conformance.identity_rules import lacks
+from conformance.run_profiles import identity
 
 WEIGHTS = {"known": 0.55, "coverage": 0.15, "required": 0.30}
 MISSING_REQUIRED = 0.5  # the required part is halved for each required property missing
@@ -115,7 +115,7 @@ class _Bundle:
         self.views = {n: self.view(self.by_id[self.ids[n]], self.ids[n]) for n in self.listed}
         self.df = Counter(k for v in self.views.values() for k in v.properties)
         self.typenames = frozenset(t for v in self.views.values() for t in v.typenames)
-        self.identity = {n: run_identity(n) for n in self.listed}
+        self.identity = {n: identity(n) for n in self.listed}
 
     def resolve(self, node: Any, base: str) -> tuple[Any, str]:
         for _ in range(16):
@@ -197,9 +197,9 @@ def _score_object(bundle: _Bundle, name: str, instance: dict[str, Any]) -> Candi
     keys, props = set(instance), set(view.properties)
     matched = keys & props
     reasons = [f"{len(matched)}/{len(keys)} keys are properties of {name}"]
-    identity = bundle.identity[name]
-    if identity and all(value_at(instance, pointer_tokens(p)) is None for p in identity):
-        reasons.append(f"not a run: carries neither {' nor '.join(identity)}")
+    own = bundle.identity[name]
+    if own and all(lacks(instance, p) == "missing" for p in own.pointers):  # keys, not values
+        reasons.append(f"not a {own.noun}: carries none of {', '.join(own.pointers)}")
         return Candidate(name, 0.0, tuple(reasons))
     known, unexplained = (
         bundle.fit(instance, bundle.by_id[bundle.ids[name]], bundle.ids[name]) if keys else (0, 0)

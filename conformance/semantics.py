@@ -17,18 +17,16 @@ from dataclasses import dataclass
 from functools import cache
 from itertools import pairwise
 from typing import Any
-from urllib.parse import urldefrag, urljoin
 
-from conformance.documents import load_document
-from conformance.errors import BundleError
+from conformance.identity_rules import identity_violations, unrequired_identity
 from conformance.instants import MILLISECOND, parse_instant, pointer_tokens, value_at
 from conformance.instants import get as _get
 from conformance.page_links import next_link_problem
-from conformance.resources import contracts_dir
+from conformance.run_profiles import load_profiles
 
 #: Every invariant, with the sentence a report shows for it.
 INVARIANTS: dict[str, str] = {
-    "run-identity": "a run carries its id and its status",
+    "run-identity": "a run or step carries its id and status, a list page its items",
     "time-order": "created <= started <= finished (and created <= updated)",
     "duration-consistent": "duration matches finished - started within the tolerance",
     "terminal-has-end": "a run in a terminal status has an end time",
@@ -50,31 +48,6 @@ class Violation:
     rule: str
     pointer: str
     message: str
-
-
-@cache
-def load_profiles() -> dict[str, dict[str, Any]]:
-    """The run profiles shipped in the bundle, with `extends` resolved."""
-    path = contracts_dir() / "semantics.yaml"
-    data = load_document(path, display="contracts/semantics.yaml")
-    if not isinstance(data, dict) or not isinstance(data.get("profiles"), dict):
-        raise BundleError("expected a mapping with `profiles`", file="contracts/semantics.yaml")
-    profiles: dict[str, dict[str, Any]] = data["profiles"]
-    resolved = {}
-    for name, profile in profiles.items():
-        base = profiles.get(profile.get("extends", ""), {})
-        resolved[name] = {**base, **{k: v for k, v in profile.items() if k != "extends"}}
-    return resolved
-
-
-def has_profile(name: str) -> bool:
-    return name in load_profiles()
-
-
-def run_identity(name: str) -> tuple[str, ...]:
-    """The pointers of a run's id and status; () for objects that are not runs (no `id`)."""
-    profile = load_profiles().get(name, {})
-    return (profile["id"], profile["status"]) if "id" in profile else ()
 
 
 def check_invariants(instance: Any, name: str) -> tuple[Violation, ...]:
@@ -150,7 +123,7 @@ def _screen(name: str) -> Callable[[dict[str, Any]], bool]:
     step_count = profile.get("step_count")
     page = profile.get("page")
     page_items = pointer_tokens(profile["children"][0]["items"]) if page is not None else ()
-    identity = tuple(pointer_tokens(p) for p in _unrequired_identity(name))
+    identity = unrequired_identity(name)
     children = tuple(
         (pointer_tokens(c.get("items") or c["item"]), "items" in c, c["profile"])
         for c in profile.get("children", ())
@@ -230,7 +203,8 @@ def _screen(name: str) -> Callable[[dict[str, Any]], bool]:
 def _check(
     instance: dict[str, Any], profile: dict[str, Any], base: str, name: str
 ) -> Iterator[Violation]:
-    yield from _identity_rules(instance, name, base)
+    for pointer, message in identity_violations(instance, name, base):
+        yield Violation("run-identity", pointer, message)
     yield from _time_rules(instance, profile, base)
     for pointer in profile.get("counts", ()):
         value = _get(instance, pointer)
@@ -267,66 +241,6 @@ def _check(
         items = _get(instance, items_pointer)
         if isinstance(items, list):
             yield from _page_rules(instance, profile["page"], len(items), base)
-
-
-def _lacks(instance: dict[str, Any], pointer: str) -> str:
-    """'missing' (absent), 'null', or '' when the value is there."""
-    tokens = pointer_tokens(pointer)
-    holder = value_at(instance, tokens[:-1])
-    if type(holder) is not dict or tokens[-1] not in holder:
-        return "missing"
-    return "null" if holder[tokens[-1]] is None else ""
-
-
-@cache
-def _unrequired_identity(name: str) -> tuple[str, ...]:
-    """The run's id and status pointers its schema does not require. Where it does, the
-    schema's `required` error says so already; the run-identity rule would repeat it."""
-    from conformance.catalog import load_catalog
-
-    catalog = load_catalog()
-    return tuple(p for p in run_identity(name) if not _schema_requires(catalog, name, p))
-
-
-def _schema_requires(catalog: Any, name: str, pointer: str) -> bool:
-    """Whether every step of `pointer` is required (through `$ref` and `allOf`)."""
-    nodes = [(catalog.schema(name), catalog.entry(name).id)]
-    for token in pointer_tokens(pointer):
-        flat, required, found = list(nodes), False, None
-        while flat:
-            node, base = flat.pop()
-            if isinstance(node.get("$ref"), str):
-                url, fragment = urldefrag(urljoin(base, node["$ref"]))
-                if not fragment:  # an unfollowed pointer: the rule applies, never wrong
-                    flat.append((catalog.schema_by_id(url), url))
-                continue
-            flat.extend((branch, base) for branch in node.get("allOf") or ())
-            required = required or token in (node.get("required") or ())
-            if token in (node.get("properties") or {}):
-                found = (node["properties"][token], base)
-        if not required or found is None:
-            return False
-        nodes = [found]
-    return True
-
-
-def _identity_rules(instance: dict[str, Any], name: str, base: str) -> Iterator[Violation]:
-    """A run carries its id and its status: an object with neither is not a run at all."""
-    checked = _unrequired_identity(name)
-    gone = [(p, _lacks(instance, p)) for p in checked]
-    gone = [(p, lack) for p, lack in gone if lack]
-    if len(gone) == 2:
-        (id_at, lack_id), (status_at, lack_status) = gone
-        what = (
-            f"{id_at} and {status_at} are missing"
-            if lack_id == lack_status == "missing"
-            else f"{id_at} is {lack_id} and {status_at} is {lack_status}"
-        )
-        yield Violation("run-identity", base, f"not a run: {what}")
-    elif gone:
-        ((at, lack),) = gone
-        what = "an id" if at == run_identity(name)[0] else "a status"
-        yield Violation("run-identity", base + at, f"a run has {what}: {at} is {lack}")
 
 
 def _time_rules(

@@ -20,7 +20,7 @@ from referencing.jsonschema import DRAFT202012
 from conformance.catalog import Catalog, Variant, load_catalog
 from conformance.drift import LENIENT_SUFFIX, strict_schema
 from conformance.formats import CHECKED_FORMATS, format_checker
-from conformance.semantics import has_profile
+from conformance.run_profiles import has_profile
 
 
 def _refuse(uri: str) -> Any:

@@ -280,7 +280,7 @@ def test_doubt_without_a_tie_names_the_closest() -> None:
 
 
 def _without_identity(name: str) -> dict[str, Any]:
-    from conformance.semantics import run_identity
+    from conformance.run_profiles import run_identity
 
     instance = copy.deepcopy(example(name))
     for pointer in run_identity(name):
@@ -313,7 +313,7 @@ def test_a_record_without_id_and_status_is_never_that_run(name: str) -> None:
 
 @pytest.mark.parametrize("name", RUNS)
 def test_a_run_with_either_its_id_or_its_status_is_still_that_run(name: str) -> None:
-    from conformance.semantics import run_identity
+    from conformance.run_profiles import run_identity
 
     id_pointer, status_pointer = run_identity(name)
     for gone in (id_pointer, status_pointer):

@@ -10,13 +10,8 @@ from conftest import example, example_names
 from test_examples import mutate
 
 from conformance.instants import parse_instant
-from conformance.semantics import (
-    INVARIANTS,
-    Violation,
-    check_invariants,
-    load_profiles,
-    run_identity,
-)
+from conformance.run_profiles import Identity, identity, load_profiles
+from conformance.semantics import INVARIANTS, Violation, check_invariants
 
 # (object, mutations to apply to its example, expected (rule, pointer) violations)
 BROKEN: list[tuple[str, list[tuple[str, str, Any]], set[tuple[str, str]]]] = [
@@ -178,11 +173,22 @@ RUN_IDS = {
 }
 
 
-def test_every_run_profile_names_its_id_and_status() -> None:
-    runs = {name: run_identity(name) for name in load_profiles() if run_identity(name)}
-    assert runs == {name: (pointer, "/status") for name, pointer in RUN_IDS.items()}
-    # a step result names the workflow step it ran (the same in every run): not a run
-    assert run_identity("xceptor.StepResult") == ()
+# a list page is its items; a step result is the workflow step it ran and its status
+OTHER_IDENTITIES = {
+    "xceptor.StepResult": Identity("step result", ("/step_id", "/status")),
+    "hatchet.V1TaskSummaryList": Identity("list page", ("/rows",)),
+    "hatchet.V1TaskEventList": Identity("list page", ("/rows",)),
+    "hatchet.V1TaskTimingList": Identity("list page", ("/rows",)),
+    "knock.ListWorkflowRecipientRunsResponse": Identity("list page", ("/items",)),
+    "paragon.WorkflowExecutionList": Identity("list page", ("/workflowExecutions",)),
+    "xceptor.WorkflowRunList": Identity("list page", ("/data",)),
+}
+
+
+def test_every_profile_names_what_makes_it_one() -> None:
+    found = {name: identity(name) for name in load_profiles() if identity(name)}
+    runs = {name: Identity("run", (pointer, "/status")) for name, pointer in RUN_IDS.items()}
+    assert found == {**runs, **OTHER_IDENTITIES}
 
 
 @pytest.mark.parametrize(
@@ -214,6 +220,14 @@ def test_every_run_profile_names_its_id_and_status() -> None:
             "/data/0/id",
             "a run has an id: /id is missing",
         ),
+        (
+            "xceptor.StepResult",
+            [("remove", "/step_id")],
+            "/step_id",
+            "a step result has an id: /step_id is missing",
+        ),
+        ("xceptor.WorkflowRunList", [("remove", "/data")], "", "not a list page: /data is missing"),
+        ("hatchet.V1TaskEventList", [("remove", "/rows")], "", "not a list page: /rows is missing"),
     ],
 )
 def test_a_run_carries_its_id_and_status(
@@ -229,9 +243,12 @@ def test_an_object_that_requires_nothing_is_still_not_a_run_without_id_and_statu
     assert check_invariants({"hello": 1}, "paragon.WorkflowExecution") == (
         Violation("run-identity", "", "not a run: /id and /status are missing"),
     )
-    # a step result is a step of a run: no id of its own, and no run-identity rule
-    step = mutate(example("xceptor.StepResult"), "remove", "/status", None)
-    assert check_invariants(step, "xceptor.StepResult") == ()
+    assert check_invariants({}, "xceptor.StepResult") == (
+        Violation("run-identity", "", "not a step result: /step_id and /status are missing"),
+    )
+    assert check_invariants({}, "xceptor.WorkflowRunList") == (
+        Violation("run-identity", "", "not a list page: /data is missing"),
+    )
 
 
 @pytest.mark.parametrize(

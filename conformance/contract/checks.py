@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from conformance.routing import route
-from conformance.semantics import load_profiles
+from conformance.run_profiles import load_profiles
 from conformance.validation import validate
 
 _PAGE_SIZE_PARAMS = ("limit", "page_size")

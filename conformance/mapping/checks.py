@@ -19,7 +19,7 @@ from conformance.errors import UnknownObjectError
 from conformance.mapping.schemawalk import Node, all_pointers, node_at, root_node
 from conformance.mapping.spec import ListSpec, ObjectSpec, Rule, load_specs
 from conformance.mapping.transforms import TRANSFORMS
-from conformance.semantics import load_profiles
+from conformance.run_profiles import load_profiles
 
 CANONICAL = "canonical.WorkflowRun"
 _ENGINE_FIELDS = frozenset({"source"})  # filled by the engine, not by a spec

@@ -16,7 +16,7 @@ from typing import Any
 
 from conformance.errors import UsageError
 from conformance.instants import parse_instant
-from conformance.semantics import load_profiles
+from conformance.run_profiles import load_profiles
 from conformance.simulator.store import format_instant, get, put
 
 DRIFT_KINDS = ("wrong-enum", "missing-required", "wrong-type", "time-order", "undocumented-field")
@@ -107,24 +107,18 @@ TARGETS: dict[str, tuple[str, str]] = {
     "xceptor.WorkflowRun": ("", "xceptor.WorkflowRun"),
 }
 
-#: Per run object: a required field to drop (None: the contract requires nothing) and a
-#: (field, wrong-typed value) pair: a string where an integer (or object) is, or the reverse.
-BREAKS: dict[str, tuple[str | None, str, Any]] = {
+#: Per run object: a required field to drop and a (field, wrong-typed value) pair: a string
+#: where an integer (or object) is, or the reverse. Where the contract requires nothing
+#: (Paragon, Xceptor), the run's id: the run-identity invariant requires it.
+BREAKS: dict[str, tuple[str, str, Any]] = {
     "hatchet.V1TaskSummary": ("displayName", "numSpawnedChildren", "1"),
     "hatchet.V1WorkflowRun": ("displayName", "duration", "1000"),
     "knock.WorkflowRecipientRun": ("workflow", "error_count", "0"),
-    "paragon.WorkflowExecution": (None, "taskCount", "3"),
+    "paragon.WorkflowExecution": ("id", "taskCount", "3"),
     "restack.WorkflowRunStatus": ("workflowName", "output", "done"),
     "restack.WorkflowRunResponse": ("runId", "runId", 12345),
-    "xceptor.WorkflowRun": (None, "duration_ms", "1000"),
+    "xceptor.WorkflowRun": ("id", "duration_ms", "1000"),
 }
-
-
-def expressible(kind: str, vendor: str) -> bool:
-    """Can this vendor's run responses carry this drift at all?"""
-    if kind != "missing-required":
-        return True
-    return any(BREAKS[name][0] is not None for name in BREAKS if name.startswith(f"{vendor}."))
 
 
 def apply_drift(kind: str, body: Any, schema: str | None) -> Any:
@@ -153,7 +147,7 @@ def _break(kind: str, obj: dict[str, Any], name: str) -> bool:
     if kind == "wrong-enum":
         put(obj, profile.get("status", "/status"), BOGUS_STATUS)
     elif kind == "missing-required":
-        if required is None or required not in obj:
+        if required not in obj:
             return False
         del obj[required]
     elif kind == "wrong-type":

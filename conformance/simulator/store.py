@@ -22,7 +22,7 @@ from typing import Any
 
 from conformance.fixtures import generate
 from conformance.instants import parse_instant
-from conformance.semantics import load_profiles
+from conformance.run_profiles import load_profiles
 from conformance.simulator.journal import Journal
 
 QUEUE_SECONDS = 1.0
@@ -285,9 +285,14 @@ class Store:
                 put(body, pointer, run_id)
             started = now + timedelta(seconds=QUEUE_SECONDS)
             running = round(rng.uniform(*RUN_SECONDS), 3)
-            cycle = Lifecycle(
-                now, started, started + timedelta(seconds=running), rng.random() < SUCCESS_RATE
-            )
+            succeeds = rng.random() < SUCCESS_RATE
+            if self.spec.queued is None and self.spec.running is None:
+                # a vendor that only ever shows finished runs (Paragon's task history has no
+                # queued or running status): the run a write makes is one that just ended
+                began = now - timedelta(seconds=running)
+                cycle = Lifecycle(began, began, now, succeeds)
+            else:
+                cycle = Lifecycle(now, started, started + timedelta(seconds=running), succeeds)
             run = _Run(seq, body, cycle)
             self._add(run)
             self._persist(run)
