@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -148,9 +149,13 @@ def test_cli_default_fixtures_map_and_minimal_ones_need_not(run_cli, tmp_path: P
     assert run_cli(*args)[0] == 0
     code, _, err = run_cli("map", str(sparse), "--from", "xceptor.WorkflowRun")
     assert code == 1
-    assert (
-        f"{sparse}:9: error: xceptor.WorkflowRun: required source /workflow_id (canonical workflow) is missing"
-        in err.splitlines()
+    message = (
+        "error: xceptor.WorkflowRun: required source /workflow_id (canonical workflow) is missing"
+    )
+    lines = err.splitlines()
+    assert lines[-1].endswith(" records could not be mapped; 0 unreadable inputs")
+    assert any(
+        re.fullmatch(rf"{re.escape(str(sparse))}:\d+: {re.escape(message)}", line) for line in lines
     )
 
 

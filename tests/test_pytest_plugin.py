@@ -126,12 +126,12 @@ def test_failing_record_fails_its_item_with_the_validator_message(
     result.assert_outcomes(passed=8, failed=3)
     enum = '"pending", "running", "completed", "failed", "cancelled" [enum]'
     for line in [
-        "tests/recordings/cassette.yaml:27: does not conform to xceptor.WorkflowRun "
+        "tests/recordings/cassette.yaml:28: does not conform to xceptor.WorkflowRun "
         "(routed by getWorkflowRun), 2 errors:",
         f"$.status: 7 is not one of: {enum}",
-        "tests/recordings/xceptor/list.json:40: does not conform to xceptor.WorkflowRun, 1 error:",
+        "tests/recordings/xceptor/list.json:42: does not conform to xceptor.WorkflowRun, 1 error:",
         f'$.status: "bogus" is not one of: {enum}',
-        "tests/recordings/xceptor/list.json:67: does not conform to xceptor.WorkflowRun, 1 error:",
+        "tests/recordings/xceptor/list.json:70: does not conform to xceptor.WorkflowRun, 1 error:",
         '$.step_results: "none" is not of type array [type]',
     ]:
         assert line in result.outlines
@@ -516,20 +516,20 @@ ROUTED = " (routed by getWorkflowRun)"
 # format -> (file under recordings/, writer, item names, where record 1's failure is reported,
 #            how its schema was chosen: the runconform_schema line, or the recorded request)
 FORMATS: dict[str, tuple[str, Callable[[Path, dict[str, bytes]], None], list[str], str, str]] = {
-    "json": ("xceptor/runs.json", _write_json, ["record[0]", "record[1]", "record[2]"], ":40", ""),
+    "json": ("xceptor/runs.json", _write_json, ["record[0]", "record[1]", "record[2]"], ":42", ""),
     "jsonl": ("xceptor/runs.jsonl", _write_jsonl, ["line[1]", "line[2]", "line[3]"], ":2", ""),
     "yaml": (
         "xceptor/runs.yaml",
         _write_yaml,
         ["document[0]", "document[1]", "document[2]"],
-        ":29",
+        ":31",
         "",
     ),
     "vcr": (
         "cassette.yaml",
         _write_vcr,
         ["interaction[0]", "interaction[1]", "interaction[2]"],
-        ":39",
+        ":40",
         ROUTED,
     ),
     "har": ("session.har", _write_har, ["entries[0]", "entries[1]", "entries[2]"], ":21", ROUTED),
