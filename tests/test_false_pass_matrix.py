@@ -1,0 +1,59 @@
+"""No false pass: labelled defects in every bundled run object are caught on every path.
+
+`tools/false_pass.py` injects the defects (every negative-fixture rule, unknown enum values,
+an undocumented property, a wrong top-level shape, an empty object) and runs them through
+each way a user checks a record; `python tools/false_pass.py` prints the same as a table.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "tools"))
+
+import false_pass
+
+from conformance.simulator import DRIFT_KINDS
+
+VENDORS = ("hatchet", "knock", "paragon", "restack", "xceptor")
+
+
+@pytest.fixture(scope="module")
+def all_defects() -> dict[str, tuple[false_pass.Defect, ...]]:
+    return {name: false_pass.defects(name) for name in false_pass.subjects()}
+
+
+def test_every_object_gets_every_kind_of_defect(all_defects) -> None:
+    """The matrix tests what it says: each object has schema negatives and the four extras."""
+    for name, found in all_defects.items():
+        labels = [d.label for d in found]
+        assert any(label.startswith("schema:") for label in labels), name
+        assert "top-level-array" in labels, name
+        if name != "hatchet.V1TaskStatus":
+            assert {"empty-object", f"undocumented@/{false_pass.UNDOCUMENTED}"} <= set(labels)
+    runs = [n for n in all_defects if n.endswith(("WorkflowRun", "TaskSummary", "Execution"))]
+    for name in runs:
+        assert any(d.label.startswith("invariant:") for d in all_defects[name]), name
+        assert any(d.label.startswith("unknown-enum@") for d in all_defects[name]), name
+
+
+@pytest.mark.parametrize("path", false_pass.ALL_PATHS)
+def test_every_injected_defect_is_caught(path: str, all_defects, tmp_path: Path) -> None:
+    paths = false_pass.PLUGIN_PATHS if path in false_pass.PLUGIN_PATHS else (path,)
+    if path == "assert":
+        pytest.skip("run together with 'item' (one pytest run serves both)")
+    _, results = false_pass.run_paths(tuple(all_defects), paths, work=tmp_path)
+    for name, caught in results.items():
+        assert false_pass.missed(all_defects, caught) == [], name
+        if name in ("schema", "check", "item", "assert"):  # every object takes these paths
+            assert all(caught[n] is not None for n in all_defects)
+
+
+@pytest.mark.parametrize("drift", sorted(DRIFT_KINDS))
+@pytest.mark.parametrize("vendor", VENDORS)
+def test_contract_against_a_drifting_simulator_fails(vendor: str, drift: str) -> None:
+    run = false_pass.contract_drift(vendor, drift)
+    assert run.checks, f"contract {vendor} passed against serve --fault drift={drift}"
