@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import importlib.resources
 import json
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +20,19 @@ from conformance.formats import format_checker
 
 DATA = Path(__file__).parent / "data"
 EXAMPLES = DATA / "examples"
+
+
+@contextmanager
+def on_loopback(server: ThreadingHTTPServer) -> Iterator[str]:
+    """Serve `server` (bound to 127.0.0.1) in a thread; its base URL; shut down on exit."""
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
 
 
 def example(name: str) -> Any:

@@ -15,6 +15,7 @@ import harfile
 import pytest
 import vcr
 import yaml
+from conftest import on_loopback
 
 from conformance.fixtures import run_factory
 from conformance.simulator import start as start_simulator
@@ -435,15 +436,8 @@ class _BodyServer(ThreadingHTTPServer):
 @contextmanager
 def _serving(bodies: dict[str, bytes]) -> Iterator[str]:
     """A real loopback server for vcrpy to record from; its base URL."""
-    server = _BodyServer(bodies)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with on_loopback(_BodyServer(bodies)) as url:
+        yield url
 
 
 def _write_json(path: Path, bodies: dict[str, bytes]) -> None:
