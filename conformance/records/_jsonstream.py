@@ -15,12 +15,25 @@ import re
 from typing import BinaryIO
 
 from ._common import Refused
-from ._jsontext import STRICT_DECODER, too_deep, too_deep_at, value_error_message
+from ._jsontext import (
+    SKIPPING_DECODER,
+    STRICT_DECODER,
+    too_deep,
+    too_deep_at,
+    value_error_message,
+)
 from .model import Limits
 
 _NON_WS = re.compile(r"[^ \t\r\n]")
 _BOM = codecs.BOM_UTF8
 CHUNK = 1 << 16
+
+
+class BadValue(Refused):
+    """Well-formed JSON holding a number JSON readers cannot take (NaN, 1e400, 5,000 digits).
+
+    The stream already stands after the value, so the next element can still be read.
+    """
 
 
 class JsonStream:
@@ -167,9 +180,14 @@ class JsonStream:
                 raise too_deep(self._max_depth, *self._position_of(at)) from None
             except ValueError as error:
                 line, column = self._position_of(start)
-                raise Refused(
+                refusal = BadValue(
                     "malformed-json", value_error_message(error), line=line, column=column
-                ) from None
+                )
+                end = self._skip(start)
+                if end is None:
+                    raise Refused(refusal.kind, refusal.message, line=line, column=column) from None
+                self._pos = end
+                raise refusal from None
             # A number or literal that ends exactly at the buffer's end may go on.
             if end == len(self._buf) and self._buf[end - 1] not in '"]}' and self._more(start):
                 continue
@@ -180,6 +198,28 @@ class JsonStream:
             raise too_deep(self._max_depth, *self._position_of(deep))
         self._pos = end
         return value
+
+    def _skip(self, start: int) -> int | None:
+        """End of the well-formed value at ``start`` whose content was refused, or None."""
+        while True:
+            try:
+                _, end = SKIPPING_DECODER.raw_decode(self._buf, start)
+            except json.JSONDecodeError as error:
+                cut = error.msg.startswith("Unterminated") or error.pos >= len(self._buf) - 8
+                try:
+                    if cut and self._more(start):
+                        continue
+                except Refused:
+                    pass
+                return None
+            except (RecursionError, ValueError):
+                return None
+            try:
+                if end == len(self._buf) and self._buf[end - 1] not in '"]}' and self._more(start):
+                    continue
+            except Refused:
+                return None
+            return end
 
     def _more(self, start: int) -> bool:
         """Read more for a value starting at ``start``, doubling so re-parsing stays linear."""

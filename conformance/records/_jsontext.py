@@ -1,8 +1,8 @@
 """Strict JSON text decoding with a nesting guard, shared by every reader.
 
 The stdlib decoder is used because it keeps integers of any size exact and reports line and
-column on errors; it is made strict (no NaN/Infinity) and is never handed text nested deeper
-than the limit, so it cannot exhaust the stack.
+column on errors; it is made strict (no NaN/Infinity, no number beyond a double) and is never
+handed text nested deeper than the limit, so it cannot exhaust the stack.
 """
 
 from __future__ import annotations
@@ -22,7 +22,27 @@ def _reject_constant(name: str) -> object:
     raise _ConstantError(f"invalid JSON: {name} is not a JSON value")
 
 
-STRICT_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
+def _finite_float(text: str) -> float:
+    """A JSON number as a float, refused when it overflows a double (``1e400``).
+
+    Python would make it infinity, which no schema type matches honestly (it validated as
+    "null") and which cannot be written back as JSON.
+    """
+    value = float(text)
+    if value in (_INF, -_INF):
+        shown = text if len(text) <= 40 else f"{text[:20]}...{text[-10:]}"
+        raise _ConstantError(f"invalid JSON: number {shown} is too large for a double")
+    return value
+
+
+def _ignore(text: str) -> object:
+    return None
+
+
+_INF = float("inf")
+STRICT_DECODER = json.JSONDecoder(parse_constant=_reject_constant, parse_float=_finite_float)
+#: Finds where a value refused by STRICT_DECODER for its numbers ends, to read on after it.
+SKIPPING_DECODER = json.JSONDecoder(parse_constant=_ignore, parse_float=_ignore, parse_int=_ignore)
 # The decoder's C scanner, called directly on the hot path to skip two regex passes.
 _scan_once = STRICT_DECODER.scan_once  # type: ignore[attr-defined]
 

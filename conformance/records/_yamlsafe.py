@@ -11,6 +11,7 @@ constructs with a SafeConstructor that turns ``!!python/...`` tags into a refusa
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Iterator
 from typing import Any, BinaryIO, NoReturn
 
@@ -89,9 +90,25 @@ def _refuse_unknown(loader: SafeConstructor, node: Node) -> NoReturn:
 class _Constructor(SafeConstructor):
     """SafeConstructor that never builds Python objects and keeps timestamps as text."""
 
+    def construct_yaml_int(self, node: ScalarNode) -> int:
+        """An integer, refused (not a reader crash) beyond Python's int-from-text limit."""
+        try:
+            return super().construct_yaml_int(node)  # type: ignore[no-any-return]
+        except ValueError:
+            raise Refused(
+                "malformed-yaml",
+                f"invalid YAML: integer with more than {_int_digits_limit():,} digits",
+                **_at(node),
+            ) from None
+
+
+def _int_digits_limit() -> int:
+    return getattr(sys, "get_int_max_str_digits", lambda: 4300)()
+
 
 _CONSTRUCTORS: dict[str | None, Any] = {
     _YAML + "timestamp": SafeConstructor.construct_yaml_str,
+    _YAML + "int": _Constructor.construct_yaml_int,
     # Plain-data tags that vcrpy's own cassette loader accepts.
     _YAML + "python/str": SafeConstructor.construct_yaml_str,
     _YAML + "python/unicode": SafeConstructor.construct_yaml_str,

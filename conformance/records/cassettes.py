@@ -8,6 +8,7 @@ pickled Python objects) are never constructed.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
@@ -15,7 +16,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode
 
 from ._bodies import base64_body, body_value, exchange, exchange_records, split_content_type
 from ._common import Refused
-from ._jsonstream import JsonStream
+from ._jsonstream import BadValue, JsonStream
 from ._yamlsafe import SafeYaml, construct
 from .model import HttpExchange, Limits, ReadProblem, Record
 
@@ -50,7 +51,11 @@ def _json_items(fh: BinaryIO, limits: Limits, key: str) -> Iterator[tuple[int, o
         raise Refused("not-a-cassette", f"'{key}' is not a list", line=stream.line())
     while stream.next_element():
         line = stream.line()
-        yield line, stream.value()
+        try:
+            item = stream.value()
+        except BadValue as refusal:  # the next element can still be read
+            item = refusal
+        yield line, item
     stream.finish()
 
 
@@ -93,6 +98,10 @@ def _mapping(value: object, what: str) -> dict[str, object]:
 def _status(response: dict[str, object]) -> int | None:
     status = response.get("status")
     code = status.get("code") if isinstance(status, dict) else status
+    if isinstance(code, float) and not math.isfinite(code):  # YAML .inf, 1.0e+400
+        raise Refused(
+            "not-json-value", f"response status: the number {code!r} has no JSON equivalent"
+        )
     try:
         return int(code)  # type: ignore[arg-type]
     except (TypeError, ValueError):

@@ -13,7 +13,7 @@ from typing import Any, BinaryIO, cast
 import orjson
 
 from ._common import Refused, plural, problem
-from ._jsonstream import JsonStream
+from ._jsonstream import BadValue, JsonStream
 from ._jsontext import decode
 from ._yamlsafe import SafeYaml, construct, to_json
 from .model import Limits, Locator, ReadProblem, Record
@@ -43,7 +43,10 @@ def read_json(fh: BinaryIO, file: str, limits: Limits) -> Iterator[Record | Read
             while stream.next_element():
                 label = f"record[{index}]"
                 line = stream.line()
-                yield Record(Locator(file, index, line, label), stream.value())
+                try:
+                    yield Record(Locator(file, index, line, label), stream.value())
+                except BadValue as refusal:  # the next element can still be read
+                    yield problem(file, index, label, refusal)
                 index += 1
             index, label = None, ""
         else:

@@ -11,7 +11,7 @@ from typing import BinaryIO
 
 from ._bodies import base64_body, body_value, exchange, exchange_records, split_content_type
 from ._common import Refused
-from ._jsonstream import JsonStream
+from ._jsonstream import BadValue, JsonStream
 from .model import HttpExchange, Limits, ReadProblem, Record
 
 
@@ -28,7 +28,11 @@ def _entries(stream: JsonStream) -> Iterator[tuple[int, object]]:
         raise Refused("not-a-cassette", "log.entries is not a list", line=stream.line())
     while stream.next_element():
         line = stream.line()
-        yield line, stream.value()
+        try:
+            item = stream.value()
+        except BadValue as refusal:  # the next element can still be read
+            item = refusal
+        yield line, item
     stream.finish()
 
 
