@@ -11,9 +11,9 @@ generated run and a recorded one are judged alike.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import cache
 from itertools import pairwise
 from typing import Any
@@ -39,6 +39,7 @@ INVARIANTS: dict[str, str] = {
 #: Allowed difference between a duration and its timestamps: 1 s, or 1 % of the span.
 DURATION_TOLERANCE_MS = 1000
 DURATION_TOLERANCE_RATIO = 0.01
+MICROSECOND = timedelta(microseconds=1)
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,30 @@ def _same_width_utc(first: Any, second: Any) -> bool:
 def _step_count_ok(instance: dict[str, Any], spec: dict[str, str]) -> bool:
     count, steps = _get(instance, spec["count"]), _get(instance, spec["items"])
     return not (isinstance(count, int) and isinstance(steps, list) and count != len(steps))
+
+
+def _duration_off(
+    duration: Any, started: datetime, finished: datetime
+) -> tuple[float, float] | None:
+    """(span, tolerance) in ms when an integer `duration` does not match the timestamps.
+
+    Compared exactly in integer microseconds: a duration of 400 digits is simply wrong,
+    where converting it to a float would overflow.
+    """
+    if type(duration) is not int:
+        return None
+    span = finished - started
+    span_ms = span / MILLISECOND
+    tolerance = max(DURATION_TOLERANCE_MS, abs(span_ms) * DURATION_TOLERANCE_RATIO)
+    if abs(duration * 1000 - span // MICROSECOND) > tolerance * 1000:
+        return span_ms, tolerance
+    return None
+
+
+def _shown(number: int) -> str:
+    """An integer as a message shows it: in full, or its first digits and length when huge."""
+    text = str(number)
+    return text if len(text) <= 30 else f"{text[:12]}... ({len(text.lstrip('-')):,} digits)"
 
 
 def _not_before(earlier: Any, later: Any) -> bool:
@@ -164,11 +189,8 @@ def _screen(name: str) -> Callable[[dict[str, Any]], bool]:
         if duration_key and started is not None and finished is not None:
             duration = get(duration_key)
             first, last = parse_instant(started), parse_instant(finished)
-            if type(duration) is int and first is not None and last is not None:
-                span_ms = (last - first) / MILLISECOND
-                tolerance = max(DURATION_TOLERANCE_MS, abs(span_ms) * DURATION_TOLERANCE_RATIO)
-                if abs(duration - span_ms) > tolerance:
-                    return False
+            if first is not None and last is not None and _duration_off(duration, first, last):
+                return False
         for count in counts:
             value = get(count)
             if value is not None and (type(value) is not int or value < 0):
@@ -271,16 +293,15 @@ def _time_rules(
             f"({_get(instance, profile['created'])})",
         )
     duration = _get(instance, profile["duration_ms"]) if "duration_ms" in profile else None
-    if started and finished and type(duration) is int:
-        span_ms = (finished - started) / MILLISECOND
-        tolerance = max(DURATION_TOLERANCE_MS, abs(span_ms) * DURATION_TOLERANCE_RATIO)
-        if abs(duration - span_ms) > tolerance:
-            yield Violation(
-                "duration-consistent",
-                base + profile["duration_ms"],
-                f"duration {duration} ms does not match finished - started = "
-                f"{span_ms:.0f} ms (tolerance {tolerance:.0f} ms)",
-            )
+    off = _duration_off(duration, started, finished) if started and finished else None
+    if off is not None:
+        span_ms, tolerance = off
+        yield Violation(
+            "duration-consistent",
+            base + profile["duration_ms"],
+            f"duration {_shown(duration)} ms does not match finished - started = "
+            f"{span_ms:.0f} ms (tolerance {tolerance:.0f} ms)",
+        )
     status = _get(instance, profile["status"]) if "status" in profile else None
     if "finished" in profile and isinstance(status, str):
         has_end = _get(instance, profile["finished"]) is not None
@@ -358,7 +379,7 @@ def _page_number_rules(
     page: dict[str, Any],
     base: str,
 ) -> Iterator[Violation]:
-    if size and total is not None and pages is not None and pages != math.ceil(total / size):
+    if size and total is not None and pages is not None and pages != -(-total // size):
         yield Violation(
             "page-consistent",
             base + page["pages"],
