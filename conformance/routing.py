@@ -321,6 +321,16 @@ def _split_target(url_or_path: str) -> tuple[str, list[str]]:
     return (split.hostname or "").lower(), _segments(split.path)
 
 
+def url_problem(url_or_path: str) -> str | None:
+    """Why a recorded URL cannot be routed (`Invalid IPv6 URL` for `http://[::1/runs`), or
+    None: a recording is user input, so such a URL is a finding, not a crash."""
+    try:
+        _split_target(url_or_path)
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
 def _match(c: _Compiled, segments: list[str]) -> tuple[int, ...] | None:
     """The specificity of the best way `c` matches the path, or None."""
     best: tuple[int, ...] | None = None
@@ -363,9 +373,13 @@ def route(
 
     `url_or_path` is a full URL or a path (no scheme: a path); query and fragment are
     ignored and segments are percent-decoded after splitting. `status=None` (not
-    recorded) routes the operation but selects no response.
+    recorded) routes the operation but selects no response. An unparseable URL (see
+    `url_problem`) routes nowhere.
     """
-    host, segments = _split_target(url_or_path)
+    try:
+        host, segments = _split_target(url_or_path)
+    except ValueError:
+        return None
     wanted = method.strip().upper()
     pool = [c for c in _compiled(vendor) if c.operation.method == wanted]
     if host and any(host in c.hosts for c in pool):

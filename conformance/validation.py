@@ -229,10 +229,15 @@ def validate_record(
                     operation=operation.operation_id,
                 )
         elif not identify:
+            from conformance.routing import url_problem
+
+            bad = url_problem(exchange.url)
             return _unrouted(
                 record,
                 opts.variant,
-                f"no {vendor or 'vendor'} contract operation matches "
+                f"cannot route {exchange.method} {exchange.url}: {bad}; give --schema or --identify"
+                if bad
+                else f"no {vendor or 'vendor'} contract operation matches "
                 f"{exchange.method} {exchange.path}; give --schema or --identify",
             )
     if identify:

@@ -11,7 +11,7 @@ import yaml
 
 from conformance import routing
 from conformance.errors import UsageError
-from conformance.routing import Operation, ResponseSpec, load_operations, route
+from conformance.routing import Operation, ResponseSpec, load_operations, route, url_problem
 
 UUID = "707d0855-80ab-4e1f-a156-f1c4546cbf52"
 HATCHET_HOST = "https://app.hatchet.run"  # Hatchet declares `servers: [{url: ''}]`
@@ -422,3 +422,20 @@ def test_inline_schema_and_declared_order(made_up: Path) -> None:
         "status 302 is not declared for GET /things/special (declared: 200, 404, 5XX)",
     )
     assert special.operation.declared_statuses == ("200", "404", "5XX")
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("http://[::1/api/v1/stable/workflow-runs/" + UUID, "Invalid IPv6 URL"),
+        ("http://::1]/runs", "Invalid IPv6 URL"),
+        ("http://[zz]/runs", "'zz' does not appear to be an IPv4 or IPv6 address"),
+        (concrete_url(ALL_OPERATIONS[0]), None),
+        ("/api/v1/stable/workflow-runs/" + UUID, None),
+    ],
+)
+def test_an_unparseable_url_routes_nowhere_and_says_why(url: str, problem: str | None) -> None:
+    """A recorded URL is user input: one urlsplit refuses is a finding, never a crash."""
+    assert url_problem(url) == problem
+    if problem:
+        assert route("GET", url, 200) is None
