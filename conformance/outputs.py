@@ -18,7 +18,7 @@ from urllib.parse import quote
 from conformance import __version__
 from conformance.errors import ExitCode
 from conformance.findings import CleanRecords, Finding, ValidationResult
-from conformance.xmlescape import xml_attr, xml_text
+from conformance.xmlescape import visible, xml_attr, xml_text
 
 JSON_REPORT_VERSION = 1
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -109,7 +109,8 @@ def _count(n: int, noun: str) -> str:
 
 
 def locator_text(result: ValidationResult) -> str:
-    return str(result.locator) if result.locator else "<instance>"
+    """`file:line`, its control characters escaped (a file name can hold a newline)."""
+    return visible(str(result.locator)) if result.locator else "<instance>"
 
 
 def encodable(text: str) -> str:
@@ -126,7 +127,7 @@ def finding_line(result: ValidationResult, finding: Finding) -> str:
     """`file:line: $.path: severity: message [keyword]` - the one text form of a finding."""
     return (
         f"{locator_text(result)}: {finding.path}: {finding.severity}: "
-        f"{encodable(finding.message)} [{finding.keyword}]"
+        f"{visible(encodable(finding.message))} [{finding.keyword}]"
     )
 
 

@@ -16,7 +16,6 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 
@@ -34,8 +33,9 @@ def parse_base_urls(entries: Iterable[str]) -> dict[str | None, str]:
         name, sep, rest = entry.partition("=")
         named = bool(sep) and bool(_VENDOR.match(name.strip()))
         vendor, url = (name.strip(), rest.strip()) if named else (None, entry)
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
+        from conformance.contract.safety import base_url_problem
+
+        if base_url_problem(url):  # the one check `--base-url` makes too
             raise pytest.UsageError(
                 f"--runconform-base-url: expected an http(s) URL or VENDOR=URL, got {entry!r}"
             )

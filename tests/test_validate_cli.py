@@ -140,6 +140,60 @@ def test_text_output(cli: Cli, runs: Path, flags: tuple[str, ...], lines: list[s
     assert (code, out, err) == (1, "\n".join([*lines, summary]) + "\n", "")
 
 
+# A file name that, printed raw, ends its line and starts a GitHub workflow command.
+EVIL = "evil\n::error file=x::pwned.json"
+SHOWN = "evil\\n::error file=x::pwned.json"  # the newline written as the two characters \n
+
+
+@pytest.mark.parametrize(
+    ("args", "stream", "line"),
+    [
+        pytest.param(
+            ("validate", EVIL, "--schema", RUN),
+            "out",
+            f'{SHOWN}:1: $.status: error: "DONE" is not one of: {STATUSES} [enum]',
+            id="validate",
+        ),
+        pytest.param(
+            ("identify", EVIL),
+            "out",
+            f"{SHOWN}:1: {RUN} (confidence 0.98: 13/13 keys are properties of {RUN}; "
+            "13/15 properties present)",
+            id="identify",
+        ),
+        pytest.param(
+            ("validate", "gone\r::error x.json", "--schema", RUN),
+            "out",
+            "gone\\r::error x.json: $: error: cannot read: No such file or directory [unreadable]",
+            id="unreadable",
+        ),
+        pytest.param(
+            ("map", "bad\n::error y.json", "--from", RUN),
+            "err",
+            "bad\\n::error y.json:1: error: truncated JSON: Expecting value at end of data "
+            "(line 1, column 7) [malformed-json]",
+            id="map",
+        ),
+        pytest.param(
+            ("validate", EVIL, "--schema", RUN, "--output", "no\n::error x/r.txt"),
+            "err",
+            "runconform: error: no\\n::error x/r.txt: cannot write here: No such file or directory",
+            id="error-line",
+        ),
+    ],
+)
+def test_a_control_character_in_a_file_name_is_printed_escaped(
+    cli: Cli, args: tuple[str, ...], stream: str, line: str
+) -> None:
+    """C0, DEL and C1 controls in names are shown as escapes, so no name forges a line."""
+    write_json(EVIL, run_object(status="DONE"))
+    Path("bad\n::error y.json").write_text('{"x": ', encoding="utf-8")
+    _, out, err = cli(*args)
+    text = out if stream == "out" else err
+    assert text.splitlines()[0] == line
+    assert not any(shown.startswith("::") for shown in (out + err).splitlines())
+
+
 def _recording(fmt: str, instance: Any) -> str:
     """A recording of one response carrying `instance`, in the input format `fmt`."""
     body = json.dumps(instance)
@@ -186,6 +240,56 @@ def _recording(fmt: str, instance: Any) -> str:
         "item": [{"name": "run", "request": {"method": "GET", "url": url}, "response": [response]}],
     }
     return str(write_json("runs.postman_collection.json", collection))
+
+
+def _har(name: str, url: str, instance: Any) -> str:
+    """A HAR file of one GET of `url` answered 200 with `instance`."""
+    body = json.dumps(instance)
+    content = {"size": len(body), "mimeType": "application/json", "text": body}
+    entry = {
+        "startedDateTime": "2026-11-20T09:15:10.000Z",
+        "time": 1,
+        "request": {"method": "GET", "url": url, "httpVersion": "HTTP/1.1", "headers": []},
+        "response": {
+            "status": 200,
+            "statusText": "OK",
+            "httpVersion": "HTTP/1.1",
+            "headers": [],
+            "content": content,
+        },
+        "timings": {"send": 0, "wait": 1, "receive": 0},
+    }
+    creator = {"name": "t", "version": "1"}
+    return str(
+        write_json(name, {"log": {"version": "1.2", "creator": creator, "entries": [entry]}})
+    )
+
+
+LIST_PATH = "/api/v1/stable/tenants/707d0855-80ab-4e1f-a156-f1c4546cbf52/workflow-runs"
+
+
+@pytest.mark.parametrize(
+    ("host", "problem"),
+    [
+        ("http://[::1", "Invalid IPv6 URL"),
+        ("http://::1]", "Invalid IPv6 URL"),
+        ("http://[zz]", "'zz' does not appear to be an IPv4 or IPv6 address"),
+    ],
+)
+def test_an_unparseable_recorded_url_is_a_finding_and_the_rest_is_checked(
+    cli: Cli, host: str, problem: str
+) -> None:
+    summary_list = example("hatchet.V1TaskSummaryList")
+    bad = _har("bad.har", host + LIST_PATH, summary_list)
+    good = _har("good.har", "https://app.hatchet.run" + LIST_PATH, summary_list)
+    code, out, err = cli("validate", bad, good, "--vendor", "hatchet")
+    assert (code, err) == (2, "")
+    assert out.splitlines() == [
+        f"bad.har:9: $: error: cannot route GET {host}{LIST_PATH}: {problem}; "
+        "give --schema or --identify [no-schema]",
+        "2 records: 1 conforming, 1 not conforming; 0 unreadable inputs; "
+        "1 error, 0 warnings, 0 info",
+    ]
 
 
 @pytest.mark.parametrize("fmt", ["json", "jsonl", "yaml", "har", "postman"])

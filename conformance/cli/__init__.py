@@ -20,6 +20,7 @@ from conformance.cli.schemas_cmd import schemas
 from conformance.cli.serve_cmd import serve
 from conformance.cli.validate_cmd import identify, validate
 from conformance.errors import ConformanceError, ExitCode
+from conformance.xmlescape import visible
 
 INTERNAL_ERROR = 70
 
@@ -50,11 +51,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         result = cli.main(args=argv, prog_name="runconform", standalone_mode=False)
     except ConformanceError as exc:
-        click.echo(f"runconform: error: {exc}", err=True)
+        click.echo(f"runconform: error: {visible(str(exc))}", err=True)
         return int(exc.exit_code)
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
     except click.ClickException as exc:
+        exc.message = visible(exc.message)  # it may quote a value: a path, a URL
         exc.show()
         return int(ExitCode.USAGE) if exc.exit_code == 2 else exc.exit_code
     except click.exceptions.Abort:
@@ -64,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except Exception as exc:  # the last line of defence against tracebacks
         click.echo(
-            f"runconform: internal error: {type(exc).__name__}: {exc} "
+            f"runconform: internal error: {type(exc).__name__}: {visible(str(exc))} "
             "(this is a bug in runconform; please report it)",
             err=True,
         )

@@ -12,7 +12,9 @@ from typing import TYPE_CHECKING
 import click
 
 from conformance.cli.credentials import request_headers
+from conformance.cli.params import check_base_url
 from conformance.errors import EXIT_MEANINGS, UsageError
+from conformance.xmlescape import visible
 
 if TYPE_CHECKING:  # the check machinery is imported only when the command runs
     from conformance.check.tour import Progress
@@ -26,7 +28,9 @@ _STYLE = {"passed": "green", "failed": "red", "error": "yellow", "skipped": "dim
 @click.option("--vendor", "vendors", multiple=True, help="Only this vendor (repeatable).")
 @click.option("--schema", help="Validate every record of PATHS against this vendor.Object.")
 @click.option(
-    "--base-url", help="Contract-test this API (needs one --vendor) instead of the simulators."
+    "--base-url",
+    callback=check_base_url,
+    help="Contract-test this API (needs one --vendor) instead of the simulators.",
 )
 @click.option(
     "--header",
@@ -121,7 +125,7 @@ def check(
     if not quiet:
         _summary(report)
         for path in written:
-            click.echo(f"wrote {path}")
+            click.echo(visible(f"wrote {path}"))
     meaning = EXIT_MEANINGS.get(report.exit_code, "")
     click.echo(f"exit {report.exit_code}: {meaning} ({report.elapsed:.1f} s)", err=True)
     return report.exit_code
@@ -139,7 +143,7 @@ def _progress(show: bool) -> Iterator[Progress | None]:
             if result is None:
                 click.echo(f"{title} ...", err=True)
             else:
-                note = f": {result.message}" if result.message else ""
+                note = f": {visible(result.message)}" if result.message else ""
                 click.echo(f"{title}: {result.status} ({result.elapsed:.1f} s){note}", err=True)
 
         yield plain
@@ -176,6 +180,7 @@ def _summary(report: Report) -> None:
     """The final table: a stage per row, on stdout."""
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(title="runconform check")
     for column in ("stage", "status", "passed", "failed", "time", "note"):
@@ -189,6 +194,6 @@ def _summary(report: Report) -> None:
             str(s.passed),
             str(s.failed),
             f"{s.elapsed:.1f} s",
-            s.message or "",
+            Text(visible(s.message or "")),  # Text: a file name is not rich markup
         )
     Console(no_color=bool(os.environ.get("NO_COLOR")) or None, soft_wrap=True).print(table)

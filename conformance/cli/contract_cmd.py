@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import click
 
 from conformance.cli.credentials import request_headers
+from conformance.cli.params import Seconds, check_base_url
 from conformance.errors import UsageError
+from conformance.xmlescape import visible
 
 
 def _pair(text: str, flag: str, sep: str) -> tuple[str, str]:
@@ -25,14 +28,16 @@ def _rate(text: str) -> float:
     except ValueError:
         raise UsageError(f"--rate-limit wants N, N/s or N/m, got {text!r}") from None
     per = {"": 1.0, "s": 1.0, "m": 60.0}.get(unit)
-    if per is None or value < 0:
+    if per is None or not 0 <= value < math.inf:  # also refuses nan
         raise UsageError(f"--rate-limit wants N, N/s or N/m, got {text!r}")
     return value / per
 
 
 @click.command()
 @click.argument("vendor")
-@click.option("--base-url", required=True, help="The API to test (http or https).")
+@click.option(
+    "--base-url", required=True, callback=check_base_url, help="The API to test (http or https)."
+)
 @click.option(
     "--contract",
     type=click.Path(path_type=Path),
@@ -67,9 +72,19 @@ def _rate(text: str) -> float:
     show_default=True,
     help="Requests per second: N, N/s or N/m (0: unlimited, for local servers only).",
 )
-@click.option("--timeout", type=float, default=5.0, show_default=True, help="Seconds per request.")
 @click.option(
-    "--max-time", type=float, default=300.0, show_default=True, help="Seconds for the whole run."
+    "--timeout",
+    type=Seconds(),
+    default=5.0,
+    show_default=True,
+    help="Seconds per request.",
+)
+@click.option(
+    "--max-time",
+    type=Seconds(),
+    default=300.0,
+    show_default=True,
+    help="Seconds for the whole run.",
 )
 @click.option(
     "--expect",
@@ -158,18 +173,18 @@ def contract(
     )
     result = run_contract(vendor, options)
     for note in result.notes:
-        click.echo(f"note: {note}", err=True)
+        click.echo(visible(f"note: {note}"), err=True)
     for run in result.runs:
-        click.echo(run.line)
+        click.echo(visible(run.line))
         for failure in run.failures:
-            click.echo(f"  {failure.check}: {failure.message} (status {failure.status})")
+            click.echo(visible(f"  {failure.check}: {failure.message} (status {failure.status})"))
         for error in run.errors:
-            click.echo(f"  error: {error}")
+            click.echo(visible(f"  error: {error}"))
     for operation, reason in result.skipped:
-        click.echo(f"{operation}: skipped ({reason})")
+        click.echo(visible(f"{operation}: skipped ({reason})"))
     click.echo(result.summary())
     if result.verdict:
         click.echo(result.verdict, err=True)
     for path in write_reports(result, result.exchanges, formats, report_dir) if formats else ():
-        click.echo(f"wrote {path}", err=True)
+        click.echo(visible(f"wrote {path}"), err=True)
     return result.exit_code

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from conformance.errors import ExitCode, InputError, UsageError
+from conformance.xmlescape import visible
 
 FORMAT_SUFFIXES = {".json": "json", ".jsonl": "jsonl", ".yaml": "yaml", ".yml": "yaml"}
 
@@ -120,7 +121,10 @@ def fixtures(
     written = write_fixtures(resolved, count, seed, fmt, target, valid=not invalid, minimal=minimal)
     if target is not None:
         click.echo(
-            f"wrote {written:,} {'negative ' if invalid else ''}fixtures of {resolved} to {target}",
+            visible(
+                f"wrote {written:,} {'negative ' if invalid else ''}fixtures of {resolved} "
+                f"to {target}"
+            ),
             err=True,
         )
     return 0
@@ -157,7 +161,9 @@ def _scenario(
     rendered = [r for r in results.values() if isinstance(r, Rendered)]
     for result in results.values():
         if not isinstance(result, Rendered):
-            click.echo(f"{result.object}: cannot express {name}: {result.reason}", err=True)
+            click.echo(
+                visible(f"{result.object}: cannot express {name}: {result.reason}"), err=True
+            )
     target = None if out in (None, "-") else Path(out)  # type: ignore[arg-type]
     if target is not None and target.parent != Path():
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -9,6 +9,7 @@ import click
 
 from conformance.atomic import atomic_output
 from conformance.errors import ExitCode
+from conformance.xmlescape import visible
 
 
 @click.group()
@@ -68,7 +69,8 @@ def map_records(paths: tuple[Path, ...], source: str, target: str, output: Path 
         for record in read_records(list(paths)):
             if isinstance(record, ReadProblem):
                 unreadable += 1
-                click.echo(f"{record.locator}: error: {record.message} [{record.kind}]", err=True)
+                line = f"{record.locator}: error: {record.message} [{record.kind}]"
+                click.echo(visible(line), err=True)
                 continue
             try:
                 runs = to_canonical_items(record.payload, source)
@@ -76,7 +78,7 @@ def map_records(paths: tuple[Path, ...], source: str, target: str, output: Path 
                     runs = [from_canonical(run, target) for run in runs]
             except MappingError as exc:
                 failed += 1
-                click.echo(f"{record.locator}: error: {exc.message}", err=True)
+                click.echo(visible(f"{record.locator}: error: {exc.message}"), err=True)
                 continue
             for run in runs:
                 out.write(json.dumps(run, ensure_ascii=False) + "\n")

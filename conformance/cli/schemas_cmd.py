@@ -13,6 +13,7 @@ from conformance.catalog import load_catalog
 from conformance.errors import BundleError, ExitCode, UsageError
 from conformance.lint import lint_bundle
 from conformance.resources import contracts_dir, is_source_checkout, schemas_dir
+from conformance.xmlescape import visible
 
 
 def _count(n: int, noun: str) -> str:
@@ -120,7 +121,7 @@ def build(contracts_root: Path | None, out: Path | None, check: bool) -> None:
             differences = compare_bundle(built, target)
         if differences:
             for d in differences:
-                click.echo(f"{d.kind}: {target / d.path}", err=True)
+                click.echo(visible(f"{d.kind}: {target / d.path}"), err=True)
                 if d.diff:
                     click.echo(d.diff.rstrip("\n"), err=True)
             raise BundleError(
@@ -128,12 +129,12 @@ def build(contracts_root: Path | None, out: Path | None, check: bool) -> None:
                 "contracts; run `runconform schemas build` and commit the result",
                 file=str(target),
             )
-        click.echo(f"ok: {len(built.files)} files in {target} match a fresh build")
+        click.echo(visible(f"ok: {len(built.files)} files in {target} match a fresh build"))
         return
     if out is None and not is_source_checkout():
         raise UsageError("the installed bundle is read-only: give --out DIR")
     write_bundle(built, target)
-    click.echo(f"wrote {len(built.files)} files to {target}")
+    click.echo(visible(f"wrote {len(built.files)} files to {target}"))
 
 
 @schemas.command("lint")

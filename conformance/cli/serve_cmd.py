@@ -13,7 +13,9 @@ from conformance.cli.credentials import env_token
 @click.command()
 @click.argument("vendor", type=click.Choice(["hatchet", "knock", "paragon", "restack", "xceptor"]))
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", type=int, default=0, show_default=True, help="0: any free port.")
+@click.option(
+    "--port", type=click.IntRange(0, 65535), default=0, show_default=True, help="0: any free port."
+)
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option(
     "--runs",

@@ -18,6 +18,7 @@ from conformance.findings import CleanRecords
 from conformance.formats import CHECKED_FORMATS
 from conformance.outputs import WRITERS, Summary, TextWriter, Writer
 from conformance.validation import Options
+from conformance.xmlescape import visible
 
 _COLOURS = {"error": "red", "warning": "yellow", "info": "cyan"}
 
@@ -212,7 +213,7 @@ def identify(paths: tuple[Path, ...], vendor: str | None, fmt: str) -> int:
     for record in read_records(list(paths)):
         if isinstance(record, ReadProblem):
             unreadable += 1
-            click.echo(f"{record.locator}: error: {record.message} [{record.kind}]")
+            click.echo(visible(f"{record.locator}: error: {record.message} [{record.kind}]"))
             continue
         found = identify_shape(record.payload, vendor=vendor)
         unknown += found.unknown
@@ -235,11 +236,11 @@ def identify(paths: tuple[Path, ...], vendor: str | None, fmt: str) -> int:
                 )
             )
         elif found.best is None:
-            click.echo(f"{record.locator}: unknown ({found.doubt()})")
+            click.echo(f"{visible(str(record.locator))}: unknown ({found.doubt()})")
         else:
             reasons = "; ".join(found.best.reasons[:3])
             click.echo(
-                f"{record.locator}: {found.best.name} "
+                f"{visible(str(record.locator))}: {found.best.name} "
                 f"(confidence {found.best.confidence:.2f}: {reasons})"
             )
     if unreadable:

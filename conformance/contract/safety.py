@@ -3,6 +3,7 @@ every message, a request rate limit, and URLs shown without their secrets."""
 
 from __future__ import annotations
 
+import re
 import socket
 import time
 from urllib.parse import urlsplit, urlunsplit
@@ -43,7 +44,12 @@ class RateLimit:
 def shown_url(url: str) -> str:
     """`url` as reports and messages may show it: user, password and query redacted
     (a base URL can carry credentials, `https://user:key@host/?api_key=...`)."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. `http://[::1`: redact what could be secret, keep the rest
+        url = re.sub(r"^([^/]*//)[^/?#]*@", rf"\1{REDACTED}@", url.partition("#")[0])
+        path, query, _ = url.partition("?")
+        return path + (f"?{REDACTED}" if query else "")
     host = parts.hostname or ""
     host = f"[{host}]" if ":" in host else host
     try:
@@ -56,14 +62,28 @@ def shown_url(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, REDACTED if parts.query else "", ""))
 
 
+def base_url_problem(url: str) -> str | None:
+    """Why `url` cannot be a base URL to test, or None: the one check behind `--base-url`
+    (contract, check) and `--runconform-base-url`, so a typo is a usage error, not a crash."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises on a port that is not a number in 0-65535
+    except ValueError as exc:
+        return f"not a valid URL ({exc}): {shown_url(url)!r}"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return f"expected an http(s) URL, got {shown_url(url)!r}"
+    return None
+
+
 def check_reachable(base_url: str, timeout: float) -> None:
     """Fail fast, with a clear message, when nothing listens at the base URL."""
+    problem = base_url_problem(base_url)
+    if problem:
+        raise UsageError(f"--base-url: {problem}")
     parts = urlsplit(base_url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UsageError(f"--base-url must be an http(s) URL, got {shown_url(base_url)!r}")
     port = parts.port or (443 if parts.scheme == "https" else 80)
     try:
-        with socket.create_connection((parts.hostname, port), timeout=timeout):
+        with socket.create_connection((parts.hostname or "", port), timeout=timeout):
             pass
     except OSError as exc:
         raise InputError(f"cannot reach {shown_url(base_url)}: {exc.strerror or exc}") from None
