@@ -206,23 +206,7 @@ def _recording(fmt: str, instance: Any) -> str:
         Path("record.yaml").write_text(yaml.safe_dump(instance), encoding="utf-8")
         return "record.yaml"
     if fmt == "har":
-        json_type = [{"name": "Content-Type", "value": "application/json"}]
-        entry = {
-            "startedDateTime": "2026-11-20T09:15:10.000Z",
-            "time": 1,
-            "request": {"method": "GET", "url": url, "httpVersion": "HTTP/1.1", "headers": []},
-            "response": {
-                "status": 200,
-                "statusText": "OK",
-                "httpVersion": "HTTP/1.1",
-                "headers": json_type,
-                "content": {"size": len(body), "mimeType": "application/json", "text": body},
-            },
-            "timings": {"send": 0, "wait": 1, "receive": 0},
-        }
-        har = {"log": {"version": "1.2", "creator": {"name": "t", "version": "1"}}}
-        har["log"]["entries"] = [entry]
-        return str(write_json("session.har", har))
+        return _har("session.har", url, instance)
     assert fmt == "postman"
     response = {
         "name": "ok",
@@ -254,7 +238,7 @@ def _har(name: str, url: str, instance: Any) -> str:
             "status": 200,
             "statusText": "OK",
             "httpVersion": "HTTP/1.1",
-            "headers": [],
+            "headers": [{"name": "Content-Type", "value": "application/json"}],
             "content": content,
         },
         "timings": {"send": 0, "wait": 1, "receive": 0},
