@@ -437,9 +437,9 @@ MY_CONTRACT = {  # a path no bundled contract has: only --expect gives it a run 
 
 
 @contextmanager
-def my_api(body: dict[str, Any]) -> Iterator[str]:
-    """A team's own API on loopback: GET answers `body`, whatever the path."""
-    data = json.dumps(body).encode()
+def my_api(body: dict[str, Any] | bytes) -> Iterator[str]:
+    """A team's own API on loopback: GET answers `body` (as JSON, or these bytes)."""
+    data = body if isinstance(body, bytes) else json.dumps(body).encode()
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
@@ -496,11 +496,20 @@ EXPECTED = "(xceptor.WorkflowRun) (status 200)"
                 "before started (2025-07-31T10:57:19Z) [time-order] (status 200)",
             ],
         ),
+        (
+            json.dumps({**MY_RUN, "duration_ms": 12345}).replace("12345", "1e400").encode(),
+            1,
+            [
+                "GET /my/runs: FAILED (1 calls, statuses [200])",
+                "  runconform_schema: $: invalid JSON: number 1e400 is too large for a double "
+                f"{EXPECTED}",
+            ],
+        ),
     ],
-    ids=["conforming", "wrong-enum", "undocumented", "time-order"],
+    ids=["conforming", "wrong-enum", "undocumented", "time-order", "number-beyond-a-double"],
 )
 def test_expect_checks_your_operation_against_the_named_schema(
-    tmp_path: Path, run_cli, body: dict[str, Any], code: int, lines: list[str]
+    tmp_path: Path, run_cli, body: dict[str, Any] | bytes, code: int, lines: list[str]
 ) -> None:
     with my_api(body) as url:
         result = run_cli(*my_contract_args(tmp_path, url, "--expect", "myRun=xceptor.WorkflowRun"))

@@ -16,6 +16,7 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from conformance.records import loads_strict
 from conformance.routing import route
 from conformance.run_profiles import load_profiles
 from conformance.validation import validate
@@ -43,6 +44,7 @@ class _Analysis:
     schema: str | None
     body: Any
     findings: tuple[Any, ...]  # validate() findings with invariants and drift
+    problem: str | None = None  # well-formed JSON holding what JSON cannot mean (1e400)
 
 
 def schema_of(observed: Observed) -> str | None:
@@ -62,11 +64,13 @@ def schema_of(observed: Observed) -> str | None:
 
 @lru_cache(maxsize=64)
 def _analyse(observed: Observed) -> _Analysis:
-    try:
-        body = json.loads(observed.body)
-    except ValueError:
-        return _Analysis(None, None, ())
     schema = schema_of(observed)
+    try:
+        body = loads_strict(observed.body)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return _Analysis(None, None, ())  # not JSON: Schemathesis' own checks say so
+    except ValueError as refused:  # 1e400, NaN: would pass as infinity, or as "null"
+        return _Analysis(schema, None, (), str(refused))
     if schema is None:
         return _Analysis(None, body, ())
     result = validate(body, schema, strict=True)
@@ -82,6 +86,8 @@ def checked_schema(observed: Observed) -> str | None:
 def run_schema(observed: Observed) -> list[str]:
     """The body conforms to the corrected bundled schema of the operation and status."""
     analysis = _analyse(observed)
+    if analysis.problem is not None:
+        return [f"$: {analysis.problem} ({analysis.schema or 'no run schema'})"]
     return [
         f"{f.path}: {f.message} [{f.keyword}] ({analysis.schema})"
         for f in analysis.findings
@@ -109,8 +115,10 @@ def run_maps_to_canonical(observed: Observed) -> list[str]:
     from conformance.mapping.spec import shipped_objects
 
     analysis = _analyse(observed)
-    if analysis.schema not in shipped_objects() or any(
-        f.kind == "schema" for f in analysis.findings
+    if (
+        analysis.schema not in shipped_objects()
+        or analysis.problem is not None
+        or any(f.kind == "schema" for f in analysis.findings)
     ):
         return []  # nothing to map, or the schema check already reports why
     try:

@@ -10,10 +10,10 @@ Values the user gives with --path-param always win.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from conformance.contract.checks import Observed, schema_of
+from conformance.records import loads_strict
 
 #: Path parameter names (lower-case) by the canonical field they carry.
 _ROLES = {
@@ -41,7 +41,7 @@ def harvest(observed: Observed) -> dict[str, str]:
     if schema is None or schema not in shipped_objects():
         return {}
     try:
-        runs = to_canonical_items(json.loads(observed.body), schema)
+        runs = to_canonical_items(loads_strict(observed.body), schema)
     except (MappingError, ValueError):
         return {}
     if not runs:

@@ -8,6 +8,7 @@ could not be read, and where). Bad input never raises; it becomes a problem in t
 
 from __future__ import annotations
 
+from ._jsontext import loads_strict
 from .detect import detect_format
 from .documents import LineBlock, decode_block, load_block, sift_block
 from .model import (
@@ -44,6 +45,7 @@ __all__ = [
     "decode_block",
     "detect_format",
     "load_block",
+    "loads_strict",
     "read_records",
     "read_units",
     "sift_block",

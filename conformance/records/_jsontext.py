@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+from typing import Any
 
 from ._common import Refused
 
@@ -33,6 +34,13 @@ def _finite_float(text: str) -> float:
         shown = text if len(text) <= 40 else f"{text[:20]}...{text[-10:]}"
         raise _ConstantError(f"invalid JSON: number {shown} is too large for a double")
     return value
+
+
+def loads_strict(data: bytes | str) -> Any:
+    """JSON text (or UTF-8 bytes) as Python, refusing what JSON cannot mean: NaN,
+    Infinity and numbers beyond a double raise ValueError (not JSONDecodeError)."""
+    text = data.decode("utf-8") if isinstance(data, bytes) else data
+    return STRICT_DECODER.decode(text)
 
 
 def _ignore(text: str) -> object:
