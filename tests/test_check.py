@@ -353,3 +353,21 @@ def test_an_api_whose_run_ids_nobody_gave_is_untested_not_passed(
     assert all(v.message == f["message"] for v, f in zip(verdicts, untested, strict=True))
     if code:
         assert {v.type for v in verdicts} == {"untested"}
+
+
+def test_the_mappings_stage_fails_on_a_fixture_that_does_not_map(monkeypatch) -> None:
+    """Defect injected: sparse (minimal) runs that lack the canonical run's workflow.
+    The stage must say so, not excuse them as 'unmappable by design'."""
+    import conformance.fixtures as fixtures
+    from conformance.check.generated import mappings_stage
+    from conformance.check.options import CheckOptions
+
+    real = fixtures.generate
+    monkeypatch.setattr(fixtures, "generate", lambda *a, **k: real(*a, **k, minimal=True))
+    stage, _ = mappings_stage(CheckOptions(vendors=("xceptor",), fixtures=50, seed=7))
+    assert (stage.status, stage.exit_code) == ("failed", 1)
+    messages = {f.message for f in stage.findings if f.kind == "mappings/round-trip"}
+    assert (
+        "xceptor.WorkflowRun: required source /workflow_id (canonical workflow) is missing"
+        in messages
+    ), messages

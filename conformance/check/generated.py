@@ -95,9 +95,8 @@ def mappings_stage(settings: CheckOptions) -> tuple[StageResult, dict[str, objec
     tallies = [Tally("mapping files", len(report.files) - len(broken), len(broken))]
     for name in (n for n in RUN_OBJECTS if _vendor(n) in settings.vendors):
         ok = bad = 0
-        needed = _required_sources(name)
         for index, run in enumerate(generate(name, settings.fixtures, settings.seed)):
-            problem = _round_trip_problem(run, name, needed)
+            problem = _round_trip_problem(run, name)
             if problem is None:
                 ok += 1
                 continue
@@ -128,31 +127,16 @@ def mappings_stage(settings: CheckOptions) -> tuple[StageResult, dict[str, objec
     return stage, matrix
 
 
-def _required_sources(name: str) -> list[str]:
-    """The pointers in `name` objects that feed a field the canonical run requires."""
-    from conformance.catalog import load_catalog
-    from conformance.mapping.engine import CANONICAL, object_spec
-
-    required = set(load_catalog().schema(CANONICAL)["required"])
-    return [r.source for r in object_spec(name).rules if r.target in required and r.source]
-
-
-def _round_trip_problem(run: object, name: str, needed: list[str]) -> str | None:
-    """None when `run` maps to a valid canonical run and back to itself, or is refused
-    because it lacks a source in `needed` (schema-valid for vendors that require nothing,
-    and documented as unmappable); else what went wrong."""
+def _round_trip_problem(run: object, name: str) -> str | None:
+    """None when `run` maps to a valid canonical run and back to itself; else what went
+    wrong. Default fixtures carry every source the canonical run requires, so a fixture
+    that cannot be mapped is a finding, never excused."""
     from conformance.mapping.engine import from_canonical, to_canonical
-    from conformance.mapping.transforms import ABSENT, get
 
-    lacking = [pointer for pointer in needed if get(run, pointer) is ABSENT]
     try:
         canonical = to_canonical(run, name)
         if to_canonical(from_canonical(canonical, name), name) != canonical:
             return "mapping to canonical, back and again does not give the same canonical run"
     except ConformanceError as error:
-        if lacking and "required source" in error.message:
-            return None
         return error.message
-    if lacking:
-        return f"mapped although it lacks {', '.join(lacking)}, which the canonical run requires"
     return None
