@@ -16,10 +16,10 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-import yaml
 from jsonschema import Draft202012Validator
+from yaml.nodes import MappingNode, Node, SequenceNode
 
-from conformance.documents import load_document, parse_yaml_text
+from conformance.documents import parse_yaml, read_limited
 from conformance.errors import BundleError
 from conformance.resources import contracts_dir
 
@@ -165,25 +165,27 @@ def _escape(token: str) -> str:
     return token.replace("~", "~0").replace("/", "~1")
 
 
-def _lines(node: yaml.Node, pointer: str, out: dict[str, int]) -> None:
-    """Record the (1-based) line of every mapping key and sequence item under `node`."""
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            child = f"{pointer}/{_escape(str(key.value))}"
-            out[child] = key.start_mark.line + 1
-            _lines(value, child, out)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            out[f"{pointer}/{i}"] = item.start_mark.line + 1
-            _lines(item, f"{pointer}/{i}", out)
+def _lines(root: Node, out: dict[str, int]) -> None:
+    """Record the (1-based) line of every mapping key and sequence item under `root`
+    (iteratively: the loader bounds the depth, this bounds nothing it need not)."""
+    work: list[tuple[Node, str]] = [(root, "")]
+    while work:
+        node, pointer = work.pop()
+        if isinstance(node, MappingNode):
+            for key, value in node.value:
+                child = f"{pointer}/{_escape(str(key.value))}"
+                out[child] = key.start_mark.line + 1
+                work.append((value, child))
+        elif isinstance(node, SequenceNode):
+            for i, item in enumerate(node.value):
+                out[f"{pointer}/{i}"] = item.start_mark.line + 1
+                work.append((item, f"{pointer}/{i}"))
 
 
-def line_index(text: str) -> dict[str, int]:
-    """Document pointer -> line for a YAML text that already parsed."""
+def _line_index(root: Node | None) -> dict[str, int]:
     out: dict[str, int] = {"": 1}
-    node = yaml.compose(text, Loader=yaml.SafeLoader)
-    if node is not None:
-        _lines(node, "", out)
+    if root is not None:
+        _lines(root, out)
     return out
 
 
@@ -213,8 +215,8 @@ def _rule(target: str, raw: Mapping[str, Any], where: str, lines: Mapping[str, i
 
 def parse_spec(text: str, file: str) -> MappingSpec:
     """Parse and shape-check one mapping file's text; BundleError names file and line."""
-    data = parse_yaml_text(text, file=file)
-    lines = line_index(text)
+    data, root = parse_yaml(text, file=file)
+    lines = _line_index(root)
     errors = sorted(
         Draft202012Validator(META_SCHEMA).iter_errors(data), key=lambda e: list(e.absolute_path)
     )
@@ -273,8 +275,12 @@ def display_name(path: Path) -> str:
 def load_spec(path: Path) -> MappingSpec:
     """Load one mapping file (errors name the file and line)."""
     name = display_name(path)
-    load_document(path, display=name)  # unreadable / not UTF-8 / malformed: file and line
-    return parse_spec(path.read_text(encoding="utf-8"), name)
+    raw = read_limited(path, display=name)  # unreadable / too large: the file
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BundleError(f"not UTF-8 (byte {exc.start})", file=name) from None
+    return parse_spec(text, name)
 
 
 def load_specs(directory: Path | None = None) -> tuple[MappingSpec, ...]:

@@ -1,16 +1,24 @@
 """Safe, bounded YAML loading: plain data only, one document or list item at a time.
 
+Every YAML runconform reads goes through here: recordings, and the contracts, errata,
+manifests and mappings of `conformance.documents`.
+
 PyYAML's SafeLoader already refuses to build Python objects, but it composes recursively
 (a deeply nested document exhausts the stack) and happily composes a "billion laughs"
 alias graph that every consumer then expands. This module composes iteratively from
 parser events, refuses nesting beyond ``max_depth``, counts what aliases would add once
-expanded and refuses past ``max_yaml_alias_nodes`` without ever expanding them, and
-constructs with a SafeConstructor that turns ``!!python/...`` tags into a refusal.
+expanded and refuses past ``max_yaml_alias_nodes`` without ever expanding them, refuses a
+record past ``max_record_bytes`` (or one node per ``BYTES_PER_NODE`` of it: a node costs
+about 250 bytes of memory) as it is composed, and constructs with a SafeConstructor that
+turns ``!!python/...`` tags into a refusal.
 """
 
 from __future__ import annotations
 
+import codecs
+import io
 import math
+import re
 import sys
 from collections.abc import Iterator
 from typing import Any, BinaryIO, NoReturn
@@ -55,6 +63,20 @@ except ImportError:  # pragma: no cover - no libyaml: pure Python throughout
 
 #: libyaml's own refusal: PyYAML 6.0.4's wheels bundle a libyaml that stops at 1,000 levels.
 _PARSER_TOO_DEEP = "exceeded maximum nesting depth"
+
+#: A record may hold one YAML node per this many bytes of ``max_record_bytes``: composed
+#: nodes cost ~250 bytes each, so a 64 MiB record stays within ~70 MiB while it is composed.
+BYTES_PER_NODE = 256
+
+#: A line that starts a document (``---``) or ends one (``...``): nothing inside a document
+#: may begin a line with either, so a refused document can be skipped to it unparsed.
+_MARKER = re.compile(rb"[\r\n](---|\.\.\.)(?=[ \t\r\n]|\Z)")
+_CHUNK = 1 << 20
+
+
+def node_budget(limits: Limits) -> int:
+    """How many nodes one record (document or list item) may compose."""
+    return max(1, limits.max_record_bytes // BYTES_PER_NODE)
 
 
 _YAML = "tag:yaml.org,2002:"
@@ -121,7 +143,22 @@ _Constructor.add_multi_constructor(_YAML + "python/", _refuse_python)
 
 
 class Unparsable(Refused):
-    """The parser itself failed: nothing after this point of the file can be read."""
+    """The parser itself failed: nothing after this point of the file can be read.
+
+    ``problem`` is the parser's own words without their context, for messages in the
+    style of `conformance.documents` ("malformed YAML at line 3, column 8: ...").
+    """
+
+    problem: str | None = None
+
+
+class _Oversized(Refused):
+    """A record over the size budget, refused where it was exceeded (``index``: characters
+    from the start of the parser's stream), so the reader can skip the rest unparsed."""
+
+    def __init__(self, message: str, index: int, line: int, column: int) -> None:
+        super().__init__("too-large-record", message, line=line, column=column)
+        self.index = index
 
 
 def _parse_error(error: yaml.YAMLError) -> Unparsable:
@@ -139,25 +176,52 @@ def _parse_error(error: yaml.YAMLError) -> Unparsable:
     if isinstance(error, yaml.MarkedYAMLError) and error.problem_mark is not None:
         mark = error.problem_mark
         problem = error.problem or "syntax error"
-        if error.context:
-            problem = f"{problem} {error.context}"
-        return Unparsable(
+        detail = f"{problem} {error.context}" if error.context else problem
+        failure = Unparsable(
             "malformed-yaml",
-            f"invalid YAML: {problem}",
+            f"invalid YAML: {detail}",
             line=mark.line + 1,
             column=mark.column + 1,
         )
+        failure.problem = problem
+        return failure
     return Unparsable("malformed-yaml", f"invalid YAML: {error}")
 
 
-class SafeYaml:
-    """Composes nodes from a YAML byte stream under the given limits."""
+class _Resumed:
+    """The file from byte ``offset`` on, after ``lines`` newlines: a parser started on it
+    numbers lines as in the whole file (blank lines cost libyaml next to nothing)."""
 
-    def __init__(self, fh: BinaryIO, limits: Limits) -> None:
+    def __init__(self, fh: BinaryIO, offset: int, lines: int) -> None:
         self._fh = fh
-        self._parser: Any = _Parser(fh)
+        self._pad = lines
+        fh.seek(offset)
+
+    def read(self, size: int = -1) -> bytes:
+        if self._pad:
+            count = min(self._pad, size if size > 0 else _CHUNK)
+            self._pad -= count
+            return b"\n" * count
+        return self._fh.read(size)
+
+
+class SafeYaml:
+    """Composes nodes from a YAML byte stream under the given limits.
+
+    ``pure`` uses PyYAML's pure-Python parser throughout: slower, but its messages are the
+    ones `conformance.documents` has always given for contracts and mappings.
+    """
+
+    def __init__(self, fh: BinaryIO, limits: Limits, *, pure: bool = False) -> None:
+        self._fh = fh
+        self._start = 0  # where in the file the parser's stream starts ...
+        self._pad = 0  # ... after this many newlines (see `_resume`)
+        self._pure = pure
+        self._parser: Any = _PyParser(fh) if pure else _Parser(fh)  # type: ignore[arg-type]
         self._taken = 0  # events taken so far, to replay on the pure-Python parser
         self._limits = limits
+        self._budget = node_budget(limits)
+        self._resumable = False  # True while `documents()` can skip an oversized document
         self._resolver = _Resolver()
         # anchor -> [node, expanded size or None while the node is still being composed]
         self._anchors: dict[str, list[Any]] = {}
@@ -179,6 +243,13 @@ class SafeYaml:
             self._fall_back(error)
             return self._peek()
 
+    def _stream(self) -> BinaryIO:
+        """The parser's input from its start: the file, or the file after a skip."""
+        if not self._start and not self._pad:
+            self._fh.seek(0)
+            return self._fh
+        return _Resumed(self._fh, self._start, self._pad)  # type: ignore[return-value]
+
     def _fall_back(self, error: yaml.YAMLError) -> None:
         """Go on with the pure-Python parser from the same event, or raise the failure.
 
@@ -190,8 +261,7 @@ class SafeYaml:
         parser_too_deep = getattr(error, "problem", None) == _PARSER_TOO_DEEP
         if not parser_too_deep or isinstance(self._parser, _PyParser):
             raise self._failure(error) from None
-        self._fh.seek(0)
-        parser = _PyParser(self._fh)
+        parser = _PyParser(self._stream())
         try:
             for _ in range(self._taken):
                 parser.get_event()
@@ -200,28 +270,55 @@ class SafeYaml:
         self._parser = parser
 
     def _failure(self, error: yaml.YAMLError) -> Unparsable:
+        if isinstance(error, yaml.reader.ReaderError) and error.position >= self._pad:
+            error.position += self._start - self._pad  # a position in the file
         failure = _parse_error(error)
         if isinstance(error, yaml.reader.ReaderError) and failure.line is None:
             failure.line, failure.column = _locate(self._fh, error.position)
         return failure
 
     def documents(self) -> Iterator[tuple[int, Node | Refused]]:
-        """(line, root node or refusal) per non-empty document; parse errors raise."""
+        """(line, root node or refusal) per non-empty document; parse errors raise.
+
+        A document over the size budget is refused where the budget ran out and the rest
+        of it is skipped unparsed, up to the next ``---`` or ``...`` line.
+        """
         self._event()  # StreamStartEvent
         while not isinstance(self._peek(), StreamEndEvent):
             self._event()  # DocumentStartEvent
             line = self._peek().start_mark.line + 1
+            self._resumable = True
             try:
                 node: Node | Refused = self.node()
             except Unparsable:
                 raise
+            except _Oversized as refusal:
+                self._anchors = {}
+                self._resume(refusal)
+                yield line, refusal
+                continue
             except Refused as refusal:
                 node = refusal
+            finally:
+                self._resumable = False
             self._event()  # DocumentEndEvent
             self._anchors = {}
             empty = isinstance(node, ScalarNode) and node.value == "" and node.tag == _YAML + "null"
             if not empty:
                 yield line, node
+
+    def _resume(self, refusal: _Oversized) -> None:
+        """Go on parsing at the next document marker after where ``refusal`` was raised."""
+        offset, breaks = _byte_offset(self._fh, self._start, refusal.index - self._pad)
+        found = _next_marker(self._fh, offset)
+        if found is None:  # the oversized document runs to the end of the file
+            self._fh.seek(0, io.SEEK_END)
+            self._start, self._pad = self._fh.tell(), 0
+        else:  # newlines before the marker: before the stream, in it before `offset`, after
+            self._start, self._pad = found[0], self._pad + breaks + found[1]
+        self._parser = _PyParser(self._stream()) if self._pure else _Parser(self._stream())
+        self._taken = 0
+        self._event()  # StreamStartEvent
 
     def items(self, key: str) -> Iterator[tuple[int, Node | Refused]]:
         """(line, node or refusal) per element of the list under top-level ``key``."""
@@ -261,18 +358,25 @@ class SafeYaml:
             raise Refused("not-a-cassette", f"no '{key}' list at the top level")
 
     def node(self) -> Node:
-        """Compose the next node iteratively; on refusal, skip the rest of it, then raise."""
+        """Compose the next node iteratively; on refusal, skip the rest of it, then raise.
+
+        Within `documents()` a record over the size budget is raised at once instead: the
+        caller skips the rest of the document faster than its events can be taken.
+        """
         limits = self._limits
         stack: list[list[Any]] = []  # [node, expanded size, anchor] per open collection
         first = self._peek().start_mark.index
         extra = 0  # nodes aliases add once expanded
+        composed = 0  # nodes composed so far
         while True:
             event = self._event()
             start: Any = event.start_mark  # read before isinstance() narrows the type
             anchor: Any = getattr(event, "anchor", None)
             refusal = None
             child: Any = None
+            opened = False
             if isinstance(event, AliasEvent):
+                composed += 1
                 entry = self._anchors.get(anchor)
                 if entry is None:
                     refusal = Refused("malformed-yaml", f"undefined YAML alias '*{anchor}'")
@@ -288,15 +392,17 @@ class SafeYaml:
                             " extra nodes (alias bomb?)",
                         )
             elif isinstance(event, ScalarEvent):
+                composed += 1
                 tag = event.tag
                 if tag is None or tag == "!":
                     tag = self._resolver.resolve(ScalarNode, event.value, event.implicit)
-                end: Any = event.end_mark
-                child = ScalarNode(tag, event.value, start, end, event.style)
+                # The start mark twice: nothing reads a scalar's end, and a mark costs memory.
+                child = ScalarNode(tag, event.value, start, start, event.style)
                 size = 1
                 if anchor is not None:
                     self._anchors[anchor] = [child, 1]
             elif isinstance(event, (SequenceStartEvent, MappingStartEvent)):
+                composed += 1
                 kind = SequenceNode if isinstance(event, SequenceStartEvent) else MappingNode
                 tag = event.tag
                 if tag is None or tag == "!":
@@ -305,34 +411,48 @@ class SafeYaml:
                 if anchor is not None:
                     self._anchors[anchor] = [node, None]
                 stack.append([node, 1, anchor])
+                opened = True
                 if len(stack) > limits.max_depth:
                     # Fatal: libyaml's scanner is quadratic in flow nesting, so skipping the
                     # rest of a 100,000-deep "[[[[" would take many seconds.
                     deep = too_deep(limits.max_depth, start.line + 1, start.column + 1)
                     raise Unparsable(deep.kind, deep.message, line=deep.line, column=deep.column)
-                elif start.index - first > limits.max_record_bytes:
-                    refusal = Refused(
-                        "too-large-record", f"record larger than {limits.max_record_bytes:,} bytes"
-                    )
-                else:
-                    continue
             else:  # SequenceEndEvent / MappingEndEvent
-                child, size, opened = stack.pop()
+                child, size, name = stack.pop()
                 child.end_mark = event.end_mark
                 if isinstance(child, MappingNode):
                     flat = child.value
                     child.value = list(zip(flat[0::2], flat[1::2], strict=True))
-                if opened is not None:
-                    self._anchors[opened][1] = size
+                if name is not None:
+                    self._anchors[name][1] = size
+            if refusal is None and (
+                composed > self._budget or start.index - first > limits.max_record_bytes
+            ):
+                refusal = self._oversized(composed, start)
+                if self._resumable:
+                    raise refusal
             if refusal is not None:
                 refusal.line = refusal.line or start.line + 1
                 refusal.column = refusal.column or start.column + 1
                 self._skip(len(stack))
                 raise refusal
+            if opened:
+                continue
             if not stack:
                 return child
             stack[-1][0].value.append(child)
             stack[-1][1] += size
+
+    def _oversized(self, composed: int, start: Any) -> _Oversized:
+        limit = self._limits.max_record_bytes
+        if composed > self._budget:
+            message = (
+                f"record with more than {self._budget:,} YAML nodes (one per"
+                f" {BYTES_PER_NODE} bytes of the {limit:,}-byte record limit)"
+            )
+        else:
+            message = f"record larger than {limit:,} bytes"
+        return _Oversized(message, start.index, start.line + 1, start.column + 1)
 
     def _skip(self, depth: int) -> None:
         """Consume events until ``depth`` open collections are closed."""
@@ -342,6 +462,61 @@ class SafeYaml:
                 depth += 1
             elif isinstance(event, (SequenceEndEvent, MappingEndEvent)):
                 depth -= 1
+
+
+def _byte_offset(fh: BinaryIO, start: int, chars: int) -> tuple[int, int]:
+    """The file offset ``chars`` characters (parser marks count characters) after
+    ``start``, and the newlines between the two."""
+    fh.seek(start)
+    decoder = codecs.getincrementaldecoder("utf-8")("surrogateescape")
+    offset = breaks = 0
+    while chars > 0:
+        chunk = fh.read(_CHUNK)
+        text = decoder.decode(chunk, final=not chunk)
+        if len(text) >= chars or not chunk:
+            return start + offset + len(text[:chars].encode("utf-8", "surrogateescape")), (
+                breaks + text.count("\n", 0, chars)
+            )
+        chars -= len(text)
+        offset += len(text.encode("utf-8", "surrogateescape"))
+        breaks += text.count("\n")
+    return start + offset, breaks
+
+
+def _next_marker(fh: BinaryIO, offset: int) -> tuple[int, int] | None:
+    """Where the stream after ``offset`` goes on, and the line breaks before it: the next
+    ``---`` line, or the line after the next ``...`` line. None at the end of the file."""
+    fh.seek(offset)
+    tail, base, breaks = b"", offset, 0
+    while True:
+        chunk = fh.read(_CHUNK)
+        window = tail + chunk
+        for match in _MARKER.finditer(window):
+            if match.end() == len(window) and chunk:
+                break  # whether a marker ends here depends on the next byte
+            breaks += window.count(b"\n", 0, match.start(1))
+            if match.group(1) == b"---":
+                return base + match.start(1), breaks
+            fh.seek(base + match.end())
+            rest = _next_line(fh)
+            return None if rest is None else (rest, breaks + 1)
+        if not chunk:
+            return None
+        keep = min(len(window), 4)
+        breaks += window.count(b"\n", 0, len(window) - keep)
+        base += len(window) - keep
+        tail = window[-keep:]
+
+
+def _next_line(fh: BinaryIO) -> int | None:
+    """The offset just after the next newline from where ``fh`` stands, or None."""
+    base = fh.tell()
+    while chunk := fh.read(_CHUNK):
+        end = chunk.find(b"\n")
+        if end >= 0:
+            return base + end + 1
+        base += len(chunk)
+    return None
 
 
 def _locate(fh: BinaryIO, offset: int) -> tuple[int, int]:
