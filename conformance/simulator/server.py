@@ -2,7 +2,9 @@
 
 Standard library only, so the simulator runs wherever runconform does. It binds loopback by
 default; `stop()` shuts the server down, closes the socket and joins the thread, so the port
-is free again when it returns.
+is free again when it returns. A hostile client (a lying Content-Length, an oversized line,
+bytes that are not HTTP, silence) gets a JSON refusal or a closed connection within
+`wire.READ_TIMEOUT_S`, never a traceback; the log shows request lines with queries redacted.
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ import struct
 import sys
 import threading
 import time
+import traceback
 from collections.abc import Callable
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
@@ -27,6 +31,16 @@ from conformance.simulator.faults import Faults, apply_drift, decide
 from conformance.simulator.protocol import Request, Response, Route
 from conformance.simulator.routes import routes_for
 from conformance.simulator.store import SPECS, Store
+from conformance.simulator.wire import (
+    READ_TIMEOUT_S,
+    Refusal,
+    body_length,
+    error_body,
+    linger,
+    protocol_refusal,
+    read_body,
+    shown_request_line,
+)
 
 VENDORS = tuple(SPECS)
 _LOOPBACK = ("127.0.0.1", "::1", "localhost")
@@ -48,11 +62,23 @@ class _Server(ThreadingHTTPServer):
         self.address_family = family
         super().__init__(address, _Handler)
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """One line, never a traceback (its frames may hold request data, even a credential)."""
+        kind, exc, _ = sys.exc_info()
+        if exc is None or isinstance(exc, (ConnectionError, TimeoutError)):
+            return  # the client went away or stalled: its business, not a fault of ours
+        frames = traceback.extract_tb(exc.__traceback__)
+        where = f"{Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else "?"
+        name = kind.__name__ if kind else "error"
+        sys.stderr.write(f"runconform: simulator: {name} at {where} (a bug in runconform)\n")
+
 
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
     server_version = "runconform-simulator"
+    timeout = READ_TIMEOUT_S  # a silent client (no line, no headers, no next request) is dropped
+    _refused = False  # answered without reading the whole request: drain before closing
 
     def do_GET(self) -> None:
         self._handle("GET")
@@ -73,10 +99,66 @@ class _Handler(BaseHTTPRequestHandler):
         if self.server.sim.log is not None:
             self.server.sim.log.write(f"{self.address_string()} {format % args}\n")
 
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        """The request line with its query redacted: a query can carry a credential."""
+        status = code.value if isinstance(code, HTTPStatus) else code
+        self.log_message('"%s" %s %s', shown_request_line(self.requestline), status, size)
+
+    def log_error(self, format: str, *args: Any) -> None:
+        """Only http.server's timeout calls this now; its arguments are not shown."""
+        self.log_message("%s", format.partition(":")[0].lower())
+
+    def parse_request(self) -> bool:
+        if not super().parse_request():
+            return False
+        if self.request_version == "HTTP/0.9":  # it has no status line: the client could not tell
+            self.send_error(505)
+            return False
+        return True
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """http.server's refusals (bad line, long line or headers, unknown method) as JSON."""
+        if self.request_version == "HTTP/0.9":  # garbage: still answer with a status line
+            self.request_version = "HTTP/1.1"
+        self._refuse(protocol_refusal(int(code), message))
+
+    def handle_expect_100(self) -> bool:
+        """Refuse a body we would refuse anyway before the client sends it."""
+        length = body_length(self.headers)
+        if isinstance(length, Refusal):
+            self._refuse(length)
+            return False
+        return super().handle_expect_100()
+
+    def finish(self) -> None:
+        super().finish()
+        if self._refused:
+            linger(self.connection)
+
+    def _refuse(self, refusal: Refusal) -> None:
+        """Answer in the vendor's error shape and close: unread request bytes remain."""
+        self._refused = True
+        body = error_body(self.server.sim.vendor, refusal)
+        self._send(Response(refusal.status, body, None, (("Connection", "close"),)))
+
+    def _body(self) -> bytes | None:
+        """The request body, or None when it was refused (and the refusal sent)."""
+        length = body_length(self.headers)
+        body = (
+            length
+            if isinstance(length, Refusal)
+            else read_body(self.connection, self.rfile, length)
+        )
+        if isinstance(body, Refusal):
+            self._refuse(body)
+            return None
+        return body
+
     def _handle(self, method: str) -> None:
         sim = self.server.sim
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(min(length, 1 << 20)) if length > 0 else b""
+        body = self._body()
+        if body is None:
+            return
         decision = decide(sim.faults, sim.seed, sim.next_request())
         if decision.latency_s:
             time.sleep(decision.latency_s)
