@@ -49,7 +49,9 @@ from conformance.cli.credentials import env_token
     type=click.Path(path_type=Path),
     help="Keep runs in this SQLite file across restarts (default: memory only).",
 )
-@click.option("-v", "--verbose", is_flag=True, help="Log requests to stderr.")
+@click.option(
+    "-v", "--verbose", is_flag=True, help="Log requests to stderr (query strings redacted)."
+)
 def serve(
     vendor: str,
     host: str,
