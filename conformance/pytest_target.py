@@ -36,8 +36,9 @@ def parse_base_urls(entries: Iterable[str]) -> dict[str | None, str]:
         from conformance.contract.safety import base_url_problem
 
         if base_url_problem(url):  # the one check `--base-url` makes too
+            shown = f"{name.strip()}={_shown(url)}" if named else _shown(url)
             raise pytest.UsageError(
-                f"--runconform-base-url: expected an http(s) URL or VENDOR=URL, got {entry!r}"
+                f"--runconform-base-url: expected an http(s) URL or VENDOR=URL, got {shown!r}"
             )
         urls[vendor] = url.rstrip("/")
     if urls.keys() - {None}:
@@ -49,6 +50,13 @@ def parse_base_urls(entries: Iterable[str]) -> dict[str | None, str]:
                 f"--runconform-base-url: unknown vendor {unknown[0]!r}; known: {', '.join(VENDORS)}"
             )
     return urls
+
+
+def _shown(url: str) -> str:
+    """`url` as a message may show it: as given unless it has a user or a query to hide."""
+    from conformance.contract.safety import shown_url
+
+    return shown_url(url) if "@" in url or "?" in url else url
 
 
 def headers_from_env(vendor: str) -> tuple[tuple[str, str], ...]:
@@ -67,15 +75,33 @@ def headers_from_env(vendor: str) -> tuple[tuple[str, str], ...]:
     return tuple(pairs)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Target:
-    """Where `run_target` points: `.url`, `.vendor`, and the contract checks against it."""
+    """Where `run_target` points: `.url`, `.vendor`, and the contract checks against it.
+
+    Its repr (what `pytest -l` shows of a failing test's `run_target`) hides the headers
+    and the user, password and query of the URL: they may be credentials.
+    """
 
     vendor: str
     url: str
     live: bool
-    headers: tuple[tuple[str, str], ...] = field(default=(), repr=False)
-    simulator: Any = field(default=None, repr=False, compare=False)
+    headers: tuple[tuple[str, str], ...] = ()
+    simulator: Any = field(default=None, compare=False)
+
+    def __repr__(self) -> str:
+        return f"Target(vendor={self.vendor!r}, url={self.shown_url!r}, live={self.live!r})"
+
+    @property
+    def shown_url(self) -> str:
+        """The URL as messages show it: user, password and query redacted."""
+        from conformance.contract.safety import shown_url
+
+        return shown_url(self.url)
+
+    def scrub(self, text: str, headers: Any = ()) -> str:
+        """`text` without any credential of this target (headers, URL user, password, query)."""
+        return scrub(text, self.url, (*self.headers, *_pairs(headers)))
 
     def known_path_parameters(self) -> dict[str, str]:
         """Ids of a run that exists: the simulator's seeded one; none known for a live API."""
@@ -91,7 +117,7 @@ class Target:
 
         if self.live and overrides.get("allow_writes"):
             pytest.fail(
-                f"run_target: writes are not sent to a live API ({self.url}); test them "
+                f"run_target: writes are not sent to a live API ({self.shown_url}); test them "
                 "against the simulator (without --runconform-base-url)",
                 pytrace=False,
             )
@@ -108,21 +134,62 @@ class Target:
         """Run the contract checks; fail the test with one line per problem, else the result.
 
         An operation that checked no response body against a run schema is untested and
-        fails the test too, unless `allow_untested=True`.
+        fails the test too, unless `allow_untested=True`. Every failure, the unexpected
+        ones too, is `pytest.fail` without a traceback: its locals hold the credentials.
         """
         __tracebackhide__ = True
+        message = self._contract_failure(overrides)
+        if isinstance(message, str):
+            pytest.fail(message, pytrace=False)
+        return message
+
+    def _contract_failure(self, overrides: dict[str, Any]) -> Any:
+        """The failure text of a contract run (scrubbed), else its result."""
         from conformance.contract import run_contract
         from conformance.errors import ConformanceError
 
+        where = f"{self.vendor} contract at {self.shown_url}"
+        given = overrides.get("headers", ())
         try:
-            result = run_contract(self.vendor, self.contract_options(**overrides))
+            options = self.contract_options(**overrides)
+        except (TypeError, ValueError) as exc:  # a misspelt or mistyped override
+            return self.scrub(f"run_target.check_contract: {exc}", given)
+        try:
+            result = run_contract(self.vendor, options)
         except ConformanceError as exc:
-            message = f"{self.vendor} contract at {self.url}: {exc}"
-        else:
-            message = None if result.ok else contract_failure(result)
-        if message is not None:
-            pytest.fail(message, pytrace=False)
-        return result
+            return self.scrub(f"{where}: {exc}", given)
+        except Exception as exc:  # a bug here too: its locals must not be shown
+            problem = f"{type(exc).__name__}: {exc}"
+            return self.scrub(f"{where}: internal error (a bug in runconform): {problem}", given)
+        return result if result.ok else self.scrub(contract_failure(result), given)
+
+
+def _pairs(headers: Any) -> tuple[tuple[str, str], ...]:
+    """Header pairs from what a caller may pass as `headers=` (pairs or a mapping)."""
+    try:
+        items = headers.items() if isinstance(headers, dict) else headers
+        return tuple((str(k), str(v)) for k, v in items)
+    except (TypeError, ValueError):
+        return ()
+
+
+def scrub(text: str, url: str, headers: tuple[tuple[str, str], ...]) -> str:
+    """`text` without the header values, nor the user, password or query values of `url`,
+    as given or as an error message quotes them (escaped: `'key\\nrest'`; line by line)."""
+    from urllib.parse import parse_qsl, urlsplit
+
+    from conformance.contract.safety import Scrubber
+
+    secrets = list(headers)
+    try:
+        parts = urlsplit(url)
+        secrets += [("user", parts.username or ""), ("password", parts.password or "")]
+        secrets += [("query", parts.query), *parse_qsl(parts.query, keep_blank_values=True)]
+    except ValueError:  # an unparseable URL never reached a socket
+        pass
+    forms = [(name, repr(value)[1:-1]) for name, value in secrets]
+    forms += [(name, line) for name, value in secrets for line in value.splitlines()]
+    return Scrubber((*secrets, *forms))(text)
 
 
 def contract_failure(result: Any) -> str:
@@ -162,14 +229,17 @@ def live_target(vendor: str, urls: dict[str | None, str]) -> Target:
     from conformance.contract.runner import check_reachable
     from conformance.errors import ConformanceError
 
+    headers = headers_from_env(vendor)
     try:
         check_reachable(url, timeout=5.0)
         problem = None
     except ConformanceError as exc:
         problem = f"run_target: {exc}"
+    except Exception as exc:  # e.g. a host name idna refuses: one line
+        problem = f"run_target: cannot reach {_shown(url)}: {type(exc).__name__}: {exc}"
     if problem is not None:  # raised outside the handler: no chained traceback to show
-        pytest.fail(problem, pytrace=False)
-    return Target(vendor, url, live=True, headers=headers_from_env(vendor))
+        pytest.fail(scrub(problem, url, headers), pytrace=False)
+    return Target(vendor, url, live=True, headers=headers)
 
 
 def simulated(vendor: str, token: str) -> Target:
