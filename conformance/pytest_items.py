@@ -3,12 +3,21 @@
 Registered by ``conformance.pytest_plugin`` (its ``pytest_plugins``). A file matched by the
 ``runconform_recordings`` ini option becomes a collector; each record it holds, and each
 problem reading it, becomes an item whose failure shows the validator's lines.
+
+Streamed, as the CLI reads: collection reads a file's records only to name its items and
+keeps none of them; an item reads its file again when it runs. pytest keeps every item
+(and its reports) for the whole session, so a file of more than ``MAX_RECORD_ITEMS``
+records is one item, ``FILE::records``, that judges them all as it streams them.
+
+Paths pytest's own walk passes over are items too, failing as ``runconform validate``
+reports them: a configured path that does not exist, a broken link, a FIFO.
 """
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Iterator
+from collections.abc import Generator
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +26,11 @@ import pytest
 from conformance.pytest_state import STATE, describe, failure_lines, relative
 
 _SPACED_LABEL = re.compile(r"^(\w+) (\d+)$")
+#: Above this many records a file is one item: an item costs pytest kilobytes for the session.
+MAX_RECORD_ITEMS = 1000
+#: The failing records a `FILE::records` item shows; the report holds every verdict.
+MAX_SHOWN = 20
+_JUDGED = pytest.StashKey["_Judged"]()
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
@@ -26,24 +40,89 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
     return RecordingFile.from_parent(parent, path=file_path)
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(collector: pytest.Collector) -> Generator[None, Any, Any]:
+    """Add what pytest's walk skips: missing configured paths, broken links, FIFOs."""
+    report = yield
+    state = collector.config.stash.get(STATE, None)
+    if state is None or not state.recordings or not report.passed:
+        return report
+    if isinstance(collector, pytest.Session):
+        extra = _missing(collector, state)
+    elif isinstance(collector, pytest.Directory):
+        extra = _not_regular(collector, state)
+    else:
+        extra = []
+    report.result.extend(RecordingFile.from_parent(collector, path=path) for path in extra)
+    return report
+
+
+def _missing(session: pytest.Session, state: Any) -> list[Path]:
+    """Configured paths (not globs) that do not exist, under what this session collects."""
+    config = session.config
+    roots = [Path(config.invocation_params.dir, arg.split("::")[0]) for arg in config.args]
+    roots = [Path(os.path.abspath(root)) for root in roots]
+    found = []
+    for entry in state.recordings:
+        path = Path(os.path.abspath(state.rootpath / entry))
+        if any(c in entry for c in "*?[") or path.exists():
+            continue
+        if any(root == path or root in path.parents for root in roots):
+            state.special.add(path)
+            found.append(path)
+    return found
+
+
+def _not_regular(directory: pytest.Directory, state: Any) -> list[Path]:
+    """Entries of a walked directory that are neither files nor folders (FIFOs, broken
+    links, sockets) and that the configuration names as recordings."""
+    found = []
+    try:
+        entries = sorted(os.scandir(directory.path), key=lambda e: e.name)
+    except OSError:  # pytest's own walk reports an unreadable directory
+        return []
+    for entry in entries:
+        path = Path(entry.path)
+        if entry.is_dir() or entry.is_file() or path in state.special:
+            continue
+        if directory.ihook.pytest_ignore_collect(collection_path=path, config=directory.config):
+            continue
+        if state.matches(path):
+            state.special.add(path)
+            found.append(path)
+    return found
+
+
 class RecordingFile(pytest.File):
     """A recording file: one item per record, one failing item per read problem."""
 
-    def collect(self) -> Iterator[pytest.Item]:
+    def collect(self) -> list[pytest.Item]:
         from conformance.records import ReadProblem, read_records
 
+        slots: list[tuple[str, int | None]] = []
+        stream = read_records(self.path)
+        try:
+            for entry in stream:
+                if len(slots) == MAX_RECORD_ITEMS:  # too many to be items: one for them all
+                    nodeid = f"{self.nodeid}::records"
+                    return [RecordsItem.from_parent(self, name="records", nodeid=nodeid)]
+                fallback = entry.kind if isinstance(entry, ReadProblem) else "record[{}]"
+                name = _item_name(entry.locator.label) or fallback.format(entry.locator.index)
+                slots.append((name, entry.locator.line))
+        finally:
+            stream.close()
         seen: dict[str, int] = {}
-        for entry in read_records(self.path):
-            if isinstance(entry, ReadProblem):
-                name = _item_name(entry.locator.label) or entry.kind
-            else:
-                name = _item_name(entry.locator.label) or f"record[{entry.locator.index}]"
+        items: list[pytest.Item] = []
+        for position, (name, line) in enumerate(slots):
             seen[name] = seen.get(name, 0) + 1
             if seen[name] > 1:
                 name = f"{name}#{seen[name]}"
             # nodeid given whole: pytest >= 9 parses "[...]" of stored ids (--lf) as params
             nodeid = f"{self.nodeid}::{name}"
-            yield RecordItem.from_parent(self, name=name, nodeid=nodeid, entry=entry)
+            items.append(
+                RecordItem.from_parent(self, name=name, nodeid=nodeid, position=position, line=line)
+            )
+        return items
 
 
 def _item_name(label: str) -> str:
@@ -55,48 +134,124 @@ class RecordFailure(Exception):
     """A record that does not conform: the lines to show."""
 
 
-class RecordItem(pytest.Item):
-    """One record (or one read problem) of a recording file."""
+class _Judge:
+    """Judges the records of one file: what the file decides (schema, name) worked out once."""
 
-    def __init__(self, *, entry: Any, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.entry = entry
+    def __init__(self, config: pytest.Config, path: Path) -> None:
+        state = config.stash[STATE]
+        self.path = path
+        self.rel = relative(path, config.rootpath)
+        self.schema = state.schema_for(path)
+        self.vendor, self.identify, self.options = state.vendor, state.identify, state.options()
 
-    def _where(self) -> str:
-        rel = relative(self.path, self.config.rootpath)
-        line = self.entry.locator.line
-        return f"{rel}:{line}" if line is not None else rel
-
-    def runtest(self) -> None:
+    def __call__(self, entry: Any) -> tuple[Any, str | None]:
+        """The verdict on one record (or read problem), and its failure text if any."""
         from conformance.records import ReadProblem
         from conformance.validation import validate_record
 
-        state = self.config.stash[STATE]
-        entry = self.entry
+        problem = isinstance(entry, ReadProblem)
         result = validate_record(
             entry,
-            schema=None if isinstance(entry, ReadProblem) else state.schema_for(self.path),
-            vendor=state.vendor,
-            identify=state.identify,
-            options=state.options(),
+            schema=None if problem else self.schema,
+            vendor=self.vendor,
+            identify=self.identify,
+            options=self.options,
         )
-        state.record(self.nodeid, "recording", result)
-        if isinstance(entry, ReadProblem):
-            raise RecordFailure(f"{self._where()}: cannot read: {entry.message} [{entry.kind}]")
-        if not result.ok:
-            lines = [f"{self._where()}: {describe(result)}", *failure_lines(result)]
-            if result.chosen_by == "none":
-                lines.append(
-                    "(set the runconform_schema ini option for this file, "
-                    "or pass --runconform-identify)"
-                )
-            raise RecordFailure("\n".join(lines))
+        if result.ok and not problem:
+            return result, None
+        line = entry.locator.line
+        where = self.rel if line is None else f"{self.rel}:{line}"
+        if problem:
+            said = entry.message if entry.message.startswith("cannot read:") else None
+            return result, f"{where}: {said or 'cannot read: ' + entry.message} [{entry.kind}]"
+        lines = [f"{where}: {describe(result)}", *failure_lines(result)]
+        if result.chosen_by == "none":
+            lines.append(
+                "(set the runconform_schema ini option for this file, "
+                "or pass --runconform-identify)"
+            )
+        return result, "\n".join(lines)
 
+
+class _Judged:
+    """The verdicts on one file's records, judged in one pass when its first item runs."""
+
+    def __init__(self, config: pytest.Config, path: Path) -> None:
+        from conformance.records import read_records
+
+        self.path = path
+        self.verdicts: list[tuple[Any, str | None]] = []
+        judge = _Judge(config, path)
+        stream = read_records(path)
+        try:
+            for entry in stream:
+                if len(self.verdicts) > MAX_RECORD_ITEMS:
+                    break
+                self.verdicts.append(judge(entry))
+        finally:
+            stream.close()
+
+
+class _RecordingItem(pytest.Item):
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
         if isinstance(excinfo.value, RecordFailure):
             return str(excinfo.value)
         return super().repr_failure(excinfo)
 
+
+class RecordItem(_RecordingItem):
+    """One record (or one read problem) of a recording file; read again when it runs."""
+
+    def __init__(self, *, position: int, line: int | None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.position = position
+        self.line = line
+
+    def runtest(self) -> None:
+        judged = self.config.stash.get(_JUDGED, None)
+        if judged is None or judged.path != self.path:  # one file's verdicts kept at a time
+            judged = self.config.stash[_JUDGED] = _Judged(self.config, self.path)
+        if self.position >= len(judged.verdicts):
+            rel = relative(self.path, self.config.rootpath)
+            raise RecordFailure(f"{rel}: changed since collection; {self.name} is gone")
+        result, failure = judged.verdicts[self.position]
+        self.config.stash[STATE].record(self.nodeid, "recording", result)
+        if failure is not None:
+            raise RecordFailure(failure)
+
     def reportinfo(self) -> tuple[Path, int | None, str]:
-        line = self.entry.locator.line
-        return self.path, None if line is None else line - 1, self.name
+        return self.path, None if self.line is None else self.line - 1, self.name
+
+
+class RecordsItem(_RecordingItem):
+    """Every record of a file too big to be an item per record, judged as it streams."""
+
+    def runtest(self) -> None:
+        from conformance.records import read_records
+
+        state = self.config.stash[STATE]
+        judge = _Judge(self.config, self.path)
+        shown: list[str] = []
+        total = failed = 0
+        stream = read_records(self.path)
+        try:
+            for entry in stream:
+                result, failure = judge(entry)
+                state.record(self.nodeid, "recording", result)
+                total += 1
+                if failure is not None:
+                    failed += 1
+                    if len(shown) < MAX_SHOWN:
+                        shown.append(failure)
+        finally:
+            stream.close()
+        if failed:
+            records = "record" if total == 1 else "records"
+            lines = [f"{judge.rel}: {failed} of {total} {records} failed:", *shown]
+            if failed > len(shown):
+                more = failed - len(shown)
+                lines.append(f"... and {more} more (every verdict: --runconform-report PATH)")
+            raise RecordFailure("\n".join(lines))
+
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        return self.path, None, self.name

@@ -9,6 +9,7 @@ configures nothing must not pay for the validator.
 from __future__ import annotations
 
 import fnmatch
+import os
 from pathlib import Path
 from typing import Any
 
@@ -34,8 +35,11 @@ class SessionState:
         self.schemas = _schema_rules(config.getini("runconform_schema"))
         given = config.getoption("runconform_base_url") or config.getini("runconform_base_url")
         self.base_urls = parse_base_urls(given)
+        # kept only for a report: a streamed recording of a million records is a million
+        self.reporting = bool(config.getoption("runconform_report"))
         self.verdicts: list[dict[str, Any]] = []
         self._seq: dict[str, int] = {}
+        self.special: set[Path] = set()  # recordings pytest's walk skips, given items already
 
     def options(self, strict: bool = False) -> Any:
         from conformance.validation import Options
@@ -43,20 +47,27 @@ class SessionState:
         return Options(variant=self.variant, strict=self.strict or strict)
 
     def record(self, nodeid: str, origin: str, result: Any) -> None:
+        if not self.reporting:
+            return
         seq = self._seq[nodeid] = self._seq.get(nodeid, -1) + 1
         self.verdicts.append(_verdict(nodeid, seq, origin, result))
 
     def matches(self, path: Path) -> bool:
         rel = relative(path, self.rootpath)
+        # a link is matched where it is and where it points (a broken one: where it is)
+        seen = {Path(os.path.abspath(path)), path.resolve()}
         for entry in self.recordings:
             if any(c in entry for c in "*?["):
                 if fnmatch.fnmatchcase(rel, entry.replace("\\", "/").removeprefix("./")):
                     return True
                 continue
-            target = (self.rootpath / entry).resolve()
-            if path.resolve() == target:
+            place = self.rootpath / entry
+            targets = {Path(os.path.abspath(place)), place.resolve()}
+            if targets & seen:
                 return True
-            if path.suffix.lower() in RECORDING_SUFFIXES and target in path.resolve().parents:
+            if path.suffix.lower() in RECORDING_SUFFIXES and any(
+                target in candidate.parents for target in targets for candidate in seen
+            ):
                 return True
         return False
 
@@ -83,11 +94,14 @@ def _schema_rules(lines: list[str]) -> list[tuple[str, str]]:
 
 
 def relative(path: Path, root: Path) -> str:
-    """`path` relative to the rootdir in POSIX form, as the ini globs are written."""
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
+    """`path` relative to the rootdir in POSIX form, as the ini globs are written: where
+    it is (a link's own place), else where it points, else as given."""
+    for place, base in ((Path(os.path.abspath(path)), root), (path.resolve(), root.resolve())):
+        try:
+            return place.relative_to(base).as_posix()
+        except ValueError:
+            continue
+    return path.as_posix()
 
 
 def _verdict(nodeid: str, seq: int, origin: str, result: Any) -> dict[str, Any]:
