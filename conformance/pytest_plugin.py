@@ -34,18 +34,24 @@ payload and the plugin validates it.
 Recordings as items (``conformance.pytest_items``): ini ``runconform_recordings`` (paths or
 globs, relative to the rootdir, under your ``testpaths``) makes each record of each matching
 JSON, JSONL, YAML, VCR, HAR or Postman file an item, ``recordings/hatchet/list.yaml::
-interaction[2]``. Its schema: the first ``runconform_schema`` line (``glob = vendor.Object``)
-matching the file, else the contract route of the recorded request, else with
-``--runconform-identify`` the object its shape identifies.
+interaction[2]``; a file of more than 1,000 records is one item, ``big.jsonl::records``,
+streamed when it runs. A configured path that does not exist, a broken link or a FIFO is a
+failing item, worded as ``runconform validate`` says it. Its schema: the first
+``runconform_schema`` line (``glob = vendor.Object``) matching the file, else the contract
+route of the recorded request, else with ``--runconform-identify`` the object its shape
+identifies.
 
 ``--runconform-report PATH`` writes every verdict of the session as JSON (one report under
-pytest-xdist); ``--runconform-as-published`` and ``--runconform-strict`` as in the CLI.
+pytest-xdist), atomically; a report that cannot be written is one ``runconform: error:``
+line and exit status 4. ``--runconform-as-published`` and ``--runconform-strict`` as in the
+CLI. A failing contract check is one ``pytest.fail`` message, never a traceback: its
+locals would hold the credentials.
 """
 
 from __future__ import annotations
 
 import json
-import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -176,9 +182,18 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     if workeroutput is not None:  # an xdist worker: the controller writes the report
         workeroutput["runconform_verdicts"] = json.dumps(state.verdicts)
         return
-    path = config.getoption("runconform_report")
-    if path:
-        _write_report(Path(config.invocation_params.dir, path), state.verdicts)
+    given = config.getoption("runconform_report")
+    if not given:
+        return
+    problem = _write_report(given, Path(config.invocation_params.dir, given), state.verdicts)
+    if problem is not None:  # one line, and the session fails: the report a CI expects is absent
+        reporter = config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_line(f"runconform: error: {problem}", red=True, bold=True)
+        else:
+            sys.stderr.write(f"runconform: error: {problem}\n")
+        if session.exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+            session.exitstatus = pytest.ExitCode.USAGE_ERROR  # 4, as the CLI's unwritable output
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -190,7 +205,11 @@ def pytest_testnodedown(node: Any, error: Any) -> None:
         state.verdicts.extend(json.loads(sent))
 
 
-def _write_report(path: Path, verdicts: list[dict[str, Any]]) -> None:
+def _write_report(given: str, path: Path, verdicts: list[dict[str, Any]]) -> str | None:
+    """Write the report atomically (never half a file, no temp file left); else why not."""
+    from conformance.atomic import atomic_output
+    from conformance.errors import InputError
+
     ordered = sorted(verdicts, key=lambda v: (v["nodeid"], v["seq"]))
     failed = sum(1 for v in ordered if not v["ok"])
     report = {
@@ -198,7 +217,15 @@ def _write_report(path: Path, verdicts: list[dict[str, Any]]) -> None:
         "summary": {"verdicts": len(ordered), "passed": len(ordered) - failed, "failed": failed},
         "verdicts": ordered,
     }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temp.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    os.replace(temp, path)
+    try:
+        if not path.parent.exists():  # under a file: mkdir would say "File exists"
+            path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        return f"{given}: cannot write here: {exc.strerror or exc}"
+    try:
+        with atomic_output(path) as stream:
+            json.dump(report, stream, indent=2)
+            stream.write("\n")
+    except InputError as exc:  # named by the absolute path it was given: show the user's
+        return str(exc).replace(str(path), given, 1)
+    return None
