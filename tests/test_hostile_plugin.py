@@ -1,0 +1,363 @@
+"""Issue 13, the pytest plugin: hostile servers, huge and odd recordings, unwritable reports.
+
+Each case runs a real pytest in a child (`tests/hostile.py::run_child`) in a project of
+its own (pytest.ini, a test file, recordings) under `tmp_path`, and asserts what the user
+sees: the outcome of each item, its exact message, no traceback, bounded memory.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import struct
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from conftest import on_loopback
+from hostile import PYTEST, RSS_BOUND_MIB, RUNCONFORM, Outcome, run_child
+
+from conformance.fixtures import run_factory
+
+#: Quiet, deterministic children: no random order, no cache written into the project.
+CHILD = (*PYTEST, "-p", "no:randomly", "-p", "no:cacheprovider")
+
+
+def _project(root: Path, ini: str, files: dict[str, str] | None = None) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "pytest.ini").write_text("[pytest]\n" + ini)
+    for name, text in (files or {}).items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    return root
+
+
+def _sane(outcome: Outcome) -> None:
+    """What every case asks of the child, whatever it was fed."""
+    assert not outcome.timed_out, outcome.output
+    assert not outcome.traceback, outcome.output
+    assert "INTERNALERROR" not in outcome.output, outcome.output
+    assert outcome.returncode != 70
+    assert outcome.peak_rss_mib < RSS_BOUND_MIB
+
+
+def _section(outcome: Outcome, title: str) -> list[str]:
+    """The lines pytest shows under the `____ title ____` header of a failure or error."""
+    lines = outcome.stdout.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.strip("_ ") == title)
+    end = next(
+        (i for i in range(start + 1, len(lines)) if lines[i].startswith(("____", "===="))),
+        len(lines),
+    )
+    return lines[start + 1 : end]
+
+
+# -- item 2: credentials never in a report, a log or a traceback ---------------------------
+
+USER, PASSWORD, QUERY = "uSeRpLaNtEd71", "pAsSwOrDpLaNtEd82", "qUeRyPlAnTeD93"
+HEADER, VENDOR_HEADER, OVERRIDE = "hEaDeRpLaNtEd14", "kNoCkHeAdErPlAnTeD25", "oVeRrIdEpLaNtEd36"
+LINE = "lInEpLaNtEd47"  # the second line of a header value: requests quotes it escaped
+SECRETS = (USER, PASSWORD, QUERY, HEADER, VENDOR_HEADER, OVERRIDE, LINE)
+
+CONTRACT_TESTS = """
+import pytest
+
+@pytest.mark.parametrize("run_target", ["knock", "xceptor", "hatchet", "restack"], indirect=True)
+def test_contract(run_target):
+    run_target.check_contract(max_examples=1, max_time=20, timeout=2)
+
+@pytest.mark.runconform_vendor("knock")
+def test_override(run_target):
+    run_target.check_contract(max_examples=1, max_time=20, timeout=2,
+                              headers=(("X-Api-Key", "OVERRIDE"),))
+
+@pytest.mark.runconform_vendor("restack")
+def test_bad_header_value(run_target):
+    run_target.check_contract(max_examples=1, max_time=20, timeout=2,
+                              headers=(("X-Api-Key", "OVERRIDE\\nLINE"),))
+
+@pytest.mark.runconform_vendor("knock")
+def test_the_run_raises(run_target):
+    headers = dict(run_target.headers)
+    run_target.check_contract(max_examples=1, timeout=-1)
+
+@pytest.mark.runconform_vendor("restack")
+def test_user_assertion(run_target):
+    assert run_target.live is False
+
+def test_good():
+    pass
+""".replace("OVERRIDE", OVERRIDE).replace("LINE", LINE)
+
+
+class _Hostile(BaseHTTPRequestHandler):
+    """Resets the connection, or echoes the request (credentials too) in an invalid body."""
+
+    server: _HostileServer
+
+    def handle(self) -> None:
+        if self.server.mode != "reset":
+            super().handle()
+            return
+        self.rfile.readline()
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+
+    def do_GET(self) -> None:
+        echo = json.dumps(f"{self.requestline} {dict(self.headers)}")
+        body = ('{"id": ' + echo).encode()  # truncated: not JSON
+        self.send_response(500 if self.server.mode == "500" else 200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+class _HostileServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, mode: str) -> None:
+        super().__init__(("127.0.0.1", 0), _Hostile)
+        self.mode = mode
+
+
+def _with_secrets(url: str) -> str:
+    return url.replace("http://", f"http://{USER}:{PASSWORD}@") + f"/?api_key={QUERY}"
+
+
+@pytest.fixture
+def hostile_urls() -> Iterator[dict[str, str]]:
+    """Base URLs (credentials planted in each) of servers that misbehave in every way."""
+    with (
+        on_loopback(_HostileServer("reset")) as reset,
+        on_loopback(_HostileServer("500")) as error,
+        on_loopback(_HostileServer("200")) as invalid,
+    ):
+        yield {
+            "reset": _with_secrets(reset),
+            "500": _with_secrets(error),
+            "invalid": _with_secrets(invalid),
+            "unreachable": _with_secrets("http://127.0.0.1:9"),
+        }
+
+
+def test_no_credential_reaches_any_output_or_file(
+    tmp_path: Path, hostile_urls: dict[str, str]
+) -> None:
+    """A server that resets, one that answers 500 with the request echoed in a broken body,
+    one that answers 200 with it, and none at all: credentials planted in the base URL
+    (user, password, query), in the environment's headers and in `check_contract(headers=)`
+    appear in no output and no file; `pytest -l` shows only redacting reprs."""
+    modes = {"knock": "reset", "xceptor": "500", "hatchet": "unreachable", "restack": "invalid"}
+    urls = [f"{vendor}={hostile_urls[mode]}" for vendor, mode in modes.items()]
+    ini = "runconform_base_url =\n" + "".join(f"    {url}\n" for url in urls)
+    project = _project(tmp_path / "project", ini, {"test_api.py": CONTRACT_TESTS})
+    outcome = run_child(
+        [
+            *CHILD,
+            *(arg for url in urls for arg in ("--runconform-base-url", url)),
+            *("-l", "-rA", "--junitxml=junit.xml", "--runconform-report=report.json"),
+        ],
+        case="item2-credentials-reset-500-invalid-unreachable",
+        cwd=project,
+        env={
+            "RUNCONFORM_HEADERS": f"X-Api-Token: Bearer {HEADER}",  # URL user: no Authorization
+            "RUNCONFORM_HEADERS_KNOCK": f"X-Knock-Key: {VENDOR_HEADER}",
+        },
+        timeout=150,
+    )
+    _sane(outcome)
+    assert outcome.returncode == 1, outcome.output
+    assert "PASSED test_api.py::test_good" in outcome.stdout
+    hosts = {name: url.split("@")[1].split("/")[0] for name, url in hostile_urls.items()}
+    shown = {name: f"http://[REDACTED]@{host}/?[REDACTED]" for name, host in hosts.items()}
+    target = f"Target(vendor='restack', url='{shown['invalid']}', live=True)"
+    assert f"run_target = {target}" in outcome.stdout.splitlines()  # -l: the repr hides them
+    assert _section(outcome, "ERROR at setup of test_contract[hatchet]") == [
+        f"run_target: cannot reach {shown['unreachable']}: Connection refused"
+    ]
+    for vendor in ("knock", "xceptor", "restack"):
+        first = _section(outcome, f"test_contract[{vendor}]")[0]
+        assert first.startswith(f"{vendor} contract at {shown[modes[vendor]]}: "), first
+    for test, vendor in (("override", "knock"), ("bad_header_value", "restack")):
+        first = _section(outcome, f"test_{test}")[0]
+        assert first.startswith(f"{vendor} contract at {shown[modes[vendor]]}: "), first
+    assert _section(outcome, "test_the_run_raises") == [  # the run raised: one line still
+        f"knock contract at {shown['reset']}: internal error (a bug in runconform): "
+        "ValueError: Timeout value out of range"
+    ]
+    assert (project / "junit.xml").is_file() and (project / "report.json").is_file()
+    seen = outcome.output + "".join(
+        path.read_text(errors="replace")
+        for path in project.rglob("*")
+        if path.is_file() and path.name not in ("test_api.py", "pytest.ini")  # the user's own
+    )
+    assert [secret for secret in SECRETS if secret in seen] == []
+    assert "Traceback" not in seen and "conformance/" not in outcome.output
+
+
+# -- recordings: streamed, and every odd path an item ------------------------------------
+
+#: Children judging recordings need no contract machinery: quicker to start.
+RECORDINGS_CHILD = (*CHILD, "-p", "no:schemathesis")
+ENUM = '"pending", "running", "completed", "failed", "cancelled" [enum]'
+
+
+def _ini(*recordings: str) -> str:
+    """A project's ini: its recordings (tests/recordings first), runs of xceptor."""
+    listed = "".join(f"    {path}\n" for path in ("tests/recordings", *recordings))
+    return (
+        f"testpaths = tests\nrunconform_recordings =\n{listed}"
+        "runconform_schema =\n    tests/recordings/* = xceptor.WorkflowRun\n"
+    )
+
+
+def _run_lines(count: int, pad: int = 0) -> list[bytes]:
+    """`count` distinct conforming runs as JSON lines, each padded to about `pad` bytes."""
+    lines = []
+    for seed in range(count):
+        run = run_factory("xceptor.WorkflowRun", seed=seed)
+        if pad:
+            run.setdefault("input_parameters", {})["note"] = ""
+            run["input_parameters"]["note"] = "n" * max(0, pad - len(json.dumps(run)))
+        lines.append(json.dumps(run).encode() + b"\n")
+    return lines
+
+
+def _bad_run() -> bytes:
+    run = run_factory("xceptor.WorkflowRun", seed=99)
+    run["status"] = "bogus"
+    return json.dumps(run).encode() + b"\n"
+
+
+def test_a_100_mb_recording_streams_and_every_record_is_judged(tmp_path: Path) -> None:
+    """One ~100 MB JSONL file with a bad record in the middle, beside a small good one."""
+    project = _project(tmp_path / "project", _ini())
+    recordings = project / "tests" / "recordings"
+    recordings.mkdir(parents=True)
+    block = b"".join(_run_lines(16, pad=2000))
+    repeats = (100 << 20) // len(block)
+    with (recordings / "big.jsonl").open("wb") as out:
+        for repeat in range(repeats):
+            out.write(block)
+            if repeat == repeats // 2:
+                out.write(_bad_run())
+    bad_line = (repeats // 2 + 1) * 16 + 1
+    total = repeats * 16 + 1
+    (recordings / "small.json").write_bytes(b"[" + _run_lines(1)[0].strip() + b"]")
+    outcome = run_child(
+        [*RECORDINGS_CHILD, "-rA", "--runconform-report", "report.json"],
+        case="item10-100mb-jsonl-plugin",
+        cwd=project,
+        timeout=180,  # about 40 s on two busy cores; the code before this took 270 s
+    )
+    _sane(outcome)
+    assert outcome.returncode == 1, outcome.output
+    assert _section(outcome, "records") == [
+        f"tests/recordings/big.jsonl: 1 of {total} records failed:",
+        f"tests/recordings/big.jsonl:{bad_line}: does not conform to xceptor.WorkflowRun, 1 error:",
+        f'$.status: "bogus" is not one of: {ENUM}',
+    ]
+    assert "PASSED tests/recordings/small.json::record[0]" in outcome.stdout.splitlines()
+    report = json.loads((project / "report.json").read_text())
+    assert report["summary"] == {"verdicts": total + 1, "passed": total, "failed": 1}
+    [bad] = [v for v in report["verdicts"] if not v["ok"]]
+    assert bad["locator"]["line"] == bad_line and bad["nodeid"].endswith("big.jsonl::records")
+
+
+@pytest.mark.parametrize(
+    ("count", "items"),
+    [
+        pytest.param(1000, [f"line[{n}]" for n in range(1, 1001)], id="item10-1000-records-items"),
+        pytest.param(1001, ["records"], id="item10-1001-records-one-item"),
+    ],
+)
+def test_a_file_of_many_records_is_one_item(tmp_path: Path, count: int, items: list[str]) -> None:
+    project = _project(tmp_path / "project", _ini())
+    recordings = project / "tests" / "recordings"
+    recordings.mkdir(parents=True)
+    lines = _run_lines(8)
+    (recordings / "many.jsonl").write_bytes(b"".join(lines[n % 8] for n in range(count)))
+    outcome = run_child(
+        [*RECORDINGS_CHILD, "--collect-only", "-q"], case=f"item10-{count}-records", cwd=project
+    )
+    _sane(outcome)
+    collected = [line for line in outcome.stdout.splitlines() if "::" in line]
+    assert collected == [f"tests/recordings/many.jsonl::{item}" for item in items]
+
+
+def test_missing_paths_fifos_and_broken_links_fail_as_the_cli_says(tmp_path: Path) -> None:
+    """What pytest's own walk passes over is an item failing with `runconform validate`'s
+    words; the good recording beside them is still judged."""
+    project = _project(tmp_path / "project", _ini("tests/missing.jsonl", "tests/gone"))
+    recordings = project / "tests" / "recordings"
+    recordings.mkdir(parents=True)
+    (recordings / "good.jsonl").write_bytes(_run_lines(1)[0])
+    os.mkfifo(recordings / "fifo.json")
+    (recordings / "broken.json").symlink_to(tmp_path / "nowhere.json")
+    odd = ["tests/gone", "tests/missing.jsonl", "tests/recordings/broken.json"]
+    odd.append("tests/recordings/fifo.json")
+    outcome = run_child(
+        [*RECORDINGS_CHILD, "-rA"], case="item20-missing-fifo-broken-link-plugin", cwd=project
+    )
+    cli = run_child(
+        [*RUNCONFORM, "validate", "--schema", "xceptor.WorkflowRun", *odd],
+        case="item20-missing-fifo-broken-link-cli",
+        cwd=project,
+    )
+    _sane(outcome)
+    assert outcome.returncode == 1, outcome.output
+    said = [line for line in cli.stdout.splitlines() if ": $: error: " in line]
+    assert said == [
+        "tests/gone: $: error: cannot read: No such file or directory [unreadable]",
+        "tests/missing.jsonl: $: error: cannot read: No such file or directory [unreadable]",
+        "tests/recordings/broken.json: $: error: cannot read: No such file or directory "
+        "[unreadable]",
+        "tests/recordings/fifo.json: $: error: cannot read: not a regular file [unreadable]",
+    ]
+    assert cli.returncode == 4
+    lines = outcome.stdout.splitlines()
+    for line in said:  # the plugin's line: the CLI's, without its "$: error:"
+        assert line.replace(": $: error: ", ": ") in lines, line
+    failed = sorted(line.split(" - ")[0] for line in lines if line.startswith("FAILED "))
+    assert failed == [f"FAILED {path}::unreadable" for path in odd]
+    assert "PASSED tests/recordings/good.jsonl::line[1]" in lines
+
+
+# -- item 19: the report is written atomically, or one line says why not -------------------
+
+
+@pytest.mark.parametrize(
+    ("given", "error"),
+    [
+        pytest.param("out", "out: cannot write here: Is a directory", id="item19-report-is-a-dir"),
+        pytest.param(
+            "pytest.ini/report.json",
+            "pytest.ini/report.json: cannot write here: Not a directory",
+            id="item19-report-under-a-file",
+        ),
+    ],
+)
+def test_an_unwritable_report_is_one_line_and_leaves_no_temp_file(
+    tmp_path: Path, given: str, error: str
+) -> None:
+    project = _project(tmp_path / "project", _ini())
+    (project / "tests" / "recordings").mkdir(parents=True)
+    (project / "tests" / "recordings" / "good.jsonl").write_bytes(_run_lines(1)[0])
+    (project / "out").mkdir()
+    before = sorted(project.rglob("*"))
+    outcome = run_child(
+        [*RECORDINGS_CHILD, "-rA", "--runconform-report", given],
+        case=f"item19-{given.replace('/', '-')}",
+        cwd=project,
+    )
+    _sane(outcome)
+    assert outcome.returncode == 4, outcome.output  # pytest's usage error, the CLI's exit 4
+    lines = outcome.stdout.splitlines()
+    assert f"runconform: error: {error}" in lines
+    assert "PASSED tests/recordings/good.jsonl::line[1]" in lines
+    assert sorted(project.rglob("*")) == before  # no temp file left, nothing half-written
