@@ -16,6 +16,7 @@ from typing import IO, Any, ClassVar
 from urllib.parse import quote
 
 from conformance import __version__
+from conformance.atomic import cannot_write
 from conformance.errors import ExitCode
 from conformance.findings import CleanRecords, Finding, ValidationResult
 from conformance.xmlescape import visible, xml_attr, xml_text
@@ -229,10 +230,19 @@ class JUnitWriter(Writer):
 
     def __init__(self, out: IO[str]) -> None:
         super().__init__(out)
-        self.body = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115 - closed in close()
+        try:
+            self.body = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115 - closed in close()
+        except OSError as exc:
+            raise cannot_write(tempfile.gettempdir(), exc) from None
         self.tests = self.failures = self.errors = 0
 
     def write(self, result: ValidationResult) -> None:
+        try:
+            self._write(result)
+        except OSError as exc:  # the spool is a file in the temp folder: a full disk shows here
+            raise cannot_write(tempfile.gettempdir(), exc) from None
+
+    def _write(self, result: ValidationResult) -> None:
         self.tests += 1
         name = xml_attr(locator_text(result))
         classname = xml_attr(result.schema or "unrouted")
@@ -263,10 +273,13 @@ class JUnitWriter(Writer):
             f'  <testsuite name="runconform validate" tests="{self.tests}" '
             f'failures="{self.failures}" errors="{self.errors}" skipped="0">\n'
         )
-        self.body.seek(0)
-        while chunk := self.body.read(1 << 16):
-            self.out.write(chunk)
-        self.body.close()
+        try:
+            self.body.seek(0)  # flushes the spool: a full disk may show here
+            while chunk := self.body.read(1 << 16):
+                self.out.write(chunk)
+            self.body.close()
+        except OSError as exc:
+            raise cannot_write(tempfile.gettempdir(), exc) from None
         self.out.write("  </testsuite>\n</testsuites>\n")
 
 

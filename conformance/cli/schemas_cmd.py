@@ -8,7 +8,8 @@ from pathlib import Path
 
 import click
 
-from conformance.build import build_bundle, compare_bundle, write_bundle
+from conformance.atomic import cannot_write
+from conformance.build import BuiltBundle, build_bundle, compare_bundle, write_bundle
 from conformance.catalog import load_catalog
 from conformance.errors import BundleError, ExitCode, UsageError
 from conformance.lint import lint_bundle
@@ -117,7 +118,7 @@ def build(contracts_root: Path | None, out: Path | None, check: bool) -> None:
     target = out or schemas_dir()
     if check:
         with tempfile.TemporaryDirectory(prefix="runconform-build-") as tmp:
-            write_bundle(built, Path(tmp) / "schemas")
+            _write_bundle(built, Path(tmp) / "schemas")
             differences = compare_bundle(built, target)
         if differences:
             for d in differences:
@@ -133,8 +134,16 @@ def build(contracts_root: Path | None, out: Path | None, check: bool) -> None:
         return
     if out is None and not is_source_checkout():
         raise UsageError("the installed bundle is read-only: give --out DIR")
-    write_bundle(built, target)
+    _write_bundle(built, target)
     click.echo(visible(f"wrote {len(built.files)} files to {target}"))
+
+
+def _write_bundle(built: BuiltBundle, target: Path) -> None:
+    """write_bundle, a full disk or a read-only place being exit 4 (the old bundle stays)."""
+    try:
+        write_bundle(built, target)
+    except OSError as exc:
+        raise cannot_write(target, exc) from None
 
 
 @schemas.command("lint")
