@@ -7,7 +7,12 @@ user ever sees a traceback.
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
 
 import click
 
@@ -23,6 +28,44 @@ from conformance.errors import ConformanceError, ExitCode
 from conformance.xmlescape import visible
 
 INTERNAL_ERROR = 70
+#: Signals that end a run cleanly: the temp file of a write in progress is removed.
+ENDING_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+
+
+class Terminated(BaseException):
+    """A signal asked runconform to stop; raised where it runs, so cleanups (finally) run.
+
+    A BaseException, as KeyboardInterrupt, so no `except Exception` swallows it.
+    """
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _terminate(signum: int, _frame: FrameType | None) -> None:
+    for ending in ENDING_SIGNALS:  # a second signal must not interrupt the cleanup
+        signal.signal(ending, signal.SIG_IGN)
+    raise Terminated(signum)
+
+
+@contextmanager
+def _ending_signals_raise() -> Iterator[None]:
+    """SIGTERM and SIGHUP raise `Terminated` while the CLI runs (unless they are ignored,
+    as under nohup); the previous handlers come back afterwards."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {
+        s: signal.signal(s, _terminate)
+        for s in ENDING_SIGNALS
+        if signal.getsignal(s) is not signal.SIG_IGN
+    }
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -49,7 +92,11 @@ cli.add_command(serve)
 def main(argv: list[str] | None = None) -> int:
     """Console-script entry point: run the CLI and turn errors into exit codes."""
     try:
-        result = cli.main(args=argv, prog_name="runconform", standalone_mode=False)
+        with _ending_signals_raise():
+            result = cli.main(args=argv, prog_name="runconform", standalone_mode=False)
+    except Terminated as exc:  # the cleanups have run: no temp file is left
+        click.echo(f"runconform: terminated by {signal.Signals(exc.signum).name}", err=True)
+        return 128 + exc.signum
     except ConformanceError as exc:
         click.echo(f"runconform: error: {visible(str(exc))}", err=True)
         return int(exc.exit_code)
