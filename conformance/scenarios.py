@@ -157,9 +157,36 @@ def _parse(stamp: str) -> datetime:
     return datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
 
 
+#: The range of each integer parameter. Every run is built in memory and rendered and
+#: validated for six vendors: a page of 1,000 runs takes seconds and tens of MB (APIs page
+#: at 100 or so), a run of 1,000 steps about as much. `total` only counts pages.
+PARAM_BOUNDS: Mapping[str, tuple[int, int]] = MappingProxyType(
+    {"step": (1, 1_000), "steps": (1, 1_000), "n": (1, 1_000), "total": (1, 1_000_000_000)}
+)
+
+
+def param_range(name: str) -> str:
+    """`1<=x<=1000`: a parameter's range, written as click writes one."""
+    low, high = PARAM_BOUNDS[name]
+    return f"{low}<=x<={high}"
+
+
+def shown(value: Any) -> str:
+    """A value for a message; a number too long to print is given by its length."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 64:
+        digits = len(str(abs(value))) if value.bit_length() < 10_000 else None
+        return f"a {digits}-digit number" if digits else "a number of thousands of digits"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def _positive(name: str, value: Any) -> int:
+    """`value` if it is an integer in the parameter's range (PARAM_BOUNDS), else a UsageError."""
+    prefix = f"scenario parameter {name} must be"
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        raise UsageError(f"scenario parameter {name} must be a positive integer, not {value!r}")
+        raise UsageError(f"{prefix} a positive integer, not {shown(value)}")
+    if value > PARAM_BOUNDS[name][1]:
+        raise UsageError(f"{prefix} in the range {param_range(name)}, not {shown(value)}")
     return value
 
 
@@ -206,8 +233,11 @@ def _page(rng: random.Random, n: int, total: int | None, statuses: Any) -> list[
     count = _positive("n", n)
     if total is not None and _positive("total", total) < count:
         raise UsageError(f"scenario parameter total ({total}) is less than n ({count})")
-    order = tuple(statuses) if statuses is not None else PAGE_STATUSES
-    unknown = [s for s in order if s not in _BY_STATUS]
+    if statuses is None:
+        order = PAGE_STATUSES
+    else:  # a list of names; anything else names none
+        order = tuple(statuses) if isinstance(statuses, list | tuple) else ()
+    unknown = [s for s in order if not isinstance(s, str) or s not in _BY_STATUS]
     if unknown or not order:
         raise UsageError(f"statuses must name canonical statuses ({', '.join(_BY_STATUS)})")
     return [_BY_STATUS[order[i % len(order)]](rng, 3) for i in range(count)]
@@ -256,11 +286,17 @@ def scenario(name: str) -> Scenario:
 
 
 def _params(spec: Scenario, params: Mapping[str, Any]) -> dict[str, Any]:
+    """The scenario's parameters with the defaults filled in, each checked against its range
+    before anything is built (a huge `step` must not reach the builder)."""
     unknown = sorted(set(params) - set(spec.params))
     if unknown:
         allowed = ", ".join(spec.params) or "none"
         raise UsageError(f"scenario {spec.name!r} takes no parameter {unknown[0]!r} ({allowed})")
-    return {**spec.params, **params}
+    full = {**spec.params, **params}
+    for name, value in full.items():
+        if name in PARAM_BOUNDS and value is not None:
+            _positive(name, value)
+    return full
 
 
 def canonical(name: str, *, seed: int = 0, **params: Any) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import click
@@ -9,6 +10,9 @@ import click
 from conformance.errors import ExitCode, InputError, UsageError
 from conformance.xmlescape import visible
 
+#: Longer digit strings are above every scenario parameter's bound (and may be too long
+#: for int() to convert).
+_MAX_DIGITS = 18
 FORMAT_SUFFIXES = {".json": "json", ".jsonl": "jsonl", ".yaml": "yaml", ".yml": "yaml"}
 
 
@@ -18,14 +22,18 @@ def output_target(out: str | None, name: str, fmt: str, invalid: bool) -> Path |
         return None
     path = Path(out)
     is_file = path.suffix in FORMAT_SUFFIXES and not path.is_dir()
-    folder = path.parent if is_file else path
+    make_folder(path.parent if is_file else path)
+    return path if is_file else path / f"{name}{'.invalid' if invalid else ''}.{fmt}"
+
+
+def make_folder(folder: Path) -> None:
+    """Create the output folder (and its parents); exit 4 naming it when that fails."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InputError(
             f"{folder}: cannot create the output folder: {exc.strerror or exc}"
         ) from None
-    return path if is_file else path / f"{name}{'.invalid' if invalid else ''}.{fmt}"
 
 
 @click.command()
@@ -83,7 +91,8 @@ def output_target(out: str | None, name: str, fmt: str, invalid: bool) -> Path |
     "params",
     multiple=True,
     metavar="KEY=VALUE",
-    help="With --scenario: step=3, steps=5, n=50, statuses=succeeded,failed ...",
+    help="With --scenario: step=3 and steps=5 (each 1 to 1,000), n=50 (page size, 1 to "
+    "1,000), total=500 (1 to 1,000,000,000), statuses=succeeded,failed ...",
 )
 def fixtures(
     name: str | None,
@@ -134,9 +143,33 @@ def _param(text: str) -> tuple[str, object]:
     key, sep, value = text.partition("=")
     if not sep or not key:
         raise UsageError(f"--param wants KEY=VALUE, got {text!r}")
-    if value.lstrip("-").isdigit():
+    if key in _bounds():
+        return key, _bounded(key, value)
+    if value.lstrip("-").isdecimal() and len(value) <= _MAX_DIGITS:
         return key, int(value)
     return key, value.split(",") if "," in value or key == "statuses" else value
+
+
+def _bounds() -> Mapping[str, tuple[int, int]]:
+    from conformance.scenarios import PARAM_BOUNDS  # import on use: the CLI starts fast
+
+    return PARAM_BOUNDS
+
+
+def _bounded(key: str, value: str) -> int:
+    """An integer parameter in its documented range, or a click usage error naming both."""
+    low, high = _bounds()[key]
+    digits = value.lstrip("-")
+    if digits.isdecimal() and len(digits) > _MAX_DIGITS:  # too long for int(), and out of range
+        raise click.BadParameter(
+            f"{key}: a {len(digits)}-digit number is not in the range {low}<=x<={high}.",
+            param_hint="'--param'",
+        )
+    try:
+        number = click.INT.convert(value, None, None)  # "'abc' is not a valid integer."
+        return int(click.IntRange(low, high).convert(number, None, None))
+    except click.BadParameter as exc:
+        raise click.BadParameter(f"{key}: {exc.message}", param_hint="'--param'") from None
 
 
 def _scenario(
@@ -166,7 +199,7 @@ def _scenario(
             )
     target = None if out in (None, "-") else Path(out)  # type: ignore[arg-type]
     if target is not None and target.parent != Path():
-        target.parent.mkdir(parents=True, exist_ok=True)
+        make_folder(target.parent)
     with atomic_output(target) as stream:
         write_items(
             stream,
