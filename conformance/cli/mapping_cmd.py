@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import click
 
-from conformance.atomic import atomic_output
-from conformance.errors import ExitCode
+from conformance.atomic import atomic_output, refuse_overwriting_input
+from conformance.errors import ExitCode, InputError
 from conformance.xmlescape import visible
 
 
@@ -28,9 +29,23 @@ def check(directory: Path | None) -> int:
     """Static checks: coverage, enum totality, terminal states, types, pointers, transforms."""
     from conformance.mapping.checks import check_mappings
 
+    if directory is not None:
+        _readable_folder(directory)
     report = check_mappings(directory)
     click.echo(report.render())
     return int(ExitCode.OK) if report.ok else int(ExitCode.BUNDLE)
+
+
+def _readable_folder(directory: Path) -> None:
+    """A --dir that is missing, a file or unreadable is unreadable input (exit 4), not
+    "0 problems in 0 files"."""
+    try:
+        with os.scandir(directory):
+            pass
+    except OSError as exc:
+        raise InputError(
+            f"{directory}: cannot read the mappings folder: {exc.strerror or exc}"
+        ) from None
 
 
 @click.command("map")
@@ -64,6 +79,7 @@ def map_records(paths: tuple[Path, ...], source: str, target: str, output: Path 
     from conformance.mapping import MappingError, from_canonical, to_canonical_items
     from conformance.records import ReadProblem, read_records
 
+    refuse_overwriting_input(output, paths, "--output")
     converted = failed = unreadable = 0
     with atomic_output(output) as out:
         for record in read_records(list(paths)):

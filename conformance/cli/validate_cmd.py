@@ -12,7 +12,7 @@ from typing import IO
 
 import click
 
-from conformance.atomic import atomic_output
+from conformance.atomic import atomic_output, refuse_overwriting_input
 from conformance.errors import ExitCode, UsageError
 from conformance.findings import CleanRecords
 from conformance.formats import CHECKED_FORMATS
@@ -139,6 +139,7 @@ def validate(
 
     if schema and identify:
         raise UsageError("--schema and --identify exclude each other")
+    refuse_overwriting_input(output, paths, "--output")
     _check_vendor(vendor)
     unknown = sorted(set(no_formats) - set(CHECKED_FORMATS) - {"all"})
     if unknown:
