@@ -42,6 +42,7 @@ def contract_stage(settings: CheckOptions) -> StageResult:
         seed=settings.seed,
         max_time=120.0,
         allow_untested=settings.allow_untested,
+        max_body_size=settings.max_body_size,
     )
     for vendor in settings.vendors:
         try:
@@ -66,7 +67,9 @@ def contract_stage(settings: CheckOptions) -> StageResult:
             code = max(code, int(error.exit_code))
             continue
         code = max(code, result.exit_code)
-        if result.verdict:
+        if result.unreachable:  # not one response: the stage errs, as when nothing listens
+            errors.append(f"{vendor}: {result.verdict}")
+        elif result.verdict:
             verdicts.append(f"{vendor}: {result.verdict}")
         for run in result.runs:
             tallies.append(_tally(vendor, run, result.allow_untested))

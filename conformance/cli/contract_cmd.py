@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from conformance.cli.credentials import request_headers
-from conformance.cli.params import Seconds, check_base_url
+from conformance.cli.params import ByteSize, Seconds, check_base_url
 from conformance.errors import UsageError
 from conformance.xmlescape import visible
 
@@ -77,14 +77,21 @@ def _rate(text: str) -> float:
     type=Seconds(),
     default=5.0,
     show_default=True,
-    help="Seconds per request.",
+    help="Seconds per request, from sending it to its last byte.",
 )
 @click.option(
     "--max-time",
     type=Seconds(),
     default=300.0,
     show_default=True,
-    help="Seconds for the whole run.",
+    help="Seconds for the whole run; what it cuts off is untested (exit 2).",
+)
+@click.option(
+    "--max-body-size",
+    type=ByteSize(),
+    default="16MiB",
+    show_default=True,
+    help="Largest response body read; a larger one is an error of its operation.",
 )
 @click.option(
     "--expect",
@@ -132,6 +139,7 @@ def contract(
     rate_limit: str,
     timeout: float,
     max_time: float,
+    max_body_size: int,
     expects: tuple[str, ...],
     stateful: bool,
     allow_writes: bool,
@@ -143,14 +151,18 @@ def contract(
     """Property-test a live run API with Schemathesis plus runconform's checks.
 
     Safe by default: positive data, GET/HEAD only, rate-limited, every request
-    timed out. An operation is untested when no response body was checked against a
-    run schema. Exit 0 all checks pass, 1 failures, 2 usage or untested operations
-    (see --allow-untested), 3 bad contract, 4 unreachable.
+    bounded in time and size. An operation is untested when no response body was
+    checked against a run schema. Exit 0 all checks pass, 1 failures, 2 usage,
+    untested operations (see --allow-untested) or --max-time ran out, 3 bad contract,
+    4 unreachable (or not one request answered) or --report-dir unwritable.
     """
     from conformance.contract import ContractOptions, run_contract
     from conformance.contract.reports import parse_formats, write_reports
+    from conformance.report.files import ensure_writable
 
     formats = parse_formats(reports)
+    if formats:
+        ensure_writable(report_dir)  # before any request, not after the whole run
 
     pairs = request_headers(headers, token_env)
     fixed = [_pair(item, "--path-param", "=") for item in path_params]
@@ -164,6 +176,7 @@ def contract(
         rate_limit=_rate(rate_limit),
         timeout=timeout,
         max_time=max_time,
+        max_body_size=max_body_size,
         allow_writes=allow_writes,
         seed=seed,
         record=bool({"har", "vcr"} & set(formats)),
@@ -183,8 +196,9 @@ def contract(
     for operation, reason in result.skipped:
         click.echo(visible(f"{operation}: skipped ({reason})"))
     click.echo(result.summary())
-    if result.verdict:
-        click.echo(result.verdict, err=True)
+    if result.verdict:  # a network failure is an error line, like an unreachable host
+        error = "runconform: error: " if result.unreachable else ""
+        click.echo(visible(error + result.verdict), err=True)
     for path in write_reports(result, result.exchanges, formats, report_dir) if formats else ():
         click.echo(visible(f"wrote {path}"), err=True)
     return result.exit_code

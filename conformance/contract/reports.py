@@ -1,16 +1,19 @@
 """Contract-run reports: JSON (versioned), JUnit XML, HAR 1.2 and a vcrpy-style cassette.
 
 Every exchange is recorded after scrubbing: request headers whose values were
-given as credentials are replaced, and every text is passed through the same
-scrubber as the run's messages, so no report can carry a secret. The cassette
-and the HAR are ordinary recordings: `runconform validate` reads them back.
+given as credentials are replaced, URLs lose their user, password and the base
+URL's query values, and every text is passed through the same scrubber as the
+run's messages, so no report can carry a secret. The cassette and the HAR are
+ordinary recordings: `runconform validate` reads them back. A body refused for its
+size is not kept: the exchange says so (HAR `content.comment` "Body truncated: ...",
+as browsers write it, and a `comment` on the cassette's response).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
@@ -20,6 +23,7 @@ import yaml
 
 from conformance import __version__
 from conformance.atomic import atomic_output
+from conformance.contract.safety import REDACTED, Scrubber
 from conformance.errors import UsageError
 from conformance.xmlescape import xml_attr, xml_text
 
@@ -42,6 +46,7 @@ class Exchange:
     response_body: str
     elapsed_ms: float
     started: str = ""  # RFC 3339 UTC, when the request was sent; "" if not known
+    note: str = ""  # "Body truncated: ..." when the body was not kept
 
 
 def started_now(elapsed_ms: float) -> str:
@@ -58,35 +63,77 @@ CREDENTIAL_HEADERS = frozenset(
 
 
 def record(
-    operation: str, response: Any, scrub: Callable[[str], str], secret_headers: Iterable[str]
+    operation: str, response: Any, scrub: Scrubber, secret_headers: Iterable[str]
 ) -> Exchange:
     """An Exchange from a Schemathesis response, with credentials removed."""
+    elapsed_ms = float(response.elapsed) * 1000
+    return _exchange(
+        operation,
+        response.request,
+        scrub,
+        secret_headers,
+        (response.status_code, str(getattr(response, "message", "") or "")),
+        [
+            (name, v)
+            for name, values in response.headers.items()
+            for v in (values if isinstance(values, list) else [values])
+        ],
+        scrub(response.content.decode("utf-8", "replace")),
+        elapsed_ms,
+    )
+
+
+def record_cut(
+    operation: str, response: Any, scrub: Scrubber, secret_headers: Iterable[str], why: str
+) -> Exchange:
+    """An Exchange from a requests response whose body was refused (`why`): no body kept."""
+    exchange = _exchange(
+        operation,
+        response.request,
+        scrub,
+        secret_headers,
+        (response.status_code, str(response.reason or "")),
+        list(response.headers.items()),
+        "",
+        response.elapsed.total_seconds() * 1000,
+    )
+    return replace(exchange, note=f"Body truncated: {why}")
+
+
+def _exchange(
+    operation: str,
+    request: Any,
+    scrub: Scrubber,
+    secret_headers: Iterable[str],
+    status: tuple[int, str],
+    response_headers: list[tuple[str, Any]],
+    body: str,
+    elapsed_ms: float,
+) -> Exchange:
     hidden = {name.lower() for name in secret_headers} | CREDENTIAL_HEADERS
-    request = response.request
     req_headers = tuple(
-        (name, "[REDACTED]" if name.lower() in hidden else scrub(str(value)))
+        (name, REDACTED if name.lower() in hidden else scrub(str(value)))
         for name, value in request.headers.items()
     )
-    body = request.body
-    if isinstance(body, bytes):
-        body = body.decode("utf-8", "replace")
+    sent = request.body
+    if isinstance(sent, bytes):
+        sent = sent.decode("utf-8", "replace")
     res_headers = tuple(
-        (name, "[REDACTED]" if name.lower() in CREDENTIAL_HEADERS else scrub(str(v)))
-        for name, values in response.headers.items()
-        for v in (values if isinstance(values, list) else [values])
+        (name, REDACTED if name.lower() in CREDENTIAL_HEADERS else scrub(str(v)))
+        for name, v in response_headers
     )
     return Exchange(
         operation,
         request.method,
-        scrub(request.url),
+        scrub.url(request.url),
         req_headers,
-        scrub(body) if body else None,
-        response.status_code,
-        str(getattr(response, "message", "") or ""),
+        scrub(sent) if sent else None,
+        status[0],
+        status[1],
         res_headers,
-        scrub(response.content.decode("utf-8", "replace")),
-        round(float(response.elapsed) * 1000, 3),
-        started_now(float(response.elapsed) * 1000),
+        body,
+        round(elapsed_ms, 3),
+        started_now(elapsed_ms),
     )
 
 
@@ -137,6 +184,8 @@ def _json(result: Any, exchanges: tuple[Exchange, ...], out: IO[str]) -> None:
             "ok": result.ok,
             "exit_code": result.exit_code,
             "allow_untested": result.allow_untested,
+            "stopped": result.stopped or None,
+            "verdict": result.verdict,
             "notes": list(result.notes),
             "runs": [{**asdict(r), "status": r.status} for r in result.runs],
             "skipped": [list(s) for s in result.skipped],
@@ -160,13 +209,14 @@ def _junit(result: Any, exchanges: tuple[Exchange, ...], out: IO[str]) -> None:
         )
         for operation, reason in result.skipped
     ]
-    if not result.runs:  # nothing tested is not a pass, whatever was skipped
+    if not result.runs or result.stopped:  # nothing tested, or cut short: not a pass
         verdict = xml_attr(result.verdict or "no operation was tested")
+        kind = "time-ran-out" if result.stopped else "nothing-tested"
         cases.append(
             (
                 f"    <testcase classname={xml_attr(result.vendor)} "
                 f"name={xml_attr('runconform contract ' + result.vendor)}>"
-                f'<failure message={verdict} type="nothing-tested"/></testcase>\n',
+                f'<failure message={verdict} type="{kind}"/></testcase>\n',
                 "failure",
             )
         )
@@ -241,6 +291,7 @@ def _har(result: Any, exchanges: tuple[Exchange, ...], out: IO[str]) -> None:
                     "size": len(e.response_body),
                     "mimeType": mime(e.response_headers),
                     "text": e.response_body,
+                    **({"comment": e.note} if e.note else {}),
                 },
                 "redirectURL": "",
                 "headersSize": -1,
@@ -278,6 +329,7 @@ def _vcr(result: Any, exchanges: tuple[Exchange, ...], out: IO[str]) -> None:
                 "status": {"code": e.status, "message": e.reason},
                 "headers": {n: [v] for n, v in e.response_headers},
                 "body": {"string": e.response_body},
+                **({"comment": e.note} if e.note else {}),
             },
         }
         for e in exchanges

@@ -5,6 +5,10 @@ run schema (the bundled one of its 2xx response, or the one named with --expect)
 answering 404 to every generated id proves nothing, so such an operation is
 `untested`, says how to give it data, and fails the run with exit 2 ("nothing was
 checked", as `validate` uses it) unless untested operations are allowed.
+
+A run its --max-time cut short exits 2 even then: what it did not reach is untested,
+and allowing that is not what --allow-untested means. A run in which not one request
+got a response (refused, reset, hung, not HTTP) is a network failure: exit 4.
 """
 
 from __future__ import annotations
@@ -74,6 +78,7 @@ class ContractResult:
     elapsed: float = field(compare=False)
     exchanges: tuple[Exchange, ...] = field(default=(), compare=False, repr=False)
     allow_untested: bool = False
+    stopped: str = ""  # why the run ended before it was done, e.g. its --max-time ran out
 
     @property
     def failures(self) -> tuple[CheckFailure, ...]:
@@ -88,12 +93,25 @@ class ContractResult:
         return tuple(r for r in self.runs if r.status == "untested")
 
     @property
-    def exit_code(self) -> int:
-        """2 nothing tested, or untested operations not allowed > 1 failures > 0.
+    def calls(self) -> int:
+        return sum(r.calls for r in self.runs)
 
-        The order `validate` uses: records with no schema outrank non-conforming ones.
+    @property
+    def unreachable(self) -> bool:
+        """Requests were sent and not one got a response."""
+        return self.calls > 0 and not any(r.statuses for r in self.runs)
+
+    @property
+    def exit_code(self) -> int:
+        """4 no response at all > 2 nothing tested, cut short, or untested operations not
+        allowed > 1 failures > 0.
+
+        The order `validate` uses: unreadable input outranks records with no schema,
+        which outrank non-conforming ones.
         """
-        if not self.runs or (self.untested and not self.allow_untested):
+        if self.unreachable:
+            return int(ExitCode.UNREADABLE)
+        if not self.runs or self.stopped or (self.untested and not self.allow_untested):
             return int(ExitCode.USAGE)
         return int(ExitCode.NON_CONFORMING) if self.failed else int(ExitCode.OK)
 
@@ -102,18 +120,32 @@ class ContractResult:
         return self.exit_code == ExitCode.OK
 
     def summary(self) -> str:
-        """`N operations tested, F failures, U untested, S skipped in T s`."""
+        """`N operations tested, F failures, [E network errors, ]U untested, S skipped in T s`."""
+        errors = sum(len(r.errors) for r in self.runs)
         return (
             f"{len(self.runs) - len(self.untested)} operations tested, "
-            f"{len(self.failures)} failures, {len(self.untested)} untested, "
+            f"{len(self.failures)} failures, "
+            + (f"{errors} network errors, " if errors else "")
+            + f"{len(self.untested)} untested, "
             f"{len(self.skipped)} skipped in {self.elapsed:.1f} s"
         )
 
     @property
     def verdict(self) -> str | None:
         """Why nothing, or not everything, was checked; None when that is not the case."""
+        if self.unreachable:
+            return (
+                f"{self.base_url}: no response to any of {self.calls} request(s): "
+                "the API is unreachable or not speaking HTTP (network failure)"
+            )
         if not self.runs:
             return "no operation was tested: nothing was checked"
+        if self.stopped:
+            return (
+                f"{self.stopped} before the run was done: "
+                f"{len(self.untested)} operation(s) untested; "
+                "raise --max-time or test fewer operations (--operation)"
+            )
         if self.untested and not self.allow_untested:
             return (
                 f"{len(self.untested)} operation(s) untested: give them data, "
@@ -126,5 +158,6 @@ class ContractResult:
         return tuple(
             r
             for r in self.runs
-            if r.status == "FAILED" or (r.status == "untested" and not self.allow_untested)
+            if r.status == "FAILED"
+            or (r.status == "untested" and (self.stopped or not self.allow_untested))
         )

@@ -1,17 +1,22 @@
 """Property-test a live run API with Schemathesis, plus runconform's own checks.
 
 Safe by default for a real vendor: positive data only, GET/HEAD only unless
-writes are allowed, a per-second rate limit, a timeout on every request and an
-overall time bound. Credentials given as headers are sent, never stored: every
-message that leaves the run is scrubbed of them. An operation counts as tested
-only when a response body was checked against a run schema (see `results`).
+writes are allowed, a per-second rate limit, every request bounded in time (from
+its start, see `transport`) and size, and the whole run bounded in time: what the
+time bound cuts off is reported, never passed. Credentials given as headers or in
+the base URL are sent, never stored: every message that leaves the run is scrubbed
+of them. An operation counts as tested only when a response body was checked
+against a run schema (see `results`).
 """
 
 from __future__ import annotations
 
+import os
+import tempfile
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -19,14 +24,17 @@ from conformance.catalog import load_catalog
 from conformance.contract.checks import CHECKS, Observed, checked_schema
 from conformance.contract.discovery import harvest, path_values
 from conformance.contract.loading import contract_documents
-from conformance.contract.reports import Exchange, record
+from conformance.contract.reports import Exchange, record, record_cut
 from conformance.contract.results import CheckFailure, ContractResult, OperationRun
 from conformance.contract.safety import (
+    DEFAULT_MAX_BODY_SIZE,
     REDACTED,
     RateLimit,
     Scrubber,
+    basic_auth_clash,
     check_reachable,
     shown_url,
+    split_base_url,
 )
 from conformance.errors import UsageError
 
@@ -45,7 +53,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ContractOptions:
     """How to run: where, with what, how much, how fast."""
 
@@ -56,7 +64,7 @@ class ContractOptions:
     path_parameters: tuple[tuple[str, str], ...] = ()  # fixed values, e.g. known run ids
     max_examples: int = 10
     rate_limit: float = 10.0  # requests per second
-    timeout: float = 5.0  # seconds per request
+    timeout: float = 5.0  # seconds per request, from its start to its last body byte
     max_time: float = 300.0  # seconds for the whole run
     allow_writes: bool = False
     seed: int = 0
@@ -66,6 +74,26 @@ class ContractOptions:
     stateful: bool = False  # ids seen in list responses feed the operations that need them
     expect: tuple[tuple[str, str], ...] = ()  # (operation id, "vendor.Object") for 2xx bodies
     allow_untested: bool = False  # operations that checked no body do not fail the run
+    max_body_size: int = DEFAULT_MAX_BODY_SIZE  # bytes of one response body
+
+    def __repr__(self) -> str:
+        """Header values and the base URL's credentials never shown (`pytest -l` prints it)."""
+        shown = {f.name: getattr(self, f.name) for f in fields(self)}
+        shown["base_url"] = shown_url(self.base_url)
+        shown["headers"] = tuple((name, REDACTED) for name, _ in self.headers)
+        return f"ContractOptions({', '.join(f'{k}={v!r}' for k, v in shown.items())})"
+
+
+class _Headers(dict[str, str]):
+    """The headers sent: a dict whose repr shows no value (a traceback's locals print it)."""
+
+    def __repr__(self) -> str:
+        return repr({name: REDACTED for name in self})
+
+
+class _TimeUp(BaseException):
+    """The run's --max-time ran out: ends the operation's Hypothesis loop at once
+    (a BaseException, so Hypothesis neither catches nor retries it)."""
 
 
 @dataclass
@@ -78,8 +106,12 @@ class _Run:
     extra: list[Any]  # our checks, registered with Schemathesis
     scrub: Scrubber
     limiter: RateLimit
+    deadline: float  # time.monotonic() when the whole run must stop
+    endpoint: str  # the base URL without its query
+    query: dict[str, str]  # the base URL's query, sent with every request
     exchanges: list[Exchange] = field(default_factory=list)
     seen: dict[str, str] = field(default_factory=dict)  # canonical id/workflow/tenant
+    time_up: bool = False
 
     def observed(self, case: Any, response: Any) -> Observed:
         """The exchange as our checks see it, with the schema --expect names for it."""
@@ -96,6 +128,10 @@ class _Run:
             response.content,
             self.expect.get(op_id or ""),
         )
+
+    @property
+    def not_reached(self) -> str:
+        return f"not reached: the run's --max-time of {self.options.max_time:g} s ran out"
 
 
 def _our_check(name: str, run: _Run) -> Callable[..., None]:
@@ -114,13 +150,30 @@ def run_contract(vendor: str, options: ContractOptions) -> ContractResult:
     """Test every allowed operation of `vendor`'s contract against `options.base_url`."""
     import schemathesis
 
+    from conformance.contract.transport import Bounds, bounded
+
     started = time.monotonic()
+    clash = basic_auth_clash(options.base_url, options.headers)
+    if clash:
+        raise UsageError(clash)
     documents = contract_documents(vendor, options.contract)
-    check_reachable(options.base_url, options.timeout)
+    check_reachable(options.base_url, min(options.timeout, options.max_time))
     catalog = load_catalog()  # an unknown --expect name is a usage error, before any call
     expect = {op_id: catalog.resolve(name) for op_id, name in options.expect}
-    scrub, limiter = Scrubber(options.headers), RateLimit(options.rate_limit)
-    run = _Run(vendor, options, expect, [], scrub, limiter)
+    scrub = Scrubber(options.headers, options.base_url)
+    endpoint, query = split_base_url(options.base_url)
+    deadline = started + options.max_time
+    run = _Run(
+        vendor,
+        options,
+        expect,
+        [],
+        scrub,
+        RateLimit(options.rate_limit),
+        deadline,
+        endpoint,
+        dict(query),
+    )
     if options.our_checks:
         run.extra.extend(_our_check(n, run) for n in CHECKS)
     fixed = dict(options.path_parameters)
@@ -134,38 +187,41 @@ def run_contract(vendor: str, options: ContractOptions) -> ContractResult:
     ]
     if options.stateful:  # lists (fewest path parameters) first, so their ids can be used
         ordered.sort(key=lambda op: len(list(op.path_parameters)))
-    for operation in ordered:
-        label = f"{operation.method.upper()} {operation.path}"
-        op_id = operation.definition.raw.get("operationId")
-        known_ids.add(op_id or "")
-        if options.operations and op_id not in options.operations:
-            continue
-        if (
-            not options.operations
-            and op_id not in expect
-            and not _returns_bundled_schema(vendor, operation)
-        ):
-            skipped.append(
-                (label, "no bundled run schema for its response (name one with --expect)")
-            )
-            continue
-        if operation.method.upper() not in SAFE_METHODS and not options.allow_writes:
-            if options.operations:  # asked for by name: say so, do not skip silently
-                raise UsageError(
-                    f"operation {op_id} ({label}) writes; add --allow-writes to send it"
+    bounds = Bounds(endpoint, options.timeout, options.max_time, deadline, options.max_body_size)
+    with _private_hypothesis_home(), bounded(bounds):
+        for operation in ordered:
+            label = f"{operation.method.upper()} {operation.path}"
+            op_id = operation.definition.raw.get("operationId")
+            known_ids.add(op_id or "")
+            if options.operations and op_id not in options.operations:
+                continue
+            if (
+                not options.operations
+                and op_id not in expect
+                and not _returns_bundled_schema(vendor, operation)
+            ):
+                skipped.append(
+                    (label, "no bundled run schema for its response (name one with --expect)")
                 )
-            skipped.append((label, "writes need --allow-writes"))
-            continue
-        if time.monotonic() - started > options.max_time:
-            skipped.append((label, f"time bound of {options.max_time:.0f} s reached"))
-            continue
-        names = [p.name for p in operation.path_parameters]
-        values = {**path_values(names, run.seen), **fixed}
-        result = _run_operation(run, operation, label, op_id, values)
-        if result.status == "untested":
-            hint = _hint(run, operation, op_id, names, fixed)
-            result = replace(result, hint=hint)
-        runs.append(result)
+                continue
+            if operation.method.upper() not in SAFE_METHODS and not options.allow_writes:
+                if options.operations:  # asked for by name: say so, do not skip silently
+                    raise UsageError(
+                        f"operation {op_id} ({label}) writes; add --allow-writes to send it"
+                    )
+                skipped.append((label, "writes need --allow-writes"))
+                continue
+            if run.time_up or time.monotonic() >= deadline:
+                run.time_up = True
+                runs.append(OperationRun(label, op_id, 0, (), (), (), 0, run.not_reached))
+                continue
+            names = [p.name for p in operation.path_parameters]
+            values = {**path_values(names, run.seen), **fixed}
+            result = _run_operation(run, operation, label, op_id, values)
+            if result.status == "untested":
+                hint = _hint(run, operation, op_id, names, fixed)
+                result = replace(result, hint=hint)
+            runs.append(result)
     unknown = sorted((set(options.operations) | set(expect)) - known_ids)
     if unknown:
         raise UsageError(
@@ -183,7 +239,26 @@ def run_contract(vendor: str, options: ContractOptions) -> ContractResult:
         time.monotonic() - started,
         tuple(run.exchanges),
         options.allow_untested,
+        f"the run's --max-time of {options.max_time:g} s ran out" if run.time_up else "",
     )
+
+
+@contextmanager
+def _private_hypothesis_home() -> Iterator[None]:
+    """Hypothesis keeps caches in `.hypothesis/` of the current folder: a contract run
+    keeps them in a temporary folder instead, unless the user chose one."""
+    from hypothesis import configuration
+
+    if os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY"):
+        yield
+        return
+    previous = vars(configuration).get("__hypothesis_home_directory")
+    with tempfile.TemporaryDirectory(prefix="runconform-hypothesis-") as home:
+        configuration.set_hypothesis_home_dir(home)
+        try:
+            yield
+        finally:
+            configuration.set_hypothesis_home_dir(previous)
 
 
 def _hint(
@@ -225,14 +300,30 @@ def _run_operation(
     from requests.exceptions import RequestException
     from schemathesis.generation.modes import GenerationMode
 
+    from conformance.contract.transport import RequestCut, TooLarge
+
     options, scrub = run.options, run.scrub
-    headers = dict(options.headers)
+    headers = _Headers(options.headers)
     params = {p.name: fixed[p.name] for p in operation.path_parameters if p.name in fixed}
     strategy = operation.as_strategy(GenerationMode.POSITIVE, path_parameters=params or None)
+    sent: dict[str, Any] = {"timeout": options.timeout}  # what the checks' own probes reuse
+    if run.query:
+        sent["params"] = dict(run.query)
     statuses: list[int] = []
     failures: dict[tuple[str, str], CheckFailure] = {}
     errors: list[str] = []
-    checked = 0
+    checked = calls = 0
+
+    def failed(exc: RequestException) -> None:
+        """A request that got no (complete) response; the run stops when its time is up."""
+        if isinstance(exc, TooLarge) and exc.response is not None:  # answered, too much
+            statuses.append(exc.response.status_code)
+            if options.record:
+                run.exchanges.append(record_cut(label, exc.response, scrub, headers, str(exc)))
+        kind = "" if isinstance(exc, RequestCut) else f"{type(exc).__name__}: "
+        errors.append(scrub(f"{label}: {kind}{exc}"))
+        if time.monotonic() >= run.deadline:
+            raise _TimeUp
 
     @settings(
         max_examples=options.max_examples,
@@ -244,14 +335,15 @@ def _run_operation(
     )
     @given(strategy)
     def exercise(case: Any) -> None:
-        nonlocal checked
+        nonlocal checked, calls
         run.limiter.wait()
+        if time.monotonic() >= run.deadline:
+            raise _TimeUp
+        calls += 1
         try:
-            response = case.call(
-                base_url=options.base_url, headers=headers, timeout=options.timeout
-            )
+            response = case.call(base_url=run.endpoint, headers=headers, **sent)
         except RequestException as exc:
-            errors.append(scrub(f"{label}: {type(exc).__name__}: {exc}"))
+            failed(exc)
             return
         statuses.append(response.status_code)
         if options.record:
@@ -261,7 +353,11 @@ def _run_operation(
             checked += 1
         if options.stateful and not run.seen:
             run.seen.update(harvest(observed))
-        checks_kwargs: dict[str, Any] = {"additional_checks": run.extra, "headers": headers}
+        checks_kwargs: dict[str, Any] = {
+            "additional_checks": run.extra,
+            "headers": headers,
+            "transport_kwargs": {**sent, "base_url": run.endpoint},
+        }
         if not options.builtin_checks:
             checks_kwargs["checks"] = run.extra
         try:
@@ -269,19 +365,22 @@ def _run_operation(
         except BaseExceptionGroup as group:  # FailureGroup: several checks failed
             for failure in group.exceptions:
                 if isinstance(failure, RequestException):
-                    errors.append(scrub(f"{label}: {type(failure).__name__}: {failure}"))
+                    failed(failure)
                 else:
                     _record(failures, label, failure, response.status_code, scrub)
         except AssertionError as failure:
             _record(failures, label, failure, response.status_code, scrub)
         except RequestException as exc:  # a check's own request (e.g. the auth probe) failed
-            errors.append(scrub(f"{label}: {type(exc).__name__}: {exc}"))
+            failed(exc)
 
-    exercise()
+    try:
+        exercise()
+    except _TimeUp:
+        run.time_up = True
     return OperationRun(
         label,
         op_id,
-        len(statuses) + len(errors),
+        calls,
         tuple(statuses),
         tuple(failures.values()),
         tuple(dict.fromkeys(errors)),
