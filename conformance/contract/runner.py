@@ -23,6 +23,7 @@ from typing import Any
 from conformance.catalog import load_catalog
 from conformance.contract.checks import CHECKS, Observed, checked_schema
 from conformance.contract.discovery import harvest, path_values
+from conformance.contract.hints import returns_bundled_schema, untested_hint
 from conformance.contract.loading import contract_documents
 from conformance.contract.reports import Exchange, record, record_cut
 from conformance.contract.results import CheckFailure, ContractResult, OperationRun
@@ -198,7 +199,7 @@ def run_contract(vendor: str, options: ContractOptions) -> ContractResult:
             if (
                 not options.operations
                 and op_id not in expect
-                and not _returns_bundled_schema(vendor, operation)
+                and not returns_bundled_schema(vendor, operation)
             ):
                 skipped.append(
                     (label, "no bundled run schema for its response (name one with --expect)")
@@ -219,7 +220,9 @@ def run_contract(vendor: str, options: ContractOptions) -> ContractResult:
             values = {**path_values(names, run.seen), **fixed}
             result = _run_operation(run, operation, label, op_id, values)
             if result.status == "untested":
-                hint = _hint(run, operation, op_id, names, fixed)
+                hint = untested_hint(
+                    vendor, op_id in expect, options.stateful, operation, op_id, names, fixed
+                )
                 result = replace(result, hint=hint)
             runs.append(result)
     unknown = sorted((set(options.operations) | set(expect)) - known_ids)
@@ -259,38 +262,6 @@ def _private_hypothesis_home() -> Iterator[None]:
             yield
         finally:
             configuration.set_hypothesis_home_dir(previous)
-
-
-def _hint(
-    run: _Run, operation: Any, op_id: str | None, names: list[str], fixed: dict[str, str]
-) -> str:
-    """How to give an untested operation a response body a run schema can check."""
-    if op_id not in run.expect and not _returns_bundled_schema(run.vendor, operation):
-        named = op_id or "OPERATION_ID"
-        return f"name the run schema of its 2xx body: --expect {named}=VENDOR.OBJECT"
-    if not names:
-        return "no 2xx JSON response came back; check --base-url and the credentials"
-    missing = [n for n in names if n not in fixed]
-    flags = " ".join(f"--path-param {n}=VALUE" for n in missing or names)
-    if not missing:
-        return f"give it data: {flags} with values that exist"
-    return f"give it data: {flags}" + ("" if run.options.stateful else ", or --stateful")
-
-
-def _returns_bundled_schema(vendor: str, operation: Any) -> bool:
-    """True when a 2xx response of the operation is a bundled runconform schema."""
-    from conformance.routing import load_operations
-
-    for candidate in load_operations(vendor):
-        if (
-            candidate.method == operation.method.upper()
-            and candidate.path_template == operation.path
-        ):
-            return any(
-                status.startswith("2") and spec.schema is not None
-                for status, spec in candidate.responses.items()
-            )
-    return False
 
 
 def _run_operation(

@@ -23,7 +23,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import SplitResult, urljoin, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -209,7 +209,7 @@ class BoundedSession(requests.Session):
         return target
 
 
-def under(url: str, base: Any) -> bool:
+def under(url: str, base: SplitResult) -> bool:
     """True when `url` is the base URL (scheme, host, port) or below its path."""
     try:
         parts = urlsplit(url)
