@@ -10,11 +10,13 @@ largest element, not by the file, and every element gets the line it starts on.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import json
 import re
 from typing import BinaryIO
 
 from ._common import Refused
+from ._jsonskip import WINDOW, ValueScanner
 from ._jsontext import (
     SKIPPING_DECODER,
     STRICT_DECODER,
@@ -25,15 +27,26 @@ from ._jsontext import (
 from .model import Limits
 
 _NON_WS = re.compile(r"[^ \t\r\n]")
+_NUMBER_CUT = re.compile(r"\.|[eE][+-]?")
 _BOM = codecs.BOM_UTF8
 CHUNK = 1 << 16
+#: A value not complete in this much text is scanned to its end before it is decoded:
+#: decoding a cut value builds it up to the cut, every time, and it may be too large.
+_EAGER = 1 << 18
 
 
 class BadValue(Refused):
     """Well-formed JSON holding a number JSON readers cannot take (NaN, 1e400, 5,000 digits).
 
     The stream already stands after the value, so the next element can still be read.
+    Also a value over the record limit inside a container, skipped by scanning.
     """
+
+
+class _Oversized(Refused):
+    """A value over the record limit; ``end``: the buffer index past it, if known."""
+
+    end: int | None = None
 
 
 class JsonStream:
@@ -102,18 +115,22 @@ class JsonStream:
 
     def _compact(self) -> None:
         """Drop text before the cursor so the buffer holds at most one value plus a chunk."""
-        pos = self._pos
-        if pos < self._chunk:
-            return
-        newlines = self._buf.count("\n", 0, pos)
+        if self._pos >= self._chunk:
+            self._drop(self._pos)
+
+    def _drop(self, index: int) -> int:
+        """Forget the text before buffer index ``index`` (keeping positions right); the
+        cursor moves with the text and the old ``index`` is now 0."""
+        newlines = self._buf.count("\n", 0, index)
         if newlines:
             self._origin_line += newlines
-            self._origin_col = pos - self._buf.rfind("\n", 0, pos)
+            self._origin_col = index - self._buf.rfind("\n", 0, index)
         else:
-            self._origin_col += pos
-        self._buf = self._buf[pos:]
-        self._pos = 0
+            self._origin_col += index
+        self._buf = self._buf[index:]
+        self._pos = max(self._pos - index, 0)
         self._mark = (0, self._origin_line)
+        return 0
 
     def _position_of(self, index: int) -> tuple[int, int]:
         """1-based (line, column) in the file of buffer index ``index``."""
@@ -137,7 +154,8 @@ class JsonStream:
             if match is not None:
                 self._pos = match.start()
                 return self._buf[self._pos]
-            self._pos = len(self._buf)
+            # Whitespace is not content: drop it, however much of it there is.
+            self._pos = self._drop(len(self._buf))
             if not self._fill():
                 return ""
 
@@ -153,9 +171,22 @@ class JsonStream:
     # -- values --------------------------------------------------------------------------
 
     def value(self) -> object:
-        """Decode the value at the cursor (after ``peek``) and move past it."""
+        """Decode the value at the cursor (after ``peek``) and move past it.
+
+        A value over the record limit inside a container is skipped unbuilt and refused
+        with ``BadValue``; at the top level it is the whole file, and refused for good.
+        """
         self._compact()
-        start = self._pos
+        try:
+            return self._decode(self._pos)
+        except _Oversized as over:
+            end = over.end if self._open else None
+            if end is None:
+                raise Refused(over.kind, over.message, line=over.line, column=over.column) from None
+            self._pos = end
+            raise BadValue(over.kind, over.message, line=over.line, column=over.column) from None
+
+    def _decode(self, start: int) -> object:
         while True:
             try:
                 value, end = STRICT_DECODER.raw_decode(self._buf, start)
@@ -188,19 +219,33 @@ class JsonStream:
                     raise Refused(refusal.kind, refusal.message, line=line, column=column) from None
                 self._pos = end
                 raise refusal from None
-            # A number or literal that ends exactly at the buffer's end may go on.
-            if end == len(self._buf) and self._buf[end - 1] not in '"]}' and self._more(start):
+            if self._cut_short(end) and self._more(start):
                 continue
             break
-        self._check_size(start, end - start)
+        self._check_size(start, end)
         deep = too_deep_at(self._buf, self._max_depth, start, end)
         if deep is not None:
             raise too_deep(self._max_depth, *self._position_of(deep))
         self._pos = end
         return value
 
+    def _cut_short(self, end: int) -> bool:
+        """Whether the buffer's end may have cut the value decoded up to ``end``: a number
+        or literal ending there, or a number followed by only "." or "e+" (of "2.5", "1e+9").
+        """
+        rest = len(self._buf) - end
+        if rest == 0:
+            return self._buf[end - 1] not in '"]}'
+        return rest <= 2 and _NUMBER_CUT.fullmatch(self._buf, end) is not None
+
     def _skip(self, start: int) -> int | None:
         """End of the well-formed value at ``start`` whose content was refused, or None."""
+        try:
+            return self._skip_decoding(start)
+        except _Oversized as over:
+            return over.end if self._open else None
+
+    def _skip_decoding(self, start: int) -> int | None:
         while True:
             try:
                 _, end = SKIPPING_DECODER.raw_decode(self._buf, start)
@@ -209,33 +254,69 @@ class JsonStream:
                 try:
                     if cut and self._more(start):
                         continue
+                except _Oversized:
+                    raise
                 except Refused:
                     pass
                 return None
             except (RecursionError, ValueError):
                 return None
             try:
-                if end == len(self._buf) and self._buf[end - 1] not in '"]}' and self._more(start):
+                if self._cut_short(end) and self._more(start):
                     continue
+            except _Oversized:
+                raise
             except Refused:
                 return None
             return end
 
     def _more(self, start: int) -> bool:
-        """Read more for a value starting at ``start``, doubling so re-parsing stays linear."""
+        """Read more for a value starting at ``start``, doubling so re-parsing stays linear;
+        past ``_EAGER``, up to where the value ends (``_scan``)."""
         size = len(self._buf) - start
-        self._check_size(start, size)
-        return self._fill(size)
+        if size < _EAGER and size <= self._max_chars:
+            return self._fill(size)
+        before = len(self._buf)
+        self._scan(start)
+        return len(self._buf) > before
 
-    def _check_size(self, start: int, size: int) -> None:
-        if size > self._max_chars:
-            line, column = self._position_of(start)
-            raise Refused(
-                "too-large-record",
-                f"record larger than {self._max_chars:,} bytes",
-                line=line,
-                column=column,
-            )
+    def _scan(self, start: int) -> int | None:
+        """Index just past the value at ``start``, read to its end without decoding it; None
+        if the input ends inside it. A value over the record limit raises ``_Oversized``:
+        inside a container once the stream is past it (each window dropped once scanned)."""
+        scanner = ValueScanner(self._buf[start])
+        pos, over = start + 1, None
+        while True:
+            end, pos = scanner.advance(self._buf, pos)
+            if over is None and (len(self._buf) if end is None else end) - start > self._max_chars:
+                over = self._too_large(start)
+                if not self._open:
+                    raise over
+            if end is None:
+                if over is not None:
+                    pos = self._drop(pos)
+                    more = self._fill(4 * WINDOW)
+                else:
+                    size = len(self._buf) - start
+                    more = self._fill(min(size, self._max_chars + 1 - size))
+                if more:
+                    continue
+                end = len(self._buf) if scanner.scalar else None
+            if over is None:
+                return end
+            over.end = end
+            raise over
+
+    def _check_size(self, start: int, end: int) -> None:
+        if end - start > self._max_chars:
+            over = self._too_large(start)
+            over.end = end
+            raise over
+
+    def _too_large(self, start: int) -> _Oversized:
+        line, column = self._position_of(start)
+        message = f"record larger than {self._max_chars:,} bytes"
+        return _Oversized("too-large-record", message, line=line, column=column)
 
     # -- containers ----------------------------------------------------------------------
 
@@ -297,17 +378,22 @@ class JsonStream:
                     return False
                 if found == key:
                     break
-                self.value()
+                self._other()
         return True
+
+    def _other(self) -> None:
+        """Step over a value the caller does not need: one it would refuse does not matter."""
+        with contextlib.suppress(BadValue):
+            self.value()
 
     def finish(self) -> None:
         """Check the rest of the file is well-formed (catches truncation) and nothing follows."""
         while self._open:
             if self._open[-1][0] == "}":
                 while self.next_key() is not None:
-                    self.value()
+                    self._other()
             else:
                 while self.next_element():
-                    self.value()
+                    self._other()
         if self.peek():
             raise self._error("Extra data")
