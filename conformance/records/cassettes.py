@@ -8,6 +8,7 @@ pickled Python objects) are never constructed.
 
 from __future__ import annotations
 
+import codecs
 import math
 from collections.abc import Callable, Iterator
 from typing import BinaryIO
@@ -18,6 +19,7 @@ from ._bodies import base64_body, body_value, exchange, exchange_records, split_
 from ._common import Refused
 from ._jsonstream import BadValue, JsonStream
 from ._yamlsafe import SafeYaml, construct
+from .detect import read_head
 from .model import HttpExchange, Limits, ReadProblem, Record
 
 Interaction = dict[str, object]
@@ -37,7 +39,8 @@ def read_schemathesis(fh: BinaryIO, file: str, limits: Limits) -> Iterator[Recor
 def _read(
     fh: BinaryIO, file: str, limits: Limits, key: str, convert: Converter
 ) -> Iterator[Record | ReadProblem]:
-    json_syntax = fh.read(limits.sniff_bytes).lstrip().startswith(b"{")
+    head, _ = read_head(fh, limits.sniff_bytes)  # past any amount of leading whitespace
+    json_syntax = head.removeprefix(codecs.BOM_UTF8).startswith(b"{")
     fh.seek(0)
     items = _json_items(fh, limits, key) if json_syntax else _yaml_items(fh, limits, key)
     yield from exchange_records(file, items, convert, limits, "interaction")

@@ -17,8 +17,8 @@ from typing import BinaryIO
 
 from .model import SNIFF_BYTES
 
-#: How far past leading whitespace detection will look for the first character.
-_MAX_LEADING_WHITESPACE = 1 << 20
+#: Bytes read at a time while skipping leading whitespace.
+_WHITESPACE_CHUNK = 1 << 16
 
 _JSON_TOKENS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[{}\[\]:]')
 _YAML_KEY = re.compile(
@@ -55,19 +55,19 @@ class Sniffed:
 def read_head(fh: BinaryIO, size: int) -> tuple[bytes, bool]:
     """Up to ``size`` bytes from the first non-whitespace byte, and whether the file ends there.
 
-    Leading whitespace is skipped (up to 1 MiB of it) so padding cannot hide the content.
+    Leading whitespace is skipped, however much there is: it is not content, so padding can
+    neither hide the content nor make a file unreadable. Memory stays one chunk; the time is
+    one pass over the whitespace, as any reader of the file needs.
     """
     head = fh.read(size)
-    skipped = 0
+    bom = codecs.BOM_UTF8 if head.startswith(codecs.BOM_UTF8) else b""
+    head = head[len(bom) :]
     while head and not head.strip():
-        skipped += len(head)
-        if skipped >= _MAX_LEADING_WHITESPACE:
-            return b"", False
-        head = fh.read(size)
+        head = fh.read(_WHITESPACE_CHUNK)
     head = head.lstrip()
     if head and len(head) < size:
         head += fh.read(size - len(head))
-    return head, not fh.read(1)
+    return bom + head, not fh.read(1)
 
 
 def sniff(head: bytes, name: str, complete: bool) -> Sniffed:
@@ -79,8 +79,7 @@ def sniff(head: bytes, name: str, complete: bool) -> Sniffed:
             )
     head = head.removeprefix(codecs.BOM_UTF8).lstrip()
     if not head:
-        what = "the file is empty" if complete else "only whitespace in the first 1 MiB"
-        return Sniffed("unknown", "empty-file" if complete else "not-a-recording", what, False)
+        return Sniffed("unknown", "empty-file", "the file is empty", False)
     for magic, what in _MAGIC:
         if head.startswith(magic):
             return Sniffed("unknown", "not-a-recording", what, False)
