@@ -90,10 +90,19 @@ class VendorContracts:
         )
 
 
-def _require(data: dict[str, Any], key: str, *, file: str, pointer: str) -> Any:
+def _require(data: Any, key: str, *, file: str, pointer: str) -> Any:
+    if not isinstance(data, dict):
+        raise BundleError("expected a mapping", file=file, pointer=pointer)
     if key not in data:
         raise BundleError(f"missing required key {key!r}", file=file, pointer=pointer)
     return data[key]
+
+
+def _list(data: dict[str, Any], key: str, *, file: str) -> list[Any]:
+    value = _require(data, key, file=file, pointer="")
+    if not isinstance(value, list):
+        raise BundleError(f"`{key}` must be a list", file=file, pointer=f"/{key}")
+    return value
 
 
 def sha256_of(path: Path) -> str:
@@ -108,7 +117,7 @@ def load_vendor(directory: Path) -> VendorContracts:
     if not isinstance(data, dict):
         raise BundleError("manifest must be a mapping", file=file)
     sources = []
-    for i, raw in enumerate(_require(data, "sources", file=file, pointer="")):
+    for i, raw in enumerate(_list(data, "sources", file=file)):
         pointer = f"/sources/{i}"
         name = _require(raw, "file", file=file, pointer=pointer)
         source = Source(
@@ -141,7 +150,7 @@ def load_vendor(directory: Path) -> VendorContracts:
             name=_require(raw, "name", file=file, pointer=f"/objects/{i}"),
             source=_require(raw, "source", file=file, pointer=f"/objects/{i}"),
         )
-        for i, raw in enumerate(_require(data, "objects", file=file, pointer=""))
+        for i, raw in enumerate(_list(data, "objects", file=file))
     )
     contracts = VendorContracts(
         vendor=vendor,

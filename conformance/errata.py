@@ -48,6 +48,8 @@ def load_errata(vendor_dir: Path) -> tuple[Erratum, ...]:
     errata = []
     for i, raw in enumerate(data["errata"]):
         pointer = f"/errata/{i}"
+        if not isinstance(raw, dict):
+            raise BundleError("an erratum must be a mapping", file=file, pointer=pointer)
         missing = [k for k in ("id", "object", "rationale", "evidence", "patch") if k not in raw]
         if missing:
             raise BundleError(f"erratum lacks {', '.join(missing)}", file=file, pointer=pointer)
