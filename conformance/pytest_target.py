@@ -251,7 +251,9 @@ def simulated(vendor: str, token: str) -> Target:
         simulator, problem = start(vendor, host="127.0.0.1", port=0, seed=0, token=token), None
     except UsageError as exc:
         simulator, problem = None, f"run_target: {exc}"
+    except OSError as exc:  # no free port, no threads: one line, not the token in locals
+        simulator, problem = None, f"run_target: cannot start the {vendor} simulator: {exc}"
     if problem is not None:
-        pytest.fail(problem, pytrace=False)
+        pytest.fail(problem.replace(token, "[REDACTED]"), pytrace=False)
     headers = (("Authorization", f"Bearer {token}"),)
     return Target(vendor, simulator.url, live=False, headers=headers, simulator=simulator)
