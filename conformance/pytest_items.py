@@ -30,7 +30,7 @@ _SPACED_LABEL = re.compile(r"^(\w+) (\d+)$")
 MAX_RECORD_ITEMS = 1000
 #: The failing records a `FILE::records` item shows; the report holds every verdict.
 MAX_SHOWN = 20
-_JUDGED = pytest.StashKey["_Judged"]()
+_JUDGED = pytest.StashKey[dict[Path, "_Verdicts"]]()
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
@@ -173,23 +173,24 @@ class _Judge:
         return result, "\n".join(lines)
 
 
-class _Judged:
-    """The verdicts on one file's records, judged in one pass when its first item runs."""
+_Verdicts = list[tuple[Any, "str | None"] | None]
 
-    def __init__(self, config: pytest.Config, path: Path) -> None:
-        from conformance.records import read_records
 
-        self.path = path
-        self.verdicts: list[tuple[Any, str | None]] = []
-        judge = _Judge(config, path)
-        stream = read_records(path)
-        try:
-            for entry in stream:
-                if len(self.verdicts) > MAX_RECORD_ITEMS:
-                    break
-                self.verdicts.append(judge(entry))
-        finally:
-            stream.close()
+def _judge_file(config: pytest.Config, path: Path) -> _Verdicts:
+    """The verdicts on a file's records (no more than its items), judged in one pass."""
+    from conformance.records import read_records
+
+    verdicts: _Verdicts = []
+    judge = _Judge(config, path)
+    stream = read_records(path)
+    try:
+        for entry in stream:
+            if len(verdicts) > MAX_RECORD_ITEMS:
+                break
+            verdicts.append(judge(entry))
+    finally:
+        stream.close()
+    return verdicts
 
 
 class _RecordingItem(pytest.Item):
@@ -208,13 +209,18 @@ class RecordItem(_RecordingItem):
         self.line = line
 
     def runtest(self) -> None:
-        judged = self.config.stash.get(_JUDGED, None)
-        if judged is None or judged.path != self.path:  # one file's verdicts kept at a time
-            judged = self.config.stash[_JUDGED] = _Judged(self.config, self.path)
-        if self.position >= len(judged.verdicts):
+        # Every file's verdicts are judged when its first item runs (items may run in any
+        # order: pytest-randomly mixes files); each item takes its own, freeing its memory.
+        judged = self.config.stash.setdefault(_JUDGED, {})
+        verdicts = judged.get(self.path)
+        if verdicts is None or self.position >= len(verdicts) or verdicts[self.position] is None:
+            verdicts = judged[self.path] = _judge_file(self.config, self.path)  # or run again
+        if self.position >= len(verdicts):
             rel = relative(self.path, self.config.rootpath)
             raise RecordFailure(f"{rel}: changed since collection; {self.name} is gone")
-        result, failure = judged.verdicts[self.position]
+        verdict, verdicts[self.position] = verdicts[self.position], None
+        assert verdict is not None
+        result, failure = verdict
         self.config.stash[STATE].record(self.nodeid, "recording", result)
         if failure is not None:
             raise RecordFailure(failure)
