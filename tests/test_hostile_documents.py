@@ -24,6 +24,7 @@ import pytest
 from conftest import example, on_loopback
 from hostile import RSS_BOUND_MIB, RUNCONFORM, Outcome, run_child
 
+from conformance.records import Limits, Record, read_records
 from conformance.resources import contracts_dir
 
 RUN = "xceptor.WorkflowRun"
@@ -378,3 +379,52 @@ def test_an_80_mb_flat_yaml_list_is_refused_as_it_is_read(tmp_path: Path) -> Non
         "3 records: 3 conforming, 0 not conforming; 1 unreadable input; 1 error, 0 warnings, "
         "0 info",
     ]
+
+
+# The skip past an oversized document, in-process with a small record limit (1,024 bytes:
+# four nodes): the next ---/... line is found whatever comes before it, and the documents
+# after it keep their own line numbers.
+SMALL = Limits(max_record_bytes=1024)
+FOUR = "record with more than 4 YAML nodes (one per 256 bytes of the 1,024-byte record limit)"
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        pytest.param(
+            "a: é\n---\n[1, 2, 3, 4, 5, 6]\n---\nb: 2\n",
+            [(1, {"a": "é"}), (3, f"{FOUR} (line 3, column 11)"), (5, {"b": 2})],
+            id="flow-then-next-document",
+        ),
+        pytest.param(
+            "- 1\n- 2\n- 3\n- 4\n- 5\n- 6\n...\n# after the end\n---\nb: [é]\n",
+            [(4, f"{FOUR} (line 4, column 3)"), (10, {"b": ["é"]})],
+            id="document-end-marker",
+        ),
+        pytest.param(
+            "\ufeffk: ééééé\n---\n- 1\r\n- 2\r\n- 3\r\n- 4\r\n- 5\r\n--- \r\nb: 2\r\n",
+            [(1, {"k": "ééééé"}), (6, f"{FOUR} (line 6, column 3)"), (9, {"b": 2})],
+            id="bom-multibyte-crlf",
+        ),
+        pytest.param(
+            "a: 1\n---\n- 1\n- 2\n- 3\n- 4\n- 5\n- '--- not a marker'\n",
+            [(1, {"a": 1}), (6, f"{FOUR} (line 6, column 3)")],
+            id="oversized-last-document",
+        ),
+        pytest.param(
+            "s: '" + "x" * 1100 + "'\n---\nb: 2\n",
+            [(1, "record larger than 1,024 bytes (line 1, column 4)"), (3, {"b": 2})],
+            id="bytes-over-the-limit",
+        ),
+    ],
+)
+def test_an_oversized_yaml_document_is_skipped_to_the_next_one(
+    tmp_path: Path, content: str, expected: list[tuple[int, object]]
+) -> None:
+    path = tmp_path / "docs.yaml"
+    path.write_bytes(content.encode())
+    shown = [
+        (item.locator.line, item.payload if isinstance(item, Record) else item.message)
+        for item in read_records(path, limits=SMALL)
+    ]
+    assert shown == expected

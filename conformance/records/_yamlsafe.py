@@ -310,7 +310,7 @@ class SafeYaml:
     def _resume(self, refusal: _Oversized) -> None:
         """Go on parsing at the next document marker after where ``refusal`` was raised."""
         offset, breaks = _byte_offset(self._fh, self._start, refusal.index - self._pad)
-        found = _next_marker(self._fh, offset)
+        found = _next_marker(self._fh, max(offset - 1, 0))  # a marker may start the line
         if found is None:  # the oversized document runs to the end of the file
             self._fh.seek(0, io.SEEK_END)
             self._start, self._pad = self._fh.tell(), 0
@@ -425,8 +425,9 @@ class SafeYaml:
                     child.value = list(zip(flat[0::2], flat[1::2], strict=True))
                 if name is not None:
                     self._anchors[name][1] = size
+            end: Any = event.end_mark
             if refusal is None and (
-                composed > self._budget or start.index - first > limits.max_record_bytes
+                composed > self._budget or end.index - first > limits.max_record_bytes
             ):
                 refusal = self._oversized(composed, start)
                 if self._resumable:
