@@ -204,7 +204,7 @@ def test_item12_an_unroutable_url_is_named_and_the_routable_one_validated(
     (tmp_path / name).write_text(content)
     outcome = run_child(
         (*RUNCONFORM, "validate", "-v", "routed.yaml", name),
-        case=f"item12-ipv6-bracket-url-{item.split('[')[0]}-routed",
+        case=f"item12-ipv6-bracket-url-{name.rsplit('.', 1)[1]}-routed",
         cwd=tmp_path,
         timeout=TIMEOUT,
     )
