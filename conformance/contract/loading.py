@@ -161,7 +161,7 @@ def refuse_external_references(document: dict[str, Any], *, file: str) -> None:
                 continue
             if not value.startswith("#"):
                 raise BundleError(
-                    f"external {key} {value!r}: runconform never fetches or reads referenced "
+                    f"external {key} {_shown(value)}: runconform never fetches or reads referenced "
                     "documents; copy what it references into this contract and point at it "
                     "with a local '#/...' reference",
                     file=file,
@@ -170,8 +170,15 @@ def refuse_external_references(document: dict[str, Any], *, file: str) -> None:
             target = _target(document, value)
             if target is not _NOWHERE and not isinstance(target, (dict, bool)):
                 what = "nothing in this contract" if target is _MISSING else _kind(target)
-                raise BundleError(f"{key} {value!r} points to {what}", file=file, pointer=child)
+                raise BundleError(
+                    f"{key} {_shown(value)} points to {what}", file=file, pointer=child
+                )
         work.extend((child, value) for child, _, value in reversed(members))
+
+
+def _shown(text: str) -> str:
+    """A user's string quoted on one line, and not too long to read."""
+    return repr(text if len(text) <= 200 else text[:150] + "..." + text[-20:])
 
 
 _MISSING = object()  # a pointer to nothing
