@@ -67,6 +67,7 @@ class JsonStream:
         self._origin_line = 1
         self._origin_col = 1
         self._mark = (0, 1)
+        self._dropped = 0  # characters forgotten before _buf[0]
         # Containers entered and not yet closed: [closer, first-member-pending].
         self._open: list[list[object]] = []
 
@@ -128,6 +129,7 @@ class JsonStream:
         else:
             self._origin_col += index
         self._buf = self._buf[index:]
+        self._dropped += index
         self._pos = max(self._pos - index, 0)
         self._mark = (0, self._origin_line)
         return 0
@@ -146,6 +148,14 @@ class JsonStream:
     def line(self) -> int:
         """Line of the cursor."""
         return self._position_of(self._pos)[0]
+
+    def position(self) -> tuple[int, int]:
+        """(line, column) of the cursor."""
+        return self._position_of(self._pos)
+
+    def offset(self) -> int:
+        """Characters before the cursor: how much of the file a reader has gone through."""
+        return self._dropped + self._pos
 
     def peek(self) -> str:
         """Skip whitespace; the next character, or "" at the end of input."""
