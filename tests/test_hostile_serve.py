@@ -304,9 +304,18 @@ def _child_serving(port: int) -> int | None:
         except OSError:
             continue
         parent = int(stat.rpartition(")")[2].split()[1])
-        if parent == os.getpid() and str(port).encode() in argv and b"serve" in argv:
+        ours = parent == os.getpid() or _parent_of(parent) == os.getpid()  # run_child's launcher
+        if ours and str(port).encode() in argv and b"serve" in argv:
             return int(entry.name)
     return None
+
+
+def _parent_of(pid: int) -> int | None:
+    try:
+        stat = (Path("/proc") / str(pid) / "stat").read_text()
+    except OSError:
+        return None
+    return int(stat.rpartition(")")[2].split()[1])
 
 
 def _raw(port: int, data: bytes) -> bytes:
