@@ -24,6 +24,7 @@ from hostile_server import contract_of, hostile_api
 
 from conformance.check import CheckOptions
 from conformance.contract import ContractOptions
+from conformance.contract.safety import REDACTED, Scrubber
 
 Cli = Callable[..., tuple[int, str, str]]
 
@@ -362,3 +363,23 @@ def test_options_reprs_show_no_credential() -> None:
         assert "headers=(('Authorization', '[REDACTED]'), ('X-Api-Key', '[REDACTED]'))" in text
     assert reprs[0].startswith("ContractOptions(base_url=")
     assert "max_body_size=16777216" in reprs[0]
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        pytest.param("abcdSECRET\nLINESECRET", "Invalid header: {!r}", id="escaped-newline"),
+        pytest.param("abcdSECRET\nLINESECRET", "first {} last", id="raw"),
+        pytest.param("abcdSECRET\nLINESECRET", "line: LINESECRET", id="one-line-of-it"),
+        pytest.param("Bearer tok-12345", "token tok-12345 refused", id="bearer-token-alone"),
+    ],
+)
+def test_the_scrubber_knows_every_form_a_message_quotes_a_value_in(
+    value: str, message: str
+) -> None:
+    """requests quotes a bad header value escaped (`'key\\nrest'`): that form, the raw value
+    and each of its lines are all redacted."""
+    scrubbed = Scrubber((("X-Api-Key", value),))(message.format(value))
+    assert "SECRET" not in scrubbed
+    assert "tok-12345" not in scrubbed
+    assert REDACTED in scrubbed

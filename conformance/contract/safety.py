@@ -43,6 +43,9 @@ class Scrubber:
         self.query_names = frozenset(name for name, _ in query)
         for _, value in query:
             secrets |= {value, quote(value, safe=""), quote_plus(value)}
+        # as error messages quote them: escaped (requests' `'key\\nrest'`) and line by line
+        secrets |= {repr(s)[1:-1] for s in secrets}
+        secrets |= {line for s in secrets for line in s.splitlines()}
         self.secrets = sorted(
             (s for s in secrets if len(s) >= _SHORTEST_SECRET), key=len, reverse=True
         )
