@@ -383,3 +383,16 @@ def test_the_scrubber_knows_every_form_a_message_quotes_a_value_in(
     assert "SECRET" not in scrubbed
     assert "tok-12345" not in scrubbed
     assert REDACTED in scrubbed
+
+
+def test_an_operation_schemathesis_cannot_load_is_a_contract_problem() -> None:
+    """The backstop behind the user-contract checks: Schemathesis' Err is exit 3, named."""
+    from schemathesis.core.result import Err
+
+    from conformance.contract.runner import _loaded
+    from conformance.errors import BundleError
+
+    with pytest.raises(BundleError) as raised:
+        _loaded(Err(ValueError("bad parameter")), "mine.yaml")
+    assert str(raised.value) == "mine.yaml: Schemathesis cannot load an operation: bad parameter"
+    assert raised.value.exit_code == 3

@@ -37,7 +37,7 @@ from conformance.contract.safety import (
     shown_url,
     split_base_url,
 )
-from conformance.errors import UsageError
+from conformance.errors import BundleError, UsageError
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -182,7 +182,7 @@ def run_contract(vendor: str, options: ContractOptions) -> ContractResult:
     skipped: list[tuple[str, str]] = []
     known_ids: set[str] = set()
     ordered = [
-        result.ok()
+        _loaded(result, document.source)
         for document in documents
         for result in schemathesis.openapi.from_dict(document.document).get_all_operations()
     ]
@@ -383,3 +383,14 @@ def _check_name(failure: BaseException) -> str:
         return title.split("`")[1]
     checks = getattr(type(failure), "checks", ())
     return str(checks[0]) if checks else type(failure).__name__
+
+
+def _loaded(result: Any, source: str) -> Any:
+    """The operation Schemathesis loaded; one it could not load is a contract problem
+    (exit 3), not an AttributeError. `check_loadable` refuses such a user contract first:
+    this is the backstop for whatever it does not foresee."""
+    from schemathesis.core.result import Ok
+
+    if isinstance(result, Ok):
+        return result.ok()
+    raise BundleError(f"Schemathesis cannot load an operation: {result.err()}", file=source)
