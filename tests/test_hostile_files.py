@@ -506,3 +506,38 @@ def test_mappings_check_of_an_unreadable_folder_is_exit_4(
         "",
         f"runconform: error: {directory}: cannot read the mappings folder: {reason}\n",
     )
+
+
+# -- stdout: a full disk behind a redirect, a reader that goes away -------------------------
+
+_STDOUT_CASES = {
+    "fixtures": ["fixtures", RUN, "-n", "3000"],
+    "validate": ["validate", str(Path(__file__).parent / "data" / "examples"), "--identify", "-v"],
+}
+
+
+@pytest.mark.parametrize("command", sorted(_STDOUT_CASES))
+def test_a_full_disk_behind_stdout_is_exit_4_not_a_bug(tmp_path: Path, command: str) -> None:
+    argv = " ".join(["exec", *RUNCONFORM, *_STDOUT_CASES[command], "> /dev/full"])
+    outcome = run_child(["sh", "-c", argv], case=f"item13-stdout-full-{command}", cwd=tmp_path)
+    assert_sane(outcome, 4)
+    assert outcome.stderr == "runconform: error: stdout: cannot write: No space left on device\n"
+
+
+_CLOSE_EARLY = """
+import subprocess, sys
+child = subprocess.Popen(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+child.stdout.read(10)
+child.stdout.close()
+err = child.stderr.read()
+sys.stdout.write(f"{child.wait()}\\n{err.decode()}")
+"""
+
+
+@pytest.mark.parametrize("command", sorted(_STDOUT_CASES))
+def test_a_reader_that_goes_away_ends_the_run_quietly(tmp_path: Path, command: str) -> None:
+    """`runconform ... | head`: exit 141 (as a tool SIGPIPE ended), nothing on stderr."""
+    argv = [sys.executable, "-c", _CLOSE_EARLY, *RUNCONFORM, *_STDOUT_CASES[command]]
+    outcome = run_child(argv, case=f"item13-stdout-closed-{command}", cwd=tmp_path)
+    assert_sane(outcome, 0)
+    assert outcome.stdout == "141\n"

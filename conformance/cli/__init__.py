@@ -7,6 +7,8 @@ user ever sees a traceback.
 
 from __future__ import annotations
 
+import errno
+import os
 import signal
 import sys
 import threading
@@ -28,6 +30,10 @@ from conformance.errors import ConformanceError, ExitCode
 from conformance.xmlescape import visible
 
 INTERNAL_ERROR = 70
+#: Why a write with no file name fails: the disk or a quota is full, or the device failed.
+#: What the shell reports for a tool that SIGPIPE ended: the reader went away (`| head`).
+_PIPE_CLOSED = 128 + signal.SIGPIPE
+_OUTPUT_FULL = frozenset({errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EIO})
 #: Signals that end a run cleanly: the temp file of a write in progress is removed.
 ENDING_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 
@@ -111,14 +117,48 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # the reader of stdout went away (`| head`): stop quietly
+        _detach_stdout()
+        return _PIPE_CLOSED
+    except SystemExit:
+        if _click_saw_a_closed_pipe():
+            _detach_stdout()
+            return _PIPE_CLOSED
+        raise
+    except OSError as exc:
+        if exc.filename is not None or exc.errno not in _OUTPUT_FULL:
+            return _internal_error(exc)
+        _detach_stdout()  # files report their own path (atomic_output): this is stdout
+        click.echo(f"runconform: error: stdout: cannot write: {exc.strerror}", err=True)
+        return int(ExitCode.UNREADABLE)
     except Exception as exc:  # the last line of defence against tracebacks
-        click.echo(
-            f"runconform: internal error: {type(exc).__name__}: {visible(str(exc))} "
-            "(this is a bug in runconform; please report it)",
-            err=True,
-        )
-        return INTERNAL_ERROR
+        return _internal_error(exc)
     return result if isinstance(result, int) else 0
+
+
+def _internal_error(exc: Exception) -> int:
+    click.echo(
+        f"runconform: internal error: {type(exc).__name__}: {visible(str(exc))} "
+        "(this is a bug in runconform; please report it)",
+        err=True,
+    )
+    return INTERNAL_ERROR
+
+
+def _click_saw_a_closed_pipe() -> bool:
+    """click answers EPIPE itself: it wraps stdout in its PacifyFlushWrapper and exits 1."""
+    return type(sys.stdout).__name__.lstrip("_") == "PacifyFlushWrapper"
+
+
+def _detach_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's last flush of what could not be
+    written does not fail again at exit (with a traceback, as `Exception ignored`)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # stdout is not a file descriptor (a test's capture)
+        pass
 
 
 if __name__ == "__main__":  # pragma: no cover
