@@ -380,11 +380,6 @@ CASES: tuple[Case, ...] = (
             *(ok("nul-early.jsonl", n, f"line[{n}]") for n in (2, 3, 4)),
         ),
         4,
-        broken=everywhere(
-            "issue 13: a NUL byte in the first 8 KiB refuses the whole file as 'binary data'"
-            " with no position, and the good lines after it are never read (the same byte"
-            " after 8 KiB is one line's error with line and column)"
-        ),
     ),
     Case(
         "fifo",

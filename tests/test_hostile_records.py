@@ -9,12 +9,22 @@
   not content), with memory bounded by a chunk; a file of nothing but whitespace is empty.
 
 Also: a number cut by the reader's 64 KiB buffer just after its "." or "e" ("-2." | "5")
-was read as -2 and the rest of the file refused.
+was read as -2 and the rest of the file refused; and a NUL byte (or a zero-filled block) in
+the first 8 KiB refused a whole text file as binary, where the same byte later was one
+record's error with its position: it is now that record's error wherever it is, and
+binary files (known signatures, or dense with NULs, control bytes or invalid UTF-8) are
+still refused whole, with the files beside them read.
 """
 
 from __future__ import annotations
 
+import io
 import json
+import lzma
+import random
+import struct
+import tarfile
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -311,4 +321,161 @@ def test_a_number_cut_by_the_read_buffer_after_its_point_or_exponent(
     assert [item.payload for item in found if isinstance(item, Record)] == [
         "x" * pad,
         json.loads(number),
+    ]
+
+
+# -- a NUL byte is one record's damage, wherever it is; binary files are still refused -----
+
+NUL_RECORD = b'{"id": "a\x00b"}'
+#: A zero-filled block, as a crash leaves in a file: damage too, not binary data.
+ZERO_BLOCK = b'{"id": "' + b"\x00" * 4096 + b'"}'
+#: Good records before the damaged one: none, or more than the 8 KiB the format is judged by.
+LATE = 10
+CONTROL = "invalid JSON: Invalid control character"
+
+
+def _jsonl(before: int, bad: bytes) -> bytes:
+    good = (GOOD + "\n").encode()
+    return good * before + bad + b"\n" + good
+
+
+def _array(before: int, bad: bytes) -> bytes:
+    return b"[" + (GOOD + ",\n").encode() * before + bad + b",\n" + GOOD.encode() + b"]\n"
+
+
+def _summary(records: int, errors: int) -> str:
+    return (
+        f"{records} record{'' if records == 1 else 's'}: {records} conforming, 0 not conforming;"
+        f" {errors} unreadable input{'' if errors == 1 else 's'};"
+        f" {errors} error{'' if errors == 1 else 's'}, 0 warnings, 0 info"
+    )
+
+
+def _damaged_line(name: str, before: int, column: int, after: bool = True) -> list[str]:
+    """The stdout of `validate -v`: `before` good records, the damaged one, maybe one more."""
+    bad = before + 1
+    return [
+        *(f"{name}:{n}: {OK}" for n in range(1, bad)),
+        f"{name}:{bad}: $: error: {CONTROL} (line {bad}, column {column}) [malformed-json]",
+        *([f"{name}:{bad + 1}: {OK}"] if after else []),
+        _summary(before + after, 1),
+    ]
+
+
+# case -> (file name, content, validate's stdout); each "first" case has a "late" twin whose
+# NUL comes after the sniffed 8 KiB, and both say the same thing about the damaged record.
+NUL_TEXT: dict[str, tuple[str, bytes, list[str]]] = {
+    **{
+        f"nul-{where}-jsonl-line": (
+            "nul.jsonl",
+            _jsonl(before, NUL_RECORD),
+            _damaged_line("nul.jsonl", before, 10),
+        )
+        for where, before in (("first", 0), ("late", LATE))
+    },
+    **{  # the name says JSON, the lines say JSON Lines: the NUL does not hide them
+        f"nul-{where}-jsonl-line-named-json": (
+            "nul.json",
+            _jsonl(before, NUL_RECORD),
+            _damaged_line("nul.json", before, 10),
+        )
+        for where, before in (("first", 0), ("late", LATE))
+    },
+    **{
+        f"nul-zero-block-{where}-jsonl-line": (
+            "zeros.jsonl",
+            _jsonl(before, ZERO_BLOCK),
+            _damaged_line("zeros.jsonl", before, 9),
+        )
+        for where, before in (("first", 0), ("late", LATE))
+    },
+    # A JSON array cannot go on past a syntax error: the elements before it are read.
+    **{
+        f"nul-{where}-json-array-element": (
+            "nul.json",
+            _array(before, NUL_RECORD),
+            _damaged_line("nul.json", before, 10 + (before == 0), after=False),
+        )
+        for where, before in (("first", 0), ("late", LATE))
+    },
+}
+
+
+@pytest.mark.parametrize("case", sorted(NUL_TEXT))
+def test_a_nul_byte_is_damage_to_its_record_not_binary_data(tmp_path: Path, case: str) -> None:
+    name, content, lines = NUL_TEXT[case]
+    (tmp_path / name).write_bytes(content)
+    outcome = run_child(
+        [*RUNCONFORM, "validate", name, "--schema", RUN, "-v"], case=case, cwd=tmp_path
+    )
+    assert_sane(outcome, 4)
+    assert outcome.stdout.splitlines() == lines
+
+
+def _png() -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(kind + data)
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+    header = struct.pack(">IIBBBBB", 2, 2, 8, 2, 0, 0, 0)
+    pixels = zlib.compress(b"\x00" + b"\xff\x00\x00" * 2 + b"\x00" + b"\x00\xff\x00" * 2)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
+
+
+def _tar() -> bytes:
+    buffer = io.BytesIO()
+    data = (GOOD + "\n").encode()
+    with tarfile.open(fileobj=buffer, mode="w") as archive:
+        member = tarfile.TarInfo("runs.jsonl")
+        member.size = len(data)
+        archive.addfile(member, io.BytesIO(data))
+    return buffer.getvalue()
+
+
+def _packed() -> bytes:
+    """Fixed-width binary records: NULs scattered through otherwise printable bytes."""
+    return b"".join(struct.pack("<IIf", n, n * 7, n / 3) for n in range(2000))
+
+
+# case -> (file name, content, why it is not a recording)
+BINARY: dict[str, tuple[str, bytes, str]] = {
+    "binary-png": ("image.json", _png(), "a PNG image"),
+    "binary-tar": ("runs.jsonl", _tar(), "a tar archive"),
+    "binary-xz": (
+        "runs.json",
+        lzma.compress(GOOD.encode()),
+        "xz-compressed data; decompress it first",
+    ),
+    "binary-random": (
+        "random.json",
+        random.Random(13).randbytes(8192),
+        "binary data (not UTF-8 text)",
+    ),
+    "binary-packed-records": ("packed.json", _packed(), "binary data (NUL bytes)"),
+    "binary-utf16-without-bom": ("utf16.json", GOOD.encode("utf-16-le"), "binary data (NUL bytes)"),
+    "binary-only-nul-bytes": (
+        "zeros.jsonl",
+        b"\x00" * 9000 + GOOD.encode(),
+        "binary data (NUL bytes)",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BINARY))
+def test_a_binary_file_is_refused_and_the_next_file_read(tmp_path: Path, case: str) -> None:
+    name, content, reason = BINARY[case]
+    (tmp_path / name).write_bytes(content)
+    _write(tmp_path, "good.json", GOOD)
+    outcome = run_child(
+        [*RUNCONFORM, "validate", name, "good.json", "--schema", RUN, "-v"],
+        case=case,
+        cwd=tmp_path,
+    )
+    assert_sane(outcome, 4)
+    assert outcome.stdout.splitlines() == [
+        f"{name}: $: error: not a recording: {reason} [not-a-recording]",
+        f"good.json:1: {OK}",
+        _summary(1, 1),
     ]

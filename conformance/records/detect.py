@@ -3,6 +3,12 @@
 Content decides; the file name only breaks ties (a one-line JSON file named ``.jsonl``, a
 JSON-syntax document named ``.yaml``). Reading a prefix keeps detection cheap on huge files
 and lets binary or empty files be refused before any parser sees them.
+
+Binary versus text: a file is binary when it starts with a known binary signature, or when
+control characters and bytes that are not UTF-8 are dense in its head (see `_binary`). A
+stray NUL byte, or a zero-filled block such as a crash leaves, is damage to the record it
+falls in, not a sign of binary data: the file is read as text and that record alone is
+refused with its position, as it would be past the sniffed head.
 """
 
 from __future__ import annotations
@@ -36,8 +42,25 @@ _OTHER_BOMS = (
 )
 _MAGIC = (
     (b"\x1f\x8b", "gzip-compressed data; decompress it first"),
+    (b"\xfd7zXZ\x00", "xz-compressed data; decompress it first"),
+    (b"\x28\xb5\x2f\xfd", "zstd-compressed data; decompress it first"),
     (b"PK\x03\x04", "a ZIP archive"),
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (b"%PDF-", "a PDF document"),
+    (b"SQLite format 3\x00", "an SQLite database"),
 )
+#: Where a tar archive's header says ``ustar``: its first bytes are a file name.
+_TAR_MAGIC_AT = 257
+#: Characters no text recording holds: C0 controls other than whitespace and escape, and
+#: U+FFFD, which bytes that are not UTF-8 decode to. A run of NULs counts once (`_binary`).
+_NON_TEXT = re.compile("\x00+|[\x01-\x08\x0e-\x1a\x1c-\x1f\ufffd]")
+#: Binary when more than one character in this many is non-text (and at least
+#: `_MIN_NON_TEXT` are): binary formats are dense with them, damaged text is not.
+_NON_TEXT_SHARE = 10
+_MIN_NON_TEXT = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,12 +106,15 @@ def sniff(head: bytes, name: str, complete: bool) -> Sniffed:
     for magic, what in _MAGIC:
         if head.startswith(magic):
             return Sniffed("unknown", "not-a-recording", what, False)
-    if b"\x00" in head:
-        return Sniffed("unknown", "not-a-recording", "binary data (NUL bytes)", False)
+    if head[_TAR_MAGIC_AT : _TAR_MAGIC_AT + 5] == b"ustar":
+        return Sniffed("unknown", "not-a-recording", "a tar archive", False)
     text = head.decode("utf-8", "replace")
-    bad = text.count("\ufffd")
-    if bad >= 8 and bad * 10 > len(text):
-        return Sniffed("unknown", "not-a-recording", "binary data (not UTF-8 text)", False)
+    binary = _binary(text)
+    if binary:
+        return Sniffed("unknown", "not-a-recording", f"binary data ({binary})", False)
+    # NUL bytes are no format's content: the format is judged as if they were not there,
+    # and the reader refuses the record that holds them.
+    text = text.replace("\x00", "").lstrip()
     suffix = name.lower()
     if text[0] in "{[":
         return _json_family(text, suffix, complete)
@@ -111,6 +137,31 @@ def sniff(head: bytes, name: str, complete: bool) -> Sniffed:
         else:
             return Sniffed("yaml" if suffix.endswith(_YAML_SUFFIXES) else "json")
     return _yaml_family(text, suffix)
+
+
+def _binary(text: str) -> str:
+    """Why the decoded head ``text`` is binary data, or "" when it is text.
+
+    Binary when non-text characters (`_NON_TEXT`, a run of NULs counting once) are more
+    than a tenth of it and at least `_MIN_NON_TEXT`, or when it holds nothing else: binary
+    formats are full of scattered NULs, control bytes and invalid UTF-8, while a text
+    recording with a stray NUL or a zero-filled block is text with one damaged record.
+    """
+    found = _NON_TEXT.findall(text)
+    if not found:
+        return ""
+    others = _NON_TEXT.sub("", text)
+    share = len(found) * _NON_TEXT_SHARE > len(others) + len(found)
+    if not (share and len(found) >= _MIN_NON_TEXT) and others.strip():
+        return ""
+    nuls = sum(char[0] == "\x00" for char in found)
+    invalid = found.count("\ufffd")
+    named = {
+        "NUL bytes": nuls,
+        "not UTF-8 text": invalid,
+        "control characters": len(found) - nuls - invalid,
+    }
+    return max(named, key=named.__getitem__)  # what it holds most of; ties: the first
 
 
 def _json_family(text: str, suffix: str, complete: bool) -> Sniffed:
