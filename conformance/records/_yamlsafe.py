@@ -9,22 +9,18 @@ alias graph that every consumer then expands. This module composes iteratively f
 parser events, refuses nesting beyond ``max_depth``, counts what aliases would add once
 expanded and refuses past ``max_yaml_alias_nodes`` without ever expanding them, refuses a
 record past ``max_record_bytes`` (or one node per ``BYTES_PER_NODE`` of it: a node costs
-about 250 bytes of memory) as it is composed, and constructs with a SafeConstructor that
-turns ``!!python/...`` tags into a refusal.
+about 250 bytes of memory) as it is composed.
+
+What nodes may become is `_yamlconstruct`'s job (plain data only, ``!!python/...`` tags
+refused); how to skip an oversized document unparsed is `_yamlskip`'s.
 """
 
 from __future__ import annotations
 
-import codecs
-import io
-import math
-import re
-import sys
 from collections.abc import Iterator
-from typing import Any, BinaryIO, NoReturn
+from typing import Any, BinaryIO
 
 import yaml
-from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.events import (
     AliasEvent,
     DocumentEndEvent,
@@ -39,12 +35,16 @@ from yaml.events import (
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.parser import Parser
 from yaml.reader import Reader
-from yaml.resolver import Resolver
 from yaml.scanner import Scanner
 
 from ._common import Refused
 from ._jsontext import too_deep
+from ._yamlconstruct import YAML_TAG, PlainResolver, construct, to_json
+from ._yamlskip import Resumed, locate, resume_point
 from .model import Limits
+
+# `construct` and `to_json` are re-exported: readers load YAML through this one module.
+__all__ = ["BYTES_PER_NODE", "SafeYaml", "Unparsable", "construct", "node_budget", "to_json"]
 
 
 class _PyParser(Reader, Scanner, Parser):
@@ -68,78 +68,10 @@ _PARSER_TOO_DEEP = "exceeded maximum nesting depth"
 #: nodes cost ~250 bytes each, so a 64 MiB record stays within ~70 MiB while it is composed.
 BYTES_PER_NODE = 256
 
-#: A line that starts a document (``---``) or ends one (``...``): nothing inside a document
-#: may begin a line with either, so a refused document can be skipped to it unparsed.
-_MARKER = re.compile(rb"[\r\n](---|\.\.\.)(?=[ \t\r\n]|\Z)")
-_CHUNK = 1 << 20
-
 
 def node_budget(limits: Limits) -> int:
     """How many nodes one record (document or list item) may compose."""
     return max(1, limits.max_record_bytes // BYTES_PER_NODE)
-
-
-_YAML = "tag:yaml.org,2002:"
-_DROPPED = {_YAML + "timestamp", _YAML + "value"}
-
-
-class _Resolver(Resolver):
-    """YAML 1.1 implicit types minus timestamps (JSON has none: keep them strings)."""
-
-
-_Resolver.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag not in _DROPPED]
-    for first, resolvers in Resolver.yaml_implicit_resolvers.items()
-}
-
-
-def _at(node: Node) -> dict[str, int]:
-    return {"line": node.start_mark.line + 1, "column": node.start_mark.column + 1}
-
-
-def _refuse_python(loader: SafeConstructor, suffix: str, node: Node) -> NoReturn:
-    raise Refused(
-        "unsafe-yaml",
-        f"refused unsafe YAML tag '!!python/{suffix}' (only plain data is loaded)",
-        **_at(node),
-    )
-
-
-def _refuse_unknown(loader: SafeConstructor, node: Node) -> NoReturn:
-    raise Refused("malformed-yaml", f"unsupported YAML tag '{node.tag}'", **_at(node))
-
-
-class _Constructor(SafeConstructor):
-    """SafeConstructor that never builds Python objects and keeps timestamps as text."""
-
-    def construct_yaml_int(self, node: ScalarNode) -> int:
-        """An integer, refused (not a reader crash) beyond Python's int-from-text limit."""
-        try:
-            return super().construct_yaml_int(node)  # type: ignore[no-any-return]
-        except ValueError:
-            raise Refused(
-                "malformed-yaml",
-                f"invalid YAML: integer with more than {_int_digits_limit():,} digits",
-                **_at(node),
-            ) from None
-
-
-def _int_digits_limit() -> int:
-    return getattr(sys, "get_int_max_str_digits", lambda: 4300)()
-
-
-_CONSTRUCTORS: dict[str | None, Any] = {
-    _YAML + "timestamp": SafeConstructor.construct_yaml_str,
-    _YAML + "int": _Constructor.construct_yaml_int,
-    # Plain-data tags that vcrpy's own cassette loader accepts.
-    _YAML + "python/str": SafeConstructor.construct_yaml_str,
-    _YAML + "python/unicode": SafeConstructor.construct_yaml_str,
-    _YAML + "python/tuple": SafeConstructor.construct_yaml_seq,
-    None: _refuse_unknown,
-}
-for _tag, _constructor in _CONSTRUCTORS.items():
-    _Constructor.add_constructor(_tag, _constructor)
-_Constructor.add_multi_constructor(_YAML + "python/", _refuse_python)
 
 
 class Unparsable(Refused):
@@ -188,23 +120,6 @@ def _parse_error(error: yaml.YAMLError) -> Unparsable:
     return Unparsable("malformed-yaml", f"invalid YAML: {error}")
 
 
-class _Resumed:
-    """The file from byte ``offset`` on, after ``lines`` newlines: a parser started on it
-    numbers lines as in the whole file (blank lines cost libyaml next to nothing)."""
-
-    def __init__(self, fh: BinaryIO, offset: int, lines: int) -> None:
-        self._fh = fh
-        self._pad = lines
-        fh.seek(offset)
-
-    def read(self, size: int = -1) -> bytes:
-        if self._pad:
-            count = min(self._pad, size if size > 0 else _CHUNK)
-            self._pad -= count
-            return b"\n" * count
-        return self._fh.read(size)
-
-
 class SafeYaml:
     """Composes nodes from a YAML byte stream under the given limits.
 
@@ -222,7 +137,7 @@ class SafeYaml:
         self._limits = limits
         self._budget = node_budget(limits)
         self._resumable = False  # True while `documents()` can skip an oversized document
-        self._resolver = _Resolver()
+        self._resolver = PlainResolver()
         # anchor -> [node, expanded size or None while the node is still being composed]
         self._anchors: dict[str, list[Any]] = {}
 
@@ -248,7 +163,7 @@ class SafeYaml:
         if not self._start and not self._pad:
             self._fh.seek(0)
             return self._fh
-        return _Resumed(self._fh, self._start, self._pad)  # type: ignore[return-value]
+        return Resumed(self._fh, self._start, self._pad)  # type: ignore[return-value]
 
     def _fall_back(self, error: yaml.YAMLError) -> None:
         """Go on with the pure-Python parser from the same event, or raise the failure.
@@ -274,7 +189,7 @@ class SafeYaml:
             error.position += self._start - self._pad  # a position in the file
         failure = _parse_error(error)
         if isinstance(error, yaml.reader.ReaderError) and failure.line is None:
-            failure.line, failure.column = _locate(self._fh, error.position)
+            failure.line, failure.column = locate(self._fh, error.position)
         return failure
 
     def documents(self) -> Iterator[tuple[int, Node | Refused]]:
@@ -303,19 +218,15 @@ class SafeYaml:
                 self._resumable = False
             self._event()  # DocumentEndEvent
             self._anchors = {}
-            empty = isinstance(node, ScalarNode) and node.value == "" and node.tag == _YAML + "null"
+            empty = (
+                isinstance(node, ScalarNode) and node.value == "" and node.tag == YAML_TAG + "null"
+            )
             if not empty:
                 yield line, node
 
     def _resume(self, refusal: _Oversized) -> None:
         """Go on parsing at the next document marker after where ``refusal`` was raised."""
-        offset, breaks = _byte_offset(self._fh, self._start, refusal.index - self._pad)
-        found = _next_marker(self._fh, max(offset - 1, 0))  # a marker may start the line
-        if found is None:  # the oversized document runs to the end of the file
-            self._fh.seek(0, io.SEEK_END)
-            self._start, self._pad = self._fh.tell(), 0
-        else:  # newlines before the marker: before the stream, in it before `offset`, after
-            self._start, self._pad = found[0], self._pad + breaks + found[1]
+        self._start, self._pad = resume_point(self._fh, self._start, self._pad, refusal.index)
         self._parser = _PyParser(self._stream()) if self._pure else _Parser(self._stream())
         self._taken = 0
         self._event()  # StreamStartEvent
@@ -465,130 +376,5 @@ class SafeYaml:
                 depth -= 1
 
 
-def _byte_offset(fh: BinaryIO, start: int, chars: int) -> tuple[int, int]:
-    """The file offset ``chars`` characters (parser marks count characters) after
-    ``start``, and the newlines between the two."""
-    fh.seek(start)
-    decoder = codecs.getincrementaldecoder("utf-8")("surrogateescape")
-    offset = breaks = 0
-    while chars > 0:
-        chunk = fh.read(_CHUNK)
-        text = decoder.decode(chunk, final=not chunk)
-        if len(text) >= chars or not chunk:
-            return start + offset + len(text[:chars].encode("utf-8", "surrogateescape")), (
-                breaks + text.count("\n", 0, chars)
-            )
-        chars -= len(text)
-        offset += len(text.encode("utf-8", "surrogateescape"))
-        breaks += text.count("\n")
-    return start + offset, breaks
-
-
-def _next_marker(fh: BinaryIO, offset: int) -> tuple[int, int] | None:
-    """Where the stream after ``offset`` goes on, and the line breaks before it: the next
-    ``---`` line, or the line after the next ``...`` line. None at the end of the file."""
-    fh.seek(offset)
-    tail, base, breaks = b"", offset, 0
-    while True:
-        chunk = fh.read(_CHUNK)
-        window = tail + chunk
-        for match in _MARKER.finditer(window):
-            if match.end() == len(window) and chunk:
-                break  # whether a marker ends here depends on the next byte
-            breaks += window.count(b"\n", 0, match.start(1))
-            if match.group(1) == b"---":
-                return base + match.start(1), breaks
-            fh.seek(base + match.end())
-            rest = _next_line(fh)
-            return None if rest is None else (rest, breaks + 1)
-        if not chunk:
-            return None
-        keep = min(len(window), 4)
-        breaks += window.count(b"\n", 0, len(window) - keep)
-        base += len(window) - keep
-        tail = window[-keep:]
-
-
-def _next_line(fh: BinaryIO) -> int | None:
-    """The offset just after the next newline from where ``fh`` stands, or None."""
-    base = fh.tell()
-    while chunk := fh.read(_CHUNK):
-        end = chunk.find(b"\n")
-        if end >= 0:
-            return base + end + 1
-        base += len(chunk)
-    return None
-
-
-def _locate(fh: BinaryIO, offset: int) -> tuple[int, int]:
-    """1-based line and (byte) column of a byte offset, for errors that only give the offset."""
-    fh.seek(0)
-    line, line_start, done = 1, 0, 0
-    while done < offset and (chunk := fh.read(min(1 << 20, offset - done))):
-        line += chunk.count(b"\n")
-        last = chunk.rfind(b"\n")
-        if last >= 0:
-            line_start = done + last + 1
-        done += len(chunk)
-    return line, offset - line_start + 1
-
-
 def _line(event: Any) -> int:
     return event.start_mark.line + 1
-
-
-def construct(node: Node) -> object:
-    """Plain Python data for ``node``: dict, list, str, int, float, bool, None or bytes."""
-    try:
-        return _Constructor().construct_document(node)
-    except ConstructorError as error:
-        mark = error.problem_mark or node.start_mark
-        problem = error.problem or "cannot construct value"
-        raise Refused(
-            "malformed-yaml", f"invalid YAML: {problem}", line=mark.line + 1, column=mark.column + 1
-        ) from None
-
-
-def to_json(value: object, node: Node) -> object:
-    """A JSON-compatible copy of constructed YAML data (keys become strings, as JSON's)."""
-    root: list[object] = [None]
-    work: list[tuple[object, object, object]] = [(value, root, 0)]
-    while work:
-        item, parent, slot = work.pop()
-        if isinstance(item, dict):
-            copy: object = {}
-            for key, child in item.items():
-                name = _json_key(key, node)
-                copy[name] = None  # type: ignore[index]
-                work.append((child, copy, name))
-        elif isinstance(item, (list, tuple)):
-            copy = [None] * len(item)
-            work.extend((child, copy, index) for index, child in enumerate(item))
-        elif item is None or isinstance(item, (str, int)) or _finite(item):
-            copy = item
-        else:
-            raise Refused(
-                "not-json-value", f"{_describe(item)} has no JSON equivalent", **_at(node)
-            )
-        parent[slot] = copy  # type: ignore[index]
-    return root[0]
-
-
-def _finite(value: object) -> bool:
-    return isinstance(value, float) and math.isfinite(value)
-
-
-def _json_key(key: object, node: Node) -> str:
-    if isinstance(key, str):
-        return key
-    if key is None or isinstance(key, (bool, int, float)):
-        return "null" if key is None else str(key).lower() if isinstance(key, bool) else str(key)
-    raise Refused("not-json-value", f"mapping key {_describe(key)} is not a string", **_at(node))
-
-
-def _describe(value: object) -> str:
-    if isinstance(value, bytes):
-        return "binary data (!!binary)"
-    if isinstance(value, float):
-        return f"the number {value!r}"
-    return f"a YAML {type(value).__name__}"
