@@ -147,7 +147,7 @@ OVERSIZED: dict[str, tuple[str, Callable[[str], str], Callable[[], str], int, st
         _vcr_yaml,
         _big_string,
         11,
-        f"{TOO_LARGE} (line 11, column 67112982)",
+        f"{TOO_LARGE} (line 11, column 20)",
     ),
 }
 
