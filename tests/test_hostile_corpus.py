@@ -309,11 +309,6 @@ def test_map_reports_every_case_and_maps_every_run(mapped: Outcome) -> None:
     assert err[-1].endswith(f" could not be mapped; {len(problems)} unreadable inputs")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 13: map's summary never uses the singular ('1 records could not be mapped',"
-    " '1 runs written', '1 unreadable inputs')",
-)
 def test_map_summary_counts_in_words(mapped: Outcome) -> None:
     assert " 1 record could not be mapped;" in mapped.stderr
 

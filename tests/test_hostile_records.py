@@ -205,7 +205,7 @@ def test_map_reads_past_an_oversized_element(oversized_array: Path) -> None:
     assert len(outcome.stdout.splitlines()) == 2  # both good records mapped
     assert outcome.stderr.splitlines() == [
         f"big.json:2: error: {TOO_LARGE} (line 2, column 1) [too-large-record]",
-        "2 runs written; 0 records could not be mapped; 1 unreadable inputs",
+        "2 runs written; 0 records could not be mapped; 1 unreadable input",
     ]
 
 

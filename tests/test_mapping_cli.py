@@ -38,7 +38,7 @@ def test_map_a_list_item_by_item(run_cli, tmp_path: Path) -> None:
         str(out_file),
     )
     assert (code, out) == (0, "")
-    assert err == "1 runs written; 0 records could not be mapped; 0 unreadable inputs\n"
+    assert err == "1 run written; 0 records could not be mapped; 0 unreadable inputs\n"
     (run,) = [json.loads(line) for line in out_file.read_text().splitlines()]
     assert run["status"] == "failed"
     assert run["source"]["vendor"] == "xceptor" and run["source"]["object"] == "WorkflowRun"
@@ -55,7 +55,7 @@ def test_a_record_that_cannot_be_mapped(run_cli, tmp_path: Path) -> None:
         f"{bad}:2: error: xceptor.WorkflowRun: the input does not conform to its schema"
     )
     assert err.splitlines()[-1] == (
-        "1 runs written; 1 records could not be mapped; 0 unreadable inputs"
+        "1 run written; 1 record could not be mapped; 0 unreadable inputs"
     )
 
 

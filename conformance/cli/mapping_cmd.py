@@ -100,10 +100,15 @@ def map_records(paths: tuple[Path, ...], source: str, target: str, output: Path 
                 out.write(json.dumps(run, ensure_ascii=False) + "\n")
                 converted += 1
     click.echo(
-        f"{converted} runs written; {failed} records could not be mapped; "
-        f"{unreadable} unreadable inputs",
+        f"{_count(converted, 'run')} written; {_count(failed, 'record')} could not be mapped;"
+        f" {_count(unreadable, 'unreadable input')}",
         err=True,
     )
     if unreadable:
         return int(ExitCode.UNREADABLE)
     return int(ExitCode.NON_CONFORMING) if failed else int(ExitCode.OK)
+
+
+def _count(n: int, noun: str) -> str:
+    """``1 run`` / ``2 runs``, as validate's summary counts."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
