@@ -337,7 +337,7 @@ def _page_rules(
         yield Violation(
             "page-size",
             base + where,
-            f"page holds {n_items} items, more than its page size {limit}",
+            f"page holds {n_items} items, more than its page size {_shown(limit)}",
         )
     style = page["style"]
     if style == "page-number":
@@ -350,19 +350,20 @@ def _page_rules(
             yield Violation(
                 "page-consistent",
                 base + page["current"],
-                f"current_page {current} is beyond num_pages {pages}",
+                f"current_page {_shown(current)} is beyond num_pages {_shown(pages)}",
             )
         if current is not None and nxt is not None and nxt != current + 1:
             yield Violation(
                 "page-consistent",
                 base + page["next"],
-                f"next_page {nxt} does not follow current_page {current}",
+                f"next_page {_shown(nxt)} does not follow current_page {_shown(current)}",
             )
         if current is not None and pages is not None and nxt is not None and current >= pages:
             yield Violation(
                 "page-consistent",
                 base + page["next"],
-                f"next_page {nxt} is set on the last page ({current} of {pages})",
+                f"next_page {_shown(nxt)} is set on the last page"
+                f" ({_shown(current)} of {_shown(pages)})",
             )
     elif style == "paragon":  # no total: only the next link can be checked
         problem = next_link_problem(_get(instance, page["next"]), n_items, page)
@@ -383,11 +384,14 @@ def _page_number_rules(
         yield Violation(
             "page-consistent",
             base + page["pages"],
-            f"total_pages {pages} != ceil(total_items {total} / page_size {size})",
+            f"total_pages {_shown(pages)} != ceil(total_items {_shown(total)}"
+            f" / page_size {_shown(size)})",
         )
     if current is not None and pages is not None and current > max(pages, 1):
         yield Violation(
-            "page-consistent", base + page["page"], f"page {current} is beyond total_pages {pages}"
+            "page-consistent",
+            base + page["page"],
+            f"page {_shown(current)} is beyond total_pages {_shown(pages)}",
         )
     if current is not None and size and total is not None:
         expected = max(0, min(size, total - (current - 1) * size))
@@ -395,6 +399,6 @@ def _page_number_rules(
             yield Violation(
                 "page-consistent",
                 base + page["page"],
-                f"page {current} of {total} items at {size} per page should hold "
-                f"{expected} items, holds {n_items}",
+                f"page {_shown(current)} of {_shown(total)} items at {_shown(size)} per page"
+                f" should hold {_shown(expected)} items, holds {n_items}",
             )

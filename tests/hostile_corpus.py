@@ -212,7 +212,9 @@ _STATUS_1E400 = (
     '"response": {"status": {"code": 1e400}, "headers": {"Content-Type": ["application/json"]},'
     ' "body": {"string": "{}"}}}]}'
 )
-_PAGE = f"page 1 of {HUGE} items at 25 per page should hold 25 items, holds 1"
+#: How a message shows HUGE (as duration-consistent and page-consistent both do).
+HUGE_SHOWN = "100000000000... (401 digits)"
+_PAGE = f"page 1 of {HUGE_SHOWN} items at 25 per page should hold 25 items, holds 1"
 
 
 # -- the table -----------------------------------------------------------------------------
@@ -517,7 +519,7 @@ CASES: tuple[Case, ...] = (
                 "document",
                 "warning",
                 "page-consistent",
-                f"total_pages 1 != ceil(total_items {HUGE} / page_size 25)",
+                f"total_pages 1 != ceil(total_items {HUGE_SHOWN} / page_size 25)",
                 "$.pagination.total_pages",
                 LIST,
             ),
