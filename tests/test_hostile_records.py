@@ -401,6 +401,31 @@ NUL_TEXT: dict[str, tuple[str, bytes, list[str]]] = {
 }
 
 
+def _yaml_documents(before: int) -> tuple[bytes, list[str]]:
+    """`before` good documents, then one with a NUL: a parse error, which ends the file."""
+    content = (GOOD + "\n---\n").encode() * before + b'id: "a\x00b"\n---\n' + GOOD.encode()
+    bad = 2 * before + 1
+    error = (
+        "invalid YAML: character U+0000 is not allowed"
+        f" (at byte offset {content.index(0):,}) (line {bad}, column 7)"
+    )
+    return content, [
+        *(f"nul.yaml:{line}: {OK}" for line in range(1, bad, 2)),
+        f"nul.yaml:{bad}: $: error: {error} [malformed-yaml]",
+        _summary(before, 1),
+    ]
+
+
+# Both YAML parsers check each read whole before parsing any of it: the documents before the
+# NUL are read however close to it they are.
+NUL_TEXT.update(
+    {
+        f"nul-{where}-yaml-document": ("nul.yaml", *_yaml_documents(before))
+        for where, before in (("first", 0), ("late", LATE))
+    }
+)
+
+
 @pytest.mark.parametrize("case", sorted(NUL_TEXT))
 def test_a_nul_byte_is_damage_to_its_record_not_binary_data(tmp_path: Path, case: str) -> None:
     name, content, lines = NUL_TEXT[case]

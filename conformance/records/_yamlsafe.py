@@ -40,7 +40,7 @@ from yaml.scanner import Scanner
 from ._common import Refused
 from ._jsontext import too_deep
 from ._yamlconstruct import YAML_TAG, PlainResolver, construct, to_json
-from ._yamlskip import Resumed, locate, resume_point
+from ._yamlskip import Resumed, UpToControl, locate, resume_point
 from .model import Limits
 
 # `construct` and `to_json` are re-exported: readers load YAML through this one module.
@@ -50,7 +50,7 @@ __all__ = ["BYTES_PER_NODE", "SafeYaml", "Unparsable", "construct", "node_budget
 class _PyParser(Reader, Scanner, Parser):
     """PyYAML's pure-Python parser: slower, but no nesting limit of its own."""
 
-    def __init__(self, stream: BinaryIO) -> None:
+    def __init__(self, stream: UpToControl) -> None:
         Reader.__init__(self, stream)
         Scanner.__init__(self)
         Parser.__init__(self)
@@ -132,7 +132,8 @@ class SafeYaml:
         self._start = 0  # where in the file the parser's stream starts ...
         self._pad = 0  # ... after this many newlines (see `_resume`)
         self._pure = pure
-        self._parser: Any = _PyParser(fh) if pure else _Parser(fh)  # type: ignore[arg-type]
+        stream = UpToControl(fh)
+        self._parser: Any = _PyParser(stream) if pure else _Parser(stream)
         self._taken = 0  # events taken so far, to replay on the pure-Python parser
         self._limits = limits
         self._budget = node_budget(limits)
@@ -158,12 +159,12 @@ class SafeYaml:
             self._fall_back(error)
             return self._peek()
 
-    def _stream(self) -> BinaryIO:
+    def _stream(self) -> UpToControl:
         """The parser's input from its start: the file, or the file after a skip."""
         if not self._start and not self._pad:
             self._fh.seek(0)
-            return self._fh
-        return Resumed(self._fh, self._start, self._pad)  # type: ignore[return-value]
+            return UpToControl(self._fh)
+        return UpToControl(Resumed(self._fh, self._start, self._pad))
 
     def _fall_back(self, error: yaml.YAMLError) -> None:
         """Go on with the pure-Python parser from the same event, or raise the failure.

@@ -4,7 +4,10 @@ A document over the size budget is skipped unparsed (taking its events would cos
 than the budget protects): these helpers find where the next document starts, from the
 parser's character index, and hand a new parser the rest of the file with line numbers as
 in the whole file. `locate` turns a bare byte offset (the parser's encoding errors) into a
-line and column. Nothing here parses YAML; `_yamlsafe` decides when to use them.
+line and column. `UpToControl` ends each read before a byte YAML refuses (a NUL), as both
+parsers check a whole read before parsing any of it: the documents before the byte are
+read, and the parse error is where the byte is. Nothing here parses YAML; `_yamlsafe`
+decides when to use them.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from typing import BinaryIO
 #: may begin a line with either, so a refused document can be skipped to it unparsed.
 _MARKER = re.compile(rb"[\r\n](---|\.\.\.)(?=[ \t\r\n]|\Z)")
 _CHUNK = 1 << 20
+#: Bytes YAML allows in no document (C0 controls but tab, LF and CR; DEL).
+_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def resume_point(fh: BinaryIO, start: int, pad: int, index: int) -> tuple[int, int]:
@@ -50,6 +55,26 @@ class Resumed:
             self._pad -= count
             return b"\n" * count
         return self._fh.read(size)
+
+
+class UpToControl:
+    """A parser's input whose reads end before a control byte, and start at it next time."""
+
+    def __init__(self, stream: BinaryIO | Resumed) -> None:
+        self._stream = stream
+        self._held = b""
+
+    def read(self, size: int = -1) -> bytes:
+        if self._held:
+            cut = len(self._held) if size < 0 else size
+            chunk, self._held = self._held[:cut], self._held[cut:]
+        else:
+            chunk = self._stream.read(size)
+        found = _CONTROL.search(chunk, 1)  # from 1: a read that starts at one returns it
+        if found is None:
+            return chunk
+        self._held = chunk[found.start() :] + self._held
+        return chunk[: found.start()]
 
 
 def _byte_offset(fh: BinaryIO, start: int, chars: int) -> tuple[int, int]:
