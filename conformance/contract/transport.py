@@ -242,6 +242,8 @@ def bounded(bounds: Bounds) -> Iterator[None]:
     import schemathesis.transport.requests as sent
 
     if not _original:
+        if not hasattr(sent, "SameHostRedirectsSession"):  # pyproject caps the release
+            raise RuntimeError("this Schemathesis release makes its sessions differently")
         _original.append(sent.SameHostRedirectsSession)
         sent.SameHostRedirectsSession = _session  # type: ignore[assignment,misc]
     previous = getattr(_active, "bounds", None)
