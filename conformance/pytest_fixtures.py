@@ -121,14 +121,17 @@ def run_targets(pytestconfig: pytest.Config) -> Iterator[Callable[[str], Target]
     contracts declare (the contract checks fail an API that ignores auth), and the
     target's `.headers` carry it.
     """
-    urls = pytestconfig.stash[STATE].base_urls
+    state = pytestconfig.stash[STATE]
+    urls, size = state.base_urls, state.max_body_size
     known: dict[str, Target | BaseException] = {}
     token = secrets.token_urlsafe(16)
 
     def get(vendor: str) -> Target:
         if vendor not in known:
             try:
-                known[vendor] = live_target(vendor, urls) if urls else simulated(vendor, token)
+                known[vendor] = (
+                    live_target(vendor, urls, size) if urls else simulated(vendor, token, size)
+                )
             except (pytest.fail.Exception, pytest.skip.Exception) as exc:
                 known[vendor] = exc  # found out once per session, not once per test
         found = known[vendor]

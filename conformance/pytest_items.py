@@ -10,7 +10,14 @@ keeps none of them; an item reads its file again when it runs. pytest keeps ever
 records is one item, ``FILE::records``, that judges them all as it streams them.
 
 Paths pytest's own walk passes over are items too, failing as ``runconform validate``
-reports them: a configured path that does not exist, a broken link, a FIFO.
+reports them: a configured path that does not exist, a broken link, a link loop, a FIFO, a
+configured folder holding no recording file (nothing checked is never a pass). As the CLI's
+walk, a folder's recordings are what it holds without following a folder link, and a
+folder link that leads back above itself is not walked at all (pytest would walk the loop
+until the kernel refuses, collecting its recordings again at every level).
+
+Names and node ids show a file name as the CLI does (``xmlescape.visible``): a newline in
+it would start an output line of its own, and ``::error ...`` is a GitHub workflow command.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ from typing import Any
 import pytest
 
 from conformance.pytest_state import STATE, describe, failure_lines, relative
+from conformance.xmlescape import visible
 
 _SPACED_LABEL = re.compile(r"^(\w+) (\d+)$")
 #: Above this many records a file is one item: an item costs pytest kilobytes for the session.
@@ -37,12 +45,30 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
     state = parent.config.stash.get(STATE, None)
     if state is None or not state.recordings or not state.matches(file_path):
         return None
-    return RecordingFile.from_parent(parent, path=file_path)
+    return RecordingFile.at(parent, file_path)
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """A folder link under the recordings that leads back to a folder above it is not
+    walked: what it holds is collected once, where it is."""
+    state = config.stash.get(STATE, None)
+    if state is None or not state.recordings or not _loops(collection_path):
+        return None
+    return True if state.under_recordings(collection_path) else None
+
+
+def _loops(path: Path) -> bool:
+    """Whether `path` is a link to a folder the walk came through to reach it."""
+    if not path.is_symlink():
+        return False
+    target = os.path.realpath(path)
+    return any(os.path.realpath(above) == target for above in Path(os.path.abspath(path)).parents)
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_make_collect_report(collector: pytest.Collector) -> Generator[None, Any, Any]:
-    """Add what pytest's walk skips: missing configured paths, broken links, FIFOs."""
+    """Add what pytest's walk skips: missing configured paths, broken links, link loops,
+    FIFOs, configured folders without a recording."""
     report = yield
     state = collector.config.stash.get(STATE, None)
     if state is None or not state.recordings or not report.passed:
@@ -50,10 +76,10 @@ def pytest_make_collect_report(collector: pytest.Collector) -> Generator[None, A
     if isinstance(collector, pytest.Session):
         extra = _missing(collector, state)
     elif isinstance(collector, pytest.Directory):
-        extra = _not_regular(collector, state)
+        extra = _not_regular(collector, state) + _empty(collector, state)
     else:
         extra = []
-    report.result.extend(RecordingFile.from_parent(collector, path=path) for path in extra)
+    report.result.extend(RecordingFile.at(collector, path) for path in extra)
     return report
 
 
@@ -83,7 +109,11 @@ def _not_regular(directory: pytest.Directory, state: Any) -> list[Path]:
         return []
     for entry in entries:
         path = Path(entry.path)
-        if entry.is_dir() or entry.is_file() or path in state.special:
+        try:
+            regular = entry.is_dir() or entry.is_file()
+        except OSError:  # a link loop (ELOOP): pytest's walk drops it, the CLI cannot read it
+            regular = False
+        if regular or path in state.special:
             continue
         if directory.ihook.pytest_ignore_collect(collection_path=path, config=directory.config):
             continue
@@ -93,8 +123,40 @@ def _not_regular(directory: pytest.Directory, state: Any) -> list[Path]:
     return found
 
 
+def _empty(directory: pytest.Directory, state: Any) -> list[Path]:
+    """The walked directory, when the configuration names it and it holds no recording."""
+    where = Path(os.path.abspath(directory.path))
+    real = Path(os.path.realpath(where))
+    if where not in state.folders() or real in state.special or _holds_recordings(where):
+        return []
+    state.special.add(real)
+    return [where]
+
+
+def _holds_recordings(top: Path) -> bool:
+    """Whether `runconform validate TOP` finds a recording file: its walk skips hidden
+    names and follows no folder link. An unreadable folder counts: pytest reports it."""
+    from conformance.records import RECORDING_SUFFIXES
+
+    errors: list[OSError] = []
+    for _, folders, files in os.walk(top, onerror=errors.append):
+        folders[:] = [name for name in folders if not name.startswith(".")]
+        if any(not n.startswith(".") and n.lower().endswith(RECORDING_SUFFIXES) for n in files):
+            return True
+    return bool(errors)
+
+
 class RecordingFile(pytest.File):
     """A recording file: one item per record, one failing item per read problem."""
+
+    @classmethod
+    def at(cls, parent: pytest.Collector, path: Path) -> RecordingFile:
+        """The recording at `path`, named as `visible` shows its file name."""
+        node = cls.from_parent(parent, path=path)
+        name, nodeid = visible(node.name), visible(node.nodeid)
+        if (name, nodeid) == (node.name, node.nodeid):
+            return node
+        return cls.from_parent(parent, path=path, name=name, nodeid=nodeid)
 
     def collect(self) -> list[pytest.Item]:
         from conformance.records import ReadProblem, read_records
@@ -127,7 +189,7 @@ class RecordingFile(pytest.File):
 
 def _item_name(label: str) -> str:
     match = _SPACED_LABEL.match(label)
-    return f"{match[1]}[{match[2]}]" if match else label
+    return f"{match[1]}[{match[2]}]" if match else visible(label)
 
 
 class RecordFailure(Exception):
@@ -140,7 +202,7 @@ class _Judge:
     def __init__(self, config: pytest.Config, path: Path) -> None:
         state = config.stash[STATE]
         self.path = path
-        self.rel = relative(path, config.rootpath)
+        self.rel = visible(relative(path, config.rootpath))
         self.schema = state.schema_for(path)
         self.vendor, self.identify, self.options = state.vendor, state.identify, state.options()
 
@@ -162,8 +224,10 @@ class _Judge:
         line = entry.locator.line
         where = self.rel if line is None else f"{self.rel}:{line}"
         if problem:
-            said = entry.message if entry.message.startswith("cannot read:") else None
-            return result, f"{where}: {said or 'cannot read: ' + entry.message} [{entry.kind}]"
+            from conformance.outputs import encodable
+
+            message = entry.message.removeprefix("cannot read: ")
+            return result, f"{where}: cannot read: {visible(encodable(message))} [{entry.kind}]"
         lines = [f"{where}: {describe(result)}", *failure_lines(result)]
         if result.chosen_by == "none":
             lines.append(
@@ -193,6 +257,11 @@ def _judge_file(config: pytest.Config, path: Path) -> _Verdicts:
     return verdicts
 
 
+def _shown(path: Path) -> str:
+    """The path an item reports (pytest -vv prints it, JUnit XML's file= holds it)."""
+    return visible(os.fspath(path))
+
+
 class _RecordingItem(pytest.Item):
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
         if isinstance(excinfo.value, RecordFailure):
@@ -216,7 +285,7 @@ class RecordItem(_RecordingItem):
         if verdicts is None or self.position >= len(verdicts) or verdicts[self.position] is None:
             verdicts = judged[self.path] = _judge_file(self.config, self.path)  # or run again
         if self.position >= len(verdicts):
-            rel = relative(self.path, self.config.rootpath)
+            rel = visible(relative(self.path, self.config.rootpath))
             raise RecordFailure(f"{rel}: changed since collection; {self.name} is gone")
         verdict, verdicts[self.position] = verdicts[self.position], None
         assert verdict is not None
@@ -225,8 +294,8 @@ class RecordItem(_RecordingItem):
         if failure is not None:
             raise RecordFailure(failure)
 
-    def reportinfo(self) -> tuple[Path, int | None, str]:
-        return self.path, None if self.line is None else self.line - 1, self.name
+    def reportinfo(self) -> tuple[str, int | None, str]:
+        return _shown(self.path), None if self.line is None else self.line - 1, self.name
 
 
 class RecordsItem(_RecordingItem):
@@ -259,5 +328,5 @@ class RecordsItem(_RecordingItem):
                 lines.append(f"... and {more} more (every verdict: --runconform-report PATH)")
             raise RecordFailure("\n".join(lines))
 
-    def reportinfo(self) -> tuple[Path, int | None, str]:
-        return self.path, None, self.name
+    def reportinfo(self) -> tuple[str, int | None, str]:
+        return _shown(self.path), None, self.name

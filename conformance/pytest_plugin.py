@@ -26,7 +26,9 @@ Contract checks as tests::
 
 ``--runconform-base-url URL`` (or ``VENDOR=URL``; ini ``runconform_base_url``) runs them
 against a live API, GET/HEAD only; ``RUNCONFORM_HEADERS`` (or ``RUNCONFORM_HEADERS_KNOCK``)
-holds ``Name: value`` credential lines, sent and never shown.
+holds ``Name: value`` credential lines, sent and never shown. ``--runconform-max-body-size
+SIZE`` (ini ``runconform_max_body_size``; ``16MiB``, ``500KB``) is the contract's
+``--max-body-size``: a larger response body is an error of its operation.
 
 Marker ``@pytest.mark.conforms("hatchet.V1TaskSummary", strict=False)``: the test returns the
 payload and the plugin validates it.
@@ -35,8 +37,10 @@ Recordings as items (``conformance.pytest_items``): ini ``runconform_recordings`
 globs, relative to the rootdir, under your ``testpaths``) makes each record of each matching
 JSON, JSONL, YAML, VCR, HAR or Postman file an item, ``recordings/hatchet/list.yaml::
 interaction[2]``; a file of more than 1,000 records is one item, ``big.jsonl::records``,
-streamed when it runs. A configured path that does not exist, a broken link or a FIFO is a
-failing item, worded as ``runconform validate`` says it. Its schema: the first
+streamed when it runs. A configured path that does not exist, a broken link, a link loop,
+a FIFO or a configured folder without a recording file is a failing item, worded as
+``runconform validate`` says it; as its walk, a folder link is not followed. File names
+show control characters escaped (``\\n``), as the CLI shows them. Its schema: the first
 ``runconform_schema`` line (``glob = vendor.Object``) matching the file, else the contract
 route of the recorded request, else with ``--runconform-identify`` the object its shape
 identifies.
@@ -58,6 +62,7 @@ from typing import Any
 import pytest
 
 from conformance.pytest_state import STATE, SessionState, check
+from conformance.xmlescape import visible
 
 # Registered with this module, so `-p no:runconform` removes them too.
 pytest_plugins = ["conformance.pytest_fixtures", "conformance.pytest_items"]
@@ -94,6 +99,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="run_target tests this live API instead of the simulator (repeatable; "
         "credentials: RUNCONFORM_HEADERS='Name: value' in the environment)",
     )
+    group.addoption(
+        "--runconform-max-body-size",
+        metavar="SIZE",
+        default=None,
+        help="largest response body check_contract reads, e.g. 16MiB (the default) or 500KB; "
+        "a larger one is an error of its operation",
+    )
     parser.addini(
         "runconform_recordings",
         "recording files, folders or globs (relative to the rootdir) collected as test items",
@@ -117,6 +129,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         type="linelist",
         default=[],
     )
+    parser.addini(
+        "runconform_max_body_size",
+        "largest response body check_contract reads (--runconform-max-body-size wins)",
+        default="",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -138,7 +155,7 @@ def pytest_configure(config: pytest.Config) -> None:
             try:
                 load_catalog().resolve(name)
             except UsageError as exc:
-                raise pytest.UsageError(f"runconform_schema: {exc}") from None
+                raise pytest.UsageError(f"runconform_schema: {visible(str(exc))}") from None
     config.stash[STATE] = state
 
 
@@ -188,10 +205,11 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     problem = _write_report(given, Path(config.invocation_params.dir, given), state.verdicts)
     if problem is not None:  # one line, and the session fails: the report a CI expects is absent
         reporter = config.pluginmanager.get_plugin("terminalreporter")
+        line = f"runconform: error: {visible(problem)}"  # a newline in PATH stays visible
         if reporter is not None:
-            reporter.write_line(f"runconform: error: {problem}", red=True, bold=True)
+            reporter.write_line(line, red=True, bold=True)
         else:
-            sys.stderr.write(f"runconform: error: {problem}\n")
+            sys.stderr.write(f"{line}\n")
         if session.exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
             session.exitstatus = pytest.ExitCode.USAGE_ERROR  # 4, as the CLI's unwritable output
 

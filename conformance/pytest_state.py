@@ -9,6 +9,7 @@ configures nothing must not pay for the validator.
 from __future__ import annotations
 
 import fnmatch
+import itertools
 import os
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 import pytest
 
 from conformance.pytest_target import parse_base_urls
+from conformance.xmlescape import visible
 
 RECORDING_SUFFIXES = (".json", ".jsonl", ".ndjson", ".yaml", ".yml", ".har")
 STATE = pytest.StashKey["SessionState"]()
@@ -35,6 +37,7 @@ class SessionState:
         self.schemas = _schema_rules(config.getini("runconform_schema"))
         given = config.getoption("runconform_base_url") or config.getini("runconform_base_url")
         self.base_urls = parse_base_urls(given)
+        self.max_body_size = _max_body_size(config)
         # kept only for a report: a streamed recording of a million records is a million
         self.reporting = bool(config.getoption("runconform_report"))
         self.verdicts: list[dict[str, Any]] = []
@@ -54,20 +57,47 @@ class SessionState:
 
     def matches(self, path: Path) -> bool:
         rel = relative(path, self.rootpath)
-        # a link is matched where it is and where it points (a broken one: where it is)
-        seen = {Path(os.path.abspath(path)), path.resolve()}
+        where, real = Path(os.path.abspath(path)), _real(path)
         for entry in self.recordings:
-            if any(c in entry for c in "*?["):
+            if _is_glob(entry):
                 if fnmatch.fnmatchcase(rel, entry.replace("\\", "/").removeprefix("./")):
                     return True
                 continue
             place = self.rootpath / entry
-            targets = {Path(os.path.abspath(place)), place.resolve()}
-            if targets & seen:
+            targets = {Path(os.path.abspath(place)), _real(place)}
+            # a link is matched where it is and where it points (a broken one: where it is)
+            if targets & {where, real}:
                 return True
-            if path.suffix.lower() in RECORDING_SUFFIXES and any(
-                target in candidate.parents for target in targets for candidate in seen
-            ):
+            if not _walked(path):
+                continue
+            # a folder holds what the CLI's walk of it reads; a file link found outside
+            # the folders, by where it points
+            inside = [target for target in targets if target in where.parents]
+            if any(_found_under(target, where) for target in inside):
+                return True
+            linked = not inside and path.is_symlink()
+            if linked and any(_found_under(target, real) for target in targets):
+                return True
+        return False
+
+    def folders(self) -> set[Path]:
+        """The configured recording folders (not globs), where they are and where they point."""
+        found: set[Path] = set()
+        for entry in self.recordings:
+            place = self.rootpath / entry
+            if not _is_glob(entry) and os.path.isdir(place):
+                found |= {Path(os.path.abspath(place)), _real(place)}
+        return found
+
+    def under_recordings(self, path: Path) -> bool:
+        """Whether `path` lies below what the configuration names as recordings: a folder,
+        or the literal folder a glob starts with."""
+        where = Path(os.path.abspath(path))
+        for entry in self.recordings:
+            parts = Path(entry.replace("\\", "/")).parts
+            literal = list(itertools.takewhile(lambda part: not _is_glob(part), parts))
+            top = Path(os.path.abspath(self.rootpath.joinpath(*literal)))
+            if top in where.parents:
                 return True
         return False
 
@@ -77,6 +107,50 @@ class SessionState:
             if fnmatch.fnmatchcase(rel, pattern):
                 return name
         return None
+
+
+def _is_glob(entry: str) -> bool:
+    return any(c in entry for c in "*?[")
+
+
+def _real(path: Path) -> Path:
+    """Where `path` points; a symlink loop is where it is (`Path.resolve` raises on 3.11)."""
+    return Path(os.path.realpath(path))
+
+
+def _walked(path: Path) -> bool:
+    """Whether the CLI's walk of a folder reads `path`: a recording suffix, no dot name."""
+    return path.suffix.lower() in RECORDING_SUFFIXES and not path.name.startswith(".")
+
+
+def _found_under(folder: Path, path: Path) -> bool:
+    """Whether the CLI's walk of `folder` reaches `path`: below it, through no hidden
+    folder and no folder link (the walk follows neither)."""
+    try:
+        between = path.parent.relative_to(folder).parts
+    except ValueError:
+        return False
+    step = folder
+    for name in between:
+        step = step / name
+        if name.startswith(".") or step.is_symlink():
+            return False
+    return True
+
+
+def _max_body_size(config: pytest.Config) -> int | None:
+    """--runconform-max-body-size (else the ini option) in bytes; None: the contract's."""
+    given, source = config.getoption("runconform_max_body_size"), "--runconform-max-body-size"
+    if given is None:
+        given, source = config.getini("runconform_max_body_size"), "runconform_max_body_size"
+    if not str(given or "").strip():
+        return None
+    from conformance.sizes import parse_size
+
+    try:
+        return parse_size(str(given))
+    except ValueError as exc:
+        raise pytest.UsageError(f"{source}: {visible(str(exc))}") from None
 
 
 def _schema_rules(lines: list[str]) -> list[tuple[str, str]]:
@@ -96,7 +170,7 @@ def _schema_rules(lines: list[str]) -> list[tuple[str, str]]:
 def relative(path: Path, root: Path) -> str:
     """`path` relative to the rootdir in POSIX form, as the ini globs are written: where
     it is (a link's own place), else where it points, else as given."""
-    for place, base in ((Path(os.path.abspath(path)), root), (path.resolve(), root.resolve())):
+    for place, base in ((Path(os.path.abspath(path)), root), (_real(path), _real(root))):
         try:
             return place.relative_to(base).as_posix()
         except ValueError:
@@ -132,9 +206,14 @@ def _verdict(nodeid: str, seq: int, origin: str, result: Any) -> dict[str, Any]:
 
 
 def failure_lines(result: Any) -> list[str]:
-    """`$.path: message [keyword]`, one line per error finding of a result."""
+    """`$.path: message [keyword]`, one line per error finding of a result: a message may
+    quote a value, so its control characters and lone surrogates are escaped as the CLI's."""
+    from conformance.outputs import encodable
+
     return [
-        f"{f.path}: {f.message} [{f.keyword}]" for f in result.findings if f.severity == "error"
+        visible(f"{f.path}: {encodable(f.message)} [{f.keyword}]")
+        for f in result.findings
+        if f.severity == "error"
     ]
 
 

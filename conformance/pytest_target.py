@@ -19,6 +19,8 @@ from typing import Any
 
 import pytest
 
+from conformance.xmlescape import visible
+
 HEADERS_ENV = "RUNCONFORM_HEADERS"
 _VENDOR = re.compile(r"^[a-z][a-z0-9_-]*$")
 
@@ -88,6 +90,7 @@ class Target:
     live: bool
     headers: tuple[tuple[str, str], ...] = ()
     simulator: Any = field(default=None, compare=False)
+    max_body_size: int | None = None  # --runconform-max-body-size; None: the contract's
 
     def __repr__(self) -> str:
         return f"Target(vendor={self.vendor!r}, url={self.shown_url!r}, live={self.live!r})"
@@ -111,7 +114,8 @@ class Target:
         """`ContractOptions` for this target; keyword arguments override its fields.
 
         Defaults: the known path parameters, stateful (lists first, their run ids feed the
-        rest), unlimited rate on the loopback simulator, the runner's 10/s on a live API.
+        rest), unlimited rate on the loopback simulator, the runner's 10/s on a live API,
+        the body bound of --runconform-max-body-size (else the runner's 16 MiB).
         """
         from conformance.contract import ContractOptions
 
@@ -126,6 +130,8 @@ class Target:
         settings: dict[str, Any] = {"stateful": True, "headers": self.headers}
         if not self.live:
             settings["rate_limit"] = 0.0
+        if self.max_body_size is not None:
+            settings["max_body_size"] = self.max_body_size
         settings.update(overrides)
         pairs = tuple(params.items()) if isinstance(params, dict) else tuple(params)
         return ContractOptions(base_url=self.url, path_parameters=pairs, **settings)
@@ -144,7 +150,7 @@ class Target:
         return message
 
     def _contract_failure(self, overrides: dict[str, Any]) -> Any:
-        """The failure text of a contract run (scrubbed), else its result."""
+        """The failure text of a contract run (scrubbed, each line `visible`), else its result."""
         from conformance.contract import run_contract
         from conformance.errors import ConformanceError
 
@@ -153,14 +159,15 @@ class Target:
         try:
             options = self.contract_options(**overrides)
         except (TypeError, ValueError) as exc:  # a misspelt or mistyped override
-            return self.scrub(f"run_target.check_contract: {exc}", given)
+            return self.scrub(visible(f"run_target.check_contract: {exc}"), given)
         try:
             result = run_contract(self.vendor, options)
         except ConformanceError as exc:
-            return self.scrub(f"{where}: {exc}", given)
+            return self.scrub(visible(f"{where}: {exc}"), given)
         except Exception as exc:  # a bug here too: its locals must not be shown
             problem = f"{type(exc).__name__}: {exc}"
-            return self.scrub(f"{where}: internal error (a bug in runconform): {problem}", given)
+            text = f"{where}: internal error (a bug in runconform): {problem}"
+            return self.scrub(visible(text), given)
         return result if result.ok else self.scrub(contract_failure(result), given)
 
 
@@ -193,12 +200,14 @@ def scrub(text: str, url: str, headers: tuple[tuple[str, str], ...]) -> str:
 
 
 def contract_failure(result: Any) -> str:
-    """The failure text of a contract run, worded as `runconform contract` prints it."""
+    """The failure text of a contract run, worded as `runconform contract` prints it: the
+    operations that fail it, then the run's verdict when no response came at all or its
+    time ran out. Each line `visible`: a server's message may hold a newline."""
     where = f"{result.vendor} contract at {result.base_url}"
     if not result.runs:
-        lines = [f"{where}: no operation was tested"]
+        lines = [f"{where}: {result.verdict}"]
         lines += [f"{operation}: skipped ({reason})" for operation, reason in result.skipped]
-        return "\n".join(lines)
+        return "\n".join(visible(line) for line in lines)
     problems = result.problems()
     failed = sum(1 for run in problems if run.status == "FAILED")
     untested = len(problems) - failed
@@ -212,15 +221,19 @@ def contract_failure(result: Any) -> str:
         lines.append(run.line)
         lines += [f"  {f.check}: {f.message} (status {f.status})" for f in run.failures]
         lines += [f"  error: {error}" for error in run.errors]
-    if untested:
+    if result.unreachable or result.stopped:
+        lines.append(result.verdict)
+    elif untested:
         lines.append(
             "(give them data: check_contract(path_parameters={NAME: VALUE}); "
             "or accept them: check_contract(allow_untested=True))"
         )
-    return "\n".join(lines)
+    return "\n".join(visible(line) for line in lines)
 
 
-def live_target(vendor: str, urls: dict[str | None, str]) -> Target:
+def live_target(
+    vendor: str, urls: dict[str | None, str], max_body_size: int | None = None
+) -> Target:
     """The live target of `vendor`; skips the test when no URL covers that vendor."""
     url = urls.get(vendor) or urls.get(None)
     if url is None:
@@ -238,11 +251,11 @@ def live_target(vendor: str, urls: dict[str | None, str]) -> Target:
     except Exception as exc:  # e.g. a host name idna refuses: one line
         problem = f"run_target: cannot reach {_shown(url)}: {type(exc).__name__}: {exc}"
     if problem is not None:  # raised outside the handler: no chained traceback to show
-        pytest.fail(scrub(problem, url, headers), pytrace=False)
-    return Target(vendor, url, live=True, headers=headers)
+        pytest.fail(scrub(visible(problem), url, headers), pytrace=False)
+    return Target(vendor, url, live=True, headers=headers, max_body_size=max_body_size)
 
 
-def simulated(vendor: str, token: str) -> Target:
+def simulated(vendor: str, token: str, max_body_size: int | None = None) -> Target:
     """A reference simulator of `vendor` that demands `token`, as the contracts declare."""
     from conformance.errors import UsageError
     from conformance.simulator import start
@@ -256,4 +269,11 @@ def simulated(vendor: str, token: str) -> Target:
     if problem is not None:
         pytest.fail(problem.replace(token, "[REDACTED]"), pytrace=False)
     headers = (("Authorization", f"Bearer {token}"),)
-    return Target(vendor, simulator.url, live=False, headers=headers, simulator=simulator)
+    return Target(
+        vendor,
+        simulator.url,
+        live=False,
+        headers=headers,
+        simulator=simulator,
+        max_body_size=max_body_size,
+    )

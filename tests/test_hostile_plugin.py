@@ -95,7 +95,8 @@ def test_good():
 
 
 class _Hostile(BaseHTTPRequestHandler):
-    """Resets the connection, or echoes the request (credentials too) in an invalid body."""
+    """Resets the connection, echoes the request (credentials too) in an invalid body, or
+    answers 2 KiB of JSON."""
 
     server: _HostileServer
 
@@ -109,6 +110,8 @@ class _Hostile(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         echo = json.dumps(f"{self.requestline} {dict(self.headers)}")
         body = ('{"id": ' + echo).encode()  # truncated: not JSON
+        if self.server.mode == "2kib":  # JSON, a little over 2 KiB
+            body = json.dumps({"id": "x" * 2048}).encode()
         self.send_response(500 if self.server.mode == "500" else 200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
@@ -345,3 +348,273 @@ def test_an_unwritable_report_is_one_line_and_leaves_no_temp_file(
     assert f"runconform: error: {error}" in lines
     assert "PASSED tests/recordings/good.jsonl::line[1]" in lines
     assert sorted(project.rglob("*")) == before  # no temp file left, nothing half-written
+
+
+# -- symlink loops, control characters in names, folders without recordings ---------------
+
+
+def _plugin_and_cli(
+    project: Path, case: str, cli_paths: list[str], *plugin_args: str
+) -> tuple[Outcome, Outcome]:
+    """The plugin on `project`, and `runconform validate -v` on `cli_paths` in it."""
+    outcome = run_child([*CHILD, "-rA", *plugin_args], case=f"{case}-plugin", cwd=project)
+    cli = run_child(
+        [*RUNCONFORM, "validate", "-v", "--schema", "xceptor.WorkflowRun", *cli_paths],
+        case=f"{case}-cli",
+        cwd=project,
+    )
+    _sane(outcome)
+    _sane(cli)
+    return outcome, cli
+
+
+def _verdicts(outcome: Outcome, verdict: str) -> list[str]:
+    return [
+        line.removeprefix(f"{verdict} ").split(" - ")[0]
+        for line in outcome.stdout.splitlines()
+        if line.startswith(f"{verdict} ")
+    ]
+
+
+def _as_plugin(cli_line: str) -> str:
+    """The plugin's words for a read problem `validate` reports: one "cannot read:"."""
+    where, _, message = cli_line.partition(": $: error: ")
+    return f"{where}: cannot read: {message.removeprefix('cannot read: ')}"
+
+
+LOOP = "Too many levels of symbolic links"
+
+
+@pytest.mark.parametrize(
+    "recordings",
+    [
+        pytest.param("tests/recordings", id="item20-symlink-loops-folder"),
+        pytest.param("tests/recordings/*.json*", id="item20-symlink-loops-glob"),
+    ],
+)
+def test_symlink_loops_are_an_unreadable_item_or_walked_once(
+    tmp_path: Path, recordings: str
+) -> None:
+    """A link to itself is one failing item with the CLI's words; a folder link back up
+    (to its own folder, to its parent) is not walked, so each recording is one item, where
+    the CLI's walk (which follows no folder link) finds it. Before: INTERNALERROR, exit 3."""
+    ini = f"testpaths = tests\nrunconform_recordings = {recordings}\n"
+    project = _project(tmp_path / "project", ini + "runconform_schema = * = xceptor.WorkflowRun\n")
+    rec = project / "tests" / "recordings"
+    (rec / "loopdir").mkdir(parents=True)
+    good = _run_lines(2)
+    (rec / "good.jsonl").write_bytes(good[0])
+    (rec / "loopdir" / "good.jsonl").write_bytes(good[1])
+    (rec / "symlink-loop.json").symlink_to("symlink-loop.json")
+    (rec / "loopdir" / "again").symlink_to(".", target_is_directory=True)
+    (rec / "loopdir" / "up").symlink_to("..", target_is_directory=True)
+    case = "item20-symlink-loops-" + ("glob" if "*" in recordings else "folder")
+    outcome, cli = _plugin_and_cli(project, case, ["tests/recordings"])
+    assert cli.returncode == 4, cli.output
+    assert cli.stdout.splitlines()[:-1] == [
+        "tests/recordings/good.jsonl:1: ok (xceptor.WorkflowRun, corrected)",
+        f"tests/recordings/symlink-loop.json: $: error: cannot read: {LOOP} [unreadable]",
+        "tests/recordings/loopdir/good.jsonl:1: ok (xceptor.WorkflowRun, corrected)",
+    ]
+    assert outcome.returncode == 1, outcome.output
+    assert _section(outcome, "unreadable") == [_as_plugin(cli.stdout.splitlines()[1])]
+    assert _verdicts(outcome, "FAILED") == ["tests/recordings/symlink-loop.json::unreadable"]
+    assert _verdicts(outcome, "PASSED") == [
+        "tests/recordings/good.jsonl::line[1]",
+        "tests/recordings/loopdir/good.jsonl::line[1]",
+    ]
+
+
+def test_a_folder_link_under_the_recordings_is_not_followed_as_the_cli_walk(
+    tmp_path: Path,
+) -> None:
+    """recordings/shared -> ../shared: the CLI's walk of recordings does not read it, nor
+    does the plugin (pytest still walks it for tests of its own)."""
+    project = _project(tmp_path / "project", _ini())
+    rec = project / "tests" / "recordings"
+    (project / "tests" / "shared").mkdir(parents=True)
+    rec.mkdir()
+    (rec / "good.jsonl").write_bytes(_run_lines(1)[0])
+    (project / "tests" / "shared" / "bad.jsonl").write_bytes(_bad_run())
+    (rec / "shared").symlink_to("../shared", target_is_directory=True)
+    outcome, cli = _plugin_and_cli(project, "item20-folder-link", ["tests/recordings"])
+    assert cli.returncode == 0, cli.output
+    assert cli.stdout.splitlines()[:-1] == [
+        "tests/recordings/good.jsonl:1: ok (xceptor.WorkflowRun, corrected)"
+    ]
+    assert outcome.returncode == 0, outcome.output
+    assert _verdicts(outcome, "PASSED") == ["tests/recordings/good.jsonl::line[1]"]
+    assert _verdicts(outcome, "FAILED") == []
+
+
+NEWLINE_NAME = "evil\n::error file=x::pwned.json"
+ESC_NAME = "esc\x1b[31mred.jsonl"
+NEWLINE_DIR = "dir\n::warning::x"
+
+
+def test_control_characters_in_names_never_reach_the_output_raw(tmp_path: Path) -> None:
+    """Issue 13 item 5: a newline in a recording's name would start an output line
+    `::error file=x::pwned.json...`, which GitHub Actions runs as a workflow command; an
+    ESC starts a terminal sequence. Names, node ids, failure texts and -vv locations show
+    them as the CLI does (`\\n`, `\\x1b`); the good recordings beside them still pass."""
+    project = _project(tmp_path / "project", _ini())
+    rec = project / "tests" / "recordings"
+    (rec / NEWLINE_DIR).mkdir(parents=True)
+    (rec / NEWLINE_NAME).write_bytes(b'{"id": ')
+    (rec / ESC_NAME).write_bytes(_bad_run())
+    (rec / NEWLINE_DIR / "good.jsonl").write_bytes(_run_lines(1)[0])
+    (rec / "good.jsonl").write_bytes(_run_lines(1)[0])
+    outcome, cli = _plugin_and_cli(
+        project, "item5-control-characters-in-names", ["tests/recordings"], "-vv"
+    )
+    assert outcome.returncode == 1, outcome.output
+    assert not [line for line in outcome.output.splitlines() if line.startswith("::")]
+    assert "\x1b" not in outcome.output
+    newline, esc = r"tests/recordings/evil\n::error file=x::pwned.json", r"esc\x1b[31mred.jsonl"
+    truncated = "truncated JSON: Expecting value at end of data (line 1, column 8)"
+    said = f"{newline}:1: $: error: {truncated} [malformed-json]"
+    assert said in cli.stdout.splitlines()  # the CLI's name for it
+    assert _section(outcome, "document") == [_as_plugin(said)]
+    assert _section(outcome, "line[1]") == [
+        f"tests/recordings/{esc}:1: does not conform to xceptor.WorkflowRun, 1 error:",
+        f'$.status: "bogus" is not one of: {ENUM}',
+    ]
+    assert sorted(_verdicts(outcome, "FAILED")) == [
+        f"tests/recordings/{esc}::line[1]",
+        f"{newline}::document",
+    ]
+    assert sorted(_verdicts(outcome, "PASSED")) == [
+        r"tests/recordings/dir\n::warning::x/good.jsonl::line[1]",
+        "tests/recordings/good.jsonl::line[1]",
+    ]
+
+
+def test_a_configured_folder_without_recordings_fails_as_the_cli_says(tmp_path: Path) -> None:
+    """Nothing checked is never a pass: a runconform_recordings folder with no recording
+    file (only notes, a hidden file, a link to another folder: the CLI's walk reads none of
+    them) is one failing item with `validate`'s words; the good folder beside it passes."""
+    project = _project(tmp_path / "project", _ini("tests/empty"))
+    rec, empty = project / "tests" / "recordings", project / "tests" / "empty"
+    (empty / "sub").mkdir(parents=True)
+    rec.mkdir()
+    (rec / "good.jsonl").write_bytes(_run_lines(1)[0])
+    (empty / "notes.txt").write_text("no recordings here\n")
+    (empty / "sub" / "readme.md").write_text("nor here\n")
+    (empty / ".hidden.json").write_bytes(_bad_run())
+    (empty / "linked").symlink_to("../recordings", target_is_directory=True)
+    outcome, cli = _plugin_and_cli(project, "item20-folder-without-recordings", ["tests/empty"])
+    assert cli.returncode == 4, cli.output
+    said = (
+        "tests/empty: $: error: no recording files (*.json, *.jsonl, *.ndjson, *.yaml, *.yml,"
+        " *.har) in this directory [no-files]"
+    )
+    assert cli.stdout.splitlines()[:-1] == [said]
+    assert outcome.returncode == 1, outcome.output
+    assert _section(outcome, "no-files") == [_as_plugin(said)]
+    assert _verdicts(outcome, "FAILED") == ["tests/empty::no-files"]
+    assert _verdicts(outcome, "PASSED") == ["tests/recordings/good.jsonl::line[1]"]
+
+
+# -- the contract's --max-body-size, and its verdicts, in check_contract -----------------
+
+BOUNDED_TESTS = """
+import pytest
+
+@pytest.mark.parametrize("run_target", ["knock", "xceptor"], indirect=True)
+def test_contract(run_target):
+    run_target.check_contract(max_examples=1, max_time=20, timeout=2, rate_limit=0)
+
+def test_good():
+    pass
+"""
+
+
+@pytest.fixture
+def body_servers() -> Iterator[dict[str, str]]:
+    """knock: every answer 2 KiB of JSON; xceptor: every connection reset."""
+    with (
+        on_loopback(_HostileServer("2kib")) as big,
+        on_loopback(_HostileServer("reset")) as reset,
+    ):
+        yield {"knock": big, "xceptor": reset}
+
+
+def test_max_body_size_bounds_check_contract_as_it_bounds_the_cli(
+    tmp_path: Path, body_servers: dict[str, str]
+) -> None:
+    """--runconform-max-body-size 1KiB (over the ini's 1 MiB) against 2 KiB bodies fails
+    with the contract's message, line for line what `runconform contract --max-body-size
+    1KiB` prints; an API no request reached ends with the CLI's verdict."""
+    urls = "".join(f"    {vendor}={url}\n" for vendor, url in body_servers.items())
+    ini = f"runconform_base_url =\n{urls}runconform_max_body_size = 1MiB\n"
+    project = _project(tmp_path / "project", ini, {"test_api.py": BOUNDED_TESTS})
+    outcome = run_child(
+        [*CHILD, "-rA", "--runconform-max-body-size", "1KiB"],
+        case="item7-max-body-size-plugin",
+        cwd=project,
+        timeout=150,
+    )
+    bounds = ("--max-examples", "1", "--max-time", "20", "--timeout", "2", "--rate-limit", "0")
+    bounds += ("--stateful", "--max-body-size", "1KiB")
+    cli = {
+        vendor: run_child(
+            [*RUNCONFORM, "contract", vendor, "--base-url", url, *bounds],
+            case=f"item7-max-body-size-cli-{vendor}",
+            cwd=project,
+            timeout=150,
+        )
+        for vendor, url in body_servers.items()
+    }
+    _sane(outcome)
+    assert outcome.returncode == 1, outcome.output
+    assert "PASSED test_api.py::test_good" in outcome.stdout.splitlines()
+    big, reset = cli["knock"], cli["xceptor"]
+    assert (big.returncode, reset.returncode) == (1, 4), big.output + reset.output
+    too_large = "response body larger than 1 KiB (--max-body-size); not read further"
+    assert big.stdout.splitlines()[:-1] == [
+        "GET /v1/workflow_recipient_runs: FAILED (1 calls, statuses [200])",
+        f"  error: GET /v1/workflow_recipient_runs: {too_large}",
+        "GET /v1/workflow_recipient_runs/{id}: FAILED (1 calls, statuses [200])",
+        f"  error: GET /v1/workflow_recipient_runs/{{id}}: {too_large}",
+    ]
+    assert _section(outcome, "test_contract[knock]") == [
+        f"knock contract at {body_servers['knock']}: 2 of 2 operations failed:",
+        *big.stdout.splitlines()[:-1],
+    ]
+    verdict = reset.stderr.splitlines()[-1].removeprefix("runconform: error: ")
+    assert verdict.startswith(f"{body_servers['xceptor']}: no response to any of ")
+    runs = [line for line in reset.stdout.splitlines()[:-1] if ": skipped (" not in line]
+    assert _section(outcome, "test_contract[xceptor]") == [  # the CLI's lines, no skipped ones
+        f"xceptor contract at {body_servers['xceptor']}: 2 of 2 operations failed:",
+        *runs,
+        verdict,
+    ]
+
+
+@pytest.mark.parametrize(
+    ("args", "ini", "error"),
+    [
+        pytest.param(
+            ["--runconform-max-body-size", "1x"],
+            "",
+            "ERROR: --runconform-max-body-size: '1x' is not a size: bytes, or a number with"
+            " KiB, MiB, GiB, KB, MB or GB",
+            id="item7-max-body-size-not-a-size",
+        ),
+        pytest.param(
+            [],
+            "runconform_max_body_size = 0\n",
+            "ERROR: runconform_max_body_size: '0' is not a positive size",
+            id="item7-max-body-size-zero-in-ini",
+        ),
+    ],
+)
+def test_a_bad_max_body_size_is_a_usage_error(
+    tmp_path: Path, args: list[str], ini: str, error: str
+) -> None:
+    project = _project(tmp_path / "project", ini, {"test_api.py": BOUNDED_TESTS})
+    case = "item7-bad-max-body-size-" + ("option" if args else "ini")
+    outcome = run_child([*CHILD, *args], case=case, cwd=project)
+    _sane(outcome)
+    assert outcome.returncode == 4, outcome.output
+    assert outcome.stderr.splitlines() == [error, ""]  # pytest ends it with a blank line
