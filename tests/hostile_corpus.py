@@ -410,26 +410,14 @@ CASES: tuple[Case, ...] = (
             ),
         ),
         4,
-        broken={
-            "plugin": "issue 13: a file symlink loop in runconform_recordings ends the"
-            " pytest session in INTERNALERROR (OSError ELOOP from entry.is_dir() in"
-            " pytest_items._not_regular), exit 3, no item run",
-        },
-        crashes=("plugin",),
     ),
     Case(
-        # The CLI walk does not follow directory symlinks: the loop is never entered.
+        # The CLI walk does not follow directory symlinks: the loop is never entered (the
+        # plugin does not walk a folder link that leads back above itself).
         "symlink-loop-dir",
         _dir_loop,
         (ok("loopdir/good.json", 1, "document"),),
         0,
-        broken={
-            "plugin": "issue 13: pytest follows a directory symlink loop under"
-            " runconform_recordings, collecting the same recordings again at every level"
-            " (loopdir/again/again/...) until ELOOP, which then ends the session in"
-            " INTERNALERROR (pytest_items._not_regular), exit 3",
-        },
-        crashes=("plugin",),
     ),
     Case(
         "gzip-bomb-in-har",
@@ -468,10 +456,6 @@ CASES: tuple[Case, ...] = (
         ),
         4,
         named=(f"{NAMED}/no-recordings",),
-        broken={
-            "plugin": "issue 13: a runconform_recordings folder with no recording files"
-            " collects nothing and says nothing (the CLI reports [no-files])",
-        },
     ),
     Case(
         "item5-control-characters-in-a-file-name",
@@ -486,11 +470,6 @@ CASES: tuple[Case, ...] = (
             ),
         ),
         4,
-        broken={
-            "plugin": "issue 13 item 5: the pytest plugin prints the file name raw, so the"
-            " newline starts an output line '::error file=x::pwned.json...' that GitHub"
-            " Actions runs as a workflow command",
-        },
     ),
     Case(
         "item11-huge-duration",

@@ -366,27 +366,13 @@ def plugin_broken(tmp_path_factory: pytest.TempPathFactory) -> dict[bool, Outcom
     }
 
 
-@pytest.mark.parametrize(
-    "crashing",
-    [
-        False,
-        pytest.param(
-            True,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="issue 13: a symlink loop in runconform_recordings ends the pytest"
-                " session in INTERNALERROR (exit 3, a traceback)",
-            ),
-        ),
-    ],
-    ids=["wrong", "crashing"],
-)
+@pytest.mark.parametrize("crashing", [False, True], ids=["wrong", "crashing"])
 def test_plugin_stays_within_bounds_on_the_cases_it_gets_wrong(
     plugin_broken: dict[bool, Outcome], crashing: bool
 ) -> None:
     outcome = plugin_broken[crashing]
     sound(outcome)
-    assert outcome.returncode == 1
+    assert outcome.returncode == (1 if broken("plugin", crashing=crashing) else 0)
 
 
 def _owned(node: str, case: Case) -> bool:
