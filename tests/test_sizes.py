@@ -1,6 +1,6 @@
 """`conformance.sizes.parse_size`: the size grammar of the CLI's --max-body-size, for the
-pytest plugin (which must not import the CLI). Until the CLI's `ByteSize` delegates to it,
-the two are held to the same answers here."""
+pytest plugin (which must not import the CLI). The CLI's `ByteSize` delegates to it: both
+give the same answers and the same messages."""
 
 from __future__ import annotations
 

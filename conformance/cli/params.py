@@ -6,6 +6,8 @@ import math
 
 import click
 
+from conformance.sizes import parse_size
+
 
 def check_base_url(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
     """Callback of `--base-url`: an unparseable or non-http(s) URL is refused before any work."""
@@ -36,31 +38,15 @@ class Seconds(click.FloatRange):
         return float(seconds)
 
 
-_UNITS = {"": 1, "b": 1, "kb": 1000, "mb": 1000**2, "gb": 1000**3}
-_UNITS |= {"kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30}
-
-
 class ByteSize(click.ParamType):
-    """A positive size in bytes: `16777216`, `16MiB`, `500 KB` (KiB/MiB/GiB are 1024-based)."""
+    """A positive size in bytes: `16777216`, `16MiB`, `500 KB` (grammar: `conformance.sizes`)."""
 
     name = "size"
 
     def convert(
         self, value: object, param: click.Parameter | None, ctx: click.Context | None
     ) -> int:
-        if isinstance(value, int):
-            size = value
-        else:
-            text = str(value).strip().lower()
-            number = text.rstrip("bikmg ")
-            unit = text[len(number) :].strip()
-            if not number.isdigit() or unit not in _UNITS:
-                self.fail(
-                    f"{value!r} is not a size: bytes, or a number with KiB, MiB, GiB, KB, MB or GB",
-                    param,
-                    ctx,
-                )
-            size = int(number) * _UNITS[unit]
-        if size <= 0:
-            self.fail(f"{value!r} is not a positive size", param, ctx)
-        return size
+        try:
+            return parse_size(value if isinstance(value, int) else str(value))
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
