@@ -31,6 +31,7 @@ from typing import Any
 import pytest
 
 from conformance.pytest_state import STATE, describe, failure_lines, relative
+from conformance.recording_files import recording_files
 from conformance.xmlescape import visible
 
 _SPACED_LABEL = re.compile(r"^(\w+) (\d+)$")
@@ -136,14 +137,8 @@ def _empty(directory: pytest.Directory, state: Any) -> list[Path]:
 def _holds_recordings(top: Path) -> bool:
     """Whether `runconform validate TOP` finds a recording file: its walk skips hidden
     names and follows no folder link. An unreadable folder counts: pytest reports it."""
-    from conformance.records import RECORDING_SUFFIXES
-
     errors: list[OSError] = []
-    for _, folders, files in os.walk(top, onerror=errors.append):
-        folders[:] = [name for name in folders if not name.startswith(".")]
-        if any(not n.startswith(".") and n.lower().endswith(RECORDING_SUFFIXES) for n in files):
-            return True
-    return bool(errors)
+    return next(recording_files(str(top), errors), None) is not None or bool(errors)
 
 
 class RecordingFile(pytest.File):

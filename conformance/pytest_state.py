@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 
 from conformance.pytest_target import parse_base_urls
+from conformance.recording_files import is_recording_name
 from conformance.xmlescape import visible
 
-RECORDING_SUFFIXES = (".json", ".jsonl", ".ndjson", ".yaml", ".yml", ".har")
 STATE = pytest.StashKey["SessionState"]()
 
 
@@ -120,7 +120,7 @@ def _real(path: Path) -> Path:
 
 def _walked(path: Path) -> bool:
     """Whether the CLI's walk of a folder reads `path`: a recording suffix, no dot name."""
-    return path.suffix.lower() in RECORDING_SUFFIXES and not path.name.startswith(".")
+    return is_recording_name(path.name)
 
 
 def _found_under(folder: Path, path: Path) -> bool:

@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from conformance.recording_files import RECORDING_SUFFIXES, recording_files
+
 from .cassettes import read_schemathesis, read_vcr
 from .detect import Sniffed, detect
 from .documents import LineBlock, jsonl_blocks, jsonl_ranges, read_json, read_jsonl, read_yaml
@@ -34,7 +36,6 @@ _ALIASES = {"ndjson": "jsonl", "yml": "yaml"}
 
 #: File names a directory walk picks up (case-insensitive). Files named explicitly are read
 #: whatever their name: in a directory, a README or a script is not a recording.
-RECORDING_SUFFIXES = (".json", ".jsonl", ".ndjson", ".yaml", ".yml", ".har")
 
 
 def read_records(
@@ -109,12 +110,9 @@ def _walk(
 ) -> Iterator[Record | ReadProblem | LineBlock]:
     errors: list[OSError] = []
     found = False
-    for folder, subfolders, files in os.walk(top, onerror=errors.append):
-        subfolders[:] = sorted(name for name in subfolders if not name.startswith("."))
-        for name in sorted(files):
-            if not name.startswith(".") and name.lower().endswith(RECORDING_SUFFIXES):
-                found = True
-                yield from _read_file(os.path.join(folder, name), forced, limits, block_size, cut)
+    for path in recording_files(top, errors):
+        found = True
+        yield from _read_file(path, forced, limits, block_size, cut)
     for error in errors:
         yield _unreadable(error.filename or top, error)
     if not found and not errors:
