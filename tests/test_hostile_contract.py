@@ -385,6 +385,15 @@ def test_the_scrubber_knows_every_form_a_message_quotes_a_value_in(
     assert REDACTED in scrubbed
 
 
+def test_the_scrubber_knows_each_value_of_a_cookie_header() -> None:
+    """A server may quote one cookie alone (`unknown session ...`)."""
+    scrub = Scrubber((("Cookie", "sid=ck-SECRET-1; csrf=ck-SECRET-2"),))
+    scrubbed = scrub("unknown session ck-SECRET-1 (csrf ck-SECRET-2)")
+    assert "SECRET" not in scrubbed
+    assert "tok-12345" not in scrubbed
+    assert REDACTED in scrubbed
+
+
 def test_an_operation_schemathesis_cannot_load_is_a_contract_problem() -> None:
     """The backstop behind the user-contract checks: Schemathesis' Err is exit 3, named."""
     from schemathesis.core.result import Err

@@ -35,6 +35,9 @@ class Scrubber:
     def __init__(self, headers: tuple[tuple[str, str], ...], base_url: str = "") -> None:
         secrets = {v for _, v in headers}
         secrets |= {v.split(" ", 1)[1] for v in secrets if " " in v}
+        secrets |= {
+            value for name, v in headers if name.lower() == "cookie" for value in _cookies(v)
+        }
         user, password, query = _url_secrets(base_url)
         if user or password:
             secrets |= {user, password, unquote(user), unquote(password)}
@@ -70,6 +73,11 @@ class Scrubber:
         return urlencode(
             [(n, REDACTED if n in self.query_names else self(v)) for n, v in pairs], safe="[]"
         )
+
+
+def _cookies(header: str) -> set[str]:
+    """The values of a Cookie header (`sid=SECRET; theme=dark`): a server may quote one alone."""
+    return {pair.partition("=")[2].strip() for pair in header.split(";")}
 
 
 def _url_secrets(url: str) -> tuple[str, str, list[tuple[str, str]]]:
