@@ -7,9 +7,8 @@ same problems in their own words; the formatters below (`validate_line`, `map_li
 A good recording (`GOOD_RUN`, the xceptor.WorkflowRun example of tests/data) always sits beside the
 bad ones and must still be reported.
 
-A case that a surface gets wrong names that surface in `broken` with the reason: it is left
-out of that surface's shared run and tested alone as a strict xfail, never written down as
-if its current output were right.
+Every surface handles every case: a case a surface got wrong was kept as a strict xfail
+until it was fixed, never written down as if its output were right.
 """
 
 from __future__ import annotations
@@ -20,7 +19,7 @@ import json
 import os
 import zlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -89,8 +88,6 @@ class Case:
     exit_code: int  # of `validate --identify` on this case beside the good file
     named: tuple[str, ...] = ()  # paths (under the run folder) named on the command line
     map_extra: tuple[str, ...] = ()  # what `map` says beyond the read problems
-    broken: dict[Surface, str] = field(default_factory=dict, hash=False)  # surface -> why
-    crashes: tuple[Surface, ...] = ()  # broken surfaces where it ends the whole run
 
 
 def everywhere(reason: str) -> dict[Surface, str]:
@@ -595,18 +592,6 @@ CASES: tuple[Case, ...] = (
 
 #: The good recording beside every case.
 GOOD_LINE = ok(GOOD_FILE, 1, "document")
-
-
-def working(surface: Surface) -> tuple[Case, ...]:
-    """The cases `surface` handles as it should (the rest are its strict xfails)."""
-    return tuple(case for case in CASES if surface not in case.broken)
-
-
-def broken(surface: Surface, *, crashing: bool = False) -> tuple[Case, ...]:
-    """The cases `surface` gets wrong: those that end its whole run, or the others."""
-    return tuple(
-        case for case in CASES if surface in case.broken and (surface in case.crashes) == crashing
-    )
 
 
 def build(root: Path, cases: Iterable[Case]) -> list[str]:

@@ -34,7 +34,6 @@ from hostile_corpus import (
     RUN_URL,
     Case,
     Line,
-    broken,
     build,
     cassette,
     cassette_interaction,
@@ -47,9 +46,6 @@ from hostile_corpus import (
     validate_line,
 )
 
-#: The cases validate, check and map all handle: one shared folder for the three.
-CLI_CASES = tuple(case for case in CASES if not {"validate", "check", "map"} & case.broken.keys())
-PLUGIN_CASES = tuple(case for case in CASES if "plugin" not in case.broken)
 VALIDATE = ("validate", "--identify", "-v")
 #: check on the user's paths only: one vendor, one fixture, no contract stage (no --base-url).
 CHECK_OPTIONS = ("--vendor", "xceptor", "--fixtures", "1")
@@ -106,7 +102,7 @@ def _corpus(factory: pytest.TempPathFactory, name: str, cases: tuple[Case, ...])
 
 @pytest.fixture(scope="module")
 def cli_corpus(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
-    return _corpus(tmp_path_factory, "cli", CLI_CASES)
+    return _corpus(tmp_path_factory, "cli", CASES)
 
 
 # -- validate ------------------------------------------------------------------------------
@@ -120,26 +116,14 @@ def test_validate_reports_every_case_and_the_good_file(cli_corpus: Corpus) -> No
         timeout=TIMEOUT,
     )
     sound(outcome)
-    expected = lines_of(CLI_CASES)
+    expected = lines_of(CASES)
     out = outcome.stdout.splitlines()
     assert (outcome.returncode, outcome.stderr) == (4, "")
     assert sorted(out[:-1]) == sorted(validate_line(line) for line in expected)
     assert out[-1] == summary(expected)
 
 
-@pytest.mark.parametrize(
-    "case",
-    [
-        pytest.param(
-            case,
-            id=case.id,
-            marks=[pytest.mark.xfail(strict=True, reason=case.broken["validate"])]
-            if "validate" in case.broken
-            else [],
-        )
-        for case in CASES
-    ],
-)
+@pytest.mark.parametrize("case", [pytest.param(case, id=case.id) for case in CASES])
 def test_each_case_alone_beside_the_good_file(
     tmp_path_factory: pytest.TempPathFactory, case: Case
 ) -> None:
@@ -242,7 +226,7 @@ def test_check_reports_every_case_and_the_good_file(
     sound(outcome)
     assert outcome.returncode == 4
     assert outcome.stderr.splitlines()[-1].startswith("exit 4: unreadable input (")
-    expected = lines_of(CLI_CASES)
+    expected = lines_of(CASES)
     errors = sum(line.severity == "error" for line in expected)
     assert "Validate recordings: error (" in outcome.stderr
     assert f"): {errors} unreadable input(s): {CORPUS}/" in outcome.stderr
@@ -296,9 +280,9 @@ def mapped(cli_corpus: Corpus) -> Outcome:
 def test_map_reports_every_case_and_maps_every_run(mapped: Outcome) -> None:
     sound(mapped)
     assert mapped.returncode == 4
-    expected = lines_of(CLI_CASES)
+    expected = lines_of(CASES)
     problems = [line for line in map(map_line, expected) if line]
-    extra = [line for case in CLI_CASES for line in case.map_extra]
+    extra = [line for case in CASES for line in case.map_extra]
     err = mapped.stderr.splitlines()
     assert sorted(err[:-1]) == sorted(problems + extra)
     runs = [_strict_json(line) for line in mapped.stdout.splitlines()]  # never Infinity
@@ -340,65 +324,17 @@ def _nodes(outcome: Outcome, verdict: str) -> set[str]:
 def test_plugin_reports_every_case_and_the_good_file(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
-    corpus = _corpus(tmp_path_factory, "plugin", PLUGIN_CASES)
+    corpus = _corpus(tmp_path_factory, "plugin", CASES)
     outcome = _plugin_run(corpus, "corpus-plugin")
     sound(outcome)
     assert outcome.returncode == 1
-    expected = lines_of(PLUGIN_CASES)
+    expected = lines_of(CASES)
     out = outcome.stdout.splitlines()
     for line in filter(None, map(plugin_line, expected)):
         assert line in out
     assert _nodes(outcome, "FAILED") == {plugin_node(x) for x in expected if x.severity == "error"}
     assert _nodes(outcome, "PASSED") == {plugin_node(x) for x in expected if x.severity != "error"}
     assert "INTERNALERROR" not in outcome.output
-
-
-@pytest.fixture(scope="module")
-def plugin_broken(tmp_path_factory: pytest.TempPathFactory) -> dict[bool, Outcome]:
-    """The plugin over the cases it gets wrong (each asserted below as a strict xfail):
-    one run for those that end the session, one for the others."""
-    return {
-        crashing: _plugin_run(
-            _corpus(tmp_path_factory, "plugin-broken", broken("plugin", crashing=crashing)),
-            f"plugin-{'crashing' if crashing else 'broken'}",
-        )
-        for crashing in (False, True)
-    }
-
-
-@pytest.mark.parametrize("crashing", [False, True], ids=["wrong", "crashing"])
-def test_plugin_stays_within_bounds_on_the_cases_it_gets_wrong(
-    plugin_broken: dict[bool, Outcome], crashing: bool
-) -> None:
-    outcome = plugin_broken[crashing]
-    sound(outcome)
-    assert outcome.returncode == (1 if broken("plugin", crashing=crashing) else 0)
-
-
-def _owned(node: str, case: Case) -> bool:
-    return any(node.startswith(f"{line.folder}/{line.file.split('/')[0]}") for line in case.lines)
-
-
-@pytest.mark.parametrize(
-    "case",
-    [
-        pytest.param(
-            case, id=case.id, marks=pytest.mark.xfail(strict=True, reason=case.broken["plugin"])
-        )
-        for case in CASES
-        if "plugin" in case.broken
-    ],
-)
-def test_plugin_case(plugin_broken: dict[bool, Outcome], case: Case) -> None:
-    outcome = plugin_broken["plugin" in case.crashes]
-    out = outcome.stdout.splitlines()
-    assert not any(line.startswith("::") for line in out)
-    for line in filter(None, map(plugin_line, case.lines)):
-        assert line in out
-    failed = {n for n in _nodes(outcome, "FAILED") if _owned(n, case)}
-    passed = {n for n in _nodes(outcome, "PASSED") if _owned(n, case)}
-    assert failed == {plugin_node(x) for x in case.lines if x.severity == "error"}
-    assert passed == {plugin_node(x) for x in case.lines if x.severity != "error"}
 
 
 def test_every_case_has_its_own_id_and_files() -> None:
