@@ -171,8 +171,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except LogError as error:
         print(f"hostile_figures: error: {error}", file=sys.stderr)
         return 4
-    for line in render(figures):
-        print(line)
+    try:
+        sys.stdout.write("".join(f"{line}\n" for line in render(figures)))
+        sys.stdout.flush()
+    except BrokenPipeError:  # `| head`: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 
