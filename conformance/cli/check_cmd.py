@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import click
 
 from conformance.cli.credentials import request_headers
-from conformance.cli.params import ByteSize, check_base_url
+from conformance.cli.params import check_base_url, max_body_size_option
 from conformance.errors import EXIT_MEANINGS, UsageError
 from conformance.xmlescape import visible
 
@@ -75,13 +75,7 @@ _STYLE = {"passed": "green", "failed": "red", "error": "yellow", "skipped": "dim
     is_flag=True,
     help="Contract stage: pass although some operation checked no body against a run schema.",
 )
-@click.option(
-    "--max-body-size",
-    type=ByteSize(),
-    default="16MiB",
-    show_default=True,
-    help="Contract stage: largest response body read; a larger one is an error.",
-)
+@max_body_size_option("Contract stage: largest response body read; a larger one is an error.")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no table; reports only.")
 def check(

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from conformance.cli.credentials import request_headers
-from conformance.cli.params import ByteSize, Seconds, check_base_url
+from conformance.cli.params import Seconds, check_base_url, max_body_size_option
 from conformance.errors import UsageError
 from conformance.xmlescape import visible
 
@@ -86,13 +86,7 @@ def _rate(text: str) -> float:
     show_default=True,
     help="Seconds for the whole run; what it cuts off is untested (exit 2).",
 )
-@click.option(
-    "--max-body-size",
-    type=ByteSize(),
-    default="16MiB",
-    show_default=True,
-    help="Largest response body read; a larger one is an error of its operation.",
-)
+@max_body_size_option("Largest response body read; a larger one is an error of its operation.")
 @click.option(
     "--expect",
     "expects",

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import click
 
 from conformance.sizes import parse_size
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def check_base_url(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
@@ -50,3 +54,14 @@ class ByteSize(click.ParamType):
             return parse_size(value if isinstance(value, int) else str(value))
         except ValueError as exc:
             self.fail(str(exc), param, ctx)
+
+
+def max_body_size_option(help: str) -> Callable[[F], F]:
+    """`--max-body-size`: one name, grammar and default on `contract` and `check`."""
+    return click.option(
+        "--max-body-size",
+        type=ByteSize(),
+        default="16MiB",
+        show_default=True,
+        help=help,
+    )
