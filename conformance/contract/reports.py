@@ -4,9 +4,10 @@ Every exchange is recorded after scrubbing: request headers whose values were
 given as credentials are replaced, URLs lose their user, password and the base
 URL's query values, and every text is passed through the same scrubber as the
 run's messages, so no report can carry a secret. The cassette and the HAR are
-ordinary recordings: `runconform validate` reads them back. A body refused for its
-size is not kept: the exchange says so (HAR `content.comment` "Body truncated: ...",
-as browsers write it, and a `comment` on the cassette's response).
+ordinary recordings: `runconform validate` reads them back. Both keep what a request
+sent (the cassette's `body`, the HAR's `postData`), scrubbed the same way. A response
+body refused for its size is not kept: the exchange says so (HAR `content.comment`
+"Body truncated: ...", as browsers write it, and a `comment` on the cassette's response).
 """
 
 from __future__ import annotations
@@ -279,7 +280,7 @@ def _har(result: Any, exchanges: tuple[Exchange, ...], out: IO[str]) -> None:
                     for n, v in parse_qsl(urlsplit(e.url).query, keep_blank_values=True)
                 ],
                 "headersSize": -1,
-                "bodySize": len(e.request_body or ""),
+                **_post_data(e.request_body, mime(e.request_headers)),
             },
             "response": {
                 "status": e.status,
@@ -314,6 +315,21 @@ def _har(result: Any, exchanges: tuple[Exchange, ...], out: IO[str]) -> None:
         indent=2,
     )
     out.write("\n")
+
+
+def _post_data(body: str | None, mime_type: str) -> dict[str, Any]:
+    """HAR 1.2 `postData` of a request that sent a body, and a `bodySize` that matches it.
+
+    The text is the body as sent, scrubbed like the rest of the report; bytes that are not
+    UTF-8 are replaced (U+FFFD), as for response bodies (no base64). `bodySize` counts the
+    UTF-8 bytes of that text, so a reader can check one against the other.
+    """
+    if body is None:
+        return {"bodySize": 0}
+    return {
+        "bodySize": len(body.encode("utf-8")),
+        "postData": {"mimeType": mime_type, "text": body},
+    }
 
 
 def _vcr(result: Any, exchanges: tuple[Exchange, ...], out: IO[str]) -> None:
