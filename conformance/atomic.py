@@ -67,8 +67,8 @@ def atomic_output(path: Path | None) -> Iterator[IO[str]]:
         sys.stdout.flush()
         return
     if _is_device(path):  # /dev/stdout, /dev/null, a FIFO: written to, never replaced
-        with _special(path) as stream:
-            yield stream
+        with _special(path) as device:
+            yield device
         return
     directory = path.parent if str(path.parent) else Path(".")
     remove_stale_temps(directory)

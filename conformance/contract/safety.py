@@ -131,8 +131,8 @@ def shown_url(url: str, query: Callable[[str], str] | None = None) -> str:
         parts = urlsplit(url)
     except ValueError:  # e.g. `http://[::1`: redact what could be secret, keep the rest
         url = re.sub(r"^([^/]*//)[^/?#]*@", rf"\1{REDACTED}@", url.partition("#")[0])
-        path, query, _ = url.partition("?")
-        return path + (f"?{REDACTED}" if query else "")
+        path, mark, _ = url.partition("?")
+        return path + (f"?{REDACTED}" if mark else "")
     host = parts.hostname or ""
     host = f"[{host}]" if ":" in host else host
     try:

@@ -176,12 +176,12 @@ def _read_body(response: requests.Response, limit: int) -> None:
             _too_large(response, limit)
         chunks.append(chunk)
     response._content = b"".join(chunks)
-    response._content_consumed = True
+    response._content_consumed = True  # type: ignore[attr-defined]
 
 
 def _too_large(response: requests.Response, limit: int) -> None:
     response._content = b""
-    response._content_consumed = True
+    response._content_consumed = True  # type: ignore[attr-defined]
     response.close()  # the rest is never read: the connection goes
     raise TooLarge(
         f"response body larger than {size_text(limit)} (--max-body-size); not read further",

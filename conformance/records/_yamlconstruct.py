@@ -56,7 +56,7 @@ class _Constructor(SafeConstructor):
     def construct_yaml_int(self, node: ScalarNode) -> int:
         """An integer, refused (not a reader crash) beyond Python's int-from-text limit."""
         try:
-            return super().construct_yaml_int(node)  # type: ignore[no-any-return]
+            return int(super().construct_yaml_int(node))
         except ValueError:
             raise Refused(
                 "malformed-yaml",
