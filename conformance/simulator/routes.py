@@ -4,10 +4,10 @@ Pagination, as each contract declares it:
 
 - Hatchet: `offset`/`limit` (default 50); `current_page = offset // limit + 1`, capped at
   `num_pages`; `next_page` only when a page follows. `since` is required; `until`,
-  `statuses` (repeated) and `workflow_ids` filter. Runs are listed oldest first.
+  `statuses` (repeated), `workflow_ids` and the filters of `filters.py` apply. Oldest first.
 - Knock: cursors. `after`/`before` are opaque cursors (the run's position);
   `page_info.after` is set when more runs follow, `page_info.before` when runs precede;
-  `page_size` (default 50) is clamped to 1..100. `status[]`, `workflow`, `tenant` filter.
+  `page_size` (default 50) is clamped to 1..100. Filters: `filters.knock_filter`.
 - Paragon: `{"workflowExecutions": [...], "nextLink": ...}` as Paragon's docs show it (no
   total): `offset`, 100 per page, `nextLink` an absolute URL on the simulator's own origin,
   null on the last page. `status`, `workflowId`, `userId`, `afterDate`/`beforeDate` (on
@@ -32,6 +32,7 @@ import re
 from typing import Any
 from urllib.parse import urlencode
 
+from conformance.simulator.filters import hatchet_filter, knock_filter, without_payloads
 from conformance.simulator.protocol import (
     UUID,
     Handler,
@@ -83,6 +84,9 @@ def hatchet_list(store: Store, req: Request) -> Response:
         return _hatchet_error(400, "since is required")
     if bad_instant(since, until):
         return _hatchet_error(400, "since and until must be RFC 3339 date-times")
+    keep = hatchet_filter(req, store.seed)
+    if isinstance(keep, str):
+        return _hatchet_error(400, keep)
     statuses = set(req.query.get("statuses", ()))
     workflows = set(req.query.get("workflow_ids", ()))
     rows = [
@@ -92,7 +96,10 @@ def hatchet_list(store: Store, req: Request) -> Response:
         and in_window(r["createdAt"], since, until)
         and (not statuses or r["status"] in statuses)
         and (not workflows or r["workflowId"] in workflows)
+        and keep(r)
     ]
+    if req.one("include_payloads") == "false":
+        rows = [without_payloads(r) for r in rows]
     offset = max(to_int(req.one("offset"), 0), 0)
     limit = to_int(req.one("limit"), 50)
     limit = 50 if limit < 1 else min(limit, 1000)
@@ -165,18 +172,16 @@ def _uncursor(cursor: str | None) -> int | None:
         return None
 
 
+def _knock_error(status: int, code: str, message: str) -> Response:
+    """Knock's error body (`code`, `message`, `status`); the list declares no error status."""
+    return Response(status, {"code": code, "message": message, "status": status}, None)
+
+
 def knock_list(store: Store, req: Request) -> Response:
-    statuses = set(req.query.get("status[]", ()))
-    workflow, tenant = req.one("workflow"), req.one("tenant")
-    start, end = req.one("starting_at"), req.one("ending_at")
-    runs = [
-        (store.seq_of(r["id"]) or 0, r)
-        for r in store.all()
-        if (not statuses or r["status"] in statuses)
-        and (workflow is None or r["workflow"] == workflow)
-        and (tenant is None or r.get("tenant") == tenant)
-        and (bad_instant(start, end) or in_window(r["inserted_at"], start, end))
-    ]
+    keep = knock_filter(req)
+    if isinstance(keep, str):
+        return _knock_error(400, "invalid_params", keep)
+    runs = [(store.seq_of(r["id"]) or 0, r) for r in store.all() if keep(r)]
     size = min(max(to_int(req.one("page_size"), 50), 1), 100)
     after, before = _uncursor(req.one("after")), _uncursor(req.one("before"))
     if after is not None:
@@ -199,8 +204,7 @@ def knock_list(store: Store, req: Request) -> Response:
 def knock_get(store: Store, req: Request) -> Response:
     run = store.find(req.params["id"])
     if run is None:  # the contract declares only 200; Knock's own error shape
-        body = {"code": "resource_missing", "message": "not found", "status": 404}
-        return Response(404, body, None)
+        return _knock_error(404, "resource_missing", "not found")
     return Response(200, {**run, "events": []}, "knock.WorkflowRecipientRunDetail")
 
 

@@ -23,6 +23,7 @@ from typing import Any
 from conformance.fixtures import generate
 from conformance.instants import parse_instant
 from conformance.run_profiles import load_profiles
+from conformance.simulator.facets import add_facets
 from conformance.simulator.journal import Journal
 
 QUEUE_SECONDS = 1.0
@@ -211,6 +212,7 @@ class Store:
     # -- building -------------------------------------------------------------------------------
 
     def _seed_run(self, seq: int, body: dict[str, Any], rng: random.Random) -> None:
+        add_facets(self.spec.vendor, self.seed, seq, body)
         for name, pointer in self.spec.groups:
             if name not in self.pools:
                 self.pools[name] = tuple(
@@ -274,6 +276,7 @@ class Store:
             body = next(generate(self.spec.object, 1, self.seed * 1_000_003 + seq))
             for name, value in self.spec.emptied:
                 body[name] = copy.deepcopy(value)
+            add_facets(self.spec.vendor, self.seed, seq, body)
             if like is not None and like in self._by_id:
                 source = self._by_id[like].body
                 for _, pointer in self.spec.groups:

@@ -1,0 +1,242 @@
+"""Issue 14 item 1: every list filter the Knock and Hatchet contracts declare is applied.
+
+Each filter, against a real simulator on 127.0.0.1, must list exactly the runs of the
+unfiltered list that satisfy it (in order): a strict, non-empty subset, the complement
+excluded. A value the simulator cannot read is refused with 400 and an exact message.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from conformance.routing import route
+from conformance.simulator import Simulator, start
+from conformance.validation import validate
+
+SINCE = "2000-01-01T00:00:00Z"
+RUNS = 40
+Run = dict[str, Any]
+
+
+def call(sim: Simulator, path: str) -> tuple[int, Any]:
+    """(status, JSON body) of a GET; a 2xx or Hatchet's 400 must conform to the contract."""
+    try:
+        with urllib.request.urlopen(sim.url + path, timeout=5) as response:
+            status, media, raw = response.status, response.headers["Content-Type"], response.read()
+    except urllib.error.HTTPError as error:
+        status, media, raw = error.code, error.headers["Content-Type"], error.read()
+    body = json.loads(raw)
+    if status == 200 or sim.vendor == "hatchet":
+        routed = route("GET", path, status, content_type=media, vendor=sim.vendor)
+        assert routed is not None and routed.problems == (), (path, routed)
+        assert routed.schema is not None
+        assert validate(body, routed.schema, strict=True).findings == (), path
+    return status, body
+
+
+@pytest.fixture(scope="module")
+def knock() -> Iterator[Simulator]:
+    with start("knock", speed=0, runs=RUNS) as sim:
+        yield sim
+
+
+@pytest.fixture(scope="module")
+def hatchet() -> Iterator[Simulator]:
+    with start("hatchet", speed=0, runs=RUNS) as sim:
+        yield sim
+
+
+def hatchet_list(sim: Simulator, query: str) -> str:
+    tenant = sim.store.pools["tenant"][0]
+    return f"/api/v1/stable/tenants/{tenant}/workflow-runs?since={SINCE}&limit=1000{query}"
+
+
+def pool(name: str, k: int) -> str:
+    """A value of the simulator's hidden pools (the worker a task ran on, its event)."""
+    from conformance.simulator.facets import pool_uuid  # new in item 1: imported here
+
+    return pool_uuid(0, name, k)
+
+
+def hidden(name: str, run: Run) -> str | None:
+    from conformance.simulator.facets import event_of, worker_of
+
+    return (worker_of if name == "worker" else event_of)(0, run)
+
+
+def first_parent(rows: list[Run]) -> str:
+    return next(str(r["parentTaskExternalId"]) for r in rows if r.get("parentTaskExternalId"))
+
+
+PROJECT = {"id": "project-1", "collection": "projects"}
+# (query, predicate on a run)
+KNOCK_FILTERS: list[tuple[str, Callable[[Run], bool]]] = [
+    ("has_errors=true", lambda r: r["error_count"] > 0),
+    ("has_errors=false", lambda r: r["error_count"] == 0),
+    ("recipient=user-1", lambda r: r["recipient"] == "user-1"),
+    ("recipient[id]=project-1&recipient[collection]=projects", lambda r: r["recipient"] == PROJECT),
+    (
+        "recipient%5Bid%5D=project-1&recipient%5Bcollection%5D=projects",
+        lambda r: r["recipient"] == PROJECT,
+    ),
+]
+
+
+@pytest.mark.parametrize(("query", "wanted"), KNOCK_FILTERS, ids=[q for q, _ in KNOCK_FILTERS])
+def test_knock_filter_lists_exactly_the_matching_runs(
+    knock: Simulator, query: str, wanted: Callable[[Run], bool]
+) -> None:
+    status, everything = call(knock, "/v1/workflow_recipient_runs?page_size=100")
+    assert status == 200
+    status, body = call(knock, f"/v1/workflow_recipient_runs?page_size=100&{query}")
+    assert status == 200
+    listed, expected = body["items"], [r for r in everything["items"] if wanted(r)]
+    assert listed == expected
+    assert 0 < len(listed) < len(everything["items"])
+
+
+# (query as a function of the unfiltered rows, predicate on (row))
+HATCHET_FILTERS: list[tuple[str, Callable[[list[Run]], str], Callable[[Run, list[Run]], bool]]] = [
+    (
+        "additional_metadata",
+        lambda rows: "&additional_metadata=env:prod",
+        lambda r, rows: r["additionalMetadata"].get("env") == "prod",
+    ),
+    (
+        "additional_metadata-or",
+        lambda rows: "&additional_metadata=env:prod&additional_metadata=team:team-1",
+        lambda r, rows: (
+            r["additionalMetadata"].get("env") == "prod"
+            or r["additionalMetadata"].get("team") == "team-1"
+        ),
+    ),
+    (
+        "additional_metadata-and",
+        lambda rows: (
+            "&additional_metadata=env:prod&additional_metadata=team:team-1"
+            "&additional_metadata_operator=AND"
+        ),
+        lambda r, rows: (
+            r["additionalMetadata"].get("env") == "prod"
+            and r["additionalMetadata"].get("team") == "team-1"
+        ),
+    ),
+    (
+        "worker_id",
+        lambda rows: f"&worker_id={pool('worker', 0)}",
+        lambda r, rows: hidden("worker", r) == pool("worker", 0),
+    ),
+    (
+        "parent_task_external_id",
+        lambda rows: f"&parent_task_external_id={first_parent(rows)}",
+        lambda r, rows: r.get("parentTaskExternalId") == first_parent(rows),
+    ),
+    (
+        "triggering_event_external_id",
+        lambda rows: f"&triggering_event_external_id={pool('event', 0)}",
+        lambda r, rows: hidden("event", r) == pool("event", 0),
+    ),
+    ("only_tasks", lambda rows: "&only_tasks=true", lambda r, rows: r["type"] == "TASK"),
+    (
+        "additional_metadata-without-colon",
+        lambda rows: "&additional_metadata=env&additional_metadata=env:prod",
+        lambda r, rows: r["additionalMetadata"].get("env") == "prod",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "query", "wanted"), HATCHET_FILTERS, ids=[n for n, _, _ in HATCHET_FILTERS]
+)
+def test_hatchet_filter_lists_exactly_the_matching_runs(
+    hatchet: Simulator,
+    name: str,
+    query: Callable[[list[Run]], str],
+    wanted: Callable[[Run, list[Run]], bool],
+) -> None:
+    status, everything = call(hatchet, hatchet_list(hatchet, "&only_tasks=false"))
+    assert status == 200
+    rows = everything["rows"]
+    extra = query(rows).replace("&only_tasks=true", "")
+    only = "true" if name == "only_tasks" else "false"
+    status, body = call(hatchet, hatchet_list(hatchet, f"&only_tasks={only}{extra}"))
+    assert status == 200
+    expected = [r for r in rows if wanted(r, rows)]
+    assert body["rows"] == expected
+    assert 0 < len(expected) < len(rows)
+
+
+def test_hatchet_include_payloads_false_empties_input_and_output(hatchet: Simulator) -> None:
+    _, everything = call(hatchet, hatchet_list(hatchet, "&only_tasks=false"))
+    status, body = call(hatchet, hatchet_list(hatchet, "&only_tasks=false&include_payloads=false"))
+    assert status == 200
+    assert any(r["input"] or r["output"] for r in everything["rows"])
+    stripped = [{**r, "input": {}, "output": {}} for r in everything["rows"]]
+    assert body["rows"] == stripped
+
+
+def knock_refusal(message: str) -> dict[str, Any]:
+    return {"code": "invalid_params", "message": message, "status": 400}
+
+
+NO_OFFSET = "is not an RFC 3339 date-time with an offset (e.g. 2025-01-01T00:00:00Z)"
+KNOCK_MALFORMED = [
+    ("starting_at=not-a-date", f"starting_at 'not-a-date' {NO_OFFSET}"),
+    ("ending_at=2025-01-01T00:00:00", f"ending_at '2025-01-01T00:00:00' {NO_OFFSET}"),
+    ("has_errors=yes", "has_errors 'yes' is not a boolean: write true or false"),
+    ("recipient[id]=project-1", "recipient[id] and recipient[collection] go together"),
+    (
+        "recipient=user-1&recipient[id]=p&recipient[collection]=c",
+        "recipient is a user id (recipient=ID) or an object (recipient[id]=...), not both",
+    ),
+]
+
+
+@pytest.mark.parametrize(("query", "message"), KNOCK_MALFORMED, ids=[q for q, _ in KNOCK_MALFORMED])
+def test_knock_malformed_filter_is_refused(knock: Simulator, query: str, message: str) -> None:
+    status, body = call(knock, f"/v1/workflow_recipient_runs?{query}")
+    assert (status, body) == (400, knock_refusal(message))
+
+
+HATCHET_MALFORMED = [
+    ("", "only_tasks is required"),
+    ("&only_tasks=maybe", "only_tasks 'maybe' is not a boolean: write true or false"),
+    (
+        "&only_tasks=false&include_payloads=no",
+        "include_payloads 'no' is not a boolean: write true or false",
+    ),
+    ("&only_tasks=false&worker_id=w-1", "worker_id 'w-1' is not a uuid"),
+    (
+        "&only_tasks=false&parent_task_external_id=123",
+        "parent_task_external_id '123' is not a uuid",
+    ),
+    (
+        "&only_tasks=false&triggering_event_external_id=e",
+        "triggering_event_external_id 'e' is not a uuid",
+    ),
+    (
+        "&only_tasks=false&additional_metadata=env:prod&additional_metadata_operator=XOR",
+        "additional_metadata_operator 'XOR' is not AND or OR",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    HATCHET_MALFORMED,
+    ids=[q or "no-only_tasks" for q, _ in HATCHET_MALFORMED],
+)
+def test_hatchet_malformed_filter_is_refused(hatchet: Simulator, query: str, message: str) -> None:
+    status, body = call(hatchet, hatchet_list(hatchet, query))
+    assert (status, body) == (400, {"errors": [{"description": message}]})
+
+
+def test_hatchet_metadata_text_without_colon_matches_no_run(hatchet: Simulator) -> None:
+    status, body = call(hatchet, hatchet_list(hatchet, "&only_tasks=false&additional_metadata=env"))
+    assert (status, body["rows"], body["pagination"]["num_pages"]) == (200, [], 0)
