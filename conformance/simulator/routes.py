@@ -32,6 +32,7 @@ import re
 from typing import Any
 from urllib.parse import urlencode
 
+from conformance.simulator import hatchet_routes
 from conformance.simulator.filters import hatchet_filter, knock_filter, without_payloads
 from conformance.simulator.protocol import (
     UUID,
@@ -392,4 +393,5 @@ ROUTES: dict[str, tuple[tuple[str, str, Handler], ...]] = {
 
 
 def routes_for(vendor: str) -> tuple[Route, ...]:
-    return tuple(Route(m, t, h, compile_template(t)) for m, t, h in ROUTES[vendor])
+    served = ROUTES[vendor] + (hatchet_routes.ROUTES if vendor == "hatchet" else ())
+    return tuple(Route(m, t, h, compile_template(t)) for m, t, h in served)

@@ -28,6 +28,7 @@ from urllib.parse import parse_qs, urlsplit
 from conformance.errors import UsageError
 from conformance.routing import load_operations
 from conformance.simulator.faults import Faults, apply_drift, decide
+from conformance.simulator.hatchet_routes import not_served
 from conformance.simulator.protocol import Request, Response, Route
 from conformance.simulator.routes import routes_for
 from conformance.simulator.store import SPECS, Store
@@ -264,6 +265,7 @@ class Simulator:
                 "tenant": run.get("tenantId"),
                 "v1-workflow-run": run_id,
                 "workflow-run": run_id,
+                "task": run_id,
             },
             "knock": {"id": run_id},
             "paragon": {"projectId": "project-1", "executionId": run_id},
@@ -353,6 +355,8 @@ def serve_forever(vendor: str, *, out: IO[str] | None = None, **options: Any) ->
         if host not in _LOOPBACK:
             print(f"warning: listening on {host}, not loopback", file=sys.stderr)
         print(sim.url, file=out, flush=True)
+        for operation, reason in not_served(vendor).items():
+            print(f"not served: {operation}: {reason}", file=sys.stderr, flush=True)
         try:
             while not stop.wait(0.2):
                 pass
