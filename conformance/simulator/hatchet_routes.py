@@ -13,6 +13,8 @@ reason, which `serve_forever` prints at start-up: a route-less 404 would otherwi
   `running_filter` (ALL, ON_WORKER: RUNNING runs not evicted, EVICTED: RUNNING runs evicted).
 - `GET /api/v1/stable/tasks/{task}`: the stored `V1TaskSummary`; 404 in Hatchet's error
   shape for an unknown id. Hatchet serves it; the bundled contract does not declare it.
+
+A not-served operation answers 501 with `not served by the simulator: REASON`.
 """
 
 from __future__ import annotations
@@ -128,3 +130,17 @@ NOT_SERVED: dict[str, str] = {
 def not_served(vendor: str) -> dict[str, str]:
     """`METHOD /path` -> why the simulator does not serve that operation of `vendor`."""
     return dict(NOT_SERVED) if vendor == "hatchet" else {}
+
+
+def _refusal(reason: str) -> Handler:
+    def handler(store: Store, req: Request) -> Response:
+        return hatchet_error(501, f"not served by the simulator: {reason}")
+
+    return handler
+
+
+#: A not-served operation answers 501 (Hatchet's "Not implemented") saying why, not a
+#: route-less 404.
+REFUSED: tuple[tuple[str, str, Handler], ...] = tuple(
+    (key.partition(" ")[0], key.partition(" ")[2], _refusal(why)) for key, why in NOT_SERVED.items()
+)

@@ -393,5 +393,7 @@ ROUTES: dict[str, tuple[tuple[str, str, Handler], ...]] = {
 
 
 def routes_for(vendor: str) -> tuple[Route, ...]:
-    served = ROUTES[vendor] + (hatchet_routes.ROUTES if vendor == "hatchet" else ())
+    served = ROUTES[vendor] + (
+        hatchet_routes.ROUTES + hatchet_routes.REFUSED if vendor == "hatchet" else ()
+    )
     return tuple(Route(m, t, h, compile_template(t)) for m, t, h in served)
