@@ -32,8 +32,9 @@ import re
 from typing import Any
 from urllib.parse import urlencode
 
-from conformance.simulator import hatchet_routes
 from conformance.simulator.filters import hatchet_filter, knock_filter, without_payloads
+from conformance.simulator.hatchet_routes import REFUSED as HATCHET_REFUSED
+from conformance.simulator.hatchet_routes import ROUTES as HATCHET_EXTRA
 from conformance.simulator.protocol import (
     UUID,
     Handler,
@@ -393,7 +394,5 @@ ROUTES: dict[str, tuple[tuple[str, str, Handler], ...]] = {
 
 
 def routes_for(vendor: str) -> tuple[Route, ...]:
-    served = ROUTES[vendor] + (
-        hatchet_routes.ROUTES + hatchet_routes.REFUSED if vendor == "hatchet" else ()
-    )
+    served = ROUTES[vendor] + (HATCHET_EXTRA + HATCHET_REFUSED if vendor == "hatchet" else ())
     return tuple(Route(m, t, h, compile_template(t)) for m, t, h in served)
