@@ -33,6 +33,19 @@ def hatchet_error(status: int, message: str) -> Response:
     return Response(status, {"errors": [{"description": message}]}, "hatchet.APIErrors")
 
 
+def window_problem(req: Request) -> str | None:
+    """Why a tenant's run query (the list, external-ids) cannot be answered, or None:
+    the tenant is a uuid, `since` is given, both bounds are RFC 3339."""
+    if not UUID.match(req.params["tenant"]):
+        return "tenant must be a uuid"
+    since, until = req.one("since"), req.one("until")
+    if since is None:
+        return "since is required"
+    if bad_instant(since, until):
+        return "since and until must be RFC 3339 date-times"
+    return None
+
+
 def hatchet_display_names(store: Store, req: Request) -> Response:
     tenant, wanted = req.params["tenant"], req.query.get("external_ids", [])
     if not UUID.match(tenant):
@@ -59,13 +72,10 @@ def _running_ok(running: str, run: dict[str, Any]) -> bool:
 
 
 def hatchet_external_ids(store: Store, req: Request) -> Response:
+    problem = window_problem(req)
+    if problem:
+        return hatchet_error(400, problem)
     tenant, since, until = req.params["tenant"], req.one("since"), req.one("until")
-    if not UUID.match(tenant):
-        return hatchet_error(400, "tenant must be a uuid")
-    if since is None:
-        return hatchet_error(400, "since is required")
-    if bad_instant(since, until):
-        return hatchet_error(400, "since and until must be RFC 3339 date-times")
     running = req.one("running_filter") or "ALL"
     if running not in _RUNNING_FILTERS:
         return hatchet_error(400, f"running_filter {running!r} is not ALL, ON_WORKER or EVICTED")

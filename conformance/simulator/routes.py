@@ -35,6 +35,7 @@ from urllib.parse import urlencode
 from conformance.simulator.filters import hatchet_filter, knock_filter, without_payloads
 from conformance.simulator.hatchet_routes import REFUSED as HATCHET_REFUSED
 from conformance.simulator.hatchet_routes import ROUTES as HATCHET_EXTRA
+from conformance.simulator.hatchet_routes import hatchet_error, window_problem
 from conformance.simulator.protocol import (
     UUID,
     Handler,
@@ -49,10 +50,6 @@ from conformance.simulator.protocol import (
 from conformance.simulator.store import Store
 
 # -- Hatchet ------------------------------------------------------------------------------------
-
-
-def _hatchet_error(status: int, message: str) -> Response:
-    return Response(status, {"errors": [{"description": message}]}, "hatchet.APIErrors")
 
 
 def _hatchet_run(summary: dict[str, Any]) -> dict[str, Any]:
@@ -79,16 +76,13 @@ def _hatchet_page(offset: int, limit: int, total: int) -> dict[str, int]:
 
 
 def hatchet_list(store: Store, req: Request) -> Response:
+    problem = window_problem(req)
+    if problem:
+        return hatchet_error(400, problem)
     tenant, since, until = req.params["tenant"], req.one("since"), req.one("until")
-    if not UUID.match(tenant):
-        return _hatchet_error(400, "tenant must be a uuid")
-    if since is None:
-        return _hatchet_error(400, "since is required")
-    if bad_instant(since, until):
-        return _hatchet_error(400, "since and until must be RFC 3339 date-times")
     keep = hatchet_filter(req, store.seed)
     if isinstance(keep, str):
-        return _hatchet_error(400, keep)
+        return hatchet_error(400, keep)
     statuses = set(req.query.get("statuses", ()))
     workflows = set(req.query.get("workflow_ids", ()))
     rows = [
@@ -112,21 +106,21 @@ def hatchet_list(store: Store, req: Request) -> Response:
 def hatchet_get(store: Store, req: Request) -> Response:
     run = store.find(req.params["v1_workflow_run"])
     if run is None:
-        return _hatchet_error(400, "workflow run not found")  # the contract declares no 404
+        return hatchet_error(400, "workflow run not found")  # the contract declares no 404
     return Response(200, _hatchet_details(run), "hatchet.V1WorkflowRunDetails")
 
 
 def hatchet_status(store: Store, req: Request) -> Response:
     run = store.find(req.params["v1_workflow_run"])
     if run is None:
-        return _hatchet_error(404, "workflow run not found")
+        return hatchet_error(404, "workflow run not found")
     return Response(200, run["status"], "hatchet.V1TaskStatus")
 
 
 def _hatchet_empty_list(schema: str) -> Handler:
     def handler(store: Store, req: Request) -> Response:
         if store.find(req.params["v1_workflow_run"]) is None:
-            return _hatchet_error(400, "workflow run not found")
+            return hatchet_error(400, "workflow run not found")
         body = {"pagination": {"current_page": 1, "num_pages": 0}, "rows": []}
         return Response(200, body, schema)
 
@@ -138,13 +132,13 @@ def hatchet_trigger(store: Store, req: Request) -> Response:
     try:
         payload = req.json()
     except ValueError:
-        return _hatchet_error(400, "the body is not JSON")
+        return hatchet_error(400, "the body is not JSON")
     if not UUID.match(tenant):
-        return _hatchet_error(400, "tenant must be a uuid")
+        return hatchet_error(400, "tenant must be a uuid")
     if not isinstance(payload, dict) or not isinstance(payload.get("workflowName"), str):
-        return _hatchet_error(400, "workflowName (string) and input (object) are required")
+        return hatchet_error(400, "workflowName (string) and input (object) are required")
     if not isinstance(payload.get("input"), dict):
-        return _hatchet_error(400, "workflowName (string) and input (object) are required")
+        return hatchet_error(400, "workflowName (string) and input (object) are required")
     fields: dict[str, Any] = {
         "/tenantId": tenant,
         "/displayName": payload["workflowName"],
