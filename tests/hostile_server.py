@@ -69,6 +69,7 @@ MODES = (
     "ok",
     "hang",
     "trickle",
+    "trickle-close",
     "trickle-headers",
     "reset",
     "garbage",
@@ -125,14 +126,20 @@ class _Handler(BaseHTTPRequestHandler):
         self.server.stop.wait(120)
         self.close_connection = True
 
-    def _trickle(self) -> None:  # headers at once, then a byte of body every second
+    def _trickle(self, close: bool = False) -> None:  # headers, then a body byte a second
         body = json.dumps(RUN).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
+        if close:
+            self.send_header("Connection", "close")
         self.end_headers()
         self.wfile.flush()
         self._drip(body)
+
+    def _trickle_close(self) -> None:  # the same, saying the connection ends with it
+        # (http.client then drops the connection's socket and the response owns it)
+        self._trickle(close=True)
 
     def _trickle_headers(self) -> None:  # the status line and headers, a byte a second
         self._drip(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n{}")

@@ -65,20 +65,35 @@ class Bounds:
 
 
 class _Request:
-    """One request in flight: the connection it uses, and whether the watchdog fired."""
+    """One request in flight: the socket it uses, and whether the watchdog fired.
+
+    The socket is kept, not the connection: when an answer says the connection closes
+    with it, http.client hands the socket to the response and sets `connection.sock` to
+    None, so a watchdog looking there would find nothing to shut down."""
 
     def __init__(self) -> None:
-        self.connection: HTTPConnection | None = None
+        self.sock: socket.socket | None = None
         self.expired = False
         self.lock = threading.Lock()
 
     def expire(self) -> None:
         with self.lock:
             self.expired = True
-            sock = getattr(self.connection, "sock", None)
-        if sock is not None:
-            with suppress(OSError):  # already closed: nothing to wake
-                sock.shutdown(socket.SHUT_RDWR)  # wakes a blocked read at once
+            sock = self.sock
+        _shut(sock)
+
+    def use(self, sock: socket.socket | None) -> None:
+        with self.lock:
+            self.sock = sock
+            late = self.expired
+        if late:  # the deadline passed while connecting: end it now
+            _shut(sock)
+
+
+def _shut(sock: socket.socket | None) -> None:
+    if sock is not None:
+        with suppress(OSError):  # already closed: nothing to wake
+            sock.shutdown(socket.SHUT_RDWR)  # wakes a blocked read at once
 
 
 _current = threading.local()  # the _Request the adapter is sending on this thread
@@ -87,19 +102,28 @@ _current = threading.local()  # the _Request the adapter is sending on this thre
 def _watch(connection: HTTPConnection) -> None:
     request = getattr(_current, "request", None)
     if request is not None:
-        with request.lock:
-            request.connection = connection
+        request.use(connection.sock)
 
 
 class _WatchedHTTP(HTTPConnection):
-    def request(self, *args: Any, **kwargs: Any) -> None:
+    def connect(self) -> None:
+        super().connect()
         _watch(self)
+
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        if self.sock is not None:  # a kept-alive connection: no connect() this time
+            _watch(self)
         super().request(*args, **kwargs)
 
 
 class _WatchedHTTPS(HTTPSConnection):
-    def request(self, *args: Any, **kwargs: Any) -> None:
+    def connect(self) -> None:
+        super().connect()
         _watch(self)
+
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        if self.sock is not None:
+            _watch(self)
         super().request(*args, **kwargs)
 
 
