@@ -37,6 +37,7 @@ RUN_OBJECTS: tuple[str, ...] = (
     "knock.WorkflowRecipientRun",
     "paragon.WorkflowExecution",
     "restack.WorkflowRunStatus",
+    "restack.AgentRunStatus",
     "xceptor.WorkflowRun",
 )
 #: The order `page` cycles through statuses (the first five are the default page).
