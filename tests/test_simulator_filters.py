@@ -240,3 +240,91 @@ def test_hatchet_malformed_filter_is_refused(hatchet: Simulator, query: str, mes
 def test_hatchet_metadata_text_without_colon_matches_no_run(hatchet: Simulator) -> None:
     status, body = call(hatchet, hatchet_list(hatchet, "&only_tasks=false&additional_metadata=env"))
     assert (status, body["rows"], body["pagination"]["num_pages"]) == (200, [], 0)
+
+
+KNOCK_MALFORMED_PAGING = [
+    ("page_size=ten", "page_size 'ten' is not an integer"),
+    ("after=garbage", "after 'garbage' is not a cursor of this list (page_info.after)"),
+    ("before=c2VxOng", "before 'c2VxOng' is not a cursor of this list (page_info.before)"),
+    (
+        "status[]=failed",
+        "status[] 'failed' is not one of queued, processing, paused, completed, cancelled",
+    ),
+    (
+        "id=project-1&collection=projects",
+        "id is not a parameter of this list: a recipient object is written "
+        "recipient[id]=...&recipient[collection]=...",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("query", "message"), KNOCK_MALFORMED_PAGING, ids=[q for q, _ in KNOCK_MALFORMED_PAGING]
+)
+def test_knock_malformed_paging_or_enum_is_refused_not_dropped(
+    knock: Simulator, query: str, message: str
+) -> None:
+    status, body = call(knock, f"/v1/workflow_recipient_runs?{query}")
+    assert (status, body) == (400, knock_refusal(message))
+
+
+PARAGON_LIST = "/projects/project-1/task-history/workflow-executions"
+
+
+@pytest.fixture(scope="module")
+def paragon() -> Iterator[Simulator]:
+    with start("paragon", speed=0, runs=RUNS) as sim:
+        yield sim
+
+
+@pytest.mark.parametrize(("integration", "workflows"), [("salesforce", (0, 2)), ("hubspot", (1,))])
+def test_paragon_integration_lists_the_executions_of_its_workflows(
+    paragon: Simulator, integration: str, workflows: tuple[int, ...]
+) -> None:
+    pool = paragon.store.pools["workflow"]
+    _, everything = call(paragon, PARAGON_LIST)
+    status, body = call(paragon, f"{PARAGON_LIST}?integration={integration}")
+    expected = [
+        r
+        for r in everything["workflowExecutions"]
+        if r["workflowId"] in {pool[k] for k in workflows}
+    ]
+    assert status == 200
+    assert body["workflowExecutions"] == expected
+    assert 0 < len(expected) < len(everything["workflowExecutions"])
+
+
+def test_paragon_unknown_integration_matches_nothing(paragon: Simulator) -> None:
+    status, body = call(paragon, f"{PARAGON_LIST}?integration=zendesk")
+    assert (status, body) == (200, {"workflowExecutions": [], "nextLink": None})
+
+
+PARAGON_MALFORMED = [
+    ("status=RUNNING", "status 'RUNNING' is not one of SUCCEEDED, FAILED"),
+    ("sortBy=up", "sortBy 'up' is not one of ASC, DESC"),
+    ("offset=ten", "offset 'ten' is not an integer"),
+]
+
+
+@pytest.mark.parametrize(
+    ("query", "message"), PARAGON_MALFORMED, ids=[q for q, _ in PARAGON_MALFORMED]
+)
+def test_paragon_malformed_value_is_refused(paragon: Simulator, query: str, message: str) -> None:
+    assert call(paragon, f"{PARAGON_LIST}?{query}") == (400, {"message": message})
+
+
+XCEPTOR_MALFORMED = [
+    ("page=two", "page 'two' is not an integer"),
+    ("page_size=1.5", "page_size '1.5' is not an integer"),
+    ("status=done", "status 'done' is not one of pending, running, completed, failed, cancelled"),
+]
+
+
+@pytest.mark.parametrize(
+    ("query", "message"), XCEPTOR_MALFORMED, ids=[q for q, _ in XCEPTOR_MALFORMED]
+)
+def test_xceptor_malformed_value_is_refused(query: str, message: str) -> None:
+    with start("xceptor", speed=0, runs=RUNS) as sim:
+        workflow = sim.store.pools["workflow"][0]
+        status, body = call(sim, f"/workflows/{workflow}/runs?{query}")
+    assert (status, body) == (400, {"code": "invalid_parameter", "message": message})

@@ -9,6 +9,8 @@ that every filter value picks a strict subset:
   (`DAG` on one run in three, else `TASK`) and `parentTaskExternalId` (on half the runs, one
   of two uuids). The worker a task ran on and the event that triggered its workflow are not
   fields of `V1TaskSummary`: `worker_of` and `event_of` derive them from the seed and run id.
+- Paragon: the integration an execution ran for is not a field of `WorkflowExecution`, but a
+  Paragon workflow belongs to one integration: `integration_of` derives it from the workflow.
 """
 
 from __future__ import annotations
@@ -40,6 +42,18 @@ def event_of(seed: int, run: dict[str, Any]) -> str | None:
     """The event that triggered a Hatchet run (one of two), or None (half the runs)."""
     k = _pick(seed, str(run["metadata"]["id"]), "event", 4)
     return pool_uuid(seed, "event", k) if k < 2 else None
+
+
+#: Integrations of Paragon's docs' examples ("e.g., salesforce, hubspot"), dealt to workflows.
+PARAGON_INTEGRATIONS = ("salesforce", "hubspot")
+
+
+def integration_of(workflows: tuple[str, ...], workflow: Any) -> str | None:
+    """The integration of a Paragon workflow: dealt by its place in the store's workflows
+    (so each integration has one); None for a workflow the store does not know."""
+    if workflow not in workflows:
+        return None
+    return PARAGON_INTEGRATIONS[workflows.index(workflow) % len(PARAGON_INTEGRATIONS)]
 
 
 KNOCK_RECIPIENTS: tuple[Any, ...] = (

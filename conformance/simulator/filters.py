@@ -1,22 +1,46 @@
-"""The list filters of Knock and Hatchet beyond status/workflow/tenant.
+"""The list query parameters of Knock, Hatchet, Paragon and Xceptor: applied or refused.
 
-A declared filter that is silently ignored answers "200, unfiltered", which a client cannot
-tell from "no run matched less": so every filter the contracts declare is applied, and a value
-the simulator cannot read is refused with 400 (Hatchet declares it; Knock declares no error
-status, so 400 is undeclared there, as for Paragon) rather than dropped. The fields the
-filters read come from `conformance.simulator.facets`.
+A declared parameter that is silently ignored answers "200, unfiltered" (or the first page),
+which a client cannot tell from "nothing matched less": so every parameter the contracts
+declare is applied, and a value the simulator cannot read (not the declared type, not in the
+declared enum) is refused with 400 rather than dropped. Hatchet and Xceptor's execute declare
+400; Knock's, Paragon's and Xceptor's lists declare no error status for a bad query, so their
+400 is undeclared (tests/test_parameter_coverage.py lists which). The fields the filters read
+come from `conformance.simulator.facets`.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
-from conformance.simulator.facets import event_of, worker_of
+from conformance.simulator.facets import event_of, integration_of, worker_of
 from conformance.simulator.protocol import UUID, Request, bad_instant, in_window
 
 Predicate = Callable[[dict[str, Any]], bool]
+KNOCK_STATUSES = ("queued", "processing", "paused", "completed", "cancelled")
 _BOOLEANS = {"true": True, "false": False}
+_INTEGER = re.compile(r"[+-]?\d{1,18}$")
+
+
+def integer(req: Request, name: str, default: int) -> int | str:
+    """A query integer (its last value), `default` when absent, or the message refusing it."""
+    value = req.one(name)
+    if value is None:
+        return default
+    if not _INTEGER.match(value):
+        return f"{name} {value!r} is not an integer"
+    return int(value)
+
+
+def one_of(req: Request, name: str, allowed: tuple[str, ...]) -> str | None:
+    """The message refusing a value of `name` outside its declared enum, or None."""
+    for value in req.query.get(name, ()):
+        if value not in allowed:
+            return f"{name} {value!r} is not one of {', '.join(allowed)}"
+    return None
+
 
 # -- Knock --------------------------------------------------------------------------------------
 
@@ -28,8 +52,18 @@ def knock_filter(req: Request) -> Predicate | str:
     user id; `recipient[id]=...&recipient[collection]=...` is an object reference (what
     Knock's SDKs send, and how a Phoenix server such as Knock's decodes a nested query). The
     OpenAPI default serialisation of an object (`id=...&collection=...`) names no `recipient`
-    parameter, so the simulator does not read it as one.
+    parameter: a query with `id` or `collection` is refused with a message naming the form
+    Knock reads, rather than answered unfiltered.
     """
+    for name in ("id", "collection"):
+        if name in req.query:
+            return (
+                f"{name} is not a parameter of this list: a recipient object is written "
+                "recipient[id]=...&recipient[collection]=..."
+            )
+    bad_status = one_of(req, "status[]", KNOCK_STATUSES)
+    if bad_status:
+        return bad_status
     for name in ("starting_at", "ending_at"):
         if bad_instant(req.one(name)):
             return (
@@ -130,3 +164,72 @@ def hatchet_filter(req: Request, seed: int) -> Predicate | str:
 def without_payloads(row: dict[str, Any]) -> dict[str, Any]:
     """A row as `include_payloads=false` lists it: `input` and `output` (required) empty."""
     return {**row, "input": {}, "output": {}}
+
+
+# -- Paragon ------------------------------------------------------------------------------------
+
+#: The date form of Paragon's docs (`afterDate=2023-02-16T00:00:00`): no offset.
+_NO_OFFSET = re.compile(r"\d{4}-\d\d-\d\d[Tt]\d\d:\d\d:\d\d(\.\d+)?$")
+
+
+def paragon_date(value: str | None) -> str | None:
+    """A query date as RFC 3339: the docs' form without an offset is read as UTC."""
+    return f"{value}Z" if value is not None and _NO_OFFSET.match(value) else value
+
+
+def paragon_filter(req: Request, workflows: tuple[str, ...]) -> Predicate | str:
+    """The predicate of Paragon's list query, or the message refusing it.
+
+    Dates are read as the docs write them, without an offset (taken as UTC), or as RFC 3339
+    with one. `integration` keeps the executions of that integration's workflows
+    (`facets.integration_of`: an execution does not name its integration, its workflow does);
+    an integration with no workflow here matches nothing. `status` and `sortBy` must be in
+    their declared enums.
+    """
+    for name, allowed in (("status", ("SUCCEEDED", "FAILED")), ("sortBy", ("ASC", "DESC"))):
+        bad = one_of(req, name, allowed)
+        if bad:
+            return bad
+    after, before = paragon_date(req.one("afterDate")), paragon_date(req.one("beforeDate"))
+    for name, value in (("afterDate", after), ("beforeDate", before)):
+        if bad_instant(value):
+            return (
+                f"{name} {req.one(name)!r} is not a date-time: write 2023-02-16T00:00:00 "
+                "(read as UTC) or 2023-02-16T00:00:00Z"
+            )
+    status, workflow, user = req.one("status"), req.one("workflowId"), req.one("userId")
+    integration = req.one("integration")
+
+    def keep(r: dict[str, Any]) -> bool:
+        return (
+            (status is None or r.get("status") == status)
+            and (workflow is None or r.get("workflowId") == workflow)
+            and (user is None or r.get("userId") == user)
+            and (
+                integration is None or integration_of(workflows, r.get("workflowId")) == integration
+            )
+            and in_window(r.get("dateStarted"), after, before)
+        )
+
+    return keep
+
+
+# -- Xceptor ------------------------------------------------------------------------------------
+
+XCEPTOR_STATUSES = ("pending", "running", "completed", "failed", "cancelled")
+
+
+def xceptor_query(req: Request) -> tuple[int, int] | str:
+    """(page, page_size) of Xceptor's list (clamped to 1.. and 1..100), or the refusal.
+
+    `status` must be in its declared enum; the page numbers must be integers.
+    """
+    bad = one_of(req, "status", XCEPTOR_STATUSES)
+    if bad:
+        return bad
+    page, size = integer(req, "page", 1), integer(req, "page_size", 25)
+    if isinstance(page, str):
+        return page
+    if isinstance(size, str):
+        return size
+    return max(page, 1), min(max(size, 1), 100)

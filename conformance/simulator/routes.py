@@ -7,17 +7,17 @@ Pagination, as each contract declares it:
   `statuses` (repeated), `workflow_ids` and the filters of `filters.py` apply. Oldest first.
 - Knock: cursors. `after`/`before` are opaque cursors (the run's position);
   `page_info.after` is set when more runs follow, `page_info.before` when runs precede;
-  `page_size` (default 50) is clamped to 1..100. Filters: `filters.knock_filter`.
+  `page_size` (default 50) is clamped to 1..100. Filters: `filters.knock_filter`. A cursor
+  the simulator did not write or a non-integer `page_size` is a 400, not the first page.
 - Paragon: `{"workflowExecutions": [...], "nextLink": ...}` as Paragon's docs show it (no
   total): `offset`, 100 per page, `nextLink` an absolute URL on the simulator's own origin,
-  null on the last page. `status`, `workflowId`, `userId`, `afterDate`/`beforeDate` (on
-  dateStarted), `sortBy`. Dates are read as the docs write them, without an offset (taken
-  as UTC), or as RFC 3339 with one; any other text is a 400 (the contract declares no error
-  status for the list, see `paragon_list`). `integration` is accepted but not applied: an
-  execution does not say which integration it ran.
+  null on the last page. Filters and dates: `filters.paragon_filter` (a bad value is a 400,
+  which the contract does not declare). `projectId` is not modelled: every project path
+  names the simulator's one task history (tests/test_parameter_coverage.py lists the gap).
 - Xceptor: `page` (1-based) and `page_size` (1..100, default 25), clamped; a page past the
   last is a 404 with the contract's `Error` body (an empty page there would contradict
   `total_pages`). `status` filters. Lists are per workflow: an unknown workflow is a 404.
+  A non-integer page or a status outside the enum is a 400 `Error` (undeclared for the list).
 
 An unknown id answers 404 with the contract's error body where the operation declares one;
 where it declares no 404 but a 400 (Hatchet's v1 get), 400 with that body.
@@ -28,11 +28,17 @@ from __future__ import annotations
 import base64
 import binascii
 import math
-import re
 from typing import Any
 from urllib.parse import urlencode
 
-from conformance.simulator.filters import hatchet_filter, knock_filter, without_payloads
+from conformance.simulator.filters import (
+    hatchet_filter,
+    integer,
+    knock_filter,
+    paragon_filter,
+    without_payloads,
+    xceptor_query,
+)
 from conformance.simulator.hatchet_routes import REFUSED as HATCHET_REFUSED
 from conformance.simulator.hatchet_routes import ROUTES as HATCHET_EXTRA
 from conformance.simulator.hatchet_routes import hatchet_error, window_problem
@@ -42,11 +48,11 @@ from conformance.simulator.protocol import (
     Request,
     Response,
     Route,
-    bad_instant,
     compile_template,
     in_window,
     to_int,
 )
+from conformance.simulator.restack_routes import ROUTES as RESTACK_AGENTS
 from conformance.simulator.store import Store
 
 # -- Hatchet ------------------------------------------------------------------------------------
@@ -173,13 +179,23 @@ def _knock_error(status: int, code: str, message: str) -> Response:
     return Response(status, {"code": code, "message": message, "status": status}, None)
 
 
+def _knock_page(req: Request) -> tuple[int, int | None, int | None] | str:
+    """(page_size, after, before) of Knock's list, or the message refusing them."""
+    size = integer(req, "page_size", 50)
+    if isinstance(size, str):
+        return size
+    for name in ("after", "before"):
+        if req.one(name) is not None and _uncursor(req.one(name)) is None:
+            return f"{name} {req.one(name)!r} is not a cursor of this list (page_info.{name})"
+    return min(max(size, 1), 100), _uncursor(req.one("after")), _uncursor(req.one("before"))
+
+
 def knock_list(store: Store, req: Request) -> Response:
-    keep = knock_filter(req)
-    if isinstance(keep, str):
-        return _knock_error(400, "invalid_params", keep)
+    keep, paging = knock_filter(req), _knock_page(req)
+    if isinstance(keep, str) or isinstance(paging, str):
+        return _knock_error(400, "invalid_params", keep if isinstance(keep, str) else str(paging))
     runs = [(store.seq_of(r["id"]) or 0, r) for r in store.all() if keep(r)]
-    size = min(max(to_int(req.one("page_size"), 50), 1), 100)
-    after, before = _uncursor(req.one("after")), _uncursor(req.one("before"))
+    size, after, before = paging
     if after is not None:
         window = [x for x in runs if x[0] > after][:size]
     elif before is not None:
@@ -207,42 +223,26 @@ def knock_get(store: Store, req: Request) -> Response:
 # -- Paragon ------------------------------------------------------------------------------------
 
 PARAGON_PAGE = 100
-#: The date form of Paragon's docs (`afterDate=2023-02-16T00:00:00`): no offset.
-_NO_OFFSET = re.compile(r"\d{4}-\d\d-\d\d[Tt]\d\d:\d\d:\d\d(\.\d+)?$")
-
-
-def paragon_date(value: str | None) -> str | None:
-    """A query date as RFC 3339: the docs' form without an offset is read as UTC."""
-    return f"{value}Z" if value is not None and _NO_OFFSET.match(value) else value
 
 
 def paragon_list(store: Store, req: Request) -> Response:
-    """The list; a malformed date is refused, not ignored (that would widen the filter).
+    """The list; a malformed value is refused, not ignored (that would widen the filter).
 
     The contract declares only 200, 401 and 429 for this operation: no status says "bad
     request", so the simulator answers 400, the usual one, and a recording shows it as
     undeclared.
     """
-    status, workflow, user = req.one("status"), req.one("workflowId"), req.one("userId")
-    after, before = paragon_date(req.one("afterDate")), paragon_date(req.one("beforeDate"))
-    for name, value in (("afterDate", after), ("beforeDate", before)):
-        if bad_instant(value):
-            message = (
-                f"{name} {req.one(name)!r} is not a date-time: write 2023-02-16T00:00:00 "
-                "(read as UTC) or 2023-02-16T00:00:00Z"
-            )
-            return Response(400, {"message": message}, None)
-    runs = [
-        r
-        for r in store.all()
-        if (status is None or r.get("status") == status)
-        and (workflow is None or r.get("workflowId") == workflow)
-        and (user is None or r.get("userId") == user)
-        and in_window(r.get("dateStarted"), after, before)
-    ]
+    everything = store.all()  # a store read from a database has no pools: its workflows
+    workflows = store.pools.get("workflow") or tuple(
+        dict.fromkeys(r["workflowId"] for r in everything)
+    )
+    keep, offset = paragon_filter(req, workflows), integer(req, "offset", 0)
+    if isinstance(keep, str) or isinstance(offset, str):
+        return Response(400, {"message": keep if isinstance(keep, str) else offset}, None)
+    runs = [r for r in everything if keep(r)]
     if req.one("sortBy") == "DESC":
         runs.reverse()
-    offset = max(to_int(req.one("offset"), 0), 0)
+    offset = max(offset, 0)
     link = None
     if offset + PARAGON_PAGE < len(runs):
         query = {k: v for k, v in req.query.items() if k != "offset"}
@@ -299,10 +299,11 @@ def xceptor_list(store: Store, req: Request) -> Response:
     runs = _xceptor_runs(store, req.params["workflowId"])
     if runs is None:
         return _xceptor_error(404, "workflow_not_found", "workflow not found")
-    status = req.one("status")
+    paging = xceptor_query(req)
+    if isinstance(paging, str):
+        return _xceptor_error(400, "invalid_parameter", paging)
+    status, (page, size) = req.one("status"), paging
     runs = [r for r in runs if status is None or r.get("status") == status]
-    size = min(max(to_int(req.one("page_size"), 25), 1), 100)
-    page = max(to_int(req.one("page"), 1), 1)
     pages = math.ceil(len(runs) / size)
     if page > max(pages, 1):
         return _xceptor_error(404, "page_out_of_range", f"page {page} is past {pages} page(s)")
@@ -389,4 +390,5 @@ ROUTES: dict[str, tuple[tuple[str, str, Handler], ...]] = {
 
 def routes_for(vendor: str) -> tuple[Route, ...]:
     served = ROUTES[vendor] + (HATCHET_EXTRA + HATCHET_REFUSED if vendor == "hatchet" else ())
+    served += RESTACK_AGENTS if vendor == "restack" else ()  # restack_routes: agent runs
     return tuple(Route(m, t, h, compile_template(t)) for m, t, h in served)
