@@ -103,6 +103,8 @@ TARGETS: dict[str, tuple[str, str]] = {
     "paragon.WorkflowExecution": ("", "paragon.WorkflowExecution"),
     "restack.WorkflowRunStatus": ("", "restack.WorkflowRunStatus"),
     "restack.WorkflowRunResponse": ("", "restack.WorkflowRunResponse"),
+    "restack.AgentRunStatus": ("", "restack.AgentRunStatus"),
+    "restack.AgentRunResponse": ("", "restack.AgentRunResponse"),
     "xceptor.WorkflowRunList": ("/data/*", "xceptor.WorkflowRun"),
     "xceptor.WorkflowRun": ("", "xceptor.WorkflowRun"),
 }
@@ -117,6 +119,8 @@ BREAKS: dict[str, tuple[str, str, Any]] = {
     "paragon.WorkflowExecution": ("id", "taskCount", "3"),
     "restack.WorkflowRunStatus": ("workflowName", "output", "done"),
     "restack.WorkflowRunResponse": ("runId", "runId", 12345),
+    "restack.AgentRunStatus": ("runId", "output", "done"),
+    "restack.AgentRunResponse": ("runId", "runId", 12345),
     "xceptor.WorkflowRun": ("id", "duration_ms", "1000"),
 }
 

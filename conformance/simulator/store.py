@@ -82,6 +82,20 @@ SPECS: dict[str, VendorSpec] = {
 
 GROUP_POOL = 3  # seeded runs are spread over this many values per group
 
+#: Other run objects a vendor keeps beside its main one, by kind: Restack's agent runs. Each
+#: kind is its own Store (`Store.kinds`) on the main store's clock, seeded with the main
+#: seeded runs' ids, so one known `runId` reaches a run of every kind (see restack_routes).
+KINDS: dict[str, dict[str, VendorSpec]] = {
+    "restack": {
+        "agents": VendorSpec(
+            "restack", "restack.AgentRunStatus", ("/runId",), (("agent", "/agentName"),),
+            "queued", "running", "completed", "failed", None,
+            error_fields=("error",), output_fields=("output",),
+        ),
+    },
+}  # fmt: skip
+KIND_SEED_OFFSET = 7919  # another kind's bodies and write ids come from another seed
+
 
 def format_instant(moment: datetime) -> str:
     """RFC 3339 in UTC with milliseconds: the one form the simulator writes."""
@@ -166,9 +180,18 @@ class Store:
     """Runs of one vendor, in creation order; thread-safe; renders bodies at the clock's now."""
 
     def __init__(
-        self, vendor: str, *, seed: int, runs: int, speed: float = 1.0, db: Path | None = None
+        self,
+        vendor: str,
+        *,
+        seed: int,
+        runs: int,
+        speed: float = 1.0,
+        db: Path | None = None,
+        kind: str | None = None,
+        ids: tuple[str, ...] = (),
     ) -> None:
-        self.spec = SPECS[vendor]
+        self.spec = SPECS[vendor] if kind is None else KINDS[vendor][kind]
+        self._ids = ids  # ids for the seeded runs, in order (a kind's: the main runs' ids)
         self.seed = seed
         self.profile = load_profiles()[self.spec.object]
         self._lock = threading.Lock()
@@ -176,7 +199,8 @@ class Store:
         self._by_id: dict[str, _Run] = {}
         rng = random.Random(f"{seed}:groups")
         self.pools: dict[str, tuple[str, ...]] = {}
-        self.journal = Journal(db, vendor) if db is not None else None
+        key = vendor if kind is None else self.spec.object
+        self.journal = Journal(db, key) if db is not None else None
         stored = self.journal.load() if self.journal is not None else []
         if stored:  # a database from an earlier start: its runs, not new ones
             for row in stored:
@@ -194,6 +218,23 @@ class Store:
             for run in self._runs:
                 self._persist(run)
         self.clock = Clock(self._latest() + timedelta(minutes=1), speed)
+        self.kinds: dict[str, Store] = {}
+        if kind is None and vendor in KINDS:
+            self._add_kinds(vendor, seed, runs, speed, db)
+
+    def _add_kinds(self, vendor: str, seed: int, runs: int, speed: float, db: Path | None) -> None:
+        """The vendor's other run kinds, seeded with this store's seeded ids, on one clock."""
+        ids = tuple(str(get(r.body, self.spec.id_pointers[0])) for r in self._runs[:runs])
+        for kind in KINDS[vendor]:
+            store = Store(
+                vendor, seed=seed + KIND_SEED_OFFSET, runs=runs, speed=speed, db=db, kind=kind,
+                ids=ids,
+            )  # fmt: skip
+            self.kinds[kind] = store
+        start = max([self.clock.start, *(k.clock.start for k in self.kinds.values())])
+        self.clock = Clock(start, speed)
+        for store in self.kinds.values():
+            store.clock = self.clock
 
     def _persist(self, run: _Run) -> None:
         if self.journal is not None:
@@ -219,7 +260,7 @@ class Store:
                     _group_value(name, pointer, self.seed, k) for k in range(GROUP_POOL)
                 )
             put(body, pointer, rng.choice(self.pools[name]))
-        run_id = get(body, self.spec.id_pointers[0])
+        run_id = self._ids[seq] if seq < len(self._ids) else get(body, self.spec.id_pointers[0])
         if not isinstance(run_id, str) or not run_id or run_id in self._by_id:
             run_id = self._new_id(rng)  # the contract may not require an id; we always give one
         for pointer in self.spec.id_pointers:
