@@ -52,6 +52,7 @@ from conformance.simulator.protocol import (
     in_window,
     to_int,
 )
+from conformance.simulator.restack_routes import ROUTES as RESTACK_AGENTS
 from conformance.simulator.store import Store
 
 # -- Hatchet ------------------------------------------------------------------------------------
@@ -389,4 +390,5 @@ ROUTES: dict[str, tuple[tuple[str, str, Handler], ...]] = {
 
 def routes_for(vendor: str) -> tuple[Route, ...]:
     served = ROUTES[vendor] + (HATCHET_EXTRA + HATCHET_REFUSED if vendor == "hatchet" else ())
+    served += RESTACK_AGENTS if vendor == "restack" else ()  # restack_routes: agent runs
     return tuple(Route(m, t, h, compile_template(t)) for m, t, h in served)
