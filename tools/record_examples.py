@@ -8,7 +8,7 @@ one recording format so every reader is exercised:
 
     hatchet  runs.cassette.yaml            vcrpy cassette (recorded by vcrpy itself)
     knock    session.har                   HAR 1.2 (the contract runner's HAR writer)
-    restack  runs.yaml                     multi-document YAML, one run per document
+    restack  runs.yaml, agent-runs.yaml    multi-document YAML, one run per document
     paragon  runs.postman_collection.json  Postman v2.1 collection with saved responses
     xceptor  runs.jsonl                    one run per line
 
@@ -290,7 +290,40 @@ def record_restack(sim: Simulator, folder: Path) -> tuple[Path, set[str]]:
     text = yaml.safe_dump_all(documents, explicit_start=True, sort_keys=False, allow_unicode=True)
     path = folder / "runs.yaml"
     write_atomically(path, header + text)
-    return path, set().union(*(statuses_of(d) for d in documents))
+    agent_statuses = record_restack_agents(sim, folder)
+    return path, set().union(*(statuses_of(d) for d in documents)) & agent_statuses
+
+
+def record_restack_agents(sim: Simulator, folder: Path) -> set[str]:
+    """Agent runs, as `record_restack` records workflow runs, into `agent-runs.yaml`."""
+    from conformance.simulator.restack_routes import agents
+
+    api = f"{sim.url}/api/agents"
+    documents: list[Any] = []
+
+    def get(agent: str, run_id: str) -> None:
+        documents.append(fetch(f"{api}/{agent}/{run_id}").json())
+
+    for run in pick_by_status(agents(sim.store).all()):
+        get(run["agentName"], run["runId"])
+
+    def schedule(i: int) -> str:
+        body = {"input": {"ticketId": f"tkt_{i:04d}", "channel": "email"}}
+        return str(fetch(f"{api}/support-triage", "POST", body).json()["runId"])
+
+    ids = stagger(sim, schedule)
+    for run_id in ids:
+        get("support-triage", run_id)
+    sim.advance(SETTLE)
+    for run_id in ids[3:]:
+        get("support-triage", run_id)
+    header = (
+        "# Restack agent runs (GET /api/agents/{agentName}/{runId}), one run per document,\n"
+        "# recorded from the runconform simulator by tools/record_examples.py.\n"
+    )
+    text = yaml.safe_dump_all(documents, explicit_start=True, sort_keys=False, allow_unicode=True)
+    write_atomically(folder / "agent-runs.yaml", header + text)
+    return set().union(*(statuses_of(d) for d in documents))
 
 
 # -- Paragon: a Postman v2.1 collection ---------------------------------------------------------
