@@ -8,10 +8,11 @@ committed `schemas/` is exactly what the contracts say (`schemas build --check`)
 from __future__ import annotations
 
 import difflib
+import hashlib
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ from conformance.openapi import (
     is_remote,
     iter_refs,
 )
+from conformance.openapi_files import Assembled, assembled_source
 
 BASE_URI = "https://runconform.invalid/schemas/"
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -48,9 +50,12 @@ def schema_path(vendor: str, name: str, variant: str) -> str:
 
 @dataclass(frozen=True)
 class BuiltBundle:
-    """The generated bundle: relative path -> file text."""
+    """The generated bundle: relative path -> file text; and the generated contract documents
+    (assembled from multi-file vendor sources), relative to `contracts_root`."""
 
     files: dict[str, str]
+    contract_files: dict[str, str] = field(default_factory=dict)
+    contracts_root: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -102,8 +107,11 @@ def _finish(schema: dict[str, Any], vendor: str, name: str, variant: str) -> dic
     return {**head, "title": body.pop("title"), **body}
 
 
-def _extract_openapi(source: Source, directory: Path, roots: list[str]) -> list[_Extracted]:
-    document = load_document(directory / source.file, display=source.relpath)
+def _extract_openapi(
+    source: Source, directory: Path, roots: list[str], document: Any = None
+) -> list[_Extracted]:
+    if document is None:
+        document = load_document(directory / source.file, display=source.relpath)
     if not isinstance(document, dict):
         raise BundleError("an OpenAPI document must be a mapping", file=source.relpath)
     declared = str(document.get("openapi", ""))
@@ -172,14 +180,19 @@ def _extract_json_schema(source: Source, directory: Path, name: str) -> _Extract
     return _Extracted(name, source, "", True, converted, notes)
 
 
-def _vendor_entries(contracts: VendorContracts) -> list[_Extracted]:
+def _vendor_entries(
+    contracts: VendorContracts, generated: dict[str, tuple[Assembled, str]]
+) -> list[_Extracted]:
     by_source: dict[str, list[str]] = {}
     for spec in contracts.objects:
         by_source.setdefault(spec.source, []).append(spec.name)
     entries: dict[str, _Extracted] = {}
     for file, roots in by_source.items():
         source = contracts.source(file)
-        if source.kind == "openapi":
+        if file in generated:
+            document = generated[file][0].document
+            found = _extract_openapi(source, contracts.directory, roots, document)
+        elif source.kind == "openapi":
             found = _extract_openapi(source, contracts.directory, roots)
         else:
             found = [_extract_json_schema(source, contracts.directory, name) for name in roots]
@@ -211,11 +224,17 @@ def _closure_errata(
 def build_bundle(contracts_root: Path) -> BuiltBundle:
     """Build every vendor's schemas (published + corrected) and the bundle manifest."""
     files: dict[str, str] = {}
+    contract_files: dict[str, str] = {}
     manifest_entries: list[dict[str, Any]] = []
     all_errata: dict[str, dict[str, str]] = {}
     for contracts in load_all(contracts_root):
         errata = load_errata(contracts.directory)
-        entries = _vendor_entries(contracts)
+        generated = {
+            s.file: assembled_source(contracts, s) for s in contracts.sources if s.assembled_from
+        }
+        for file, (_, text) in generated.items():
+            contract_files[f"{contracts.vendor}/{file}"] = text
+        entries = _vendor_entries(contracts, generated)
         names = {e.name for e in entries}
         by_object: dict[str, list[Erratum]] = {}
         for erratum in errata:
@@ -252,9 +271,14 @@ def build_bundle(contracts_root: Path) -> BuiltBundle:
                 "source": {
                     **entry.source.provenance(),
                     "pointer": entry.pointer,
-                    "sha256": sha256_of(contracts.directory / entry.source.file),
+                    "sha256": _source_sha256(contracts, entry, generated),
                 },
             }
+            if entry.source.file in generated:
+                spec = entry.source.assembled_from
+                assert spec is not None
+                origin = generated[entry.source.file][0].origins.get(entry.name, "")
+                record["source"]["assembled_from"] = f"{contracts.vendor}/{spec.root}/{origin}"
             for variant, schema in variants.items():
                 text = dump_json(_finish(schema, contracts.vendor, entry.name, variant))
                 path = schema_path(contracts.vendor, entry.name, variant)
@@ -276,7 +300,20 @@ def build_bundle(contracts_root: Path) -> BuiltBundle:
             "errata": dict(sorted(all_errata.items())),
         }
     )
-    return BuiltBundle(files=dict(sorted(files.items())))
+    return BuiltBundle(
+        files=dict(sorted(files.items())),
+        contract_files=dict(sorted(contract_files.items())),
+        contracts_root=contracts_root,
+    )
+
+
+def _source_sha256(
+    contracts: VendorContracts, entry: _Extracted, generated: dict[str, tuple[Assembled, str]]
+) -> str:
+    if entry.source.file in generated:
+        text = generated[entry.source.file][1]
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return sha256_of(contracts.directory / entry.source.file)
 
 
 def compare_bundle(built: BuiltBundle, schemas_root: Path) -> tuple[Difference, ...]:
@@ -305,12 +342,37 @@ def compare_bundle(built: BuiltBundle, schemas_root: Path) -> tuple[Difference, 
             differences.append(Difference(path, "changed", diff))
     for path in sorted(on_disk - set(built.files)):
         differences.append(Difference(path, "unexpected", ""))
+    for path, text in built.contract_files.items():
+        assert built.contracts_root is not None
+        target = built.contracts_root / path
+        shown = str(target.absolute())  # outside schemas_root: named by its full path
+        if not target.is_file():
+            differences.append(Difference(shown, "missing", ""))
+        elif target.read_text(encoding="utf-8", errors="replace") != text:
+            differences.append(Difference(shown, "changed", "generated contract document"))
     return tuple(differences)
+
+
+def _owns_contracts(built: BuiltBundle, schemas_root: Path) -> bool:
+    """True when `schemas_root` is the `schemas/` beside the contracts built from: only
+    then does writing the bundle also rewrite the generated contract documents (a build into
+    another folder, or `--check`'s scratch folder, leaves the contracts tree alone)."""
+    if built.contracts_root is None:
+        return False
+    return schemas_root.resolve() == built.contracts_root.resolve().parent / "schemas"
 
 
 def write_bundle(built: BuiltBundle, schemas_root: Path) -> None:
     """Replace `schemas_root` with the built files; a failure leaves the old bundle intact."""
     schemas_root.parent.mkdir(parents=True, exist_ok=True)
+    if _owns_contracts(built, schemas_root):
+        assert built.contracts_root is not None
+        for path, text in built.contract_files.items():
+            target = built.contracts_root / path
+            if not target.is_file() or target.read_text(encoding="utf-8") != text:
+                scratch = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+                scratch.write_text(text, encoding="utf-8")
+                os.replace(scratch, target)
     staging = Path(tempfile.mkdtemp(prefix=".schemas-", dir=schemas_root.parent))
     try:
         for path, text in built.files.items():

@@ -21,7 +21,8 @@ def contracts_copy(tmp_path: Path) -> Path:
 def test_committed_bundle_matches_a_fresh_build(run_cli) -> None:
     code, out, err = run_cli("schemas", "build", "--check")
     assert (code, err) == (0, "")
-    assert out == f"ok: 69 files in {schemas_dir()} match a fresh build\n"
+    count = len(build_bundle(contracts_dir()).files)  # vendors add objects: counted, not fixed
+    assert out == f"ok: {count} files in {schemas_dir()} match a fresh build\n"
 
 
 def test_two_builds_are_byte_identical() -> None:

@@ -89,9 +89,12 @@ def test_bare_unique_object_name_resolves(catalog: Catalog) -> None:
 
 def test_provenance_and_errata_in_scope(catalog: Catalog) -> None:
     entry = catalog.entry("hatchet.V1TaskSummaryList")
-    assert entry.source["file"] == "hatchet/workflow-runs-api.openapi.yml"
+    assert entry.source["file"] == "hatchet/hatchet-api.openapi.json"
     assert entry.source["sha256"] == (
-        "643b8cce38264e7c6b48f3fe883106c9662ebb56af97556d28304a791fdbf538"
+        "f993715ca37c424c1a1f6a9e0104d7d250e108d1d60888e6acd7592dfbfc887b"
+    )
+    assert entry.source["assembled_from"] == (
+        "hatchet/upstream-openapi/components/schemas/v1/task.yaml#/V1TaskSummaryList"
     )
     assert entry.errata == ("hatchet-tasksummary-required-id", "hatchet-tasksummary-type-object")
     assert catalog.entry("hatchet.V1TaskSummaryList", "published").errata == ()

@@ -56,7 +56,7 @@ def test_hatchet_finding_names_the_source() -> None:
     assert str(finding) == (
         "schemas/hatchet/published/V1WorkflowRun.json#/required: error: required property 'id' "
         "is not defined in `properties`: no conforming object can have it documented "
-        "[required-undefined] (from contracts/hatchet/workflow-runs-api.openapi.yml"
+        "[required-undefined] (from contracts/hatchet/hatchet-api.openapi.json"
         "#/components/schemas/V1WorkflowRun/required)"
     )
 
@@ -107,7 +107,7 @@ def test_rule_flags_bad_and_passes_good(
 def test_cli_lint_exit_codes(run_cli) -> None:
     code, out, _ = run_cli("schemas", "lint", "-q")
     assert code == 0
-    assert out.splitlines()[-1] == "corrected: 0 errors, 1 warning, 8 info"
+    assert out.splitlines()[-1] == "corrected: 0 errors, 1 warning, 9 info"
     code, out, _ = run_cli("schemas", "lint", "--as-published", "-q")
     assert code == 3
-    assert out.splitlines()[-1] == "published: 4 errors, 21 warnings, 10 info"
+    assert out.splitlines()[-1] == "published: 4 errors, 22 warnings, 11 info"
