@@ -3,7 +3,8 @@
 Each erratum names the object it corrects, why, and the evidence; the patch is
 applied to the mechanically converted (published) schema to give the corrected
 one. Patches usually begin with a `test` op, so an upstream change that moves
-the text makes the build fail rather than patch the wrong place.
+the text makes the build fail rather than patch the wrong place. The same file's
+`operation_errata` correct the vendor's operations (`conformance.operation_errata`).
 """
 
 from __future__ import annotations
@@ -34,25 +35,47 @@ class Erratum:
         return {"id": self.id, "object": self.object, "rationale": " ".join(self.rationale.split())}
 
 
+#: The sections of `errata.yaml`: schema errata (read here), operation errata (read by
+#: `operation_errata`), and corrections considered and not taken (documentation only).
+SECTIONS = ("errata", "operation_errata", "not_taken")
+
+
 def load_errata(vendor_dir: Path) -> tuple[Erratum, ...]:
-    """Read `errata.yaml` of one vendor (absent file = no errata)."""
+    """Read the schema errata of one vendor's `errata.yaml` (absent file = no errata)."""
     path = vendor_dir / "errata.yaml"
     vendor = vendor_dir.name
     file = f"{vendor}/errata.yaml"
     if not path.exists():
         return ()
     data = load_document(path, display=file)
-    if not isinstance(data, dict) or not isinstance(data.get("errata"), list):
+    listed = data.get("errata") if isinstance(data, dict) else None
+    if not isinstance(data, dict) or not (
+        isinstance(listed, list) or (listed is None and "operation_errata" in data)
+    ):
         raise BundleError("expected a mapping with an `errata` list", file=file)
+    unknown = sorted(str(k) for k in set(data) - set(SECTIONS))
+    if unknown:
+        raise BundleError(
+            f"unknown key(s) {', '.join(map(repr, unknown))}; expected {', '.join(SECTIONS)}",
+            file=file,
+        )
     seen: set[str] = set()
     errata = []
-    for i, raw in enumerate(data["errata"]):
+    for i, raw in enumerate(listed or ()):
         pointer = f"/errata/{i}"
         if not isinstance(raw, dict):
             raise BundleError("an erratum must be a mapping", file=file, pointer=pointer)
+        if "operation" in raw and "object" not in raw:
+            raise BundleError(
+                "an erratum that patches an operation belongs under `operation_errata`",
+                file=file,
+                pointer=pointer,
+            )
         missing = [k for k in ("id", "object", "rationale", "evidence", "patch") if k not in raw]
         if missing:
             raise BundleError(f"erratum lacks {', '.join(missing)}", file=file, pointer=pointer)
+        if not isinstance(raw["id"], str) or not raw["id"]:
+            raise BundleError("`id` must be a non-empty string", file=file, pointer=f"{pointer}/id")
         if raw["id"] in seen:
             raise BundleError(f"duplicate erratum id {raw['id']!r}", file=file, pointer=pointer)
         seen.add(raw["id"])

@@ -13,6 +13,8 @@ from conformance.build import BuiltBundle, build_bundle, compare_bundle, write_b
 from conformance.catalog import load_catalog
 from conformance.errors import BundleError, ExitCode, UsageError
 from conformance.lint import lint_bundle
+from conformance.operation_errata import check_operation_errata
+from conformance.provenance import is_vendor, vendor_provenance
 from conformance.resources import contracts_dir, is_source_checkout, schemas_dir
 from conformance.xmlescape import visible
 
@@ -75,9 +77,18 @@ def list_schemas(vendor: str | None, include_dependencies: bool, fmt: str) -> No
     help="Where the schema came from and which errata changed it, instead of the schema.",
 )
 def show(name: str, as_published: bool, provenance: bool) -> None:
-    """Print one schema (corrected unless --as-published)."""
+    """Print one schema (corrected unless --as-published); with a vendor's name and
+    --provenance, where its contract came from and every erratum that corrects it."""
     catalog = load_catalog()
     variant = "published" if as_published else "corrected"
+    if is_vendor(name):
+        if not provenance or as_published:
+            raise UsageError(
+                f"{name!r} is a vendor: `runconform schemas show {name} --provenance` shows "
+                f"its contract's provenance, `runconform schemas list --vendor {name}` its objects"
+            )
+        click.echo(json.dumps(vendor_provenance(name).as_json(), indent=2))
+        return
     if provenance:
         entry = catalog.entry(name, variant)
         click.echo(
@@ -113,8 +124,10 @@ def show(name: str, as_published: bool, provenance: bool) -> None:
     "--check", is_flag=True, help="Rebuild into a temporary folder and fail if anything differs."
 )
 def build(contracts_root: Path | None, out: Path | None, check: bool) -> None:
-    """Generate schemas/ from contracts/ (reproducible, byte for byte)."""
-    built = build_bundle(contracts_root or contracts_dir())
+    """Generate schemas/ from contracts/ (reproducible, byte for byte); every operation
+    erratum must still apply to its contract."""
+    root = contracts_root or contracts_dir()
+    built = build_bundle(root)
     target = out or schemas_dir()
     if check:
         with tempfile.TemporaryDirectory(prefix="runconform-build-") as tmp:
@@ -130,11 +143,13 @@ def build(contracts_root: Path | None, out: Path | None, check: bool) -> None:
                 "contracts; run `runconform schemas build` and commit the result",
                 file=str(target),
             )
+        check_operation_errata(root)  # each still applies, or exit 3 naming it
         click.echo(visible(f"ok: {len(built.files)} files in {target} match a fresh build"))
         return
     if out is None and not is_source_checkout():
         raise UsageError("the installed bundle is read-only: give --out DIR")
     _write_bundle(built, target)
+    check_operation_errata(root)  # after the write: the build may generate a contract it patches
     click.echo(visible(f"wrote {len(built.files)} files to {target}"))
 
 
