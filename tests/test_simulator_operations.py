@@ -91,7 +91,11 @@ def conforms(sim: Simulator, method: str, path: str, status: int, media: str, bo
     assert declared is not None, (method, path, status)
     source, _, pointer = declared.partition("#")
     (document,) = [d.document for d in contract_documents(sim.vendor) if d.source == source]
-    schema = {"$ref": "#" + pointer, "components": document["components"]}
+    schema = {
+        "$ref": "#" + pointer,
+        "components": document["components"],
+        "paths": document["paths"],
+    }
     errors = list(Draft202012Validator(schema, format_checker=FORMATS).iter_errors(body))
     assert errors == [], (path, body)
 
@@ -108,7 +112,8 @@ def test_every_contract_operation_is_served_or_listed(
         path = path.replace("{" + name + "}", value)
     path = path.replace("{workflow}", "simulated")  # Hatchet's v0 workflow name (not served)
     assert "{" not in path, f"no known value for a path parameter of {template}"
-    values = {"since": SINCE, "only_tasks": "false", "external_ids": run_id}
+    values = {"since": SINCE, "only_tasks": "false", "external_ids": run_id, "dag_ids": run_id}
+    values["tenant"] = known.get("tenant", "")  # Hatchet's dags/tasks takes it in the query
     query = [f"{name}={values[name]}" for name in required_query(vendor, method, template)]
     full = path + ("?" + "&".join(query) if query else "")
     status, media, body = call(sim, method, full, POST_BODY if method == "POST" else None)

@@ -7,7 +7,9 @@ that every filter value picks a strict subset:
   and `error_count` (0 on four runs in six, else 1 or 2).
 - Hatchet: `additionalMetadata` (`env` = `prod`/`staging`, `team` = `team-1..3`), `type`
   (`DAG` on one run in three, else `TASK`) and `parentTaskExternalId` (on half the runs, one
-  of two uuids). The worker a task ran on and the event that triggered its workflow are not
+  of two uuids), `idempotencyKey` (`idem-SEED-N`, unique, on one run in three), `retryCount` /
+  `attempt` (0/1 or 1/2) and `payloadsRestricted` (false: the simulator's caller may see
+  payloads). The worker a task ran on and the event that triggered its workflow are not
   fields of `V1TaskSummary`: `worker_of` and `event_of` derive them from the seed and run id.
 - Paragon: the integration an execution ran for is not a field of `WorkflowExecution`, but a
   Paragon workflow belongs to one integration: `integration_of` derives it from the workflow.
@@ -80,3 +82,9 @@ def add_facets(vendor: str, seed: int, seq: int, body: dict[str, Any]) -> None:
             body["parentTaskExternalId"] = pool_uuid(seed, "parent", parent)
         else:
             body.pop("parentTaskExternalId", None)
+        if _pick(seed, run, "idempotency", 3) == 0:
+            body["idempotencyKey"] = f"idem-{seed}-{seq}"
+        else:
+            body.pop("idempotencyKey", None)
+        retries = _pick(seed, run, "retries", 4) // 2  # 0 or 1
+        body.update(payloadsRestricted=False, retryCount=retries, attempt=retries + 1)

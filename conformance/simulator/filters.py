@@ -125,6 +125,7 @@ def hatchet_filter(req: Request, seed: int) -> Predicate | str:
     contract allows any string) and combine with OR (Hatchet's default; its own
     OpenAPI adds `additional_metadata_operator=AND|OR`, accepted too). `only_tasks` is required
     (the contract says so): `true` lists only runs of type TASK, `false` DAGs and tasks.
+    `idempotency_keys` (repeated) keeps the runs that claimed one of the keys.
     """
     for name in ("only_tasks", "include_payloads"):
         value = req.one(name)
@@ -143,6 +144,7 @@ def hatchet_filter(req: Request, seed: int) -> Predicate | str:
         return f"additional_metadata_operator {operator!r} is not AND or OR"
     tasks_only = req.one("only_tasks") == "true"
     worker, parent, event = (req.one(name) for name in uuids)
+    keys = set(req.query.get("idempotency_keys", ()))
 
     def metadata_ok(r: dict[str, Any]) -> bool:
         meta = r.get("additionalMetadata") or {}
@@ -156,6 +158,7 @@ def hatchet_filter(req: Request, seed: int) -> Predicate | str:
             and (worker is None or worker_of(seed, r) == worker)
             and (parent is None or r.get("parentTaskExternalId") == parent)
             and (event is None or event_of(seed, r) == event)
+            and (not keys or r.get("idempotencyKey") in keys)
         )
 
     return keep

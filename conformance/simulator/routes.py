@@ -2,9 +2,7 @@
 
 Pagination, as each contract declares it:
 
-- Hatchet: `offset`/`limit` (default 50); `current_page = offset // limit + 1`, capped at
-  `num_pages`; `next_page` only when a page follows. `since` is required; `until`,
-  `statuses` (repeated), `workflow_ids` and the filters of `filters.py` apply. Oldest first.
+- Hatchet: `conformance.simulator.hatchet_routes` (every operation of its own OpenAPI).
 - Knock: cursors. `after`/`before` are opaque cursors (the run's position);
   `page_info.after` is set when more runs follow, `page_info.before` when runs precede;
   `page_size` (default 50) is clamped to 1..100. Filters: `filters.knock_filter`. A cursor
@@ -32,16 +30,13 @@ from typing import Any
 from urllib.parse import urlencode
 
 from conformance.simulator.filters import (
-    hatchet_filter,
     integer,
     knock_filter,
     paragon_filter,
-    without_payloads,
     xceptor_query,
 )
 from conformance.simulator.hatchet_routes import REFUSED as HATCHET_REFUSED
-from conformance.simulator.hatchet_routes import ROUTES as HATCHET_EXTRA
-from conformance.simulator.hatchet_routes import hatchet_error, window_problem
+from conformance.simulator.hatchet_routes import ROUTES as HATCHET_ROUTES
 from conformance.simulator.protocol import (
     UUID,
     Handler,
@@ -49,113 +44,9 @@ from conformance.simulator.protocol import (
     Response,
     Route,
     compile_template,
-    in_window,
-    to_int,
 )
 from conformance.simulator.restack_routes import ROUTES as RESTACK_AGENTS
 from conformance.simulator.store import Store
-
-# -- Hatchet ------------------------------------------------------------------------------------
-
-
-def _hatchet_run(summary: dict[str, Any]) -> dict[str, Any]:
-    """The V1WorkflowRun view of a stored V1TaskSummary (its fields are a subset)."""
-    keep = (
-        *("metadata", "status", "startedAt", "finishedAt", "duration", "tenantId"),
-        *("additionalMetadata", "displayName", "workflowId", "output", "errorMessage"),
-        *("workflowVersionId", "input", "createdAt", "parentTaskExternalId"),
-    )
-    return {k: summary[k] for k in keep if k in summary}
-
-
-def _hatchet_details(summary: dict[str, Any]) -> dict[str, Any]:
-    return {"run": _hatchet_run(summary), "taskEvents": [], "shape": [], "tasks": [summary]}
-
-
-def _hatchet_page(offset: int, limit: int, total: int) -> dict[str, int]:
-    pages = math.ceil(total / limit)
-    current = min(offset // limit + 1, max(pages, 1))
-    page = {"current_page": current, "num_pages": pages}
-    if current < pages:
-        page["next_page"] = current + 1
-    return page
-
-
-def hatchet_list(store: Store, req: Request) -> Response:
-    problem = window_problem(req)
-    if problem:
-        return hatchet_error(400, problem)
-    tenant, since, until = req.params["tenant"], req.one("since"), req.one("until")
-    keep = hatchet_filter(req, store.seed)
-    if isinstance(keep, str):
-        return hatchet_error(400, keep)
-    statuses = set(req.query.get("statuses", ()))
-    workflows = set(req.query.get("workflow_ids", ()))
-    rows = [
-        r
-        for r in store.all()
-        if r["tenantId"] == tenant
-        and in_window(r["createdAt"], since, until)
-        and (not statuses or r["status"] in statuses)
-        and (not workflows or r["workflowId"] in workflows)
-        and keep(r)
-    ]
-    if req.one("include_payloads") == "false":
-        rows = [without_payloads(r) for r in rows]
-    offset = max(to_int(req.one("offset"), 0), 0)
-    limit = to_int(req.one("limit"), 50)
-    limit = 50 if limit < 1 else min(limit, 1000)
-    body = {"pagination": _hatchet_page(offset, limit, len(rows)), "rows": rows[offset:][:limit]}
-    return Response(200, body, "hatchet.V1TaskSummaryList")
-
-
-def hatchet_get(store: Store, req: Request) -> Response:
-    run = store.find(req.params["v1_workflow_run"])
-    if run is None:
-        return hatchet_error(400, "workflow run not found")  # the contract declares no 404
-    return Response(200, _hatchet_details(run), "hatchet.V1WorkflowRunDetails")
-
-
-def hatchet_status(store: Store, req: Request) -> Response:
-    run = store.find(req.params["v1_workflow_run"])
-    if run is None:
-        return hatchet_error(404, "workflow run not found")
-    return Response(200, run["status"], "hatchet.V1TaskStatus")
-
-
-def _hatchet_empty_list(schema: str) -> Handler:
-    def handler(store: Store, req: Request) -> Response:
-        if store.find(req.params["v1_workflow_run"]) is None:
-            return hatchet_error(400, "workflow run not found")
-        body = {"pagination": {"current_page": 1, "num_pages": 0}, "rows": []}
-        return Response(200, body, schema)
-
-    return handler
-
-
-def hatchet_trigger(store: Store, req: Request) -> Response:
-    tenant = req.params["tenant"]
-    try:
-        payload = req.json()
-    except ValueError:
-        return hatchet_error(400, "the body is not JSON")
-    if not UUID.match(tenant):
-        return hatchet_error(400, "tenant must be a uuid")
-    if not isinstance(payload, dict) or not isinstance(payload.get("workflowName"), str):
-        return hatchet_error(400, "workflowName (string) and input (object) are required")
-    if not isinstance(payload.get("input"), dict):
-        return hatchet_error(400, "workflowName (string) and input (object) are required")
-    fields: dict[str, Any] = {
-        "/tenantId": tenant,
-        "/displayName": payload["workflowName"],
-        "/workflowName": payload["workflowName"],
-        "/input": payload["input"],
-    }
-    if isinstance(payload.get("additionalMetadata"), dict):
-        fields["/additionalMetadata"] = payload["additionalMetadata"]
-    run = store.create(fields)
-    return Response(200, _hatchet_details(run), "hatchet.V1WorkflowRunDetails")
-
 
 # -- Knock --------------------------------------------------------------------------------------
 
@@ -345,24 +236,8 @@ def xceptor_execute(store: Store, req: Request) -> Response:
     return Response(201, store.create(fields), "xceptor.WorkflowRun")
 
 
-_H = "/api/v1/stable"
 ROUTES: dict[str, tuple[tuple[str, str, Handler], ...]] = {
-    "hatchet": (
-        ("GET", _H + "/tenants/{tenant}/workflow-runs", hatchet_list),
-        ("POST", _H + "/tenants/{tenant}/workflow-runs/trigger", hatchet_trigger),
-        ("GET", _H + "/workflow-runs/{v1-workflow-run}", hatchet_get),
-        ("GET", _H + "/workflow-runs/{v1-workflow-run}/status", hatchet_status),
-        (
-            "GET",
-            _H + "/workflow-runs/{v1-workflow-run}/task-events",
-            _hatchet_empty_list("hatchet.V1TaskEventList"),
-        ),
-        (
-            "GET",
-            _H + "/workflow-runs/{v1-workflow-run}/task-timings",
-            _hatchet_empty_list("hatchet.V1TaskTimingList"),
-        ),
-    ),
+    "hatchet": HATCHET_ROUTES,  # conformance.simulator.hatchet_routes
     "knock": (
         ("GET", "/v1/workflow_recipient_runs", knock_list),
         ("GET", "/v1/workflow_recipient_runs/{id}", knock_get),
@@ -389,6 +264,6 @@ ROUTES: dict[str, tuple[tuple[str, str, Handler], ...]] = {
 
 
 def routes_for(vendor: str) -> tuple[Route, ...]:
-    served = ROUTES[vendor] + (HATCHET_EXTRA + HATCHET_REFUSED if vendor == "hatchet" else ())
+    served = ROUTES[vendor] + (HATCHET_REFUSED if vendor == "hatchet" else ())
     served += RESTACK_AGENTS if vendor == "restack" else ()  # restack_routes: agent runs
     return tuple(Route(m, t, h, compile_template(t)) for m, t, h in served)
