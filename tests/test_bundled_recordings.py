@@ -33,7 +33,7 @@ BUNDLED: dict[str, tuple[str, set[str], str]] = {
         "contract",
     ),
     "paragon": ("postman", {"paragon.WorkflowExecutionList"}, "contract"),
-    "restack": ("yaml", {"restack.WorkflowRunStatus"}, "identified"),
+    "restack": ("yaml", {"restack.WorkflowRunStatus", "restack.AgentRunStatus"}, "identified"),
     "xceptor": ("jsonl", {"xceptor.WorkflowRun"}, "identified"),
 }
 

@@ -24,7 +24,7 @@ REQUIRED_OBJECTS = {
         "ListWorkflowRecipientRunsResponse",
     },
     "paragon": {"WorkflowExecution", "WorkflowExecutionList"},
-    "restack": {"WorkflowRunStatus", "WorkflowRunResponse"},
+    "restack": {"WorkflowRunStatus", "WorkflowRunResponse", "AgentRunStatus"},
     "xceptor": {"WorkflowRun", "WorkflowRunList", "StepResult", "Error"},
     "canonical": {"WorkflowRun"},
 }

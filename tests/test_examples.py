@@ -53,6 +53,7 @@ NEGATIVE: dict[str, tuple[str, str, Any, str, str]] = {
     "paragon.WorkflowExecutionList": ("set", "/nextLink", 3, "type", "/nextLink"),
     "restack.WorkflowRunResponse": ("remove", "/runId", None, "required", ""),
     "restack.WorkflowRunStatus": ("set", "/status", "cancelled", "enum", "/status"),
+    "restack.AgentRunStatus": ("remove", "/agentName", None, "required", ""),
     "xceptor.Error": ("set", "/details", "none", "type", "/details"),
     "xceptor.StepResult": ("set", "/records_failed", -1, "minimum", "/records_failed"),
     "xceptor.WorkflowRun": ("set", "/duration_ms", 1.5, "type", "/duration_ms"),

@@ -157,6 +157,8 @@ def test_validate_identify_on_the_issue_inputs(
 # -- every listed object, valid and broken ------------------------------------------------------
 
 STEP_AND_RUN = {"status", "started_at", "completed_at", "error"}
+RESTACK_RUN_KEYS = {"runId", "workflowName", "agentName", "status", "input", "output", "error"}
+RESTACK_RUN_KEYS |= {"createdAt", "completedAt"}
 
 
 def _rowless_hatchet_list(instance: Any) -> bool:
@@ -183,6 +185,14 @@ AMBIGUOUS: dict[str, Callable[[Any], bool]] = {
     # step's name there is nothing to tell them apart
     "only the keys an xceptor step and run share": lambda i: (
         isinstance(i, dict) and set(i) <= STEP_AND_RUN
+    ),
+    # a Restack run without its workflowName or agentName (the only key that tells a
+    # workflow run from an agent run), or without its runId (its other keys are shared by
+    # both kinds and by other vendors' runs)
+    "a restack run without its name or its id": lambda i: (
+        isinstance(i, dict)
+        and set(i) <= RESTACK_RUN_KEYS
+        and ("runId" not in i or not {"workflowName", "agentName"} & set(i))
     ),
 }
 

@@ -169,6 +169,7 @@ RUN_IDS = {
     "knock.WorkflowRecipientRunDetail": "/id",
     "paragon.WorkflowExecution": "/id",
     "restack.WorkflowRunStatus": "/runId",
+    "restack.AgentRunStatus": "/runId",
     "xceptor.WorkflowRun": "/id",
 }
 

@@ -104,7 +104,6 @@ TARGETS: dict[str, tuple[str, str]] = {
     "restack.WorkflowRunStatus": ("", "restack.WorkflowRunStatus"),
     "restack.WorkflowRunResponse": ("", "restack.WorkflowRunResponse"),
     "restack.AgentRunStatus": ("", "restack.AgentRunStatus"),
-    "restack.AgentRunResponse": ("", "restack.AgentRunResponse"),
     "xceptor.WorkflowRunList": ("/data/*", "xceptor.WorkflowRun"),
     "xceptor.WorkflowRun": ("", "xceptor.WorkflowRun"),
 }
@@ -120,7 +119,6 @@ BREAKS: dict[str, tuple[str, str, Any]] = {
     "restack.WorkflowRunStatus": ("workflowName", "output", "done"),
     "restack.WorkflowRunResponse": ("runId", "runId", 12345),
     "restack.AgentRunStatus": ("runId", "output", "done"),
-    "restack.AgentRunResponse": ("runId", "runId", 12345),
     "xceptor.WorkflowRun": ("id", "duration_ms", "1000"),
 }
 

@@ -8,7 +8,8 @@ then completed or failed).
   its `input` object is kept on the run. A body that is not JSON, or not an object, or whose
   `input` is not an object, is refused with 400 (the contract declares no 400; Restack's
   own error statuses are 401, 404, 500, none of which says "bad request"). Answers an
-  `AgentRunResponse` (`runId`, `status`).
+  `AgentRunResponse` (`runId`, `status`), which the bundle does not extract (see the
+  Restack manifest): the same text as `WorkflowRunResponse`.
 - `GET /api/agents/{agentName}/{runId}`: the `AgentRunStatus`; 404 without a body (as
   declared) for an unknown run or a run of another agent.
 
@@ -49,8 +50,10 @@ def schedule_agent(store: Store, req: Request) -> Response:
             return _refusal("input must be an object")
         fields["/input"] = payload["input"]
     run = agents(store).create(fields)
+    # AgentRunResponse is not bundled (WorkflowRunResponse's text under another name): the
+    # body is WorkflowRunResponse's, so drift breaks it as that one
     return Response(
-        200, {"runId": run["runId"], "status": run["status"]}, "restack.AgentRunResponse"
+        200, {"runId": run["runId"], "status": run["status"]}, "restack.WorkflowRunResponse"
     )
 
 
