@@ -213,7 +213,8 @@ def load_operation_errata(vendor_dir: Path) -> tuple[OperationErratum, ...]:
         return ()
     if not isinstance(data[KEY], list):
         raise BundleError(f"`{KEY}` must be a list", file=file, pointer=f"/{KEY}")
-    listed = data.get("errata") if isinstance(data.get("errata"), list) else []
+    schema_errata = data.get("errata")
+    listed: list[Any] = schema_errata if isinstance(schema_errata, list) else []
     seen = {e["id"] for e in listed if isinstance(e, dict) and isinstance(e.get("id"), str)}
     return tuple(_parse(raw, i, vendor, seen) for i, raw in enumerate(data[KEY]))
 
