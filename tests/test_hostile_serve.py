@@ -372,7 +372,13 @@ def test_serve_never_prints_a_credential(tmp_path: Path) -> None:
     assert outcome.returncode == 0 and not outcome.timed_out
     assert not outcome.traceback
     assert outcome.peak_rss_mib < RSS_BOUND_MIB
-    assert outcome.stdout == f"http://127.0.0.1:{port}\n"
+    url = f"http://127.0.0.1:{port}"  # then how to authenticate and a command naming the variable
+    first, auth, command = outcome.stdout.splitlines()
+    assert (first, auth) == (url, "# every request needs 'Authorization: Bearer $RC_SIM_TOKEN'")
+    assert command.startswith(
+        f"runconform contract xceptor --base-url {url} --token-env RC_SIM_TOKEN --stateful "
+        "--rate-limit 0 --path-param workflowId="
+    )
     found = {s: outcome.output.count(s) for s in SECRETS}
     assert found == dict.fromkeys(SECRETS, 0)
     statuses = {name: text.split("\r\n")[0].split(" ")[1] for name, text in answers.items()}

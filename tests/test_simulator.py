@@ -405,7 +405,12 @@ def test_subprocess_prints_url_and_exits_0_on_sigterm() -> None:
         assert proc.stdout is not None
         url = proc.stdout.readline().strip()
         assert url.startswith("http://127.0.0.1:")
-        with urllib.request.urlopen(url + "/v1/workflow_recipient_runs", timeout=TIMEOUT) as r:
+        proc.stdout.readline()  # how to authenticate
+        token = proc.stdout.readline().partition(" ")[0].removeprefix("RUNCONFORM_TOKEN=")
+        request = urllib.request.Request(
+            url + "/v1/workflow_recipient_runs", headers={"Authorization": f"Bearer {token}"}
+        )
+        with urllib.request.urlopen(request, timeout=TIMEOUT) as r:  # serve demands a token
             assert r.status == 200
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=10) == 0

@@ -42,7 +42,8 @@ from conformance.cli.credentials import env_token
 @click.option(
     "--token-env",
     metavar="VAR",
-    help="Require 'Authorization: Bearer $VAR' (401 otherwise), as the contracts do.",
+    help="The bearer token every request needs (401 otherwise, as the contracts declare); "
+    "without it, serve makes one and prints it.",
 )
 @click.option(
     "--db",
@@ -66,13 +67,17 @@ def serve(
 ) -> int:
     """Serve a vendor's run API, conforming to its bundled contract, until Ctrl-C.
 
-    Prints its URL on the first line of stdout.
+    Prints its URL on the first line of stdout, then how to authenticate and a
+    `runconform contract` command, ready to paste, that tests it with the ids it holds.
+    Every request needs 'Authorization: Bearer TOKEN': the value of --token-env VAR, or a
+    token made for this run and printed there (only there: -v never logs a header).
     """
     from conformance.simulator import Faults, serve_forever
 
     token = env_token(token_env) if token_env else None
     return serve_forever(
         vendor,
+        token_env=token_env,
         host=host,
         port=port,
         seed=seed,

@@ -27,20 +27,24 @@ from urllib.parse import parse_qs, urlsplit
 
 from conformance.errors import UsageError
 from conformance.routing import load_operations
+from conformance.simulator.banner import banner, new_token
 from conformance.simulator.faults import Faults, apply_drift, decide
 from conformance.simulator.hatchet_routes import not_served
 from conformance.simulator.protocol import Request, Response, Route
+from conformance.simulator.restack_routes import known_parameters as restack_known
 from conformance.simulator.routes import routes_for
 from conformance.simulator.store import SPECS, Store
 from conformance.simulator.wire import (
     READ_TIMEOUT_S,
     Refusal,
+    authorized,
     body_length,
     error_body,
     linger,
     protocol_refusal,
     read_body,
     shown_request_line,
+    unauthorized_body,
 )
 
 VENDORS = tuple(SPECS)
@@ -166,8 +170,8 @@ class _Handler(BaseHTTPRequestHandler):
         if decision.reset:
             self._reset()
             return
-        if sim.token is not None and self.headers.get("Authorization") != f"Bearer {sim.token}":
-            self._send(_unauthorized(sim.vendor))
+        if sim.token is not None and not authorized(self.headers.get("Authorization"), sim.token):
+            self._send(Response(401, unauthorized_body(sim.vendor), None))
             return
         if decision.error:
             payload = {"error": "simulated server error", "fault": "error-rate"}
@@ -272,7 +276,10 @@ class Simulator:
             "restack": {"workflowName": run.get("workflowName"), "runId": run_id},
             "xceptor": {"workflowId": run.get("workflow_id"), "runId": run_id},
         }
-        return {k: str(v) for k, v in by_vendor[self.vendor].items() if v is not None}
+        known = by_vendor[self.vendor]
+        if self.vendor == "restack":  # the seeded agent run that shares that run id
+            known.update(restack_known(self.store))
+        return {k: str(v) for k, v in known.items() if v is not None}
 
     def next_request(self) -> int:
         with self._count_lock:
@@ -323,27 +330,23 @@ class Simulator:
         self.stop()
 
 
-def _unauthorized(vendor: str) -> Response:
-    """A 401 in the vendor's declared error shape (where it declares one)."""
-    bodies: dict[str, Any] = {
-        "hatchet": {"errors": [{"description": "missing or invalid credentials"}]},
-        "xceptor": {"code": "unauthorized", "message": "missing or invalid credentials"},
-        "knock": {"message": "missing or invalid credentials"},
-    }
-    return Response(401, bodies.get(vendor), None)
-
-
 #: `start(vendor, port=0, seed=..., faults=..., token=..., db=...)`: a running Simulator
 #: (the constructor starts serving; the name reads better at call sites).
 start = Simulator
 
 
-def serve_forever(vendor: str, *, out: IO[str] | None = None, **options: Any) -> int:
+def serve_forever(
+    vendor: str, *, out: IO[str] | None = None, token_env: str | None = None, **options: Any
+) -> int:
     """Serve until SIGINT/SIGTERM; the URL is the first line on `out`. Returns exit code 0.
 
     `options` are `Simulator`'s (host, port, seed, faults, runs, speed, log, token, db).
+    Every request needs the bearer token: `token` (read from the variable `token_env`, which
+    the printed command names), or one generated here and printed on `out` (see `banner`).
     """
     out = out or sys.stdout
+    if options.get("token") is None:
+        options["token"] = new_token()
     stop = threading.Event()
     previous: dict[signal.Signals, Any] = {}
     handler: Callable[[int, Any], None] = lambda signum, frame: stop.set()  # noqa: E731
@@ -354,7 +357,17 @@ def serve_forever(vendor: str, *, out: IO[str] | None = None, **options: Any) ->
         host = options.get("host", "127.0.0.1")
         if host not in _LOOPBACK:
             print(f"warning: listening on {host}, not loopback", file=sys.stderr)
-        print(sim.url, file=out, flush=True)
+        faults = options.get("faults")
+        lines = banner(
+            vendor,
+            sim.url,
+            sim.known_path_parameters(),
+            token=options["token"],
+            token_env=token_env,
+            drift=faults.drift if isinstance(faults, Faults) else None,
+            loopback=host in _LOOPBACK,
+        )
+        print("\n".join(lines), file=out, flush=True)
         for operation, reason in not_served(vendor).items():
             print(f"not served: {operation}: {reason}", file=sys.stderr, flush=True)
         try:

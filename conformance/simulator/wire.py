@@ -9,6 +9,7 @@ thread outlives a silent client by more than `READ_TIMEOUT_S` (+ `LINGER_S`).
 from __future__ import annotations
 
 import contextlib
+import hmac
 import io
 import re
 import socket
@@ -175,3 +176,30 @@ def shown_request_line(line: str, limit: int = 200) -> str:
 
 
 _CONTROLS = {c: f"\\x{c:02x}" for c in (*range(0x20), 0x7F)}
+
+
+# -- bearer auth: every bundled contract declares it ------------------------------------------
+
+#: 401 bodies in each vendor's declared error shape; Paragon and Restack declare none.
+_UNAUTHORIZED: dict[str, Any] = {
+    "hatchet": {"errors": [{"description": "missing or invalid credentials"}]},
+    "xceptor": {"code": "unauthorized", "message": "missing or invalid credentials"},
+    "knock": {"message": "missing or invalid credentials"},
+}
+
+
+def authorized(header: str | None, token: str) -> bool:
+    """True when an Authorization header carries `Bearer <token>`, compared in constant time.
+
+    http.server decodes header bytes as ISO-8859-1, so encoding back gives the bytes sent;
+    the token is compared as the UTF-8 bytes a client would send for it.
+    """
+    if header is None:
+        return False
+    sent = header.encode("iso-8859-1", "replace")
+    return hmac.compare_digest(sent, f"Bearer {token}".encode())
+
+
+def unauthorized_body(vendor: str) -> Any:
+    """The 401 body for `vendor` (None: declared without a body)."""
+    return _UNAUTHORIZED.get(vendor)
