@@ -11,19 +11,24 @@ against a run schema (see `results`).
 
 from __future__ import annotations
 
-import os
-import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
 from conformance.catalog import load_catalog
 from conformance.contract.checks import CHECKS, Observed, checked_schema
-from conformance.contract.discovery import harvest, path_values
+from conformance.contract.discovery import (
+    PROBE_ATTEMPTS,
+    Sightings,
+    is_list,
+    required_only,
+    stateful_order,
+)
+from conformance.contract.failures import record_failure
 from conformance.contract.hints import returns_bundled_schema, untested_hint
+from conformance.contract.hypothesis_home import private_hypothesis_home
 from conformance.contract.loading import contract_documents
 from conformance.contract.reports import Exchange, record, record_cut
 from conformance.contract.results import CheckFailure, ContractResult, OperationRun
@@ -92,6 +97,10 @@ class _Headers(dict[str, str]):
         return repr({name: REDACTED for name in self})
 
 
+class _Found(BaseException):
+    """A --stateful probe found a run: ends its Hypothesis loop (see `_TimeUp`)."""
+
+
 class _TimeUp(BaseException):
     """The run's --max-time ran out: ends the operation's Hypothesis loop at once
     (a BaseException, so Hypothesis neither catches nor retries it)."""
@@ -110,8 +119,8 @@ class _Run:
     deadline: float  # time.monotonic() when the whole run must stop
     endpoint: str  # the base URL without its query
     query: dict[str, str]  # the base URL's query, sent with every request
+    sightings: Sightings  # --stateful: runs seen so far, with the ids that reached them
     exchanges: list[Exchange] = field(default_factory=list)
-    seen: dict[str, str] = field(default_factory=dict)  # canonical id/workflow/tenant
     time_up: bool = False
 
     def observed(self, case: Any, response: Any) -> Observed:
@@ -174,6 +183,7 @@ def run_contract(vendor: str, options: ContractOptions) -> ContractResult:
         deadline,
         endpoint,
         dict(query),
+        Sightings(vendor),
     )
     if options.our_checks:
         run.extra.extend(_our_check(n, run) for n in CHECKS)
@@ -186,10 +196,10 @@ def run_contract(vendor: str, options: ContractOptions) -> ContractResult:
         for document in documents
         for result in schemathesis.openapi.from_dict(document.document).get_all_operations()
     ]
-    if options.stateful:  # lists (fewest path parameters) first, so their ids can be used
-        ordered.sort(key=lambda op: len(list(op.path_parameters)))
+    if options.stateful:  # lists first, so the runs they return can feed the others
+        ordered = stateful_order(vendor, ordered)
     bounds = Bounds(endpoint, options.timeout, options.max_time, deadline, options.max_body_size)
-    with _private_hypothesis_home(), bounded(bounds):
+    with private_hypothesis_home(), bounded(bounds):
         for operation in ordered:
             label = f"{operation.method.upper()} {operation.path}"
             op_id = operation.definition.raw.get("operationId")
@@ -217,7 +227,7 @@ def run_contract(vendor: str, options: ContractOptions) -> ContractResult:
                 runs.append(OperationRun(label, op_id, 0, (), (), (), 0, run.not_reached))
                 continue
             names = [p.name for p in operation.path_parameters]
-            values = {**path_values(names, run.seen), **fixed}
+            values = {**run.sightings.values(names, fixed), **fixed}
             result = _run_operation(run, operation, label, op_id, values)
             if result.status == "untested":
                 hint = untested_hint(
@@ -246,24 +256,6 @@ def run_contract(vendor: str, options: ContractOptions) -> ContractResult:
     )
 
 
-@contextmanager
-def _private_hypothesis_home() -> Iterator[None]:
-    """Hypothesis keeps caches in `.hypothesis/` of the current folder: a contract run
-    keeps them in a temporary folder instead, unless the user chose one."""
-    from hypothesis import configuration
-
-    if os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY"):
-        yield
-        return
-    previous = vars(configuration).get("__hypothesis_home_directory")
-    with tempfile.TemporaryDirectory(prefix="runconform-hypothesis-") as home:
-        configuration.set_hypothesis_home_dir(home)
-        try:
-            yield
-        finally:
-            configuration.set_hypothesis_home_dir(previous)
-
-
 def _run_operation(
     run: _Run, operation: Any, label: str, op_id: str | None, fixed: dict[str, str]
 ) -> OperationRun:
@@ -284,6 +276,7 @@ def _run_operation(
     failures: dict[tuple[str, str], CheckFailure] = {}
     errors: list[str] = []
     checked = calls = 0
+    saw_run = False  # --stateful: a response of this operation held a run
 
     def failed(exc: RequestException) -> None:
         """A request that got no (complete) response; the run stops when its time is up."""
@@ -296,17 +289,32 @@ def _run_operation(
         if time.monotonic() >= run.deadline:
             raise _TimeUp
 
-    @settings(
-        max_examples=options.max_examples,
-        database=None,
-        deadline=None,
-        derandomize=True,
-        suppress_health_check=list(HealthCheck),
-        phases=[Phase.generate],
-    )
+    def examples(count: int) -> Any:
+        return settings(
+            max_examples=count,
+            database=None,
+            deadline=None,
+            derandomize=True,
+            suppress_health_check=list(HealthCheck),
+            phases=[Phase.generate],
+        )
+
+    @examples(options.max_examples)
     @given(strategy)
     def exercise(case: Any) -> None:
-        nonlocal checked, calls
+        send(case)
+
+    @examples(PROBE_ATTEMPTS)
+    @given(strategy)
+    def probe(case: Any) -> None:
+        """--stateful, a list that returned no run: its required parameters only."""
+        required_only(case)
+        send(case)
+        if saw_run:
+            raise _Found
+
+    def send(case: Any) -> None:
+        nonlocal checked, calls, saw_run
         run.limiter.wait()
         if time.monotonic() >= run.deadline:
             raise _TimeUp
@@ -322,8 +330,8 @@ def _run_operation(
         observed = run.observed(case, response)
         if options.our_checks and checked_schema(observed) is not None:
             checked += 1
-        if options.stateful and not run.seen:
-            run.seen.update(harvest(observed))
+        if options.stateful and run.sightings.add(observed, case.path_parameters):
+            saw_run = True
         checks_kwargs: dict[str, Any] = {
             "additional_checks": run.extra,
             "headers": headers,
@@ -338,14 +346,19 @@ def _run_operation(
                 if isinstance(failure, RequestException):
                     failed(failure)
                 else:
-                    _record(failures, label, failure, response.status_code, scrub)
+                    record_failure(failures, label, failure, response.status_code, scrub)
         except AssertionError as failure:
-            _record(failures, label, failure, response.status_code, scrub)
+            record_failure(failures, label, failure, response.status_code, scrub)
         except RequestException as exc:  # a check's own request (e.g. the auth probe) failed
             failed(exc)
 
     try:
         exercise()
+        known = len(params) == len(list(operation.path_parameters))  # random ids: no use
+        if options.stateful and not saw_run and known and is_list(run.vendor, operation):
+            probe()
+    except _Found:
+        pass
     except _TimeUp:
         run.time_up = True
     return OperationRun(
@@ -357,32 +370,6 @@ def _run_operation(
         tuple(dict.fromkeys(errors)),
         checked,
     )
-
-
-def _record(
-    failures: dict[tuple[str, str], CheckFailure],
-    label: str,
-    failure: BaseException,
-    status: int,
-    scrub: Callable[[str], str],
-) -> None:
-    title = getattr(failure, "title", None) or type(failure).__name__
-    message = scrub(
-        str(getattr(failure, "message", None) or failure).strip().splitlines()[0]
-        if str(failure).strip()
-        else title
-    )
-    check = _check_name(failure)
-    failures.setdefault((check, message), CheckFailure(label, check, status, message))
-
-
-def _check_name(failure: BaseException) -> str:
-    """The check that failed: Schemathesis' own name, or ours from the custom-failure title."""
-    title = str(getattr(failure, "title", "") or "")
-    if title.startswith("Custom check failed: `"):
-        return title.split("`")[1]
-    checks = getattr(type(failure), "checks", ())
-    return str(checks[0]) if checks else type(failure).__name__
 
 
 def _loaded(result: Any, source: str) -> Any:
