@@ -284,16 +284,29 @@ class Store:
             if role in self.profile
         ]
         known = [i for i in instants if i is not None]
+        for run in self._runs:  # a run made by a write: its lifecycle, not its seed body's
+            if run.lifecycle is not None:  # dates (a restart must not rewind the clock)
+                known.extend((run.lifecycle.finished, run.cancelled or run.lifecycle.finished))
         latest = max(known, default=_EPOCH)
         return datetime.fromtimestamp(math.ceil(latest.timestamp()), tz=UTC)
 
     # -- reading --------------------------------------------------------------------------------
 
     def all(self) -> list[dict[str, Any]]:
-        """Every run as it is now, oldest first (creation order: stable offset pagination)."""
+        """Every run as it is now, oldest first (creation order: stable offset pagination).
+
+        A run in a state the vendor cannot express is not listed until it can be (Paragon's
+        task history lists finished executions only), never listed without a status.
+        """
         now = self.clock.now()
         with self._lock:
-            return [self._render(run, now) for run in self._runs]
+            return [self._render(run, now) for run in self._runs if self._expressible(run, now)]
+
+    def _expressible(self, run: _Run, now: datetime) -> bool:
+        cycle, spec = run.lifecycle, self.spec
+        if cycle is None or run.cancelled is not None or now >= cycle.finished:
+            return True
+        return (spec.running if now >= cycle.started else spec.queued) is not None
 
     def find(self, run_id: str) -> dict[str, Any] | None:
         now = self.clock.now()
