@@ -33,6 +33,7 @@ from conformance.contracts import load_all
 from conformance.documents import load_document
 from conformance.errors import UsageError
 from conformance.openapi import COMPONENT_PREFIX, escape_pointer
+from conformance.operation_errata import corrected_sources
 from conformance.resources import contracts_dir
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -277,6 +278,8 @@ def _all_operations(root: str, schemas: str | None) -> tuple[_Compiled, ...]:
     loader = _Loader(Path(root), load_catalog(schemas))
     compiled = []
     for vendor in load_all(Path(root)):
+        # the contract a contract run tests: its operation errata applied (one place for them)
+        loader.documents.update({c.source.relpath: c.document for c in corrected_sources(vendor)})
         for source in vendor.sources:
             if source.kind != "openapi":
                 continue

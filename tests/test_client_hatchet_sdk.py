@@ -289,7 +289,11 @@ def test_unknown_ids_and_bad_token_are_refused_as_declared(
         tasks.v1_task_get(UNKNOWN)
     with pytest.raises(NotFoundException):
         runs.v1_workflow_run_get_status(UNKNOWN)
-    with pytest.raises(BadRequestException):  # get declares no 404
+    with pytest.raises(NotFoundException):  # declared by erratum hatchet-get-run-undeclared-404
         runs.v1_workflow_run_get(UNKNOWN)
+    with pytest.raises(NotFoundException):
+        runs.v1_workflow_run_task_events_list(UNKNOWN)
+    with pytest.raises(NotFoundException):
+        runs.v1_workflow_run_get_timings(UNKNOWN)
     with pytest.raises(UnauthorizedException):
         WorkflowRunsApi(client(sim, "wrong")).v1_workflow_run_get_status(UNKNOWN)

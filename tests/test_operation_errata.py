@@ -340,3 +340,72 @@ def test_schemas_show_knock_provenance_lists_the_operation_erratum(run_cli) -> N
 )
 def test_a_vendor_name_without_provenance_is_a_usage_error(run_cli, argv, message: str) -> None:
     assert run_cli(*argv) == (2, "", f"runconform: error: {message}\n")
+
+
+TENANT = "707d0855-80ab-4e1f-a156-f1c4546cbf52"
+UNKNOWN_RUN = "0f7a2a43-6b1e-4e5c-9f36-1d3c2b9a8e11"
+HATCHET_RUN = f"/api/v1/stable/workflow-runs/{UNKNOWN_RUN}"
+RECORDED_404S = {
+    "knock-get-one": (
+        f"https://api.knock.app/v1/workflow_recipient_runs/{UNKNOWN_RUN}",
+        {"code": "resource_missing", "message": "not found", "status": 404},
+    ),
+    **{
+        f"hatchet-{name}": (
+            f"https://cloud.onhatchet.run{HATCHET_RUN}{suffix}",
+            {"errors": [{"description": "workflow run not found"}]},
+        )
+        for name, suffix in (
+            ("get", ""),
+            ("task-events", "/task-events"),
+            ("task-timings", "/task-timings"),
+        )
+    },
+}
+
+
+def har_of_404(tmp_path: Path, url: str, body: object) -> Path:
+    """A HAR file holding one GET of `url` answered 404 with `body`."""
+    text = json.dumps(body)
+    entry = {
+        "startedDateTime": "2026-11-30T10:00:00.000Z",
+        "time": 1,
+        "request": {"method": "GET", "url": url, "httpVersion": "HTTP/1.1", "headers": []},
+        "response": {
+            "status": 404,
+            "statusText": "Not Found",
+            "httpVersion": "HTTP/1.1",
+            "headers": [{"name": "Content-Type", "value": "application/json"}],
+            "content": {"size": len(text), "mimeType": "application/json", "text": text},
+        },
+        "timings": {"send": 0, "wait": 1, "receive": 0},
+    }
+    har = tmp_path / "unknown-id.har"
+    creator = {"name": "t", "version": "1"}
+    har.write_text(json.dumps({"log": {"version": "1.2", "creator": creator, "entries": [entry]}}))
+    return har
+
+
+@pytest.mark.parametrize(("url", "body"), RECORDED_404S.values(), ids=RECORDED_404S)
+def test_a_recorded_404_the_errata_declare_validates(
+    tmp_path: Path, run_cli: Callable[..., tuple[int, str, str]], url: str, body: object
+) -> None:
+    """`validate` routes a recording to the same corrected contract a contract run tests:
+    the vendor's 404 for an unknown id is declared..."""
+    code, out, err = run_cli("validate", str(har_of_404(tmp_path, url, body)))
+    assert (code, err) == (0, ""), out
+
+
+HATCHET_404S = [url for name, (url, _) in RECORDED_404S.items() if name.startswith("hatchet")]
+
+
+@pytest.mark.parametrize("url", HATCHET_404S)
+def test_a_recorded_404_with_a_wrong_body_is_caught(
+    tmp_path: Path, run_cli: Callable[..., tuple[int, str, str]], url: str
+) -> None:
+    """...and its body is checked against the error schema the erratum declares, when that
+    is a bundled object (Hatchet's APIErrors; Knock's inline error body is not bundled)."""
+    har = har_of_404(tmp_path, url, {"message": 404})
+    code, out, _ = run_cli("validate", str(har))
+    assert code == 1
+    assert out.startswith(f"{har}:1: $")

@@ -154,7 +154,7 @@ def _run(store: Store, req: Request) -> dict[str, Any] | None:
 def hatchet_get(store: Store, req: Request) -> Response:
     run = _run(store, req)
     if run is None:
-        return hatchet_error(400, "workflow run not found")  # the contract declares no 404
+        return hatchet_error(404, "workflow run not found")  # operation errata declare it
     return Response(200, views.details(store.seed, run), "hatchet.V1WorkflowRunDetails")
 
 
@@ -168,14 +168,14 @@ def hatchet_status(store: Store, req: Request) -> Response:
 def hatchet_run_events(store: Store, req: Request) -> Response:
     run = _run(store, req)
     if run is None:
-        return hatchet_error(400, "workflow run not found")  # the contract declares no 404
+        return hatchet_error(404, "workflow run not found")  # operation errata declare it
     return _paged(req, views.task_events(store.seed, run), "hatchet.V1TaskEventList")
 
 
 def hatchet_timings(store: Store, req: Request) -> Response:
     run = _run(store, req)
     if run is None:
-        return hatchet_error(400, "workflow run not found")  # the contract declares no 404
+        return hatchet_error(404, "workflow run not found")  # operation errata declare it
     depth = integer(req, "depth", 0)
     if isinstance(depth, str):
         return hatchet_error(400, depth)
