@@ -21,7 +21,6 @@ pytest.importorskip("hatchet_sdk")  # the `clients` extra (pyproject), which .ci
 
 from hatchet_sdk.clients.rest import ApiClient, Configuration, TaskApi, WorkflowRunsApi
 from hatchet_sdk.clients.rest.exceptions import (
-    BadRequestException,
     NotFoundException,
     UnauthorizedException,
 )
