@@ -97,7 +97,10 @@ def test_a_404_for_an_unknown_id_passes_only_with_the_erratum(
     [run] = result.runs
     assert (run.operation, set(run.statuses)) == (OPERATION, statuses)
     assert [(f.check, f.message) for f in result.failures] == failures
-    applied = f"{SOURCE}: tested with operation errata {ERRATUM} ({OPERATION})"
+    applied = (
+        f"{SOURCE}: tested with operation errata {ERRATUM} ({OPERATION}), "
+        "knock-list-recipient-deep-object (GET /v1/workflow_recipient_runs)"
+    )
     assert (applied in result.notes) is (contract == "bundled")
 
 
@@ -313,7 +316,15 @@ def test_schemas_show_knock_provenance_lists_the_operation_erratum(run_cli) -> N
         "Knock's API description): knockapi/_client.py `Knock._make_status_error` (and "
         "`AsyncKnock._make_status_error`) maps status 404 to `knockapi._exceptions.NotFoundError`"
     )
-    assert block[11:] == ["    }", "  ]", "}"]
+    assert block[11:14] == ["    },", "    {", '      "id": "knock-list-recipient-deep-object",']
+    assert block[16:21] == [
+        f'      "source": "{SOURCE}",',
+        '      "changes": [',
+        '        "add /parameters/7/style",',
+        '        "add /parameters/7/explode"',
+        "      ],",
+    ]
+    assert block[-3:] == ["    }", "  ]", "}"]
     shown = json.loads(out)
     assert [e["id"] for e in shown["errata"]] == [
         "knock-actor-nullable-without-type",
@@ -409,3 +420,30 @@ def test_a_recorded_404_with_a_wrong_body_is_caught(
     code, out, _ = run_cli("validate", str(har))
     assert code == 1
     assert out.startswith(f"{har}:1: $")
+
+
+def without_the_deep_object(text: str) -> str:
+    return text[: text.index("  - id: knock-list-recipient-deep-object")]
+
+
+@pytest.mark.parametrize("erratum", [True, False], ids=["with", "without"])
+def test_the_recipient_object_is_sent_as_knocks_client_sends_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, erratum: bool
+) -> None:
+    """With knock-list-recipient-deep-object a contract run writes `recipient[id]=...`, which
+    `serve knock` reads (as Knock does); without it the default form style writes
+    `id=...&collection=...`, which names no recipient and is refused."""
+    if not erratum:
+        read_contracts_from(monkeypatch, knock_tree(tmp_path, without_the_deep_object))
+    with start("knock", seed=1, faults=Faults(), token=TOKEN) as sim:
+        options = ContractOptions(
+            base_url=sim.url,
+            operations=("listWorkflowRecipientRuns",),
+            max_examples=25,
+            rate_limit=0,
+            headers=(("Authorization", f"Bearer {TOKEN}"),),
+        )
+        result = run_contract("knock", options)
+    checks = {f.check for f in result.failures}
+    refused = {"positive_data_acceptance", "status_code_conformance"}  # an undeclared 400
+    assert checks == (set() if erratum else refused), result.failures

@@ -228,6 +228,25 @@ class Refused(Probe):
 
 
 @dataclass(frozen=True)
+class Nowhere(Probe):
+    """A cursor the list did not write: an empty page with no cursors, not the first page
+    (the contract types cursors as any string and declares no error status)."""
+
+    query: str
+    label: str = "a foreign cursor pages to nothing"
+
+    def check(self, ctx: Ctx) -> None:
+        answer = ctx.call(_pairs_of(self.query, ctx.sim))
+        assert answer.status == 200, (self.query, answer.status, answer.body)
+        ctx.conforms(answer)
+        assert answer.body["items"] == [], answer.body
+        assert (answer.body["page_info"]["after"], answer.body["page_info"]["before"]) == (
+            None,
+            None,
+        )
+
+
+@dataclass(frozen=True)
 class Missing(Probe):
     status: int = 400
     label: str = "required"
@@ -473,8 +492,8 @@ EFFECTS: dict[str, tuple[Probe, ...]] = {
     f"{_H}/dags/tasks query:tenant": (Missing(), Refused("tenant=t-1")),
     # -- Knock --
     "knock GET /v1/workflow_recipient_runs/{id} path:id": (PathId(status=404),),
-    f"{_K} query:after": (Changes(knock_cursor("after"), "pages"), Refused("after=garbage")),
-    f"{_K} query:before": (Changes(knock_cursor("before"), "pages"), Refused("before=garbage")),
+    f"{_K} query:after": (Changes(knock_cursor("after"), "pages"), Nowhere("after=garbage")),
+    f"{_K} query:before": (Changes(knock_cursor("before"), "pages"), Nowhere("before=garbage")),
     f"{_K} query:page_size": (Changes("page_size=5", "pages"), Refused("page_size=ten")),
     f"{_K} query:workflow": (Changes("workflow=workflow-1"),),
     f"{_K} query:status[]": (Changes("status[]=completed"), Refused("status[]=failed")),

@@ -5,8 +5,11 @@ Pagination, as each contract declares it:
 - Hatchet: `conformance.simulator.hatchet_routes` (every operation of its own OpenAPI).
 - Knock: cursors. `after`/`before` are opaque cursors (the run's position);
   `page_info.after` is set when more runs follow, `page_info.before` when runs precede;
-  `page_size` (default 50) is clamped to 1..100. Filters: `filters.knock_filter`. A cursor
-  the simulator did not write or a non-integer `page_size` is a 400, not the first page.
+  `page_size` (default 50) is clamped to 1..100. Filters: `filters.knock_filter`. A
+  non-integer `page_size` is a 400. A cursor the simulator did not write names no position
+  in the list, so nothing is after or before it: an empty page with no cursors (never the
+  first page). It is not refused: the contract types cursors as any string and declares
+  no error status, so a 400 would fail the simulator's own contract run.
 - Paragon: `{"workflowExecutions": [...], "nextLink": ...}` as Paragon's docs show it (no
   total): `offset`, 100 per page, `nextLink` an absolute URL on the simulator's own origin,
   null on the last page. Filters and dates: `filters.paragon_filter` (a bad value is a 400,
@@ -55,14 +58,17 @@ def _cursor(seq: int) -> str:
     return base64.urlsafe_b64encode(f"seq:{seq}".encode()).decode().rstrip("=")
 
 
+_NOWHERE = -1  # the position of a cursor this list did not write: nothing is near it
+
+
 def _uncursor(cursor: str | None) -> int | None:
     if not cursor:
         return None
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        return int(text.removeprefix("seq:")) if text.startswith("seq:") else None
+        return int(text.removeprefix("seq:")) if text.startswith("seq:") else _NOWHERE
     except (binascii.Error, UnicodeDecodeError, ValueError):
-        return None
+        return _NOWHERE
 
 
 def _knock_error(status: int, code: str, message: str) -> Response:
@@ -75,9 +81,6 @@ def _knock_page(req: Request) -> tuple[int, int | None, int | None] | str:
     size = integer(req, "page_size", 50)
     if isinstance(size, str):
         return size
-    for name in ("after", "before"):
-        if req.one(name) is not None and _uncursor(req.one(name)) is None:
-            return f"{name} {req.one(name)!r} is not a cursor of this list (page_info.{name})"
     return min(max(size, 1), 100), _uncursor(req.one("after")), _uncursor(req.one("before"))
 
 
@@ -87,6 +90,8 @@ def knock_list(store: Store, req: Request) -> Response:
         return _knock_error(400, "invalid_params", keep if isinstance(keep, str) else str(paging))
     runs = [(store.seq_of(r["id"]) or 0, r) for r in store.all() if keep(r)]
     size, after, before = paging
+    if _NOWHERE in (after, before):
+        runs = []
     if after is not None:
         window = [x for x in runs if x[0] > after][:size]
     elif before is not None:
