@@ -326,3 +326,21 @@ def test_xceptor_malformed_value_is_refused(query: str, message: str) -> None:
         workflow = sim.store.pools["workflow"][0]
         status, body = call(sim, f"/workflows/{workflow}/runs?{query}")
     assert (status, body) == (400, {"code": "invalid_parameter", "message": message})
+
+
+BIG = "1555148853513816064123456"  # 25 digits: a schema-valid integer, far past any page
+HUGE_INTEGERS = [
+    ("knock", "/v1/workflow_recipient_runs?page_size=-" + BIG, 200),
+    ("paragon", f"{PARAGON_LIST}?offset=-{BIG}", 200),
+    ("paragon", f"{PARAGON_LIST}?offset={BIG}", 200),
+]
+
+
+@pytest.mark.parametrize(("vendor", "path", "status"), HUGE_INTEGERS)
+def test_an_integer_of_any_size_is_an_integer(
+    request: pytest.FixtureRequest, vendor: str, path: str, status: int
+) -> None:
+    """The contracts type these as `integer`, with no bounds: a 19-digit or longer value is
+    clamped like any other, never refused as 'not an integer'."""
+    sim = request.getfixturevalue(vendor)
+    assert call(sim, path)[0] == status
