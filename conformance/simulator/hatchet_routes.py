@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from conformance.simulator import hatchet_views as views
+import conformance.simulator.hatchet_views as views
 from conformance.simulator.filters import hatchet_filter, integer, one_of, without_payloads
 from conformance.simulator.protocol import UUID, Handler, Request, Response, bad_instant, in_window
 from conformance.simulator.store import Store
