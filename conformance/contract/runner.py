@@ -289,22 +289,20 @@ def _run_operation(
         if time.monotonic() >= run.deadline:
             raise _TimeUp
 
-    def examples(count: int) -> Any:
-        return settings(
-            max_examples=count,
-            database=None,
-            deadline=None,
-            derandomize=True,
-            suppress_health_check=list(HealthCheck),
-            phases=[Phase.generate],
-        )
+    common: dict[str, Any] = {
+        "database": None,
+        "deadline": None,
+        "derandomize": True,
+        "suppress_health_check": list(HealthCheck),
+        "phases": [Phase.generate],
+    }
 
-    @examples(options.max_examples)
+    @settings(max_examples=options.max_examples, **common)
     @given(strategy)
     def exercise(case: Any) -> None:
         send(case)
 
-    @examples(PROBE_ATTEMPTS)
+    @settings(max_examples=PROBE_ATTEMPTS, **common)
     @given(strategy)
     def probe(case: Any) -> None:
         """--stateful, a list that returned no run: its required parameters only."""

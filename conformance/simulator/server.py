@@ -264,7 +264,7 @@ class Simulator:
         """
         run_id = next(iter(self.store._by_id))
         run = self.store.find(run_id) or {}
-        by_vendor = {
+        by_vendor: dict[str, dict[str, Any]] = {
             "hatchet": {
                 "tenant": run.get("tenantId"),
                 "v1-workflow-run": run_id,
@@ -276,7 +276,7 @@ class Simulator:
             "restack": {"workflowName": run.get("workflowName"), "runId": run_id},
             "xceptor": {"workflowId": run.get("workflow_id"), "runId": run_id},
         }
-        known = by_vendor[self.vendor]
+        known = dict(by_vendor[self.vendor])
         if self.vendor == "restack":  # the seeded agent run that shares that run id
             known.update(restack_known(self.store))
         return {k: str(v) for k, v in known.items() if v is not None}
