@@ -353,7 +353,14 @@ def _run_operation(
     try:
         exercise()
         known = len(params) == len(list(operation.path_parameters))  # random ids: no use
-        if options.stateful and not saw_run and known and is_list(run.vendor, operation):
+        answered = any(200 <= status < 300 for status in statuses)  # an empty page, not a 401
+        if (
+            options.stateful
+            and not saw_run
+            and known
+            and answered
+            and is_list(run.vendor, operation)
+        ):
             probe()
     except _Found:
         pass
