@@ -388,10 +388,6 @@ _P = "paragon GET /projects/{projectId}/task-history/workflow-executions"
 _PR = "paragon POST /projects/{projectId}/task-history/workflow-executions/{executionId}/replay"
 _X = "xceptor GET /workflows/{workflowId}/runs"
 _XR = "/workflows/{workflowId}/runs/{runId}"
-_PROJECT_GAP = Gap(
-    "projectId is not modelled: the simulator holds one task history under any project "
-    "(scoping it to project-1 needs tests/test_simulator.py to use that project)"
-)
 
 
 def _hatchet_tenant(sim: Simulator) -> dict[str, str]:
@@ -514,7 +510,7 @@ EFFECTS: dict[str, tuple[Probe, ...]] = {
         Refused("ending_at=2025-01-01T00:00:00"),
     ),
     # -- Paragon --
-    f"{_P} path:projectId": (_PROJECT_GAP,),
+    f"{_P} path:projectId": (PathId("project-2", status=401),),
     f"{_P} query:integration": (Changes("integration=salesforce"),),
     f"{_P} query:workflowId": (Changes(prefixed("workflowId", pool("workflow"))),),
     f"{_P} query:userId": (Changes("userId=user-1"),),
@@ -530,7 +526,7 @@ EFFECTS: dict[str, tuple[Probe, ...]] = {
     ),
     f"{_P} query:sortBy": (Changes("sortBy=DESC", "sorts"), Refused("sortBy=up")),
     f"{_P} query:offset": (Changes("offset=5", "pages"), Refused("offset=ten")),
-    f"{_PR} path:projectId": (_PROJECT_GAP,),
+    f"{_PR} path:projectId": (PathId("project-2", status=401),),
     f"{_PR} path:executionId": (PathId(status=404),),
     # -- Restack (helper B adds agent runs: entries as observed) --
     "restack POST /api/workflows/{workflowName} path:workflowName": (

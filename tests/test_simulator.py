@@ -82,7 +82,7 @@ def list_path(sim: Simulator, query: str = "", group: int = 0) -> str:
     return f"{PARAGON_LIST}?x=1{query}"
 
 
-PARAGON_LIST = "/projects/p1/task-history/workflow-executions"
+PARAGON_LIST = "/projects/project-1/task-history/workflow-executions"
 
 
 def get_paths(sim: Simulator, run: dict[str, Any]) -> list[str]:
@@ -230,7 +230,7 @@ def test_filters_filter(vendor: str, make: Callable[..., Simulator]) -> None:
 WRITES = {
     "hatchet": ("POST", lambda s: f"/api/v1/stable/tenants/{_group(s)}/workflow-runs/trigger",
                 {"workflowName": "nightly", "input": {"a": 1}}),
-    "paragon": ("POST", lambda s: "/projects/p1/task-history/workflow-executions/"
+    "paragon": ("POST", lambda s: "/projects/project-1/task-history/workflow-executions/"
                 f"{run_id('paragon', s.store.all()[0])}/replay", None),
     "restack": ("POST", lambda s: "/api/workflows/nightly", {"input": {"a": 1}}),
     "xceptor": ("POST", lambda s: f"/workflows/{_group(s)}/runs", {"parameters": {"a": 1}}),

@@ -13,8 +13,8 @@ Pagination, as each contract declares it:
 - Paragon: `{"workflowExecutions": [...], "nextLink": ...}` as Paragon's docs show it (no
   total): `offset`, 100 per page, `nextLink` an absolute URL on the simulator's own origin,
   null on the last page. Filters and dates: `filters.paragon_filter` (a bad value is a 400,
-  which the contract does not declare). `projectId` is not modelled: every project path
-  names the simulator's one task history (tests/test_parameter_coverage.py lists the gap).
+  which the contract does not declare). The simulator is one project, `PARAGON_PROJECT`:
+  Paragon's API key belongs to a project, so another `projectId` is a 401 (declared).
 - Xceptor: `page` (1-based) and `page_size` (1..100, default 25), clamped; a page past the
   last is a 404 with the contract's `Error` body (an empty page there would contradict
   `total_pages`). `status` filters. Lists are per workflow: an unknown workflow is a 404.
@@ -119,6 +119,7 @@ def knock_get(store: Store, req: Request) -> Response:
 # -- Paragon ------------------------------------------------------------------------------------
 
 PARAGON_PAGE = 100
+PARAGON_PROJECT = "project-1"  # the one project whose key the simulator's token is
 
 
 def paragon_list(store: Store, req: Request) -> Response:
@@ -128,6 +129,8 @@ def paragon_list(store: Store, req: Request) -> Response:
     request", so the simulator answers 400, the usual one, and a recording shows it as
     undeclared.
     """
+    if req.params["projectId"] != PARAGON_PROJECT:
+        return Response(401)  # declared without a body: the key is not this project's
     everything = store.all()  # a store read from a database has no pools: its workflows
     workflows = store.pools.get("workflow") or tuple(
         dict.fromkeys(r["workflowId"] for r in everything)
@@ -150,6 +153,8 @@ def paragon_list(store: Store, req: Request) -> Response:
 
 def paragon_replay(store: Store, req: Request) -> Response:
     execution = req.params["executionId"]
+    if req.params["projectId"] != PARAGON_PROJECT:
+        return Response(401)
     if store.find(execution) is None:
         return Response(404)  # declared without a body
     run = store.create({}, like=execution)

@@ -32,7 +32,7 @@ from conformance.simulator.faults import Faults, apply_drift, decide
 from conformance.simulator.hatchet_routes import not_served
 from conformance.simulator.protocol import Request, Response, Route
 from conformance.simulator.restack_routes import known_parameters as restack_known
-from conformance.simulator.routes import routes_for
+from conformance.simulator.routes import PARAGON_PROJECT, routes_for
 from conformance.simulator.store import SPECS, Store
 from conformance.simulator.wire import (
     READ_TIMEOUT_S,
@@ -272,7 +272,7 @@ class Simulator:
                 "task": run_id,
             },
             "knock": {"id": run_id},
-            "paragon": {"projectId": "project-1", "executionId": run_id},
+            "paragon": {"projectId": PARAGON_PROJECT, "executionId": run_id},
             "restack": {"workflowName": run.get("workflowName"), "runId": run_id},
             "xceptor": {"workflowId": run.get("workflow_id"), "runId": run_id},
         }
