@@ -186,7 +186,7 @@ def test_a_given_token_is_never_printed(monkeypatch: pytest.MonkeyPatch) -> None
 ROOTS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     "hatchet": ("hatchet", ("tenant",), ()),
     "knock": ("knock", (), ()),
-    "paragon": ("paragon", (), ("--allow-writes",)),
+    "paragon": ("paragon", ("projectId",), ("--allow-writes",)),  # the key is one project's
     "restack-writes": (
         "restack",
         (),
