@@ -39,9 +39,9 @@ def task_events(seed: int, summary: dict[str, Any]) -> list[dict[str, Any]]:
         steps.append(("ASSIGNED", started, "the task was assigned to a worker"))
         steps.append(("STARTED", started, "the task started on its worker"))
     if status in _ENDED:
-        message = {"COMPLETED": "the task finished", "FAILED": "the task failed"}
+        said = {"COMPLETED": "the task finished", "FAILED": "the task failed"}
         end = summary.get("finishedAt") or started or created
-        steps.append((_ENDED[status], end, message.get(status, "the task was cancelled")))
+        steps.append((_ENDED[status], end, said.get(status, "the task was cancelled")))
     worker = worker_of(seed, summary)
     events = []
     for k, (kind, moment, message) in enumerate(steps):
