@@ -14,6 +14,7 @@ from conformance.catalog import Catalog
 NEGATIVE: dict[str, tuple[str, str, Any, str, str]] = {
     "canonical.WorkflowRun": ("set", "/status", "completed", "enum", "/status"),
     "hatchet.APIErrors": ("remove", "/errors/0/description", None, "required", "/errors/0"),
+    "hatchet.V1DagChildren": ("remove", "/dagId", None, "required", ""),
     "hatchet.V1TaskEventList": ("set", "/rows/0/eventType", "DONE", "enum", "/rows/0/eventType"),
     "hatchet.V1TaskStatus": ("replace-root", "", "completed", "enum", ""),
     "hatchet.V1TaskSummary": (
@@ -27,6 +28,14 @@ NEGATIVE: dict[str, tuple[str, str, Any, str, str]] = {
     "hatchet.V1TaskTimingList": ("set", "/rows/0/depth", "0", "type", "/rows/0/depth"),
     "hatchet.V1WorkflowRun": ("remove", "/metadata/id", None, "required", "/metadata"),
     "hatchet.V1WorkflowRunDetails": ("remove", "/shape", None, "required", ""),
+    "hatchet.V1WorkflowRunDisplayNameList": (
+        "remove",
+        "/rows/1/displayName",
+        None,
+        "required",
+        "/rows/1",
+    ),
+    "hatchet.V1WorkflowRunExternalIdList": ("set", "/2", 42, "type", "/2"),
     "knock.ListWorkflowRecipientRunsResponse": (
         "remove",
         "/page_info/page_size",
@@ -75,10 +84,11 @@ def mutate(instance: Any, operation: str, pointer: str, value: Any) -> Any:
     node = result
     for part in parents:
         node = node[int(part)] if isinstance(node, list) else node[part]
+    key: int | str = int(last) if isinstance(node, list) else last
     if operation == "remove":
-        del node[last]
+        del node[key]
     else:
-        node[last] = value
+        node[key] = value
     return result
 
 
@@ -124,3 +134,15 @@ def test_paragon_last_page_fails_as_published(validator_for) -> None:
         )
     )
     assert [(e.validator, list(e.absolute_path)) for e in errors] == [("type", ["nextLink"])]
+
+
+@pytest.mark.parametrize("group", [{}, {"dagId": "9b7e2f4a-51c3-4d2e-8f6a-0c1d2e3f4a5b"}])
+def test_hatchet_dag_group_without_its_fields_passes_only_as_published(
+    group: dict[str, str], validator_for
+) -> None:
+    """hatchet-dagchildren-required: Hatchet always writes dagId and children."""
+    assert list(validator_for("hatchet.V1DagChildren", "published").iter_errors(group)) == []
+    errors = validator_for("hatchet.V1DagChildren").iter_errors(group)
+    assert sorted(e.message for e in errors) == sorted(
+        f"'{k}' is a required property" for k in ("dagId", "children") if k not in group
+    )
