@@ -13,7 +13,9 @@ How a JSON object is scored against one listed object (all parts 0..1, determini
     quality   = 0.55 known + 0.15 coverage + 0.30 required
       known     share of the instance's keys the object defines; a key holding an
                 object (or array of objects) counts half, plus half its own key fit
-                (recursively), so lists are told apart by their rows
+                (recursively), so lists are told apart by their rows; a nested object's
+                fit keeps 0.7 and 0.3 * 0.5 ** (its required keys missing), so a
+                display-name row {metadata, displayName} is no task summary row
       coverage  share of the object's properties present
       required  0.5 ** (required properties missing): each missing one halves it
     quality  *= 0.3 if `__typename` is another listed object's (Knock's discriminator;
@@ -26,11 +28,12 @@ How a JSON object is scored against one listed object (all parts 0..1, determini
                 its status: that is not a run, whatever else it has
 
 A scalar has no shape: its value is its only evidence, so it can only be a listed
-enum object (hatchet.V1TaskStatus) whose enum holds it (0.9, split over those).
-Arrays and other values are unknown. `best` is the top candidate if its confidence
-reaches `threshold` (default 0.6) and no other candidate comes within `MARGIN` of
-it; otherwise the close ones are `tied` ("too close to call", with `why`): an empty
-`{"rows": [], "pagination": {}}` is any Hatchet list.
+enum object (hatchet.V1TaskStatus) whose enum holds it (0.9, split over those). An
+array can only be a listed array of scalars (hatchet.V1WorkflowRunExternalIdList) whose
+sampled items have its item type (0.9 likewise); other arrays are unknown. `best` is
+the top candidate if its confidence reaches `threshold` (default 0.6) and no other
+candidate comes within `MARGIN` of it; otherwise the close ones are `tied` ("too close
+to call", with `why`): an empty `{"rows": [], "pagination": {}}` is any Hatchet list.
 """
 
 from __future__ import annotations
@@ -47,6 +50,7 @@ from conformance.run_profiles import identity
 
 WEIGHTS = {"known": 0.55, "coverage": 0.15, "required": 0.30}
 MISSING_REQUIRED = 0.5  # the required part is halved for each required property missing
+NESTED_REQUIRED = 0.3  # the share of a nested object's fit that its required keys make
 TYPENAME_MISMATCH = 0.3
 SCALAR_CONFIDENCE = 0.9
 MARGIN = 0.05  # a runner-up this close to the best: too close to call
@@ -64,7 +68,7 @@ class Candidate:
     confidence: float
     reasons: tuple[str, ...]
     unexplained: int = 0  # keys (nested ones too) the object does not define
-    missing: int = 0  # required properties absent
+    missing: int = 0  # required properties absent (nested ones too)
 
 
 @dataclass(frozen=True)
@@ -140,7 +144,7 @@ class _Bundle:
         branches = list(node.get("allOf") or ())
         if not props:  # a nullable reference: anyOf [ref, null] -> the branch with structure
             branches += [b for b in node.get("anyOf") or node.get("oneOf") or () if b != {}][:1]
-        typenames = set()
+        typenames: set[str] = set()
         for branch in branches:
             sub = self.view(branch, base, depth + 1)
             props = {**sub.properties, **props}
@@ -153,33 +157,46 @@ class _Bundle:
             typenames |= {e for e in tn.get("examples", ()) if isinstance(e, str)}
         return _View(props, frozenset(required), enum, frozenset(typenames), items)
 
-    def fit(self, value: Any, node: Any, base: str, depth: int = 0) -> tuple[float, int]:
+    def fit(self, value: Any, node: Any, base: str, depth: int = 0) -> tuple[float, int, int]:
         """How well the keys of `value` (recursively) fit the schema (1 when nothing to
-        compare), and how many of them it leaves unexplained."""
+        compare), how many of them it leaves unexplained, and how many required keys the
+        nested objects lack (the top level's are counted by the caller)."""
         if depth >= MAX_DEPTH:
-            return 1.0, 0
+            return 1.0, 0, 0
         view = self.view(node, base)
         if isinstance(value, list):
             sample = value[:ITEMS_SAMPLED]
             if not sample or view.items is None:
-                return 1.0, 0
+                return 1.0, 0, 0
             fits = [self.fit(v, *view.items, depth + 1) for v in sample]
-            return sum(f for f, _ in fits) / len(sample), sum(u for _, u in fits)
+            return (
+                sum(f for f, _, _ in fits) / len(sample),
+                sum(u for _, u, _ in fits),
+                sum(m for _, _, m in fits),
+            )
         if not isinstance(value, dict) or not view.properties:
-            return 1.0, 0
+            return 1.0, 0, 0
         if not value:
-            return 0.5, 0
-        total, unexplained = 0.0, 0
+            return 0.5, 0, 0
+        total, unexplained, missing = 0.0, 0, 0
         for key, sub in value.items():
             if key not in view.properties:
                 unexplained += 1
                 continue
             if isinstance(sub, dict) or (isinstance(sub, list) and sub):
-                fit, more = self.fit(sub, *view.properties[key], depth + 1)
+                fit, more, lacking = self.fit(sub, *view.properties[key], depth + 1)
                 total, unexplained = total + 0.5 + 0.5 * fit, unexplained + more
+                missing += lacking
             else:
                 total += 1
-        return total / len(value), unexplained
+        share = total / len(value)
+        if depth == 0:
+            return share, unexplained, missing
+        # a nested object (a list's row) lacking what its schema requires is another
+        # object's row: a display-name row {metadata, displayName} is no task summary
+        lacks_here = len(view.required - set(value))
+        nested = share * (1 - NESTED_REQUIRED + NESTED_REQUIRED * MISSING_REQUIRED**lacks_here)
+        return nested, unexplained, missing + lacks_here
 
 
 @cache
@@ -201,8 +218,10 @@ def _score_object(bundle: _Bundle, name: str, instance: dict[str, Any]) -> Candi
     if own and all(lacks(instance, p) == "missing" for p in own.pointers):  # keys, not values
         reasons.append(f"not a {own.noun}: carries none of {', '.join(own.pointers)}")
         return Candidate(name, 0.0, tuple(reasons))
-    known, unexplained = (
-        bundle.fit(instance, bundle.by_id[bundle.ids[name]], bundle.ids[name]) if keys else (0, 0)
+    known, unexplained, nested_missing = (
+        bundle.fit(instance, bundle.by_id[bundle.ids[name]], bundle.ids[name])
+        if keys
+        else (0.0, 0, 0)
     )
     coverage = len(matched) / len(props) if props else 0.0
     reasons.append(f"{len(matched)}/{len(props)} properties present")
@@ -231,7 +250,7 @@ def _score_object(bundle: _Bundle, name: str, instance: dict[str, Any]) -> Candi
     if matched and evidence < 0.5:
         reasons.append("only keys many objects share match: " + ", ".join(sorted(matched)))
     confidence = round(quality * evidence, 3)
-    return Candidate(name, confidence, tuple(reasons), unexplained, len(missing))
+    return Candidate(name, confidence, tuple(reasons), unexplained, len(missing) + nested_missing)
 
 
 def _explains_more(a: Candidate, b: Candidate) -> bool:
@@ -258,8 +277,48 @@ def _score_scalars(bundle: _Bundle, names: list[str], instance: object) -> list[
     ]
 
 
+JSON_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "integer": (int,),
+    "number": (int, float),
+    "boolean": (bool,),
+}
+
+
+def _json_type_is(value: object, declared: object) -> bool:
+    """Whether `value` has the JSON type `declared` (`true` is no integer)."""
+    kinds = JSON_TYPES.get(declared) if isinstance(declared, str) else None
+    if kinds is None or (isinstance(value, bool) and declared != "boolean"):
+        return False
+    return isinstance(value, kinds)
+
+
+def _score_arrays(bundle: _Bundle, names: list[str], instance: list[Any]) -> list[Candidate]:
+    """A top-level array can only be a listed array of scalars (Hatchet's external ids)
+    whose sampled items all have the declared item type: split like a scalar's."""
+    sample = instance[:ITEMS_SAMPLED]
+    accepting = []
+    for name in names if sample else ():
+        view = bundle.views[name]
+        if view.items is None or view.properties:
+            continue
+        declared = bundle.resolve(*view.items)[0].get("type")
+        if all(_json_type_is(item, declared) for item in sample):
+            accepting.append((name, declared))
+    return [
+        Candidate(
+            n,
+            round(SCALAR_CONFIDENCE / len(accepting), 3),
+            (f"an array of {declared}s, as {n} is",),
+        )
+        for n, declared in accepting
+    ]
+
+
 def _why_tied(bundle: _Bundle, instance: object, tied: list[Candidate]) -> str:
     """What the shape cannot tell apart, in words (keys are shown sorted)."""
+    if isinstance(instance, list):
+        return "their items have the same type"
     if not isinstance(instance, dict):
         return f"{instance!r} is in each enum"
     shared = set(instance)
@@ -295,6 +354,8 @@ def identify(
         scored = [_score_object(bundle, n, instance) for n in names]
     elif isinstance(instance, (str, int, float, bool)) or instance is None:
         scored = _score_scalars(bundle, names, instance)
+    elif isinstance(instance, list):
+        scored = _score_arrays(bundle, names, instance)
     else:
         scored = []
     ranked = sorted((c for c in scored if c.confidence > 0), key=lambda c: (-c.confidence, c.name))

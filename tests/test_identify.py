@@ -76,6 +76,8 @@ NEGATIVE: dict[str, object] = {
     ),
     "an empty hatchet list is any hatchet list": {"pagination": {}, "rows": []},
     "an array of runs": [example("xceptor.WorkflowRun")],
+    "an array of numbers": [1, 2],
+    "an array of external ids and a number": ["9b7e2f4a-51c3-4d2e-8f6a-0c1d2e3f4a5b", 7],
     "the keys an xceptor step and run share": {
         "status": "completed",
         "started_at": "2026-11-20T06:00:00Z",
@@ -157,11 +159,15 @@ def test_lists_are_told_apart_from_their_items(list_name: str, item_name: str) -
     ("name", "reason"),
     [
         ("knock.WorkflowRecipientRun", "has __typename 'WorkflowRecipientRun'"),
-        ("hatchet.V1WorkflowRun", "13/15 properties present"),
+        ("hatchet.V1WorkflowRun", "13/16 properties present"),
         ("xceptor.WorkflowRun", "10/10 keys are properties of xceptor.WorkflowRun"),
         ("restack.WorkflowRunResponse", "2/2 properties present"),
         ("paragon.WorkflowExecution", "8/8 keys are properties of paragon.WorkflowExecution"),
         ("hatchet.V1TaskStatus", "'RUNNING' is in the enum"),
+        (
+            "hatchet.V1WorkflowRunExternalIdList",
+            "an array of strings, as hatchet.V1WorkflowRunExternalIdList is",
+        ),
     ],
 )
 def test_reasons_say_why(name: str, reason: str) -> None:
@@ -235,7 +241,12 @@ def test_enum_objects_are_there_to_be_found() -> None:
 # -- too close to call ---------------------------------------------------------------------------
 
 EMPTY_HATCHET_LIST = {"rows": [], "pagination": {"current_page": 1, "num_pages": 1}}
-HATCHET_LISTS = ("hatchet.V1TaskEventList", "hatchet.V1TaskSummaryList", "hatchet.V1TaskTimingList")
+HATCHET_LISTS = (
+    "hatchet.V1TaskEventList",
+    "hatchet.V1TaskSummaryList",
+    "hatchet.V1TaskTimingList",
+    "hatchet.V1WorkflowRunDisplayNameList",
+)
 
 
 def test_an_empty_hatchet_list_is_too_close_to_call() -> None:
@@ -245,8 +256,8 @@ def test_an_empty_hatchet_list_is_too_close_to_call() -> None:
     assert found.why == "the keys present (pagination, rows) fit each of them, and rows is empty"
     assert found.doubt() == (
         "too close to call: hatchet.V1TaskEventList (1.00), hatchet.V1TaskSummaryList (1.00), "
-        "hatchet.V1TaskTimingList (1.00): the keys present (pagination, rows) fit each of them, "
-        "and rows is empty"
+        "hatchet.V1TaskTimingList (1.00), hatchet.V1WorkflowRunDisplayNameList (1.00): the keys "
+        "present (pagination, rows) fit each of them, and rows is empty"
     )
 
 
@@ -325,3 +336,29 @@ def test_a_run_with_either_its_id_or_its_status_is_still_that_run(name: str) -> 
         del holder[last]
         found = identify(instance, vendor=vendor_for(name))
         assert found.best is not None and found.best.name == name, (gone, found.doubt())
+
+
+# A display-name row {metadata, displayName} has only keys a task summary row defines too:
+# what tells the lists apart is what each row lacks of the other's required keys.
+ROW_CASES = {
+    "task summary rows": (
+        "hatchet.V1TaskSummaryList",
+        [("hatchet.V1TaskSummaryList", 1.0, 0), ("hatchet.V1TaskTimingList", 0.905, 2)],
+    ),
+    "display-name rows": (
+        "hatchet.V1WorkflowRunDisplayNameList",
+        [
+            ("hatchet.V1WorkflowRunDisplayNameList", 1.0, 0),
+            ("hatchet.V1TaskSummaryList", 0.959, 24),
+        ],
+    ),
+}
+
+
+@pytest.mark.parametrize(("name", "ranked"), ROW_CASES.values(), ids=ROW_CASES.keys())
+def test_rows_lacking_required_keys_tell_the_hatchet_lists_apart(
+    name: str, ranked: list[tuple[str, float, int]]
+) -> None:
+    found = identify(example(name))
+    assert found.best is not None and found.best.name == name, found.doubt()
+    assert [(c.name, c.confidence, c.missing) for c in found.candidates[:2]] == ranked

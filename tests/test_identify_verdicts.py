@@ -89,8 +89,9 @@ def test_too_close_to_call_is_a_routing_finding_naming_the_candidates() -> None:
             "routing",
             "no-schema",
             "too close to call: hatchet.V1TaskEventList (1.00), hatchet.V1TaskSummaryList "
-            "(1.00), hatchet.V1TaskTimingList (1.00): the keys present (pagination, rows) fit "
-            "each of them, and rows is empty; give --schema",
+            "(1.00), hatchet.V1TaskTimingList (1.00), hatchet.V1WorkflowRunDisplayNameList "
+            "(1.00): the keys present (pagination, rows) fit each of them, and rows is empty; "
+            "give --schema",
         )
     ]
 
@@ -248,6 +249,7 @@ def test_the_identify_command_says_too_close_to_call(
     assert main(["identify", "list.json"]) == 1
     assert capsys.readouterr().out == (
         "list.json:1: unknown (too close to call: hatchet.V1TaskEventList (1.00), "
-        "hatchet.V1TaskSummaryList (1.00), hatchet.V1TaskTimingList (1.00): the keys present "
-        "(pagination, rows) fit each of them, and rows is empty)\n"
+        "hatchet.V1TaskSummaryList (1.00), hatchet.V1TaskTimingList (1.00), "
+        "hatchet.V1WorkflowRunDisplayNameList (1.00): the keys present (pagination, rows) fit "
+        "each of them, and rows is empty)\n"
     )
