@@ -107,7 +107,17 @@ def test_rule_flags_bad_and_passes_good(
 def test_cli_lint_exit_codes(run_cli) -> None:
     code, out, _ = run_cli("schemas", "lint", "-q")
     assert code == 0
-    assert out.splitlines()[-1] == "corrected: 0 errors, 1 warning, 9 info"
+    assert out.splitlines()[-1] == "corrected: 0 errors, 1 warning, 8 info"
     code, out, _ = run_cli("schemas", "lint", "--as-published", "-q")
     assert code == 3
-    assert out.splitlines()[-1] == "published: 4 errors, 22 warnings, 11 info"
+    # nothing-required info: the published V1DagChildren and AgentRunStatus require nothing
+    assert out.splitlines()[-1] == "published: 4 errors, 22 warnings, 12 info"
+
+
+def test_dag_children_require_nothing_only_as_published(run_cli) -> None:
+    """hatchet-dagchildren-required: Hatchet always writes dagId and children."""
+    line = "schemas/hatchet{}/V1DagChildren.json#: info: no property is required"
+    _, corrected, _ = run_cli("schemas", "lint")
+    _, published, _ = run_cli("schemas", "lint", "--as-published")
+    assert line.format("") not in corrected
+    assert line.format("/published") in published
