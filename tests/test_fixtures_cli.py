@@ -160,6 +160,7 @@ def test_scenario_in_every_vendors_shape(run_cli) -> None:
         "hatchet.V1TaskSummary",
         "paragon.WorkflowExecution",
         "restack.WorkflowRunStatus",
+        "restack.AgentRunStatus",
         "xceptor.WorkflowRun",
     ]
     for item in rendered:
