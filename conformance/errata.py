@@ -40,14 +40,20 @@ class Erratum:
 SECTIONS = ("errata", "operation_errata", "not_taken")
 
 
+def read_errata_file(vendor_dir: Path) -> tuple[str, Any]:
+    """(display name, parsed content) of a vendor's `errata.yaml`; content None without it.
+    The one reader of the file: schema and operation errata both come from here."""
+    path = vendor_dir / "errata.yaml"
+    file = f"{vendor_dir.name}/errata.yaml"
+    return file, (load_document(path, display=file) if path.exists() else None)
+
+
 def load_errata(vendor_dir: Path) -> tuple[Erratum, ...]:
     """Read the schema errata of one vendor's `errata.yaml` (absent file = no errata)."""
-    path = vendor_dir / "errata.yaml"
     vendor = vendor_dir.name
-    file = f"{vendor}/errata.yaml"
-    if not path.exists():
+    file, data = read_errata_file(vendor_dir)
+    if data is None:
         return ()
-    data = load_document(path, display=file)
     listed = data.get("errata") if isinstance(data, dict) else None
     if not isinstance(data, dict) or not (
         isinstance(listed, list) or (listed is None and "operation_errata" in data)

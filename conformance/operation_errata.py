@@ -29,6 +29,7 @@ import jsonpointer
 
 from conformance.contracts import Source, VendorContracts, load_all
 from conformance.documents import load_document
+from conformance.errata import read_errata_file
 from conformance.errors import BundleError
 from conformance.openapi import escape_pointer
 from conformance.openapi_shape import METHODS, check_shape, refuse_external_references
@@ -203,12 +204,8 @@ def _parse(raw: Any, index: int, vendor: str, seen: set[str]) -> OperationErratu
 
 def load_operation_errata(vendor_dir: Path) -> tuple[OperationErratum, ...]:
     """The `operation_errata` of a vendor's `errata.yaml` (none without the file or the key)."""
-    path = vendor_dir / "errata.yaml"
     vendor = vendor_dir.name
-    file = f"{vendor}/errata.yaml"
-    if not path.exists():
-        return ()
-    data = load_document(path, display=file)
+    file, data = read_errata_file(vendor_dir)
     if not isinstance(data, dict) or data.get(KEY) is None:
         return ()
     if not isinstance(data[KEY], list):
