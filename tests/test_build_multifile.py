@@ -19,10 +19,10 @@ from typing import Any
 
 import pytest
 import yaml
+from hostile import RSS_BOUND_MIB, run_child
 
 from conformance.build import build_bundle, compare_bundle
 from conformance.resources import contracts_dir
-from tests.hostile import RSS_BOUND_MIB, run_child
 
 OPS = ["GET /runs/{id}"]
 ROOT = {
