@@ -212,7 +212,9 @@ PROBLEMS = [
         "https://api.knock.app/v1/workflow_recipient_runs/abc",
         500,
         "application/json",
-        ("status 500 is not declared for GET /v1/workflow_recipient_runs/{id} (declared: 200, 404)",),
+        (
+            "status 500 is not declared for GET /v1/workflow_recipient_runs/{id} (declared: 200, 404)",
+        ),
     ),
     (
         "GET",
