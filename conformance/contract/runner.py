@@ -353,7 +353,8 @@ def _run_operation(
     try:
         exercise()
         known = len(params) == len(list(operation.path_parameters))  # random ids: no use
-        answered = any(200 <= status < 300 for status in statuses)  # an empty page, not a 401
+        # an empty page: it answered 2xx and nothing went wrong (not a 401, not a cut body)
+        answered = any(200 <= s < 300 for s in statuses) and not failures and not errors
         if (
             options.stateful
             and not saw_run
