@@ -159,22 +159,29 @@ def check_shape(document: dict[str, Any], *, file: str) -> None:
     _check_schemas(document, file)
 
 
-def _check_parameters(owner: dict[str, Any], pointer: str, file: str) -> None:
-    if "parameters" not in owner:
+def _check_members(
+    owner: dict[str, Any], key: str, shape: tuple[type, str, str], pointer: str, file: str
+) -> None:
+    """`owner[key]`, if present, is a `shape[0]` (`shape[1]`) of objects (each a `shape[2]`)."""
+    if key not in owner:
         return
-    where = f"{pointer}/parameters"
-    _need(owner["parameters"], list, "a list of Parameter Objects", file=file, pointer=where)
-    for parameter_pointer, _, parameter in _members(owner["parameters"], where):
-        _need(parameter, dict, "a Parameter Object", file=file, pointer=parameter_pointer)
+    kind, container, member = shape
+    where = f"{pointer}/{key}"
+    _need(owner[key], kind, container, file=file, pointer=where)
+    for member_pointer, _, value in _members(owner[key], where):
+        _need(value, dict, member, file=file, pointer=member_pointer)
+
+
+_PARAMETERS = (list, "a list of Parameter Objects", "a Parameter Object")
+_CONTENT = (dict, "a map of media types", "a Media Type Object")
+
+
+def _check_parameters(owner: dict[str, Any], pointer: str, file: str) -> None:
+    _check_members(owner, "parameters", _PARAMETERS, pointer, file)
 
 
 def _check_content(owner: dict[str, Any], pointer: str, file: str) -> None:
-    if "content" not in owner:
-        return
-    where = f"{pointer}/content"
-    _need(owner["content"], dict, "a map of media types", file=file, pointer=where)
-    for media_pointer, _, media in _members(owner["content"], where):
-        _need(media, dict, "a Media Type Object", file=file, pointer=media_pointer)
+    _check_members(owner, "content", _CONTENT, pointer, file)
 
 
 def _schema_roots(document: dict[str, Any]) -> Iterator[tuple[str, Any]]:

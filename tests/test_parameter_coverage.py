@@ -17,8 +17,8 @@ malformed", ...) and how to see it against a running simulator on 127.0.0.1:
 An operation the simulator does not serve (`hatchet_routes.not_served`) is checked to answer
 501 with its reason. A pair of the contracts that `EFFECTS` does not know fails, so does an
 entry of `EFFECTS` the contracts no longer have, and so does a pair whose effect is not seen:
-a newly bundled parameter the simulator ignores fails CI. `Gap(reason)` names a known gap; it
-is a strict xfail, so the gap shows in every run and closing it fails until the entry says so.
+a newly bundled parameter the simulator ignores fails CI. There is no known-gap entry: every
+pair has an observed effect.
 """
 
 from __future__ import annotations
@@ -324,15 +324,6 @@ class Echoed(Probe):
         for token in self.pointer.split("/")[1:]:
             node = node[token]
         assert node == value
-
-
-@dataclass(frozen=True)
-class Gap(Probe):
-    reason: str
-    label: str = "known gap"
-
-    def check(self, ctx: Ctx) -> None:
-        pytest.xfail(self.reason)
 
 
 def pool(name: str, k: int = 0) -> Callable[[Simulator], str]:

@@ -128,15 +128,21 @@ def hatchet_external_ids(store: Store, req: Request) -> Response:
     return Response(200, [r["metadata"]["id"] for r in rows], "hatchet.V1WorkflowRunExternalIdList")
 
 
+def _uuids_refused(values: list[str], name: str) -> str | None:
+    """Why a required list of uuids is refused (missing, or one is not a uuid), or None."""
+    if not values:
+        return f"{name} is required"
+    bad = next((v for v in values if not UUID.match(v)), None)
+    return None if bad is None else f"{name} {bad!r} is not a uuid"
+
+
 def hatchet_display_names(store: Store, req: Request) -> Response:
     tenant, wanted = req.params["tenant"], req.query.get("external_ids", [])
     if not UUID.match(tenant):
         return hatchet_error(400, "tenant must be a uuid")
-    if not wanted:
-        return hatchet_error(400, "external_ids is required")
-    for value in wanted:
-        if not UUID.match(value):
-            return hatchet_error(400, f"external_ids {value!r} is not a uuid")
+    refused = _uuids_refused(wanted, "external_ids")
+    if refused:
+        return hatchet_error(400, refused)
     runs = [store.find(value) for value in dict.fromkeys(wanted)]
     rows = [
         {"metadata": r["metadata"], "displayName": r["displayName"]}
@@ -236,11 +242,9 @@ def hatchet_dag_tasks(store: Store, req: Request) -> Response:
     tenant, wanted = req.one("tenant"), req.query.get("dag_ids", [])
     if tenant is None or not UUID.match(tenant):
         return hatchet_error(400, "tenant (a uuid) is required")
-    if not wanted:
-        return hatchet_error(400, "dag_ids is required")
-    for value in wanted:
-        if not UUID.match(value):
-            return hatchet_error(400, f"dag_ids {value!r} is not a uuid")
+    refused = _uuids_refused(wanted, "dag_ids")
+    if refused:
+        return hatchet_error(400, refused)
     runs = [store.find(value) for value in dict.fromkeys(wanted)]
     body = [
         {"dagId": r["metadata"]["id"], "children": r.get("children", [])}
