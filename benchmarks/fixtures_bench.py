@@ -36,10 +36,10 @@ from typing import Any
 
 from hypothesis import HealthCheck, Phase, given, settings
 
-from conformance.fixtures import generate, strategy, write_fixtures
-from conformance.fixtures.backends import inline_schema, raw_strategy
-from conformance.semantics import check_invariants
-from conformance.validators import validators_for
+from conformance.generate import generate, strategy, write_fixtures
+from conformance.generate.backends import inline_schema, raw_strategy
+from conformance.validation.semantics import check_invariants
+from conformance.validation.validators import validators_for
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 from jsonschema import Draft4Validator, Draft202012Validator
 
-from conformance.catalog import Catalog, load_catalog
+from conformance.bundle.catalog import Catalog, load_catalog
 from conformance.cli import main
-from conformance.formats import format_checker
+from conformance.validation.formats import format_checker
 
 DATA = Path(__file__).parent / "data"
 EXAMPLES = DATA / "examples"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from conformance.build import build_bundle, compare_bundle
-from conformance.resources import contracts_dir, schemas_dir
+from conformance.bundle.build import build_bundle, compare_bundle
+from conformance.bundle.resources import contracts_dir, schemas_dir
 
 
 @pytest.fixture

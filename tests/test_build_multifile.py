@@ -21,8 +21,8 @@ import pytest
 import yaml
 from hostile import RSS_BOUND_MIB, run_child
 
-from conformance.build import build_bundle, compare_bundle
-from conformance.resources import contracts_dir
+from conformance.bundle.build import build_bundle, compare_bundle
+from conformance.bundle.resources import contracts_dir
 
 OPS = ["GET /runs/{id}"]
 ROOT = {

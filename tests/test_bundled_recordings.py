@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
+from conformance.bundle.resources import contracts_dir
 from conformance.records import RECORDING_SUFFIXES, ReadProblem, Record, detect_format, read_records
-from conformance.resources import contracts_dir
-from conformance.validation import Options, validate_records
+from conformance.validation.engine import Options, validate_records
 
 RECORDINGS = contracts_dir() / "recordings"
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from referencing.exceptions import Unresolvable
 
-from conformance.catalog import VARIANTS, Catalog
+from conformance.bundle.catalog import VARIANTS, Catalog
+from conformance.bundle.openapi import iter_refs
 from conformance.errors import UnknownObjectError
-from conformance.openapi import iter_refs
 
 REQUIRED_OBJECTS = {
     "hatchet": {

@@ -21,7 +21,7 @@ import pytest
 from browser import visit
 from conftest import sarif_errors
 
-from conformance.catalog import load_catalog
+from conformance.bundle.catalog import load_catalog
 from conformance.check.options import CheckOptions
 
 RUNCONFORM = str(Path(sys.executable).parent / "runconform")
@@ -366,7 +366,7 @@ def test_an_api_whose_run_ids_nobody_gave_is_untested_not_passed(
 def test_the_mappings_stage_fails_on_a_fixture_that_does_not_map(monkeypatch) -> None:
     """Defect injected: sparse (minimal) runs that lack the canonical run's workflow.
     The stage must say so, not excuse them as 'unmappable by design'."""
-    import conformance.fixtures as fixtures
+    import conformance.generate as fixtures
     from conformance.check.generated import mappings_stage
     from conformance.check.options import CheckOptions
 

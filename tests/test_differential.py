@@ -6,7 +6,7 @@ import pytest
 from conftest import example, example_names
 from corpus import corpus
 
-from conformance.validators import validators_for
+from conformance.validation.validators import validators_for
 
 RECORDS_PER_OBJECT = 10_000
 
@@ -42,7 +42,7 @@ def i_seed(name: str) -> int:
 def test_both_engines_name_the_same_errors(name: str) -> None:
     """On failing records, jsonschema-rs and jsonschema report the same keywords at the
     same places, so the fast engine's error details can stand in for jsonschema's."""
-    from conformance.validation import validate
+    from conformance.validation.engine import validate
 
     compared = 0
     for instance in corpus(example(name), 1_000, seed=i_seed(name) + 2):

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from conftest import example, example_names
 
-from conformance.catalog import Catalog
+from conformance.bundle.catalog import Catalog
 
 # name -> (operation, JSON pointer, new value, keyword the validator must report, error path)
 NEGATIVE: dict[str, tuple[str, str, Any, str, str]] = {

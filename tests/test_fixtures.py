@@ -13,9 +13,9 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 
-from conformance.catalog import load_catalog
+from conformance.bundle.catalog import load_catalog
 from conformance.errors import InputError, UnknownObjectError, UsageError
-from conformance.fixtures import (
+from conformance.generate import (
     MAX_FIXTURES,
     NegativeFixture,
     generate,
@@ -23,18 +23,18 @@ from conformance.fixtures import (
     strategy,
     write_fixtures,
 )
-from conformance.fixtures.backends import (
+from conformance.generate.backends import (
     hypothesis_jsonschema_problem,
     inline_schema,
     openapi_document,
 )
-from conformance.fixtures.choosers import RandomChooser
-from conformance.fixtures.values import FORMATS, pattern_generator
-from conformance.formats import is_valid_format
-from conformance.instants import parse_instant
-from conformance.semantics import check_invariants, load_profiles
-from conformance.validation import validate, validate_records
-from conformance.validators import validators_for
+from conformance.generate.choosers import RandomChooser
+from conformance.generate.values import FORMATS, pattern_generator
+from conformance.validation.engine import validate, validate_records
+from conformance.validation.formats import is_valid_format
+from conformance.validation.instants import parse_instant
+from conformance.validation.semantics import check_invariants, load_profiles
+from conformance.validation.validators import validators_for
 
 NAMES = load_catalog().names()
 LISTS = {
@@ -183,7 +183,7 @@ def test_overrides_object_for_scenarios() -> None:
     """A later scenario layer passes vendor-neutral roles: one failed run, everywhere."""
     from datetime import datetime
 
-    from conformance.fixtures import Overrides
+    from conformance.generate import Overrides
 
     end = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
     wanted = {"xceptor.WorkflowRun": "failed", "hatchet.V1WorkflowRun": "FAILED",
@@ -299,7 +299,7 @@ def test_write_bad_arguments(tmp_path: Path) -> None:
 
 
 def test_failure_midway_leaves_no_partial_file(tmp_path: Path, monkeypatch: Any) -> None:
-    import conformance.fixtures as fixtures
+    import conformance.generate as fixtures
 
     real = fixtures.generate
 
@@ -389,7 +389,7 @@ def test_schemathesis_backend_is_post_processed(name: str) -> None:
 
 def test_python_310_compatible_imports() -> None:
     assert sys.version_info >= (3, 10)
-    from conformance.fixtures import values
+    from conformance.generate import values
 
     assert values.sre_parse is not None
 
@@ -400,7 +400,7 @@ def test_same_seed_same_bytes_across_processes(tmp_path: Path) -> None:
     import subprocess
 
     script = (
-        "import sys; from conformance.fixtures import write_fixtures as w; "
+        "import sys; from conformance.generate import write_fixtures as w; "
         "w('hatchet.V1TaskSummaryList', 200, 11, 'jsonl', sys.argv[1]); "
         "w('knock.WorkflowRecipientRunDetail', 200, 11, 'jsonl', sys.argv[2], valid=False)"
     )

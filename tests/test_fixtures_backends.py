@@ -7,11 +7,11 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from conformance.fixtures import BACKENDS, strategy
-from conformance.fixtures.backends import hypothesis_jsonschema_problem, incompatibility
-from conformance.semantics import check_invariants
-from conformance.validation import validate
-from conformance.validators import validators_for
+from conformance.generate import BACKENDS, strategy
+from conformance.generate.backends import hypothesis_jsonschema_problem, incompatibility
+from conformance.validation.engine import validate
+from conformance.validation.semantics import check_invariants
+from conformance.validation.validators import validators_for
 
 #: One run object per vendor (and the canonical run), light enough for every backend.
 REPRESENTATIVES = (

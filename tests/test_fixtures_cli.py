@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conformance.catalog import load_catalog
+from conformance.bundle.catalog import load_catalog
 
 LISTED = load_catalog().names()
 
@@ -130,7 +130,7 @@ def test_unwritable_out_leaves_nothing_behind(run_cli, tmp_path: Path) -> None:
 
 
 def test_interrupted_write_leaves_no_partial_file(run_cli, tmp_path: Path, monkeypatch) -> None:
-    import conformance.fixtures as fixtures
+    import conformance.generate as fixtures
 
     def broken(stream, items, fmt):  # type: ignore[no-untyped-def]
         stream.write("[\n")
@@ -148,7 +148,7 @@ def test_interrupted_write_leaves_no_partial_file(run_cli, tmp_path: Path, monke
 def test_scenario_in_every_vendors_shape(run_cli) -> None:
     import json
 
-    from conformance.validation import validate
+    from conformance.validation.engine import validate
 
     code, out, err = run_cli(
         "fixtures", "--scenario", "failed-on-step", "--vendor", "all", "--param", "step=2"

@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from conformance.catalog import load_catalog
+from conformance.bundle.catalog import load_catalog
 from conformance.errors import UsageError
-from conformance.fixtures import NegativeFixture, generate, generate_invalid, strategy
-from conformance.semantics import INVARIANTS
-from conformance.validation import validate
+from conformance.generate import NegativeFixture, generate, generate_invalid, strategy
+from conformance.validation.engine import validate
+from conformance.validation.semantics import INVARIANTS
 
 NAMES = load_catalog().names()
 SEED = 20261122

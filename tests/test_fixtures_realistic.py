@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from conformance.fixtures import generate, run_factory, strategy, write_fixtures
-from conformance.instants import get
+from conformance.generate import generate, run_factory, strategy, write_fixtures
 from conformance.mapping.spec import ObjectSpec, shipped_objects
-from conformance.semantics import check_invariants, load_profiles
-from conformance.validators import validators_for
+from conformance.validation.instants import get
+from conformance.validation.semantics import check_invariants, load_profiles
+from conformance.validation.validators import validators_for
 
 PROFILES = load_profiles()
 #: Every object whose fixtures contain runs with a status (the object, its rows, its children).

@@ -24,8 +24,8 @@ import pytest
 from conftest import example, on_loopback
 from hostile import RSS_BOUND_MIB, RUNCONFORM, Outcome, run_child
 
+from conformance.bundle.resources import contracts_dir
 from conformance.records import Limits, Record, read_records
-from conformance.resources import contracts_dir
 
 RUN = "xceptor.WorkflowRun"
 NOWHERE = "http://127.0.0.1:9"

@@ -12,7 +12,7 @@ from collections.abc import Callable
 import pytest
 
 from conformance.contract.safety import base_url_problem
-from conformance.pytest_target import parse_base_urls
+from conformance.pytest.target import parse_base_urls
 
 Cli = Callable[..., tuple[int, str, str]]
 CONTRACT = ("contract", "hatchet", "--base-url", "http://127.0.0.1:9")

@@ -15,11 +15,11 @@ import pytest
 from conftest import example
 from test_examples import mutate
 
+from conformance.bundle.run_profiles import load_profiles
 from conformance.records import ReadProblem, Record, read_records
 from conformance.records.documents import LineBlock, decode_block
 from conformance.records.model import DEFAULT_LIMITS
-from conformance.run_profiles import load_profiles
-from conformance.semantics import _check, _screen, check_invariants
+from conformance.validation.semantics import _check, _screen, check_invariants
 
 HUGE = "1" + "0" * 400  # fits no float
 TOO_LONG = "1" * 5000  # beyond Python's int-from-text limit (4,300 digits)

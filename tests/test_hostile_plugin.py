@@ -19,7 +19,7 @@ import pytest
 from conftest import on_loopback
 from hostile import PYTEST, RSS_BOUND_MIB, RUNCONFORM, Outcome, run_child
 
-from conformance.fixtures import run_factory
+from conformance.generate import run_factory
 
 #: Deterministic children: no random order, no cache written into the project, and none
 #: of the other installed plugins (they are seconds of start-up on a busy machine).

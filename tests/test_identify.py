@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from conftest import example, example_names
 
-from conformance.catalog import Catalog
-from conformance.identify import Identification, identify
+from conformance.bundle.catalog import Catalog
+from conformance.validation.identify import Identification, identify
 
 THRESHOLD = 0.6
 
@@ -211,7 +211,7 @@ def test_identification_is_deterministic_and_ordered() -> None:
 
 def _enum_keys(name: str) -> list[str]:
     """Top-level keys of the example whose schema property is an enum (status, type...)."""
-    from conformance.identify import _bundle
+    from conformance.validation.identify import _bundle
 
     bundle = _bundle(None)
     view, instance = bundle.views[name], example(name)
@@ -291,7 +291,7 @@ def test_doubt_without_a_tie_names_the_closest() -> None:
 
 
 def _without_identity(name: str) -> dict[str, Any]:
-    from conformance.run_profiles import run_identity
+    from conformance.bundle.run_profiles import run_identity
 
     instance = copy.deepcopy(example(name))
     for pointer in run_identity(name):
@@ -324,7 +324,7 @@ def test_a_record_without_id_and_status_is_never_that_run(name: str) -> None:
 
 @pytest.mark.parametrize("name", RUNS)
 def test_a_run_with_either_its_id_or_its_status_is_still_that_run(name: str) -> None:
-    from conformance.run_profiles import run_identity
+    from conformance.bundle.run_profiles import run_identity
 
     id_pointer, status_pointer = run_identity(name)
     for gone in (id_pointer, status_pointer):

@@ -17,11 +17,11 @@ from typing import Any
 import pytest
 from conftest import example
 
-from conformance.catalog import load_catalog
+from conformance.bundle.catalog import load_catalog
 from conformance.cli import main
-from conformance.fixtures import generate
+from conformance.generate import generate
 from conformance.records import Locator, Record
-from conformance.validation import Options, validate, validate_record
+from conformance.validation.engine import Options, validate, validate_record
 
 SEED = 20261120
 VALID, NEGATIVE = 30, 60

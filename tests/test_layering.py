@@ -80,7 +80,7 @@ def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 
 def test_the_graph_is_read() -> None:
     graph = _graph()
-    assert "conformance.catalog" in graph["conformance.validators"]
+    assert "conformance.bundle.catalog" in graph["conformance.validation.validators"]
     assert "conformance.check.tour" in graph["conformance.check"]
 
 
@@ -99,10 +99,10 @@ def test_nothing_below_imports_the_cli_or_the_pytest_plugin() -> None:
 
 
 def test_the_catalog_is_at_the_bottom() -> None:
-    assert _graph()["conformance.catalog"] <= {
+    assert _graph()["conformance.bundle.catalog"] <= {
         "conformance.errors",
-        "conformance.resources",
-        "conformance.documents",
+        "conformance.bundle.resources",
+        "conformance.bundle.document_loader",
     }
 
 

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from conformance.catalog import VARIANTS, Catalog
-from conformance.lint import _schema_rules, lint_bundle
+from conformance.bundle.catalog import VARIANTS, Catalog
+from conformance.bundle.lint import _schema_rules, lint_bundle
 
 PUBLISHED_ERRORS = {
     ("required-undefined", "schemas/hatchet/published/V1TaskSummary.json", "/required"),

@@ -10,8 +10,7 @@ import pytest
 from conftest import example
 
 from conformance.errors import BundleError, ExitCode
-from conformance.fixtures import generate
-from conformance.instants import parse_instant
+from conformance.generate import generate
 from conformance.mapping import (
     TRANSFORMS,
     MappingError,
@@ -20,11 +19,12 @@ from conformance.mapping import (
     to_canonical,
     to_canonical_items,
 )
-from conformance.mapping.checks import check_mappings
 from conformance.mapping.spec import ListSpec, mappings_dir, shipped_objects
+from conformance.mapping.spec_checks import check_mappings
 from conformance.mapping.transforms import ABSENT, get
-from conformance.semantics import check_invariants
-from conformance.validation import validate
+from conformance.validation.engine import validate
+from conformance.validation.instants import parse_instant
+from conformance.validation.semantics import check_invariants
 
 RUN_OBJECTS = [
     "hatchet.V1WorkflowRun",

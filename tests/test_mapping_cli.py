@@ -8,7 +8,7 @@ from pathlib import Path
 
 from conftest import EXAMPLES
 
-from conformance.resources import contracts_dir
+from conformance.bundle.resources import contracts_dir
 
 
 def test_shipped_mappings_pass(run_cli) -> None:

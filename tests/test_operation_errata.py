@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from conformance.bundle.resources import contracts_dir
 from conformance.contract import ContractOptions, run_contract
-from conformance.resources import contracts_dir
 from conformance.simulator import Faults, start
 
 TOKEN = "t0k3n-for-operation-errata"
@@ -28,7 +28,7 @@ SOURCE = "knock/workflow-recipient-runs-api.openapi.yml"
 ERRATUM = "knock-get-run-undeclared-404"
 RAW = contracts_dir() / SOURCE
 #: Where a contract run's bundled contracts come from, and `schemas show VENDOR`'s.
-READERS = ("conformance.contract.loading", "conformance.provenance")
+READERS = ("conformance.contract.loading", "conformance.bundle.provenance")
 
 
 def knock_tree(tmp_path: Path, edit: Callable[[str], str] | None = None) -> Path:

@@ -17,8 +17,9 @@ from conftest import sarif_errors
 from jsonschema import Draft4Validator
 
 from conformance.cli.validate_cmd import _use_colour
-from conformance.findings import Finding, ValidationResult, pointer_to_path
-from conformance.outputs import (
+from conformance.records import Locator
+from conformance.report.findings import Finding, ValidationResult, pointer_to_path
+from conformance.report.outputs import (
     WRITERS,
     GithubWriter,
     JsonWriter,
@@ -29,7 +30,6 @@ from conformance.outputs import (
     Writer,
     finding_line,
 )
-from conformance.records import Locator
 
 RUN = "hatchet.V1WorkflowRun"
 ERRATA = ("hatchet-workflowrun-required-id", "hatchet-workflowrun-type-object")

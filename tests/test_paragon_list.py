@@ -17,10 +17,10 @@ from typing import Any
 import pytest
 
 from conformance.mapping import to_canonical_items
-from conformance.routing import route
-from conformance.semantics import check_invariants
 from conformance.simulator import Simulator, start
-from conformance.validation import validate
+from conformance.validation.engine import validate
+from conformance.validation.routing import route
+from conformance.validation.semantics import check_invariants
 
 LIST = "paragon.WorkflowExecutionList"
 PATH = "/projects/project-1/task-history/workflow-executions"

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from conftest import example
 
-import conformance.parallel as parallel
-from conformance.findings import CleanRecords
-from conformance.parallel import validate_paths
+import conformance.engines.processes as parallel
+from conformance.engines.processes import validate_paths
+from conformance.report.findings import CleanRecords
 
 RUN = "xceptor.WorkflowRun"
 

@@ -34,10 +34,10 @@ from urllib.parse import quote, urlencode
 import pytest
 
 from conformance.contract.loading import VENDORS, contract_documents
-from conformance.routing import route
 from conformance.simulator import Simulator, start
 from conformance.simulator.hatchet_routes import not_served
-from conformance.validation import validate
+from conformance.validation.engine import validate
+from conformance.validation.routing import route
 
 TOKEN = "coverage-token"
 RUNS = 40

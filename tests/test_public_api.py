@@ -24,7 +24,7 @@ def test_every_public_name_resolves() -> None:
 
 def test_import_stays_light() -> None:
     code = (
-        "import sys, conformance, conformance.pytest_plugin; "
+        "import sys, conformance, conformance.pytest.plugin; "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in "
         "('conformance', 'referencing', 'jsonschema', 'jsonschema_rs', 'schemathesis')))"
     )
@@ -33,10 +33,13 @@ def test_import_stays_light() -> None:
         [
             "conformance",
             "conformance.errors",
-            "conformance.pytest_plugin",
-            "conformance.pytest_state",
-            "conformance.pytest_target",
-            "conformance.recording_files",
-            "conformance.xmlescape",
+            "conformance.pytest",
+            "conformance.pytest.plugin",
+            "conformance.pytest.state",
+            "conformance.pytest.target",
+            "conformance.records",
+            "conformance.records.recording_files",
+            "conformance.report",
+            "conformance.report.escape",
         ]
     )

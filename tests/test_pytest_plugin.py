@@ -17,11 +17,11 @@ import vcr
 import yaml
 from conftest import on_loopback
 
-from conformance.fixtures import run_factory
+from conformance.generate import run_factory
 from conformance.simulator import start as start_simulator
 
 pytest_plugins = ["pytester"]
-PLUGIN = "conformance.pytest_plugin"
+PLUGIN = "conformance.pytest.plugin"
 ENUM = '"pending", "running", "completed", "failed", "cancelled" [enum]'
 
 

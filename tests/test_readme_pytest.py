@@ -12,7 +12,7 @@ from pathlib import Path
 
 from test_example_project import run_pytest, summary
 
-from conformance.fixtures import run_factory
+from conformance.generate import run_factory
 
 README = Path(__file__).parent.parent / "README.md"
 EXAMPLES = Path(__file__).parent / "data" / "examples"

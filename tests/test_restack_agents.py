@@ -11,12 +11,12 @@ from typing import Any
 
 import pytest
 
+from conformance.bundle.resources import contracts_dir
 from conformance.contract import ContractOptions, run_contract
-from conformance.identify import identify
 from conformance.mapping import to_canonical
-from conformance.resources import contracts_dir
-from conformance.routing import route
 from conformance.simulator import Faults, start
+from conformance.validation.identify import identify
+from conformance.validation.routing import route
 
 AGENT = "restack.AgentRunStatus"
 RECORDING = contracts_dir() / "recordings" / "restack" / "agent-runs.yaml"

@@ -11,7 +11,13 @@ import yaml
 
 from conformance import routing
 from conformance.errors import UsageError
-from conformance.routing import Operation, ResponseSpec, load_operations, route, url_problem
+from conformance.validation.routing import (
+    Operation,
+    ResponseSpec,
+    load_operations,
+    route,
+    url_problem,
+)
 
 UUID = "707d0855-80ab-4e1f-a156-f1c4546cbf52"
 HATCHET_HOST = "https://app.hatchet.run"  # Hatchet declares `servers: [{url: ''}]`

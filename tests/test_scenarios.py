@@ -8,8 +8,7 @@ from typing import Any
 import pytest
 
 from conformance.errors import UsageError
-from conformance.mapping import MappingError, object_spec, to_canonical, to_canonical_items
-from conformance.scenarios import (
+from conformance.generate.scenarios import (
     RUN_OBJECTS,
     SCENARIOS,
     Rendered,
@@ -19,8 +18,9 @@ from conformance.scenarios import (
     render_all,
     render_one,
 )
-from conformance.semantics import check_invariants
-from conformance.validation import validate
+from conformance.mapping import MappingError, object_spec, to_canonical, to_canonical_items
+from conformance.validation.engine import validate
+from conformance.validation.semantics import check_invariants
 
 LISTS = {
     "hatchet.V1TaskSummary": "hatchet.V1TaskSummaryList",

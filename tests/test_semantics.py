@@ -9,9 +9,9 @@ import pytest
 from conftest import example, example_names
 from test_examples import mutate
 
-from conformance.instants import parse_instant
-from conformance.run_profiles import Identity, identity, load_profiles
-from conformance.semantics import INVARIANTS, Violation, check_invariants
+from conformance.bundle.run_profiles import Identity, identity, load_profiles
+from conformance.validation.instants import parse_instant
+from conformance.validation.semantics import INVARIANTS, Violation, check_invariants
 
 # (object, mutations to apply to its example, expected (rule, pointer) violations)
 BROKEN: list[tuple[str, list[tuple[str, str, Any]], set[tuple[str, str]]]] = [
@@ -266,7 +266,7 @@ def test_where_the_schema_requires_the_id_and_status_it_alone_says_so(
     name: str, pointer: str
 ) -> None:
     """Its `required` error names the missing key; the rule would only say it twice."""
-    from conformance.validation import validate
+    from conformance.validation.engine import validate
 
     instance = mutate(example(name), "remove", pointer, None)
     assert check_invariants(instance, name) == ()
@@ -283,7 +283,7 @@ def test_screen_never_hides_a_violation(name: str) -> None:
     """The fast screen may send clean runs to the full check, never broken ones past it."""
     from corpus import corpus
 
-    from conformance.semantics import _check, _screen
+    from conformance.validation.semantics import _check, _screen
 
     profile = load_profiles()[name]
     screened = 0

@@ -20,12 +20,12 @@ from typing import Any
 import pytest
 
 from conformance.errors import UsageError
-from conformance.findings import Finding
-from conformance.instants import parse_instant
-from conformance.routing import route
+from conformance.report.findings import Finding
 from conformance.simulator import DRIFT_KINDS, VENDORS, Faults, Simulator, start
 from conformance.simulator.faults import _break, decide
-from conformance.validation import validate
+from conformance.validation.engine import validate
+from conformance.validation.instants import parse_instant
+from conformance.validation.routing import route
 
 SINCE = "2000-01-01T00:00:00Z"
 TIMEOUT = 5

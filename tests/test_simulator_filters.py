@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from conformance.routing import route
 from conformance.simulator import Simulator, start
-from conformance.validation import validate
+from conformance.validation.engine import validate
+from conformance.validation.routing import route
 
 SINCE = "2000-01-01T00:00:00Z"
 RUNS = 40

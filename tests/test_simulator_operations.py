@@ -22,9 +22,9 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from conformance.contract.loading import contract_documents
-from conformance.routing import load_operations, route
 from conformance.simulator import VENDORS, Simulator, start
-from conformance.validation import validate
+from conformance.validation.engine import validate
+from conformance.validation.routing import load_operations, route
 
 SINCE = "2000-01-01T00:00:00Z"
 UNKNOWN = "00000000-0000-4000-8000-000000000000"

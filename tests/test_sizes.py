@@ -1,4 +1,4 @@
-"""`conformance.sizes.parse_size`: the size grammar of the CLI's --max-body-size, for the
+"""`conformance.records.sizes.parse_size`: the size grammar of the CLI's --max-body-size, for the
 pytest plugin (which must not import the CLI). The CLI's `ByteSize` delegates to it: both
 give the same answers and the same messages."""
 
@@ -8,7 +8,7 @@ import click
 import pytest
 
 from conformance.cli.params import ByteSize
-from conformance.sizes import parse_size
+from conformance.records.sizes import parse_size
 
 SIZES = [
     ("16777216", 16777216),

@@ -15,12 +15,12 @@ from typing import Any
 import pytest
 from conftest import example, example_names
 
-from conformance.catalog import Catalog
+from conformance.bundle.catalog import Catalog
 from conformance.errors import UnknownObjectError
-from conformance.findings import Finding, ValidationResult
-from conformance.formats import CHECKED_FORMATS
 from conformance.records import Locator, ReadProblem, Record
-from conformance.validation import Options, validate, validate_records
+from conformance.report.findings import Finding, ValidationResult
+from conformance.validation.engine import Options, validate, validate_records
+from conformance.validation.formats import CHECKED_FORMATS
 
 RUN = "hatchet.V1WorkflowRun"
 RUN_ERRATA = ("hatchet-workflowrun-required-id", "hatchet-workflowrun-type-object")

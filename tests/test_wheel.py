@@ -12,8 +12,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 CRAWL = """
 import conformance, sys
-from conformance.catalog import load_catalog
-from conformance.openapi import iter_refs
+from conformance.bundle.catalog import load_catalog
+from conformance.bundle.openapi import iter_refs
 assert conformance.__file__.startswith(sys.argv[1]), conformance.__file__
 catalog = load_catalog()
 assert str(catalog.root).startswith(sys.argv[1]), catalog.root

@@ -18,13 +18,13 @@ import pytest
 
 from conformance.contract.reports import write_reports
 from conformance.contract.results import CheckFailure, ContractResult, OperationRun
-from conformance.findings import Finding as RecordFinding
-from conformance.findings import ValidationResult
-from conformance.outputs import JUnitWriter, Summary
 from conformance.records import Locator
+from conformance.report.escape import xml_safe
+from conformance.report.findings import Finding as RecordFinding
+from conformance.report.findings import ValidationResult
 from conformance.report.junit import write_junit
 from conformance.report.model import Finding, Provenance, Report, StageResult, Tally
-from conformance.xmlescape import xml_safe
+from conformance.report.outputs import JUnitWriter, Summary
 
 #: What XML 1.0 cannot carry, and how each is shown.
 NASTY = (

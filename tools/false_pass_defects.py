@@ -12,8 +12,8 @@ import copy
 from dataclasses import dataclass
 from typing import Any
 
-from conformance.catalog import load_catalog
-from conformance.fixtures import generate
+from conformance.bundle.catalog import load_catalog
+from conformance.generate import generate
 
 NOT_RUN_OBJECTS = frozenset({"hatchet.APIErrors", "hatchet.V1TaskStatus", "xceptor.Error"})
 UNKNOWN_ENUM_VALUE = "exploded"

@@ -104,7 +104,7 @@ def by_check(work: Path, all_defects: dict[str, tuple[Defect, ...]]) -> Caught:
 
 def _operation_for(name: str) -> tuple[str, str, int] | None:
     """(method, concrete path, status) of a contract operation whose 2xx body is `name`."""
-    from conformance.routing import load_operations
+    from conformance.validation.routing import load_operations
 
     vendor = name.split(".")[0]
     if vendor == "canonical":

@@ -42,8 +42,8 @@ from urllib.request import ProxyHandler, Request, build_opener
 import yaml
 
 from conformance.contract.reports import Exchange, started_now, write_reports
-from conformance.routing import route
 from conformance.simulator import Simulator, start
+from conformance.validation.routing import route
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = ROOT / "contracts" / "recordings"

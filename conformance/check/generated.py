@@ -20,9 +20,9 @@ def _vendor(name: str) -> str:
 
 def fixtures_stage(settings: CheckOptions) -> StageResult:
     """Per listed object: `n` valid fixtures conform (strict) and `n` negatives fail as labelled."""
-    from conformance.catalog import load_catalog
-    from conformance.fixtures import generate, generate_invalid
-    from conformance.validation import Options, validate
+    from conformance.bundle.catalog import load_catalog
+    from conformance.generate import generate, generate_invalid
+    from conformance.validation.engine import Options, validate
 
     started = time.monotonic()
     catalog = load_catalog()
@@ -72,10 +72,10 @@ def fixtures_stage(settings: CheckOptions) -> StageResult:
 
 def mappings_stage(settings: CheckOptions) -> tuple[StageResult, dict[str, object] | None]:
     """The mapping files' static checks, then every run object's fixtures mapped to canonical."""
-    from conformance.fixtures import generate
-    from conformance.mapping.checks import check_mappings
+    from conformance.generate import generate
+    from conformance.generate.scenarios import RUN_OBJECTS
     from conformance.mapping.matrix import expressiveness
-    from conformance.scenarios import RUN_OBJECTS
+    from conformance.mapping.spec_checks import check_mappings
 
     started = time.monotonic()
     report = check_mappings()

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from conformance.check.options import CheckOptions
 from conformance.errors import ConformanceError, ExitCode
-from conformance.findings import CleanRecords, ValidationResult
+from conformance.report.findings import CleanRecords, ValidationResult
 from conformance.report.model import Finding, StageResult, StageStatus, Tally
 
 
@@ -47,8 +47,8 @@ def _status(failed: int, code_if_failed: int = ExitCode.NON_CONFORMING) -> tuple
 
 def lint_stage(settings: CheckOptions) -> StageResult:
     """Lint the bundle: an error means the schemas themselves cannot be trusted (exit 3)."""
-    from conformance.catalog import load_catalog
-    from conformance.lint import lint_bundle
+    from conformance.bundle.catalog import load_catalog
+    from conformance.bundle.lint import lint_bundle
 
     started = time.monotonic()
     report = lint_bundle(settings.variant)  # type: ignore[arg-type]
@@ -101,7 +101,7 @@ def validation_stage(
     started: float,
 ) -> StageResult:
     """Tallies per schema and findings with locators, from any stream of validation results."""
-    from conformance.outputs import Summary, locator_text
+    from conformance.report.outputs import Summary, locator_text
 
     summary = Summary()
     counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
@@ -153,8 +153,8 @@ def validation_stage(
 
 def validate_stage(settings: CheckOptions, bundled: dict[str, Path]) -> StageResult:
     """The user's recordings (routed or identified), else every vendor's bundled ones."""
-    from conformance.parallel import validate_paths
-    from conformance.validation import Options
+    from conformance.engines.processes import validate_paths
+    from conformance.validation.engine import Options
 
     started = time.monotonic()
     options = Options(variant=settings.variant, strict=settings.strict)  # type: ignore[arg-type]

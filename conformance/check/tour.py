@@ -38,14 +38,14 @@ Progress = Callable[[str, str, StageResult | None], None]
 
 
 def bundled_recordings(vendors: tuple[str, ...]) -> dict[str, Path]:
-    from conformance.resources import contracts_dir
+    from conformance.bundle.resources import contracts_dir
 
     root = contracts_dir() / "recordings"
     return {v: root / v for v in vendors if (root / v).is_dir()}
 
 
 def _vendors(requested: tuple[str, ...]) -> tuple[str, ...]:
-    from conformance.catalog import load_catalog
+    from conformance.bundle.catalog import load_catalog
 
     known = tuple(v for v in load_catalog().vendors() if v != "canonical")
     unknown = [v for v in requested if v not in known]
@@ -111,9 +111,9 @@ def run_check(options: CheckOptions, progress: Progress | None = None) -> Report
 
 def provenance(variant: str, vendors: tuple[str, ...]) -> Provenance:
     """The vendor sources (with their sha256) and errata behind the schemas used."""
-    from conformance.contracts import load_all
-    from conformance.errata import load_errata
-    from conformance.resources import contracts_dir, schemas_dir
+    from conformance.bundle.errata import load_errata
+    from conformance.bundle.resources import contracts_dir, schemas_dir
+    from conformance.bundle.vendor_contracts import load_all
 
     digest = hashlib.sha256()
     root = schemas_dir()

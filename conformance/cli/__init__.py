@@ -27,7 +27,7 @@ from conformance.cli.schemas_cmd import schemas
 from conformance.cli.serve_cmd import serve
 from conformance.cli.validate_cmd import identify, validate
 from conformance.errors import ConformanceError, ExitCode
-from conformance.xmlescape import visible
+from conformance.report.escape import visible
 
 INTERNAL_ERROR = 70
 #: Why a write with no file name fails: the disk or a quota is full, or the device failed.

@@ -14,7 +14,7 @@ import click
 from conformance.cli.credentials import request_headers
 from conformance.cli.params import check_base_url, max_body_size_option
 from conformance.errors import EXIT_MEANINGS, UsageError
-from conformance.xmlescape import visible
+from conformance.report.escape import visible
 
 if TYPE_CHECKING:  # the check machinery is imported only when the command runs
     from conformance.check.tour import Progress

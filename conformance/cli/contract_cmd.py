@@ -10,7 +10,7 @@ import click
 from conformance.cli.credentials import request_headers
 from conformance.cli.params import Seconds, check_base_url, max_body_size_option
 from conformance.errors import UsageError
-from conformance.xmlescape import visible
+from conformance.report.escape import visible
 
 
 def _pair(text: str, flag: str, sep: str) -> tuple[str, str]:

@@ -1,4 +1,4 @@
-"""`runconform fixtures`: write generated run objects (a thin layer over conformance.fixtures)."""
+"""`runconform fixtures`: write generated run objects (a thin layer over conformance.generate)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from conformance.errors import ExitCode, InputError, UsageError
-from conformance.xmlescape import visible
+from conformance.report.escape import visible
 
 #: Longer digit strings are above every scenario parameter's bound (and may be too long
 #: for int() to convert).
@@ -111,8 +111,8 @@ def fixtures(
     NAME is a bundled vendor.Object (see `runconform schemas list`); or give
     --scenario to render one logical run into every vendor's shape.
     """
-    from conformance.catalog import load_catalog
-    from conformance.fixtures import MAX_FIXTURES, write_fixtures
+    from conformance.bundle.catalog import load_catalog
+    from conformance.generate import MAX_FIXTURES, write_fixtures
 
     if scenario is not None:
         if name is not None or invalid:
@@ -151,7 +151,7 @@ def _param(text: str) -> tuple[str, object]:
 
 
 def _bounds() -> Mapping[str, tuple[int, int]]:
-    from conformance.scenarios import PARAM_BOUNDS  # import on use: the CLI starts fast
+    from conformance.generate.scenarios import PARAM_BOUNDS  # import on use: the CLI starts fast
 
     return PARAM_BOUNDS
 
@@ -177,8 +177,8 @@ def _scenario(
 ) -> int:
     """Render a scenario for the chosen vendor objects; say which cannot express it, and why."""
     from conformance.atomic import atomic_output
-    from conformance.fixtures import write_items
-    from conformance.scenarios import RUN_OBJECTS, Rendered, render_all, scenario
+    from conformance.generate import write_items
+    from conformance.generate.scenarios import RUN_OBJECTS, Rendered, render_all, scenario
 
     scenario(name)  # an unknown scenario is a usage error before anything is written
     if vendor == "all":

@@ -10,7 +10,7 @@ import click
 
 from conformance.atomic import atomic_output, refuse_overwriting_input
 from conformance.errors import ExitCode, InputError
-from conformance.xmlescape import visible
+from conformance.report.escape import visible
 
 
 @click.group()
@@ -27,7 +27,7 @@ def mappings() -> None:
 )
 def check(directory: Path | None) -> int:
     """Static checks: coverage, enum totality, terminal states, types, pointers, transforms."""
-    from conformance.mapping.checks import check_mappings
+    from conformance.mapping.spec_checks import check_mappings
 
     if directory is not None:
         _readable_folder(directory)

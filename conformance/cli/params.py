@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 import click
 
-from conformance.sizes import parse_size
+from conformance.records.sizes import parse_size
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -43,7 +43,7 @@ class Seconds(click.FloatRange):
 
 
 class ByteSize(click.ParamType):
-    """A positive size in bytes: `16777216`, `16MiB`, `500 KB` (grammar: `conformance.sizes`)."""
+    """A positive size in bytes: `16777216`, `16MiB`, `500 KB` (`records.sizes`)."""
 
     name = "size"
 

@@ -9,14 +9,14 @@ from pathlib import Path
 import click
 
 from conformance.atomic import cannot_write
-from conformance.build import BuiltBundle, build_bundle, compare_bundle, write_bundle
-from conformance.catalog import load_catalog
+from conformance.bundle.build import BuiltBundle, build_bundle, compare_bundle, write_bundle
+from conformance.bundle.catalog import load_catalog
+from conformance.bundle.lint import lint_bundle
+from conformance.bundle.operation_errata import check_operation_errata
+from conformance.bundle.provenance import is_vendor, vendor_provenance
+from conformance.bundle.resources import contracts_dir, is_source_checkout, schemas_dir
 from conformance.errors import BundleError, ExitCode, UsageError
-from conformance.lint import lint_bundle
-from conformance.operation_errata import check_operation_errata
-from conformance.provenance import is_vendor, vendor_provenance
-from conformance.resources import contracts_dir, is_source_checkout, schemas_dir
-from conformance.xmlescape import visible
+from conformance.report.escape import visible
 
 
 def _count(n: int, noun: str) -> str:

@@ -1,4 +1,4 @@
-"""`runconform validate` and `runconform identify`: thin layers over conformance.validation."""
+"""`runconform validate` and `runconform identify`: thin layers over `conformance.validation`."""
 
 from __future__ import annotations
 
@@ -14,11 +14,11 @@ import click
 
 from conformance.atomic import atomic_output, refuse_overwriting_input
 from conformance.errors import ExitCode, UsageError
-from conformance.findings import CleanRecords
-from conformance.formats import CHECKED_FORMATS
-from conformance.outputs import WRITERS, Summary, TextWriter, Writer
-from conformance.validation import Options
-from conformance.xmlescape import visible
+from conformance.report.escape import visible
+from conformance.report.findings import CleanRecords
+from conformance.report.outputs import WRITERS, Summary, TextWriter, Writer
+from conformance.validation.engine import Options
+from conformance.validation.formats import CHECKED_FORMATS
 
 _COLOURS = {"error": "red", "warning": "yellow", "info": "cyan"}
 
@@ -32,7 +32,7 @@ def _check_vendor(vendor: str | None) -> None:
     """An unknown --vendor is a usage error, not "no record could be identified"."""
     if vendor is None:
         return
-    from conformance.catalog import load_catalog
+    from conformance.bundle.catalog import load_catalog
 
     known = load_catalog().vendors()
     if vendor not in known:
@@ -135,7 +135,7 @@ def validate(
     Exit codes: 0 all conform, 1 non-conforming data, 2 usage error (or records
     with no schema), 3 schema/bundle problem, 4 unreadable input.
     """
-    from conformance.parallel import validate_paths  # heavy, import on use
+    from conformance.engines.processes import validate_paths  # heavy, import on use
 
     if schema and identify:
         raise UsageError("--schema and --identify exclude each other")
@@ -206,8 +206,8 @@ def validate(
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 def identify(paths: tuple[Path, ...], vendor: str | None, fmt: str) -> int:
     """Name the vendor.Object each record looks like, with a confidence."""
-    from conformance.identify import identify as identify_shape
     from conformance.records import ReadProblem, read_records
+    from conformance.validation.identify import identify as identify_shape
 
     _check_vendor(vendor)
     unknown = unreadable = 0

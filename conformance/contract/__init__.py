@@ -7,7 +7,7 @@ result.ok, result.failures
 
 from __future__ import annotations
 
-from conformance.contract.checks import CHECKS, Observed
+from conformance.contract.response_checks import CHECKS, Observed
 from conformance.contract.runner import (
     SAFE_METHODS,
     CheckFailure,

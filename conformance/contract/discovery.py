@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from conformance.contract.checks import Observed, schema_of
+from conformance.contract.response_checks import Observed, schema_of
 from conformance.records import loads_strict
 
 ROLES = ("id", "workflow", "tenant")
@@ -155,7 +155,7 @@ def _roles_of(observed: Observed) -> dict[str, str]:
 def is_list(vendor: str, operation: Any) -> bool:
     """True when a 2xx response of a GET operation is a list of runs (mapped as a list)."""
     from conformance.mapping.spec import ListSpec, shipped_objects
-    from conformance.routing import load_operations
+    from conformance.validation.routing import load_operations
 
     if operation.method.upper() != "GET":
         return False

@@ -32,7 +32,7 @@ def untested_hint(
 
 def returns_bundled_schema(vendor: str, operation: Any) -> bool:
     """True when a 2xx response of the operation is a bundled runconform schema."""
-    from conformance.routing import load_operations
+    from conformance.validation.routing import load_operations
 
     for candidate in load_operations(vendor):
         if (

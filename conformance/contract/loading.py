@@ -21,14 +21,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from conformance.catalog import load_catalog
-from conformance.contracts import load_vendor
-from conformance.documents import load_document
+from conformance.bundle.catalog import load_catalog
+from conformance.bundle.document_loader import load_document
+from conformance.bundle.openapi import escape_pointer
+from conformance.bundle.openapi_shape import check_shape, refuse_external_references
+from conformance.bundle.operation_errata import corrected_sources
+from conformance.bundle.resources import contracts_dir
+from conformance.bundle.vendor_contracts import load_vendor
 from conformance.errors import BundleError, UsageError
-from conformance.openapi import escape_pointer
-from conformance.openapi_shape import check_shape, refuse_external_references
-from conformance.operation_errata import corrected_sources
-from conformance.resources import contracts_dir
 
 VENDORS = ("hatchet", "knock", "paragon", "restack", "xceptor")
 

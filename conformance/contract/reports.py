@@ -26,7 +26,7 @@ from conformance import __version__
 from conformance.atomic import atomic_output
 from conformance.contract.safety import REDACTED, Scrubber
 from conformance.errors import UsageError
-from conformance.xmlescape import xml_attr, xml_text
+from conformance.report.escape import xml_attr, xml_text
 
 FORMATS = ("json", "junit", "har", "vcr")
 SUFFIXES = {"json": "json", "junit": "junit.xml", "har": "har", "vcr": "vcr.yaml"}

@@ -17,8 +17,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from conformance.catalog import load_catalog
-from conformance.contract.checks import CHECKS, Observed, checked_schema
+from conformance.bundle.catalog import load_catalog
 from conformance.contract.discovery import (
     PROBE_ATTEMPTS,
     Sightings,
@@ -31,6 +30,7 @@ from conformance.contract.hints import returns_bundled_schema, untested_hint
 from conformance.contract.hypothesis_home import private_hypothesis_home
 from conformance.contract.loading import contract_documents
 from conformance.contract.reports import Exchange, record, record_cut
+from conformance.contract.response_checks import CHECKS, Observed, checked_schema
 from conformance.contract.results import CheckFailure, ContractResult, OperationRun
 from conformance.contract.safety import (
     DEFAULT_MAX_BODY_SIZE,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from conformance.catalog import load_catalog
+from conformance.bundle.catalog import load_catalog
 from conformance.errors import UsageError
 from conformance.mapping.spec import ListSpec, ObjectSpec, Rule, shipped_objects
 from conformance.mapping.transforms import (
@@ -21,9 +21,9 @@ from conformance.mapping.transforms import (
     get,
     put,
 )
-from conformance.semantics import check_invariants
-from conformance.validation import validate
-from conformance.validators import validators_for
+from conformance.validation.engine import validate
+from conformance.validation.semantics import check_invariants
+from conformance.validation.validators import validators_for
 
 CANONICAL = "canonical.WorkflowRun"
 

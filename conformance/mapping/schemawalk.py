@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin
 
-from conformance.catalog import load_catalog
+from conformance.bundle.catalog import load_catalog
 
 
 def _expand(schema: dict[str, Any], base: str, root: dict[str, Any]) -> list[tuple[dict, str]]:

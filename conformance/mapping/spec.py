@@ -19,9 +19,9 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from yaml.nodes import MappingNode, Node, SequenceNode
 
-from conformance.documents import parse_yaml, read_limited
+from conformance.bundle.document_loader import parse_yaml, read_limited
+from conformance.bundle.resources import contracts_dir
 from conformance.errors import BundleError
-from conformance.resources import contracts_dir
 
 _POINTER = {"type": "string", "pattern": "^(/[^/]+)+$"}
 _DEFAULT = {

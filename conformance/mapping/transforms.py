@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from conformance.errors import ConformanceError, ExitCode
-from conformance.instants import parse_instant
+from conformance.validation.instants import parse_instant
 
 
 class MappingError(ConformanceError):

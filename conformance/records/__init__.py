@@ -4,28 +4,42 @@
 archives and Postman collections into one stream of ``Record`` (a decoded JSON value, where
 it came from, and the HTTP request when the recording has one) and ``ReadProblem`` (what
 could not be read, and where). Bad input never raises; it becomes a problem in the stream.
+
+Exports resolve on first use, so the pytest plugin can ask `records.recording_files`
+which names are recordings while collecting, without loading the readers.
 """
 
 from __future__ import annotations
 
-from ._jsontext import loads_strict
-from .detect import detect_format
-from .documents import LineBlock, decode_block, load_block, sift_block
-from .model import (
-    DEFAULT_LIMITS,
-    FORMATS,
-    MAX_DEPTH,
-    MAX_RECORD_BYTES,
-    MAX_YAML_ALIAS_NODES,
-    PROBLEM_KINDS,
-    SNIFF_BYTES,
-    HttpExchange,
-    Limits,
-    Locator,
-    ReadProblem,
-    Record,
-)
-from .reader import RECORDING_SUFFIXES, read_records, read_units
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._jsontext import loads_strict
+    from .detect import detect_format
+    from .documents import LineBlock, decode_block, load_block, sift_block
+    from .model import (
+        DEFAULT_LIMITS,
+        FORMATS,
+        MAX_DEPTH,
+        MAX_RECORD_BYTES,
+        MAX_YAML_ALIAS_NODES,
+        PROBLEM_KINDS,
+        SNIFF_BYTES,
+        HttpExchange,
+        Limits,
+        Locator,
+        ReadProblem,
+        Record,
+    )
+    from .reader import RECORDING_SUFFIXES, read_records, read_units
+
+_HOME = {
+    "loads_strict": "._jsontext",
+    "detect_format": ".detect",
+    **dict.fromkeys(("LineBlock", "decode_block", "load_block", "sift_block"), ".documents"),
+    **dict.fromkeys(("RECORDING_SUFFIXES", "read_records", "read_units"), ".reader"),
+}
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -50,3 +64,11 @@ __all__ = [
     "read_units",
     "sift_block",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in __all__:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(_HOME.get(name, ".model"), __name__), name)
+    globals()[name] = value
+    return value

@@ -1,7 +1,7 @@
 """Safe, bounded YAML loading: plain data only, one document or list item at a time.
 
 Every YAML runconform reads goes through here: recordings, and the contracts, errata,
-manifests and mappings of `conformance.documents`.
+manifests and mappings of `conformance.bundle.document_loader`.
 
 PyYAML's SafeLoader already refuses to build Python objects, but it composes recursively
 (a deeply nested document exhausts the stack) and happily composes a "billion laughs"
@@ -78,7 +78,7 @@ class Unparsable(Refused):
     """The parser itself failed: nothing after this point of the file can be read.
 
     ``problem`` is the parser's own words without their context, for messages in the
-    style of `conformance.documents` ("malformed YAML at line 3, column 8: ...").
+    style of `conformance.bundle.document_loader` ("malformed YAML at line 3, column 8: ...").
     """
 
     problem: str | None = None
@@ -124,7 +124,7 @@ class SafeYaml:
     """Composes nodes from a YAML byte stream under the given limits.
 
     ``pure`` uses PyYAML's pure-Python parser throughout: slower, but its messages are the
-    ones `conformance.documents` has always given for contracts and mappings.
+    ones `conformance.bundle.document_loader` has always given for contracts and mappings.
     """
 
     def __init__(self, fh: BinaryIO, limits: Limits, *, pure: bool = False) -> None:

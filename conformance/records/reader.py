@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from conformance.recording_files import RECORDING_SUFFIXES, recording_files
+from conformance.records.recording_files import RECORDING_SUFFIXES, recording_files
 
 from .cassettes import read_schemathesis, read_vcr
 from .detect import Sniffed, detect

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import IO
 
+from conformance.report.escape import xml_attr, xml_text
 from conformance.report.model import Finding, Report, StageResult, Tally
-from conformance.xmlescape import xml_attr, xml_text
 
 
 def _case(stage: StageResult, tally: Tally, findings: list[Finding]) -> str:

@@ -7,8 +7,8 @@ import json
 from typing import IO, Any
 from urllib.parse import quote
 
-from conformance.outputs import SARIF_SCHEMA, TOOL_URI
 from conformance.report.model import Report
+from conformance.report.outputs import SARIF_SCHEMA, TOOL_URI
 
 _LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from conformance.bundle.run_profiles import load_profiles
 from conformance.errors import UsageError
-from conformance.instants import parse_instant
-from conformance.run_profiles import load_profiles
 from conformance.simulator.store import format_instant, get, put
+from conformance.validation.instants import parse_instant
 
 DRIFT_KINDS = ("wrong-enum", "missing-required", "wrong-type", "time-order", "undocumented-field")
 DRIFT_FIELD = "simulatedDrift"  # the undocumented property `undocumented-field` adds

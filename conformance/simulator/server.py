@@ -26,7 +26,6 @@ from typing import IO, Any
 from urllib.parse import parse_qs, urlsplit
 
 from conformance.errors import UsageError
-from conformance.routing import load_operations
 from conformance.simulator.banner import banner, new_token
 from conformance.simulator.faults import Faults, apply_drift, decide
 from conformance.simulator.hatchet_routes import not_served
@@ -46,6 +45,7 @@ from conformance.simulator.wire import (
     shown_request_line,
     unauthorized_body,
 )
+from conformance.validation.routing import load_operations
 
 VENDORS = tuple(SPECS)
 _LOOPBACK = ("127.0.0.1", "::1", "localhost")

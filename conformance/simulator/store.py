@@ -1,6 +1,6 @@
 """The simulator's run store: seeded fixture runs plus runs created by writes, on a simulated clock.
 
-Seeded runs are static snapshots (`conformance.fixtures.generate`, so every one is valid and
+Seeded runs are static snapshots (`conformance.generate.generate`, so every one is valid and
 sane). A run created by a write follows a `Lifecycle` drawn from the seed and is rendered from
 the clock at read time: queued for `QUEUE_SECONDS`, running for 1-3 s, then terminal (80 %
 success). Rendering is a pure function of (run, now), so every read sees a consistent object and
@@ -20,11 +20,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from conformance.fixtures import generate
-from conformance.instants import parse_instant
-from conformance.run_profiles import load_profiles
+from conformance.bundle.run_profiles import load_profiles
+from conformance.generate import generate
 from conformance.simulator.facets import add_facets
 from conformance.simulator.journal import Journal
+from conformance.validation.instants import parse_instant
 
 QUEUE_SECONDS = 1.0
 RUN_SECONDS = (1.0, 3.0)

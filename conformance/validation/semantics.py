@@ -1,0 +1,404 @@
+"""Run invariants: what must hold of a run beyond its schema.
+
+A schema cannot say "a run finishes after it starts", "a completed run has an
+end time" or (where the vendor declares nothing required) "a run has an id".
+These checks do, for every bundled run object, using the run profiles in
+`contracts/semantics.yaml` (which field holds the id, the status, the
+timestamps, the duration, the counts, the list items and page info). Validation
+reports them; fixtures and contract checks use the same functions, so a
+generated run and a recorded one are judged alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cache
+from itertools import pairwise
+from typing import Any
+
+from conformance.bundle.run_profiles import load_profiles
+from conformance.validation.identity_rules import identity_violations, unrequired_identity
+from conformance.validation.instants import MILLISECOND, parse_instant, pointer_tokens, value_at
+from conformance.validation.instants import get as _get
+from conformance.validation.page_links import next_link_problem
+
+#: Every invariant, with the sentence a report shows for it.
+INVARIANTS: dict[str, str] = {
+    "run-identity": "a run or step carries its id and status, a list page its items",
+    "time-order": "created <= started <= finished (and created <= updated)",
+    "duration-consistent": "duration matches finished - started within the tolerance",
+    "terminal-has-end": "a run in a terminal status has an end time",
+    "active-has-no-end": "a run that is still queued or running has no end time",
+    "non-negative-count": "counts are not negative",
+    "step-count": "step_count equals the number of steps",
+    "page-size": "a page holds no more items than its page size",
+    "page-consistent": "page numbers and totals agree with each other and with the items",
+}
+#: Allowed difference between a duration and its timestamps: 1 s, or 1 % of the span.
+DURATION_TOLERANCE_MS = 1000
+DURATION_TOLERANCE_RATIO = 0.01
+MICROSECOND = timedelta(microseconds=1)
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken invariant at one place in the instance."""
+
+    rule: str
+    pointer: str
+    message: str
+
+
+def check_invariants(instance: Any, name: str) -> tuple[Violation, ...]:
+    """Every invariant `instance` (a `name` object) breaks; () for objects without a profile."""
+    profile = load_profiles().get(name)
+    if profile is None or not isinstance(instance, dict):
+        return ()
+    if _screen(name)(instance):
+        return ()
+    return tuple(_check(instance, profile, "", name))
+
+
+# -- the screen: a fast "certainly nothing to report" for the common, clean record ---------
+#
+# Like the fast validation path, the screen answers yes/no cheaply and the full check
+# (`_check`) runs only when it says no. It must never say yes when `_check` would report
+# something; saying no when nothing is wrong only costs time.
+
+
+def _unknown(instance: dict[str, Any], profile: dict[str, Any], role: str) -> bool:
+    """True when the source declares it cannot express the field of `role` (canonical runs)."""
+    if "unexpressed" not in profile:
+        return False
+    unexpressed = _get(instance, profile["unexpressed"])
+    field = pointer_tokens(profile[role])[-1]
+    return isinstance(unexpressed, list) and field in unexpressed
+
+
+def _same_width_utc(first: Any, second: Any) -> bool:
+    """Both `YYYY-MM-DDTHH:MM:SS[.f]Z` of one width: then text order is time order."""
+    return (
+        type(first) is str
+        and type(second) is str
+        and len(first) == len(second) >= 20
+        and first[-1] == second[-1] == "Z"
+        and first[10] == second[10] == "T"
+    )
+
+
+def _step_count_ok(instance: dict[str, Any], spec: dict[str, str]) -> bool:
+    count, steps = _get(instance, spec["count"]), _get(instance, spec["items"])
+    return not (isinstance(count, int) and isinstance(steps, list) and count != len(steps))
+
+
+def _duration_off(
+    duration: Any, started: datetime, finished: datetime
+) -> tuple[float, float] | None:
+    """(span, tolerance) in ms when an integer `duration` does not match the timestamps.
+
+    Compared exactly in integer microseconds: a duration of 400 digits is simply wrong,
+    where converting it to a float would overflow.
+    """
+    if type(duration) is not int:
+        return None
+    span = finished - started
+    span_ms = span / MILLISECOND
+    tolerance = max(DURATION_TOLERANCE_MS, abs(span_ms) * DURATION_TOLERANCE_RATIO)
+    if abs(duration * 1000 - span // MICROSECOND) > tolerance * 1000:
+        return span_ms, tolerance
+    return None
+
+
+def _shown(number: int) -> str:
+    """An integer as a message shows it: in full, or its first digits and length when huge."""
+    text = str(number)
+    return text if len(text) <= 30 else f"{text[:12]}... ({len(text.lstrip('-')):,} digits)"
+
+
+def _not_before(earlier: Any, later: Any) -> bool:
+    """True unless both are timestamps and `later` is before `earlier`."""
+    if earlier is None or later is None:
+        return True
+    if _same_width_utc(earlier, later):
+        return earlier <= later  # same-width UTC text sorts as time does
+    first, second = parse_instant(earlier), parse_instant(later)
+    return first is None or second is None or first <= second
+
+
+@cache
+def _screen(name: str) -> Callable[[dict[str, Any]], bool]:
+    profile = load_profiles()[name]
+    if any(
+        len(pointer_tokens(p)) != 1
+        for key, p in profile.items()
+        if key in ("status", "created", "started", "finished", "updated", "duration_ms")
+    ) or any(len(pointer_tokens(p)) != 1 for p in profile.get("counts", ())):
+        return lambda _instance: False  # rare shapes go straight to the full check
+
+    def key(name: str) -> str | None:
+        return pointer_tokens(profile[name])[0] if name in profile else None
+
+    created_key, started_key, finished_key = key("created"), key("started"), key("finished")
+    updated_key, status_key, duration_key = key("updated"), key("status"), key("duration_ms")
+    terminal = frozenset(profile.get("terminal", ()))
+    active = frozenset(profile.get("active", ()))
+    counts = tuple(pointer_tokens(p)[0] for p in profile.get("counts", ()))
+    step_count = profile.get("step_count")
+    page = profile.get("page")
+    page_items = pointer_tokens(profile["children"][0]["items"]) if page is not None else ()
+    identity = unrequired_identity(name)
+    children = tuple(
+        (pointer_tokens(c.get("items") or c["item"]), "items" in c, c["profile"])
+        for c in profile.get("children", ())
+    )
+
+    def screen(instance: dict[str, Any]) -> bool:
+        get = instance.get
+        for tokens in identity:
+            if value_at(instance, tokens) is None:
+                return False
+        created = get(created_key) if created_key else None
+        started = get(started_key) if started_key else None
+        finished = get(finished_key) if finished_key else None
+        previous = None
+        for stamp in (created, started, finished):
+            if stamp is None:
+                continue
+            if previous is not None:
+                if _same_width_utc(previous, stamp):
+                    if stamp < previous:  # same-width UTC text sorts as time does
+                        return False
+                elif not _not_before(previous, stamp):
+                    return False
+            previous = stamp
+        if updated_key and created is not None and not _not_before(created, get(updated_key)):
+            return False
+        if finished_key and status_key:
+            status = get(status_key)
+            if type(status) is str and (
+                (
+                    finished is None
+                    and status in terminal
+                    and not _unknown(instance, profile, "finished")
+                )
+                or (finished is not None and status in active)
+            ):
+                return False
+        if duration_key and started is not None and finished is not None:
+            duration = get(duration_key)
+            first, last = parse_instant(started), parse_instant(finished)
+            if first is not None and last is not None and _duration_off(duration, first, last):
+                return False
+        for count in counts:
+            value = get(count)
+            if value is not None and (type(value) is not int or value < 0):
+                return False
+        for tokens, many, child in children:
+            value = value_at(instance, tokens)
+            if value is None:
+                continue
+            check = _screen(child)
+            if not many:
+                if type(value) is not dict or not check(value):
+                    return False
+                continue
+            if type(value) is not list:
+                return False
+            for item in value:
+                if type(item) is not dict or not check(item):
+                    return False
+        if step_count and not _step_count_ok(instance, step_count):
+            return False
+        if page is not None:
+            items = value_at(instance, page_items)
+            if type(items) is list and any(
+                True for _ in _page_rules(instance, page, len(items), "")
+            ):
+                return False
+        return True
+
+    return screen
+
+
+def _check(
+    instance: dict[str, Any], profile: dict[str, Any], base: str, name: str
+) -> Iterator[Violation]:
+    for pointer, message in identity_violations(instance, name, base):
+        yield Violation("run-identity", pointer, message)
+    yield from _time_rules(instance, profile, base)
+    for pointer in profile.get("counts", ()):
+        value = _get(instance, pointer)
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:
+            yield Violation(
+                "non-negative-count",
+                base + pointer,
+                f"count {pointer[1:]} is {value}, which is negative",
+            )
+    if "step_count" in profile:
+        spec = profile["step_count"]
+        count, steps = _get(instance, spec["count"]), _get(instance, spec["items"])
+        if isinstance(count, int) and isinstance(steps, list) and count != len(steps):
+            yield Violation(
+                "step-count",
+                base + spec["count"],
+                f"step_count is {count} but there are {len(steps)} steps",
+            )
+    for child in profile.get("children", ()):
+        child_profile = load_profiles()[child["profile"]]
+        if "item" in child:
+            value = _get(instance, child["item"])
+            if isinstance(value, dict):
+                yield from _check(value, child_profile, base + child["item"], child["profile"])
+            continue
+        items = _get(instance, child["items"])
+        if isinstance(items, list):
+            for i, item in enumerate(items):
+                if isinstance(item, dict):
+                    at = f"{base}{child['items']}/{i}"
+                    yield from _check(item, child_profile, at, child["profile"])
+    if "page" in profile:
+        items_pointer = profile["children"][0]["items"]
+        items = _get(instance, items_pointer)
+        if isinstance(items, list):
+            yield from _page_rules(instance, profile["page"], len(items), base)
+
+
+def _time_rules(
+    instance: dict[str, Any], profile: dict[str, Any], base: str
+) -> Iterator[Violation]:
+    created = parse_instant(_get(instance, profile["created"])) if "created" in profile else None
+    started = parse_instant(_get(instance, profile["started"])) if "started" in profile else None
+    finished = parse_instant(_get(instance, profile["finished"])) if "finished" in profile else None
+    ordered = [
+        (k, t)
+        for k, t in (("created", created), ("started", started), ("finished", finished))
+        if t is not None
+    ]
+    for (earlier, t1), (later, t2) in pairwise(ordered):
+        if t2 < t1:
+            yield Violation(
+                "time-order",
+                base + profile[later],
+                f"{later} ({_get(instance, profile[later])}) is before {earlier} "
+                f"({_get(instance, profile[earlier])})",
+            )
+    updated = parse_instant(_get(instance, profile["updated"])) if "updated" in profile else None
+    if created and updated and updated < created:
+        yield Violation(
+            "time-order",
+            base + profile["updated"],
+            f"updated ({_get(instance, profile['updated'])}) is before created "
+            f"({_get(instance, profile['created'])})",
+        )
+    duration = _get(instance, profile["duration_ms"]) if "duration_ms" in profile else None
+    off = _duration_off(duration, started, finished) if started and finished else None
+    if off is not None:
+        span_ms, tolerance = off
+        yield Violation(
+            "duration-consistent",
+            base + profile["duration_ms"],
+            f"duration {_shown(duration)} ms does not match finished - started = "
+            f"{span_ms:.0f} ms (tolerance {tolerance:.0f} ms)",
+        )
+    status = _get(instance, profile["status"]) if "status" in profile else None
+    if "finished" in profile and isinstance(status, str):
+        has_end = _get(instance, profile["finished"]) is not None
+        if (
+            status in profile.get("terminal", ())
+            and not has_end
+            and not _unknown(instance, profile, "finished")
+        ):
+            yield Violation(
+                "terminal-has-end",
+                base + profile["finished"],
+                f"status {status!r} is terminal but {profile['finished'][1:]} is missing",
+            )
+        if status in profile.get("active", ()) and has_end:
+            yield Violation(
+                "active-has-no-end",
+                base + profile["finished"],
+                f"status {status!r} is not terminal but {profile['finished'][1:]} is set",
+            )
+
+
+def _page_rules(
+    instance: dict[str, Any], page: dict[str, Any], n_items: int, base: str
+) -> Iterator[Violation]:
+    def number(key: str) -> int | None:
+        value = _get(instance, page[key]) if key in page else None
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+    size = number("size")
+    limit = page.get("max_size") if size is None else size
+    if limit is not None and n_items > limit:
+        where = page.get("size", "")
+        yield Violation(
+            "page-size",
+            base + where,
+            f"page holds {n_items} items, more than its page size {_shown(limit)}",
+        )
+    style = page["style"]
+    if style == "page-number":
+        yield from _page_number_rules(
+            number("page"), size, number("total"), number("pages"), n_items, page, base
+        )
+    elif style == "hatchet":
+        current, nxt, pages = number("current"), number("next"), number("pages")
+        if current is not None and pages is not None and current > max(pages, 1):
+            yield Violation(
+                "page-consistent",
+                base + page["current"],
+                f"current_page {_shown(current)} is beyond num_pages {_shown(pages)}",
+            )
+        if current is not None and nxt is not None and nxt != current + 1:
+            yield Violation(
+                "page-consistent",
+                base + page["next"],
+                f"next_page {_shown(nxt)} does not follow current_page {_shown(current)}",
+            )
+        if current is not None and pages is not None and nxt is not None and current >= pages:
+            yield Violation(
+                "page-consistent",
+                base + page["next"],
+                f"next_page {_shown(nxt)} is set on the last page"
+                f" ({_shown(current)} of {_shown(pages)})",
+            )
+    elif style == "paragon":  # no total: only the next link can be checked
+        problem = next_link_problem(_get(instance, page["next"]), n_items, page)
+        if problem is not None:
+            yield Violation("page-consistent", base + page["next"], problem)
+
+
+def _page_number_rules(
+    current: int | None,
+    size: int | None,
+    total: int | None,
+    pages: int | None,
+    n_items: int,
+    page: dict[str, Any],
+    base: str,
+) -> Iterator[Violation]:
+    if size and total is not None and pages is not None and pages != -(-total // size):
+        yield Violation(
+            "page-consistent",
+            base + page["pages"],
+            f"total_pages {_shown(pages)} != ceil(total_items {_shown(total)}"
+            f" / page_size {_shown(size)})",
+        )
+    if current is not None and pages is not None and current > max(pages, 1):
+        yield Violation(
+            "page-consistent",
+            base + page["page"],
+            f"page {_shown(current)} is beyond total_pages {_shown(pages)}",
+        )
+    if current is not None and size and total is not None:
+        expected = max(0, min(size, total - (current - 1) * size))
+        if current <= max(pages or 1, 1) and n_items != expected:
+            yield Violation(
+                "page-consistent",
+                base + page["page"],
+                f"page {_shown(current)} of {_shown(total)} items at {_shown(size)} per page"
+                f" should hold {_shown(expected)} items, holds {n_items}",
+            )
