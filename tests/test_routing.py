@@ -9,7 +9,7 @@ from types import MappingProxyType
 import pytest
 import yaml
 
-from conformance import routing
+from conformance.validation import routing
 from conformance.errors import UsageError
 from conformance.validation.routing import (
     Operation,

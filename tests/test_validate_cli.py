@@ -536,7 +536,7 @@ def test_exit_3_only_for_a_broken_bundle(
 ) -> None:
     import shutil
 
-    from conformance import resources
+    from conformance.bundle import resources
     from conformance.validation.validators import validators_for
 
     write_json("run.json", example(RUN))
