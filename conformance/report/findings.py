@@ -13,8 +13,20 @@ from typing import Literal, NamedTuple
 from conformance.records import Locator
 
 Severity = Literal["error", "warning", "info"]
-#: Where a finding comes from.
-Kind = Literal["schema", "invariant", "drift", "contract", "routing", "read"]
+#: Where a finding comes from: the engine that reached it.
+Kind = Literal[
+    "schema",  # a JSON Schema keyword failed (validate, contract, check)
+    "invariant",  # a run invariant (time order, terminal state, ...) failed
+    "drift",  # the record carries what its schema does not document
+    "contract",  # a contract check on an API response (status, headers, routing of a live answer)
+    "routing",  # no schema could be chosen for a record
+    "read",  # the input could not be read
+    "lint",  # a bundled schema or vendor source breaks a lint rule
+    "mapping",  # a vendor -> canonical mapping file is wrong
+    "fixtures",  # a generated fixture disagreed with its own schema
+    "lifecycle",  # a sequence of observations of one run broke its state machine
+    "coverage",  # a status, transition or operation was never exercised
+]
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -34,14 +46,25 @@ def pointer_to_path(pointer: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """One thing wrong (or worth knowing) at one place in a record."""
+    """One thing wrong (or worth knowing) at one place: the only finding type in runconform.
+
+    Every engine (validation, lint, mapping checks, contract checks, and the ones to
+    come) emits these, and every writer reads only these, so the outputs of
+    `validate`, `check` and `contract` cannot disagree about a finding.
+    """
 
     severity: Severity
     kind: Kind
-    keyword: str  # schema keyword, invariant rule, "undocumented", "status", read-problem kind
-    pointer: str  # JSON pointer into the record ("" = the record itself)
+    keyword: str  # schema keyword, invariant or lint rule, contract check name, read-problem kind
+    pointer: str  # JSON pointer into the subject document ("" = the document itself)
     message: str  # one line, for people
     schema_path: str = ""  # keyword location in the schema, for schema findings
+    subject: str = ""  # what was judged: "hatchet.V1WorkflowRun", "GET /runs/{id}", a file
+    stage: str = ""  # validate, lint, fixtures, mappings, contract
+    file: str | None = None  # where the finding is, when it is in a file
+    line: int | None = None  # 1-based
+    column: int | None = None  # 1-based
+    hint: str = ""  # how to fix it, when the engine knows
 
     @property
     def path(self) -> str:
