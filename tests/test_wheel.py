@@ -55,6 +55,8 @@ def test_wheel_bundle_loads_and_resolves_outside_the_checkout(tmp_path: Path) ->
         archive.extractall(site)
     assert "conformance/_bundle/schemas/manifest.json" in names
     assert "conformance/_bundle/contracts/hatchet/errata.yaml" in names
+    # PEP 561: the marker tells type checkers that the installed package carries its own types
+    assert "conformance/py.typed" in names
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     env = {**os.environ, "PYTHONPATH": str(site)}
