@@ -150,6 +150,7 @@ def _refuse(kind: str, message: str, media: str | None) -> Refused:
 
 def _decompress(body: bytes, coding: str, limits: Limits) -> bytes:
     """Undo gzip/deflate when the bytes are compressed, never beyond the record size limit."""
+    # union-attr: the pattern matches the empty string, so `match` never returns None
     start = _LEADING_WS.match(body).end()  # type: ignore[union-attr]
     first = body[start : start + 1]
     if first in _JSON_START_BYTES:

@@ -224,10 +224,10 @@ class JsonStream:
                 refusal = BadValue(
                     "malformed-json", value_error_message(error), line=line, column=column
                 )
-                end = self._skip(start)
-                if end is None:
+                resume = self._skip(start)
+                if resume is None:
                     raise Refused(refusal.kind, refusal.message, line=line, column=column) from None
-                self._pos = end
+                self._pos = resume
                 raise refusal from None
             if self._cut_short(end) and self._more(start):
                 continue

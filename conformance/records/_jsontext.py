@@ -51,7 +51,8 @@ _INF = float("inf")
 STRICT_DECODER = json.JSONDecoder(parse_constant=_reject_constant, parse_float=_finite_float)
 #: Finds where a value refused by STRICT_DECODER for its numbers ends, to read on after it.
 SKIPPING_DECODER = json.JSONDecoder(parse_constant=_ignore, parse_float=_ignore, parse_int=_ignore)
-# The decoder's C scanner, called directly on the hot path to skip two regex passes.
+# The decoder's C scanner, called directly on the hot path to skip two regex passes (an
+# attribute `JSONDecoder.__init__` sets but typeshed does not declare).
 _scan_once = STRICT_DECODER.scan_once  # type: ignore[attr-defined]
 
 # A JSON string (unrolled so a missing quote cannot backtrack) or a bracket.

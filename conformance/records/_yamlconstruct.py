@@ -98,6 +98,8 @@ def construct(node: Node) -> object:
 def to_json(value: object, node: Node) -> object:
     """A JSON-compatible copy of constructed YAML data (keys become strings, as JSON's)."""
     root: list[object] = [None]
+    # (item, parent, slot): parent is a dict (slot a key) or a list (slot an index); mypy
+    # cannot pair them, hence the two `index` ignores below.
     work: list[tuple[object, object, object]] = [(value, root, 0)]
     while work:
         item, parent, slot = work.pop()

@@ -17,8 +17,8 @@ refused); how to skip an oversized document unparsed is `_yamlskip`'s.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any, BinaryIO
+from collections.abc import Callable, Iterator
+from typing import Any, BinaryIO, cast
 
 import yaml
 from yaml.events import (
@@ -138,7 +138,8 @@ class SafeYaml:
         self._limits = limits
         self._budget = node_budget(limits)
         self._resumable = False  # True while `documents()` can skip an oversized document
-        self._resolver = PlainResolver()
+        # PyYAML's stubs leave `resolve` untyped: (node class, scalar value, implicit) -> tag
+        self._resolve: Callable[[type[Node], str | None, Any], str] = PlainResolver().resolve
         # anchor -> [node, expanded size or None while the node is still being composed]
         self._anchors: dict[str, list[Any]] = {}
 
@@ -177,7 +178,7 @@ class SafeYaml:
         parser_too_deep = getattr(error, "problem", None) == _PARSER_TOO_DEEP
         if not parser_too_deep or isinstance(self._parser, _PyParser):
             raise self._failure(error) from None
-        parser = _PyParser(self._stream())
+        parser: Any = _PyParser(self._stream())  # Any, like `self._parser`: untyped in the stubs
         try:
             for _ in range(self._taken):
                 parser.get_event()
@@ -307,7 +308,7 @@ class SafeYaml:
                 composed += 1
                 tag = event.tag
                 if tag is None or tag == "!":
-                    tag = self._resolver.resolve(ScalarNode, event.value, event.implicit)
+                    tag = self._resolve(ScalarNode, event.value, event.implicit)
                 # The start mark twice: nothing reads a scalar's end, and a mark costs memory.
                 child = ScalarNode(tag, event.value, start, start, event.style)
                 size = 1
@@ -318,7 +319,7 @@ class SafeYaml:
                 kind = SequenceNode if isinstance(event, SequenceStartEvent) else MappingNode
                 tag = event.tag
                 if tag is None or tag == "!":
-                    tag = self._resolver.resolve(kind, None, event.implicit)
+                    tag = self._resolve(kind, None, event.implicit)
                 node = kind(tag, [], start, None, flow_style=event.flow_style)
                 if anchor is not None:
                     self._anchors[anchor] = [node, None]
@@ -352,7 +353,7 @@ class SafeYaml:
             if opened:
                 continue
             if not stack:
-                return child
+                return cast(Node, child)
             stack[-1][0].value.append(child)
             stack[-1][1] += size
 
@@ -378,4 +379,5 @@ class SafeYaml:
 
 
 def _line(event: Any) -> int:
-    return event.start_mark.line + 1
+    line: int = event.start_mark.line
+    return line + 1

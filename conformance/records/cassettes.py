@@ -106,7 +106,7 @@ def _status(response: dict[str, object]) -> int | None:
             "not-json-value", f"response status: the number {code!r} has no JSON equivalent"
         )
     try:
-        return int(code)  # type: ignore[arg-type]
+        return int(code)  # type: ignore[arg-type]  # anything int() refuses is no status
     except (TypeError, ValueError):
         return None
 
@@ -171,8 +171,8 @@ def _schemathesis(interaction: object, limits: Limits) -> tuple[object, HttpExch
     content: str | bytes | None = None
     if isinstance(body, dict):
         charset = str(body.get("encoding") or charset or "utf-8")
-        if isinstance(body.get("string"), str):
-            content = body["string"]  # type: ignore[assignment]
+        if isinstance(string := body.get("string"), str):
+            content = string
         elif isinstance(body.get("base64_string"), str):
             content = base64_body(str(body["base64_string"]), "response body")
     truncated = response.get("truncated_from")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
+from io import BufferedReader
 from typing import Any, BinaryIO, cast
 
 import orjson
@@ -122,7 +123,7 @@ def jsonl_blocks(
         yield LineBlock(file, lineno, offset, pending)
 
 
-def jsonl_ranges(fh: BinaryIO, file: str, limits: Limits, size: int) -> Iterator[LineBlock]:
+def jsonl_ranges(fh: BufferedReader, file: str, limits: Limits, size: int) -> Iterator[LineBlock]:
     """`jsonl_blocks` whose blocks name their bytes instead of carrying them.
 
     For worker processes that can read the file themselves: the cutting process then

@@ -78,7 +78,9 @@ class Locator(NamedTuple):
     """
 
     file: str
-    index: int | None
+    # The field shadows `tuple.index` (NamedTuple allows it; mypy does not): "index" is the
+    # record's position everywhere a Locator is read, and a record is never searched for.
+    index: int | None  # type: ignore[assignment]
     line: int | None
     label: str
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Callable, Iterable, Iterator
+from io import BufferedReader
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from conformance.records.recording_files import RECORDING_SUFFIXES, recording_files
 
@@ -34,9 +35,6 @@ READERS: dict[str, Reader] = {
 }
 _ALIASES = {"ndjson": "jsonl", "yml": "yaml"}
 
-#: File names a directory walk picks up (case-insensitive). Files named explicitly are read
-#: whatever their name: in a directory, a README or a script is not a recording.
-
 
 def read_records(
     source: str | Path | Iterable[str | Path],
@@ -54,7 +52,8 @@ def read_records(
     """
     forced = _forced_format(format)
     sources = [source] if isinstance(source, (str, os.PathLike)) else source
-    return _read_all(sources, forced, limits)  # type: ignore[return-value]
+    # Without a block size, `_read_all` yields no `LineBlock`.
+    return cast("Iterator[Record | ReadProblem]", _read_all(sources, forced, limits))
 
 
 def read_units(
@@ -87,7 +86,7 @@ def _forced_format(format: str | None) -> str | None:
     return forced
 
 
-_Cutter = Callable[[BinaryIO, str, Limits, int], Iterator[LineBlock]]
+_Cutter = Callable[[BufferedReader, str, Limits, int], Iterator[LineBlock]]
 
 
 def _read_all(
