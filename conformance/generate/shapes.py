@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 from referencing._core import Resolver
 
@@ -219,11 +219,15 @@ class _Builder:
         return shape
 
 
-def _lower(a: float | None, b: float | None) -> float | None:
+#: A numeric bound: lengths and counts are ints, minimum and maximum may be floats.
+_Bound = TypeVar("_Bound", int, float)
+
+
+def _lower(a: _Bound | None, b: _Bound | None) -> _Bound | None:
     return b if a is None else a if b is None else max(a, b)
 
 
-def _upper(a: float | None, b: float | None) -> float | None:
+def _upper(a: _Bound | None, b: _Bound | None) -> _Bound | None:
     return b if a is None else a if b is None else min(a, b)
 
 
@@ -259,7 +263,7 @@ def merge(a: Shape, b: Shape) -> Shape:
         enum=enum,
         format=a.format or b.format,
         min_length=max(a.min_length, b.min_length),
-        max_length=_upper(a.max_length, b.max_length),  # type: ignore[arg-type]
+        max_length=_upper(a.max_length, b.max_length),
         pattern=a.pattern or b.pattern,
         minimum=_lower(a.minimum, b.minimum),
         maximum=_upper(a.maximum, b.maximum),
@@ -270,10 +274,10 @@ def merge(a: Shape, b: Shape) -> Shape:
         required=a.required | b.required,
         closed=a.closed or b.closed,
         min_properties=max(a.min_properties, b.min_properties),
-        max_properties=_upper(a.max_properties, b.max_properties),  # type: ignore[arg-type]
+        max_properties=_upper(a.max_properties, b.max_properties),
         items=_merge_items(a.items, b.items),
         min_items=max(a.min_items, b.min_items),
-        max_items=_upper(a.max_items, b.max_items),  # type: ignore[arg-type]
+        max_items=_upper(a.max_items, b.max_items),
         unique_items=a.unique_items or b.unique_items,
         branches=a.branches or b.branches,
         branch_keyword=a.branch_keyword or b.branch_keyword,

@@ -11,14 +11,10 @@ import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from functools import lru_cache
+from re import _parser as sre_parse  # the regex parser (3.11+; `sre_parse` is deprecated)
 from typing import Any
 
 from conformance.generate.choosers import HEX, LOWER_ALNUM, Chooser
-
-try:  # Python 3.11+
-    from re import _parser as sre_parse  # type: ignore[attr-defined,unused-ignore]
-except ImportError:  # pragma: no cover - Python 3.10
-    import sre_parse  # type: ignore[no-redef,unused-ignore]
 
 StrGen = Callable[[Chooser], str]
 
