@@ -12,6 +12,7 @@ import hashlib
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -77,7 +78,7 @@ class _Extracted:
     notes: list[ConversionNote]
 
 
-def _ref_rewriter(source: Source):
+def _ref_rewriter(source: Source) -> Callable[[str, str], str]:
     def rewrite(ref: str, pointer: str) -> str:
         if is_remote(ref):
             raise BundleError(

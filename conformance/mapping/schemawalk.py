@@ -13,8 +13,11 @@ from urllib.parse import urljoin
 
 from conformance.bundle.catalog import load_catalog
 
+#: A schema object as loaded from the bundle.
+Schema = dict[str, Any]
 
-def _expand(schema: dict[str, Any], base: str, root: dict[str, Any]) -> list[tuple[dict, str]]:
+
+def _expand(schema: Schema, base: str, root: Schema) -> list[tuple[Schema, str]]:
     """The schema with `$ref`s followed and `anyOf`/`oneOf`/`allOf` branches flattened."""
     if "$ref" in schema:
         ref = schema["$ref"]
@@ -37,7 +40,7 @@ def _expand(schema: dict[str, Any], base: str, root: dict[str, Any]) -> list[tup
 class Node:
     """The schemas a pointer may hold (several when a union)."""
 
-    parts: tuple[tuple[dict, str, dict], ...]  # (schema, base uri, root document)
+    parts: tuple[tuple[Schema, str, Schema], ...]  # (schema, base uri, root document)
 
     @property
     def types(self) -> frozenset[str]:
@@ -61,7 +64,7 @@ class Node:
         return tuple(v for s, _, _ in self.parts for v in s.get("enum", ()) if v is not None)
 
     def child(self, token: str) -> Node | None:
-        found = []
+        found: list[tuple[Schema, str, Schema]] = []
         for schema, base, root in self.parts:
             sub = schema.get("items") if token == "*" else schema.get("properties", {}).get(token)
             if isinstance(sub, dict):

@@ -33,7 +33,8 @@ def preview(value: Any) -> str:
 
 def describe(error: ValidationError) -> str:
     """One actionable line for a jsonschema error (its own messages can span pages)."""
-    keyword, value, spec = error.validator, error.instance, error.validator_value
+    keyword, value = error.validator, error.instance
+    spec: Any = error.validator_value  # `Unset` only on errors made by hand, never raised ones
     if keyword == "enum":
         shown = ", ".join(preview(v) for v in spec[:_ENUM_SHOWN])
         more = f" (+{len(spec) - _ENUM_SHOWN} more)" if len(spec) > _ENUM_SHOWN else ""

@@ -111,7 +111,7 @@ def _duration_off(
     return None
 
 
-def _shown(number: int) -> str:
+def _shown(number: object) -> str:
     """An integer as a message shows it: in full, or its first digits and length when huge."""
     text = str(number)
     return text if len(text) <= 30 else f"{text[:12]}... ({len(text.lstrip('-')):,} digits)"
@@ -122,7 +122,7 @@ def _not_before(earlier: Any, later: Any) -> bool:
     if earlier is None or later is None:
         return True
     if _same_width_utc(earlier, later):
-        return earlier <= later  # same-width UTC text sorts as time does
+        return bool(earlier <= later)  # same-width UTC text sorts as time does
     first, second = parse_instant(earlier), parse_instant(later)
     return first is None or second is None or first <= second
 

@@ -66,6 +66,8 @@ def _rs_registries(
 def _py_registry(root: str, variant: Variant, strict: bool) -> Registry:
     resources = bundle_resources(root, variant)
     pairs = resources.strict if strict else resources.plain
+    # `referencing` declares Registry with an attrs decorator mypy does not read as a
+    # dataclass transform, so its `retrieve` keyword looks unexpected.
     registry: Registry = Registry(retrieve=_refuse)  # type: ignore[call-arg]
     return registry.with_resources(
         (uri, Resource.from_contents(schema, default_specification=DRAFT202012))
@@ -113,7 +115,7 @@ class SchemaValidators:
     def detailed(self) -> Draft202012Validator:
         """jsonschema validator: errors with keyword, paths and messages."""
         return Draft202012Validator(
-            self._schema,  # type: ignore[arg-type]
+            self._schema,
             registry=_py_registry(self._root, self.variant, False),
             format_checker=format_checker(self.formats),
         )
@@ -122,7 +124,7 @@ class SchemaValidators:
     def detailed_strict(self) -> Draft202012Validator:
         """jsonschema validator of the strict twin, to name undocumented properties."""
         return Draft202012Validator(
-            strict_schema(self._schema),  # type: ignore[arg-type]
+            strict_schema(self._schema),
             registry=_py_registry(self._root, self.variant, True),
             format_checker=format_checker(self.formats),
         )
