@@ -18,7 +18,7 @@ Names other than the errors are imported on first use, so `import conformance`
 from __future__ import annotations
 
 from importlib import import_module
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from conformance.errors import (
     BundleError,
@@ -31,7 +31,28 @@ from conformance.errors import (
 
 __version__ = "0.1.0"
 
-#: Public names resolved on first use: name -> module that defines it.
+if TYPE_CHECKING:  # what type checkers see; at run time `__getattr__` imports on first use
+    from conformance.bundle.catalog import Catalog as Catalog
+    from conformance.bundle.catalog import SchemaEntry as SchemaEntry
+    from conformance.bundle.catalog import load_catalog as load_catalog
+    from conformance.check import CheckOptions as CheckOptions
+    from conformance.check import run_check as run_check
+    from conformance.contract import ContractOptions as ContractOptions
+    from conformance.contract import run_contract as run_contract
+    from conformance.mapping import from_canonical as from_canonical
+    from conformance.mapping import to_canonical as to_canonical
+    from conformance.records import read_records as read_records
+    from conformance.report.files import write_reports as write_reports
+    from conformance.report.findings import Finding as Finding
+    from conformance.report.findings import ValidationResult as ValidationResult
+    from conformance.validation.engine import Options as Options
+    from conformance.validation.engine import validate as validate
+    from conformance.validation.engine import validate_records as validate_records
+    from conformance.validation.identify import identify as identify
+    from conformance.validation.semantics import check_invariants as check_invariants
+
+#: Public names resolved on first use: name -> module that defines it. Each is also imported
+#: under TYPE_CHECKING above, so users' type checkers see its real type, not Any.
 _LAZY = {
     "load_catalog": "conformance.bundle.catalog",
     "Catalog": "conformance.bundle.catalog",
