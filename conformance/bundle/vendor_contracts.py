@@ -2,7 +2,8 @@
 
 `contracts/<vendor>/manifest.yaml` says where each source came from and which
 objects the bundle extracts; this module reads and checks it (sha256 included),
-so every later step can trust what it is handed.
+so every later step can trust what it is handed. A manifest's `authority` and a
+source's `read_as_why` are prose for people reading the manifest: nothing here keeps them.
 """
 
 from __future__ import annotations
@@ -44,7 +45,6 @@ class Source:
     sha256: str | None
     openapi_declared: str | None
     read_as: str | None
-    read_as_why: str | None
     assembled_from: Assembly | None = None
 
     @property
@@ -91,7 +91,6 @@ class VendorContracts:
     directory: Path
     sources: tuple[Source, ...]
     objects: tuple[ObjectSpec, ...]
-    authority: str
 
     def source(self, file: str) -> Source:
         for source in self.sources:
@@ -175,7 +174,6 @@ def load_vendor(directory: Path) -> VendorContracts:
             sha256=raw.get("sha256"),
             openapi_declared=raw.get("openapi_declared"),
             read_as=raw.get("read_as"),
-            read_as_why=raw.get("read_as_why"),
             assembled_from=_assembly(
                 raw.get("assembled_from"), directory, file=file, pointer=f"{pointer}/assembled_from"
             ),
@@ -207,7 +205,6 @@ def load_vendor(directory: Path) -> VendorContracts:
         directory=directory,
         sources=tuple(sources),
         objects=objects,
-        authority=str(data.get("authority", "")),
     )
     for spec in objects:
         contracts.source(spec.source)

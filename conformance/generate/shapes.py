@@ -18,8 +18,6 @@ from referencing._core import Resolver
 
 from conformance.bundle.catalog import load_catalog
 
-JSON_TYPES = ("null", "boolean", "integer", "number", "string", "array", "object")
-
 #: Keywords that only annotate: they never change which values are valid.
 ANNOTATIONS = frozenset(
     {
