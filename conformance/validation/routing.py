@@ -21,65 +21,34 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from types import MappingProxyType
-from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from conformance.bundle.catalog import Catalog, load_catalog
-from conformance.bundle.document_loader import load_document
-from conformance.bundle.openapi import COMPONENT_PREFIX, escape_pointer
-from conformance.bundle.operation_errata import corrected_sources
 from conformance.bundle.resources import contracts_dir
-from conformance.bundle.vendor_contracts import load_all
 from conformance.errors import UsageError
 
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+# The operation table lives in `operations`; its names are importable from here too.
+from conformance.validation.operations import (
+    HTTP_METHODS,
+    Operation,
+    ResponseSpec,
+    media_type_of,
+    read_operations,
+)
+
+__all__ = [
+    "HTTP_METHODS",
+    "Operation",
+    "ResponseSpec",
+    "Route",
+    "load_operations",
+    "route",
+    "url_problem",
+]
+
 _TEMPLATE = re.compile(r"\{[^{}/]+\}")
-
-
-@dataclass(frozen=True)
-class ResponseSpec:
-    """What one declared response (status key) of an operation carries.
-
-    `schema` is the bundled `"vendor.Object"` of the JSON body; when it is None,
-    `unbundled_ref` is None if the contract declares no body schema, else
-    `"file#pointer"` of the schema the bundle does not hold (inline, or a component
-    that is not extracted).
-    """
-
-    status: str
-    content_types: tuple[str, ...]
-    schema: str | None
-    unbundled_ref: str | None
-
-
-@dataclass(frozen=True)
-class Operation:
-    """One operation of a vendor contract.
-
-    `responses` maps the declared status keys ("200", "4XX", "default") to their
-    spec; it is a read-only `MappingProxyType` (and left out of the hash), so the
-    operation stays immutable and can still be looked up by key.
-    """
-
-    vendor: str
-    operation_id: str
-    method: str
-    path_template: str
-    source: str
-    responses: Mapping[str, ResponseSpec] = field(hash=False)
-    servers: tuple[str, ...] = ()
-
-    @property
-    def declared_statuses(self) -> tuple[str, ...]:
-        """Status keys in reading order: codes ascending, then ranges, then `default`."""
-        return tuple(sorted(self.responses, key=_status_order))
-
-    def __str__(self) -> str:
-        return f"{self.method} {self.path_template}"
 
 
 @dataclass(frozen=True)
@@ -95,12 +64,6 @@ class Route:
     def schema(self) -> str | None:
         """The bundled schema the response body must conform to, if any."""
         return self.response.schema if self.response else None
-
-
-def _status_order(key: str) -> tuple[int, str]:
-    if key.isdigit():
-        return (0, key.zfill(3))
-    return (2, key) if key == "default" else (1, key)
 
 
 def _segments(path: str) -> list[str]:
@@ -161,139 +124,20 @@ class _Compiled:
     pattern: _Pattern
 
 
-# -- loading -----------------------------------------------------------------------------------
-
-
-class _Loader:
-    """Reads one vendor's OpenAPI sources and decides which response schemas are bundled."""
-
-    def __init__(self, root: Path, catalog: Catalog) -> None:
-        self.root = root
-        self.catalog = catalog
-        self.bundled = set(catalog.names(include_dependencies=True))
-        self.documents: dict[str, Any] = {}
-
-    def document(self, relpath: str) -> Any:
-        if relpath not in self.documents:
-            self.documents[relpath] = load_document(self.root / relpath, display=relpath)
-        return self.documents[relpath]
-
-    def bundled_name(self, vendor: str, source: str, ref: str) -> str | None:
-        """`#/components/schemas/X` of `source` -> `"vendor.X"` if the bundle holds that text."""
-        if not ref.startswith(COMPONENT_PREFIX) or "/" in ref[len(COMPONENT_PREFIX) :]:
-            return None
-        component = ref[len(COMPONENT_PREFIX) :]
-        name = f"{vendor}.{component}"
-        if name not in self.bundled:
-            return None
-        origin = self.catalog.entry(name).source
-        if origin.get("file") == source:
-            return name
-        # Another document of the vendor was extracted: same name is not enough, same text is.
-        here = _components(self.document(source)).get(component)
-        there = _pointer(self.document(origin["file"]), origin.get("pointer", ""))
-        return name if here is not None and here == there else None
-
-    def response(self, vendor: str, source: str, status: str, raw: Any, at: str) -> ResponseSpec:
-        document = self.document(source)
-        if isinstance(raw, dict) and isinstance(raw.get("$ref"), str):
-            at = raw["$ref"][1:]
-            raw = _pointer(document, at)
-        content = (raw or {}).get("content") or {}
-        types = tuple(content)
-        chosen = next((t for t in types if _is_json(t)), types[0] if types else None)
-        schema = unbundled = None
-        if chosen is not None and isinstance(content[chosen], dict):
-            body = content[chosen].get("schema")
-            if body is not None:
-                ref = body.get("$ref") if isinstance(body, dict) else None
-                schema = self.bundled_name(vendor, source, ref) if ref else None
-                if schema is None:
-                    where = ref[1:] if ref else f"{at}/content/{escape_pointer(chosen)}/schema"
-                    unbundled = f"{source}#{where}"
-        return ResponseSpec(status, types, schema, unbundled)
-
-    def operations(self, vendor: str, source: str) -> list[Operation]:
-        document = self.document(source)
-        top = [s.get("url", "") for s in document.get("servers") or []]
-        found = []
-        for path, item in (document.get("paths") or {}).items():
-            for method, op in item.items():
-                if method not in HTTP_METHODS or not isinstance(op, dict):
-                    continue
-                at = f"/paths/{escape_pointer(path)}/{method}"
-                responses = {
-                    _status_key(status): self.response(
-                        vendor, source, _status_key(status), raw, f"{at}/responses/{status}"
-                    )
-                    for status, raw in (op.get("responses") or {}).items()
-                }
-                servers = op.get("servers") or item.get("servers")
-                urls = [s.get("url", "") for s in servers] if servers else top
-                found.append(
-                    Operation(
-                        vendor=vendor,
-                        operation_id=op.get("operationId") or f"{method.upper()} {path}",
-                        method=method.upper(),
-                        path_template=path,
-                        source=source,
-                        responses=MappingProxyType(responses),
-                        servers=tuple(urls),
-                    )
-                )
-        return found
-
-
-def _status_key(status: object) -> str:
-    """Response keys as written, with ranges upper-cased ("2xx" -> "2XX")."""
-    key = str(status)
-    return "default" if key.lower() == "default" else key.upper()
-
-
-def _components(document: Any) -> dict[str, Any]:
-    return ((document or {}).get("components") or {}).get("schemas") or {}
-
-
-def _pointer(document: Any, pointer: str) -> Any:
-    node = document
-    for token in pointer.split("/")[1:] if pointer else []:
-        token = token.replace("~1", "/").replace("~0", "~")
-        if not isinstance(node, dict) or token not in node:
-            return None
-        node = node[token]
-    return node
-
-
-def _is_json(media_type: str) -> bool:
-    base = _media(media_type)
-    return base == "application/json" or base.endswith("+json")
-
-
-def _media(content_type: str) -> str:
-    return content_type.split(";", 1)[0].strip().lower()
-
-
 @cache
 def _all_operations(root: str, schemas: str | None) -> tuple[_Compiled, ...]:
-    loader = _Loader(Path(root), load_catalog(schemas))
     compiled = []
-    for vendor in load_all(Path(root)):
-        # the contract a contract run tests: its operation errata applied (one place for them)
-        loader.documents.update({c.source.relpath: c.document for c in corrected_sources(vendor)})
-        for source in vendor.sources:
-            if source.kind != "openapi":
-                continue
-            for op in loader.operations(vendor.vendor, source.relpath):
-                parts = sorted({_server_parts(u) for u in op.servers}, key=lambda p: -len(p[1]))
-                prefixes = [_Pattern.of(p) for p in dict.fromkeys(p for _, p in parts) if p]
-                compiled.append(
-                    _Compiled(
-                        operation=op,
-                        hosts=frozenset(h for h, _ in parts if h),
-                        prefixes=(*prefixes, _Pattern((), ())),
-                        pattern=_Pattern.of(op.path_template),
-                    )
-                )
+    for op in read_operations(Path(root), schemas):
+        parts = sorted({_server_parts(u) for u in op.servers}, key=lambda p: -len(p[1]))
+        prefixes = [_Pattern.of(p) for p in dict.fromkeys(p for _, p in parts) if p]
+        compiled.append(
+            _Compiled(
+                operation=op,
+                hosts=frozenset(h for h, _ in parts if h),
+                prefixes=(*prefixes, _Pattern((), ())),
+                pattern=_Pattern.of(op.path_template),
+            )
+        )
     return tuple(compiled)
 
 
@@ -355,8 +199,8 @@ def _select(status: int, responses: Mapping[str, ResponseSpec]) -> ResponseSpec 
 
 
 def _content_problem(content_type: str, response: ResponseSpec) -> str | None:
-    got = _media(content_type)
-    declared = [_media(t) for t in response.content_types]
+    got = media_type_of(content_type)
+    declared = [media_type_of(t) for t in response.content_types]
     for want in declared:
         if want in (got, "*/*") or (want.endswith("/*") and got.startswith(want[:-1])):
             return None
