@@ -1,6 +1,6 @@
 """Restack's agent operations: schedule an agent, get an agent run.
 
-Agent runs live in the Restack store's `agents` kind (`store.KINDS`), on the same clock as
+Agent runs live in the Restack store's `agents` kind (`vendor_specs.KINDS`), on the same clock as
 workflow runs; a run an agent schedule makes follows the same lifecycle (queued, running,
 then completed or failed).
 

@@ -32,7 +32,8 @@ from conformance.simulator.hatchet_routes import not_served
 from conformance.simulator.protocol import Request, Response, Route
 from conformance.simulator.restack_routes import known_parameters as restack_known
 from conformance.simulator.routes import PARAGON_PROJECT, routes_for
-from conformance.simulator.store import SPECS, Store
+from conformance.simulator.store import Store
+from conformance.simulator.vendor_specs import SPECS
 from conformance.simulator.wire import (
     READ_TIMEOUT_S,
     Refusal,

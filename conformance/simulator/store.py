@@ -24,76 +24,14 @@ from conformance.bundle.run_profiles import load_profiles
 from conformance.generate import generate
 from conformance.simulator.facets import add_facets
 from conformance.simulator.journal import Journal
+from conformance.simulator.vendor_specs import KINDS, SPECS
 from conformance.validation.instants import parse_instant
 
 QUEUE_SECONDS = 1.0
 RUN_SECONDS = (1.0, 3.0)
 SUCCESS_RATE = 0.8
 _EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
-
-
-@dataclass(frozen=True)
-class VendorSpec:
-    """Where one vendor's stored run object keeps its id, groups and lifecycle statuses."""
-
-    vendor: str
-    object: str  # the stored run object
-    id_pointers: tuple[str, ...]  # every field that carries the run id
-    groups: tuple[tuple[str, str], ...]  # (group name, pointer): partitions seeded runs
-    queued: str | None  # None: the vendor's enum cannot say it (Paragon)
-    running: str | None
-    succeeded: str
-    failed: str
-    cancelled: str | None
-    error_fields: tuple[str, ...] = ()  # present only on failed runs
-    output_fields: tuple[str, ...] = ()  # present only on succeeded runs
-    emptied: tuple[tuple[str, Any], ...] = ()  # fields reset on runs made by writes
-
-
-SPECS: dict[str, VendorSpec] = {
-    "hatchet": VendorSpec(
-        "hatchet", "hatchet.V1TaskSummary",
-        ("/metadata/id", "/taskExternalId", "/workflowRunExternalId"),
-        (("tenant", "/tenantId"), ("workflow", "/workflowId")),
-        "QUEUED", "RUNNING", "COMPLETED", "FAILED", "CANCELLED",
-        error_fields=("errorMessage",), emptied=(("children", []), ("numSpawnedChildren", 0)),
-    ),
-    "knock": VendorSpec(
-        "knock", "knock.WorkflowRecipientRun", ("/id",),
-        (("workflow", "/workflow"), ("tenant", "/tenant")),
-        "queued", "processing", "completed", "completed", "cancelled",
-    ),
-    "paragon": VendorSpec(
-        "paragon", "paragon.WorkflowExecution", ("/id",),
-        (("workflow", "/workflowId"), ("user", "/userId")),
-        None, None, "SUCCEEDED", "FAILED", None,
-    ),
-    "restack": VendorSpec(
-        "restack", "restack.WorkflowRunStatus", ("/runId",), (("workflow", "/workflowName"),),
-        "queued", "running", "completed", "failed", None,
-        error_fields=("error",), output_fields=("output",),
-    ),
-    "xceptor": VendorSpec(
-        "xceptor", "xceptor.WorkflowRun", ("/id",), (("workflow", "/workflow_id"),),
-        "pending", "running", "completed", "failed", "cancelled",
-        error_fields=("error",), emptied=(("step_results", []),),
-    ),
-}  # fmt: skip
-
 GROUP_POOL = 3  # seeded runs are spread over this many values per group
-
-#: Other run objects a vendor keeps beside its main one, by kind: Restack's agent runs. Each
-#: kind is its own Store (`Store.kinds`) on the main store's clock, seeded with the main
-#: seeded runs' ids, so one known `runId` reaches a run of every kind (see restack_routes).
-KINDS: dict[str, dict[str, VendorSpec]] = {
-    "restack": {
-        "agents": VendorSpec(
-            "restack", "restack.AgentRunStatus", ("/runId",), (("agent", "/agentName"),),
-            "queued", "running", "completed", "failed", None,
-            error_fields=("error",), output_fields=("output",),
-        ),
-    },
-}  # fmt: skip
 KIND_SEED_OFFSET = 7919  # another kind's bodies and write ids come from another seed
 
 
