@@ -20,14 +20,41 @@ import math
 import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
 from typing import Any
 
 from conformance.errors import UsageError
+from conformance.generate.canonical_runs import (
+    PARAM_BOUNDS,
+    cancelled,
+    checked_param,
+    failed_on_step,
+    page,
+    paused,
+    queued,
+    running,
+    succeeded,
+)
 from conformance.mapping import MappingError, from_canonical, object_spec
 from conformance.mapping.spec import ListSpec, shipped_objects
 from conformance.validation.engine import validate
+
+# PARAM_BOUNDS is `canonical_runs`'s: the CLI reads it from here, with the scenarios.
+__all__ = [
+    "CANONICAL",
+    "PARAM_BOUNDS",
+    "RUN_OBJECTS",
+    "SCENARIOS",
+    "Rendered",
+    "Scenario",
+    "Unexpressible",
+    "canonical",
+    "list_object",
+    "render",
+    "render_all",
+    "render_one",
+    "scenario",
+]
 
 CANONICAL = "canonical.WorkflowRun"
 #: Every run object with a mapping, in report order.
@@ -40,13 +67,6 @@ RUN_OBJECTS: tuple[str, ...] = (
     "restack.AgentRunStatus",
     "xceptor.WorkflowRun",
 )
-#: The order `page` cycles through statuses (the first five are the default page).
-PAGE_STATUSES: tuple[str, ...] = ("succeeded", "failed", "running", "queued", "cancelled", "paused")
-
-_EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
-_WORKFLOWS = ("nightly-reconciliation", "invoice-sync", "welcome-sequence", "trade-settlement")
-_STEP_NAMES = ("extract", "validate", "transform", "reconcile", "load", "notify", "archive")
-_TRIGGERS = ("api", "schedule", "manual", "event")  # kinds every vendor with triggers can say
 
 
 @dataclass(frozen=True)
@@ -79,198 +99,33 @@ class Unexpressible:
     reason: str
 
 
-# -- building canonical runs ----------------------------------------------------------------
-
-
-def _uuid(rng: random.Random) -> str:
-    h = f"{rng.getrandbits(128):032x}"
-    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) % 4]}{h[17:20]}-{h[20:]}"
-
-
-def _stamp(at: datetime) -> str:
-    return at.strftime("%Y-%m-%dT%H:%M:%S.") + f"{at.microsecond // 1000:03d}Z"
-
-
-def _ms(rng: random.Random, low: int, high: int) -> timedelta:
-    return timedelta(milliseconds=rng.randrange(low, high))
-
-
-def _run(
-    rng: random.Random, status: str, step_states: list[str], failed_at: int = 0
-) -> dict[str, Any]:
-    """One canonical run whose timestamps, duration, steps and error agree with `status`."""
-    workflow_name = rng.choice(_WORKFLOWS)
-    created = _EPOCH + timedelta(seconds=rng.randrange(0, 300 * 86400))
-    run: dict[str, Any] = {
-        "id": _uuid(rng),
-        "workflow": _uuid(rng),
-        "workflow_name": workflow_name,
-        "status": status,
-        "trigger": {"kind": rng.choice(_TRIGGERS)},
-        "created_at": _stamp(created),
-        "input": {"batch": f"batch-{rng.randrange(1000, 9999)}", "dry_run": False},
-        "tenant": _uuid(rng),
-        "subject": f"user_{rng.randrange(100, 999)}",
-        "attempt": 1,
-        "metadata": {"env": "production", "team": workflow_name.split("-")[0]},
-    }
-    clock = created
-    last = created
-    if status != "queued":
-        clock = created + _ms(rng, 50, 5_000)
-        run["started_at"] = _stamp(clock)
-    steps = []
-    for index, state in enumerate(step_states):
-        name = _STEP_NAMES[index % len(_STEP_NAMES)]
-        step: dict[str, Any] = {"id": _uuid(rng), "name": name, "status": state}
-        if state in ("succeeded", "failed", "cancelled", "running"):
-            step["started_at"] = _stamp(clock)
-            if state != "running":
-                clock += _ms(rng, 200, 60_000)
-                step["finished_at"] = _stamp(clock)
-        if state == "failed":
-            step["error"] = f"{rng.randrange(2, 40)} records did not match the reference file"
-        last = max(last, clock)
-        steps.append(step)
-    if steps:
-        run["step_count"] = len(steps)
-        run["steps"] = steps
-    if status in ("succeeded", "failed", "cancelled"):
-        clock += _ms(rng, 10, 500)
-        run["finished_at"] = _stamp(clock)
-        run["duration_ms"] = round((clock - _parse(run["started_at"])).total_seconds() * 1000)
-        last = clock
-    elif status in ("running", "paused"):
-        last = clock + _ms(rng, 10, 500)
-    run["updated_at"] = _stamp(last)
-    if status == "succeeded":
-        run["output"] = {"records": rng.randrange(100, 100_000), "report": f"{workflow_name}.csv"}
-    if status == "failed":
-        step = steps[failed_at - 1]
-        run["error"] = {
-            "message": f"step {failed_at} ({step['name']}) failed: {step['error']}",
-            "code": "STEP_FAILED",
-        }
-    return run
-
-
-def _parse(stamp: str) -> datetime:
-    return datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
-
-
-#: The range of each integer parameter. Every run is built in memory and rendered and
-#: validated for six vendors: a page of 1,000 runs takes seconds and tens of MB (APIs page
-#: at 100 or so), a run of 1,000 steps about as much. `total` only counts pages.
-PARAM_BOUNDS: Mapping[str, tuple[int, int]] = MappingProxyType(
-    {"step": (1, 1_000), "steps": (1, 1_000), "n": (1, 1_000), "total": (1, 1_000_000_000)}
-)
-
-
-def param_range(name: str) -> str:
-    """`1<=x<=1000`: a parameter's range, written as click writes one."""
-    low, high = PARAM_BOUNDS[name]
-    return f"{low}<=x<={high}"
-
-
-def shown(value: Any) -> str:
-    """A value for a message; a number too long to print is given by its length."""
-    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 64:
-        digits = len(str(abs(value))) if value.bit_length() < 10_000 else None
-        return f"a {digits}-digit number" if digits else "a number of thousands of digits"
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _positive(name: str, value: Any) -> int:
-    """`value` if it is an integer in the parameter's range (PARAM_BOUNDS), else a UsageError."""
-    prefix = f"scenario parameter {name} must be"
-    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        raise UsageError(f"{prefix} a positive integer, not {shown(value)}")
-    if value > PARAM_BOUNDS[name][1]:
-        raise UsageError(f"{prefix} in the range {param_range(name)}, not {shown(value)}")
-    return value
-
-
-def _queued(rng: random.Random, steps: int) -> dict[str, Any]:
-    return _run(rng, "queued", ["pending"] * _positive("steps", steps))
-
-
-def _running(rng: random.Random, steps: int) -> dict[str, Any]:
-    n = _positive("steps", steps)
-    return _run(rng, "running", (["succeeded", "running"] + ["pending"] * n)[:n])
-
-
-def _succeeded(rng: random.Random, steps: int) -> dict[str, Any]:
-    return _run(rng, "succeeded", ["succeeded"] * _positive("steps", steps))
-
-
-def _failed_on_step(rng: random.Random, step: int, steps: int) -> dict[str, Any]:
-    n, total = _positive("step", step), _positive("steps", steps)
-    states = ["succeeded"] * (n - 1) + ["failed"] + ["skipped"] * max(0, total - n)
-    return _run(rng, "failed", states, failed_at=n)
-
-
-def _cancelled(rng: random.Random, steps: int) -> dict[str, Any]:
-    n = _positive("steps", steps)
-    return _run(rng, "cancelled", (["succeeded", "cancelled"] + ["skipped"] * n)[: max(n, 2)])
-
-
-def _paused(rng: random.Random, steps: int) -> dict[str, Any]:
-    n = _positive("steps", steps)
-    return _run(rng, "paused", (["succeeded"] + ["pending"] * n)[: max(n, 2)])
-
-
-_BY_STATUS = {
-    "queued": _queued,
-    "running": _running,
-    "succeeded": _succeeded,
-    "failed": lambda rng, steps: _failed_on_step(rng, steps, steps),
-    "cancelled": _cancelled,
-    "paused": _paused,
-}
-
-
-def _page(rng: random.Random, n: int, total: int | None, statuses: Any) -> list[dict[str, Any]]:
-    count = _positive("n", n)
-    if total is not None and _positive("total", total) < count:
-        raise UsageError(f"scenario parameter total ({total}) is less than n ({count})")
-    if statuses is None:
-        order = PAGE_STATUSES
-    else:  # a list of names; anything else names none
-        order = tuple(statuses) if isinstance(statuses, list | tuple) else ()
-    unknown = [s for s in order if not isinstance(s, str) or s not in _BY_STATUS]
-    if unknown or not order:
-        raise UsageError(f"statuses must name canonical statuses ({', '.join(_BY_STATUS)})")
-    return [_BY_STATUS[order[i % len(order)]](rng, 3) for i in range(count)]
-
-
 SCENARIOS: Mapping[str, Scenario] = MappingProxyType(
     {
         s.name: s
         for s in (
-            Scenario("queued", "accepted, not started; every step pending", {"steps": 3}, _queued),
+            Scenario("queued", "accepted, not started; every step pending", {"steps": 3}, queued),
             Scenario(
-                "running", "step 1 done, step 2 running, the rest pending", {"steps": 3}, _running
+                "running", "step 1 done, step 2 running, the rest pending", {"steps": 3}, running
             ),
-            Scenario("succeeded", "every step succeeded, with output", {"steps": 3}, _succeeded),
+            Scenario("succeeded", "every step succeeded, with output", {"steps": 3}, succeeded),
             Scenario(
                 "failed-on-step",
                 "steps 1..N-1 succeeded, step N failed (the error names it), later ones skipped",
                 {"step": 3, "steps": 3},
-                lambda rng, step, steps: _failed_on_step(rng, step, max(step, steps)),
+                lambda rng, step, steps: failed_on_step(rng, step, max(step, steps)),
             ),
             Scenario(
                 "cancelled-while-running",
                 "step 1 succeeded, step 2 cancelled while it ran, the rest skipped",
                 {"steps": 3},
-                _cancelled,
+                cancelled,
             ),
-            Scenario("paused", "started, step 1 done, paused before step 2", {"steps": 3}, _paused),
+            Scenario("paused", "started, step 1 done, paused before step 2", {"steps": 3}, paused),
             Scenario(
                 "page",
                 "one list page of n runs cycling through statuses (total: runs on all pages)",
                 {"n": 5, "total": None, "statuses": None},
-                _page,
+                page,
                 is_page=True,
             ),
         )
@@ -296,7 +151,7 @@ def _params(spec: Scenario, params: Mapping[str, Any]) -> dict[str, Any]:
     full = {**spec.params, **params}
     for name, value in full.items():
         if name in PARAM_BOUNDS and value is not None:
-            _positive(name, value)
+            checked_param(name, value)
     return full
 
 
