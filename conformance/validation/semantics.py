@@ -12,7 +12,6 @@ generated run and a recorded one are judged alike.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 from itertools import pairwise
@@ -22,33 +21,16 @@ from conformance.bundle.run_profiles import load_profiles
 from conformance.validation.identity_rules import identity_violations, unrequired_identity
 from conformance.validation.instants import MILLISECOND, parse_instant, pointer_tokens, value_at
 from conformance.validation.instants import get as _get
-from conformance.validation.page_links import next_link_problem
+from conformance.validation.page_rules import page_rules
+from conformance.validation.violations import INVARIANTS, Violation, shown_number
 
-#: Every invariant, with the sentence a report shows for it.
-INVARIANTS: dict[str, str] = {
-    "run-identity": "a run or step carries its id and status, a list page its items",
-    "time-order": "created <= started <= finished (and created <= updated)",
-    "duration-consistent": "duration matches finished - started within the tolerance",
-    "terminal-has-end": "a run in a terminal status has an end time",
-    "active-has-no-end": "a run that is still queued or running has no end time",
-    "non-negative-count": "counts are not negative",
-    "step-count": "step_count equals the number of steps",
-    "page-size": "a page holds no more items than its page size",
-    "page-consistent": "page numbers and totals agree with each other and with the items",
-}
+# INVARIANTS and Violation live in `violations`; load_profiles in `bundle.run_profiles`.
+__all__ = ["INVARIANTS", "Violation", "check_invariants", "load_profiles"]
+
 #: Allowed difference between a duration and its timestamps: 1 s, or 1 % of the span.
 DURATION_TOLERANCE_MS = 1000
 DURATION_TOLERANCE_RATIO = 0.01
 MICROSECOND = timedelta(microseconds=1)
-
-
-@dataclass(frozen=True)
-class Violation:
-    """One broken invariant at one place in the instance."""
-
-    rule: str
-    pointer: str
-    message: str
 
 
 def check_invariants(instance: Any, name: str) -> tuple[Violation, ...]:
@@ -109,12 +91,6 @@ def _duration_off(
     if abs(duration * 1000 - span // MICROSECOND) > tolerance * 1000:
         return span_ms, tolerance
     return None
-
-
-def _shown(number: object) -> str:
-    """An integer as a message shows it: in full, or its first digits and length when huge."""
-    text = str(number)
-    return text if len(text) <= 30 else f"{text[:12]}... ({len(text.lstrip('-')):,} digits)"
 
 
 def _not_before(earlier: Any, later: Any) -> bool:
@@ -214,7 +190,7 @@ def _screen(name: str) -> Callable[[dict[str, Any]], bool]:
         if page is not None:
             items = value_at(instance, page_items)
             if type(items) is list and any(
-                True for _ in _page_rules(instance, page, len(items), "")
+                True for _ in page_rules(instance, page, len(items), "")
             ):
                 return False
         return True
@@ -262,7 +238,7 @@ def _check(
         items_pointer = profile["children"][0]["items"]
         items = _get(instance, items_pointer)
         if isinstance(items, list):
-            yield from _page_rules(instance, profile["page"], len(items), base)
+            yield from page_rules(instance, profile["page"], len(items), base)
 
 
 def _time_rules(
@@ -299,7 +275,7 @@ def _time_rules(
         yield Violation(
             "duration-consistent",
             base + profile["duration_ms"],
-            f"duration {_shown(duration)} ms does not match finished - started = "
+            f"duration {shown_number(duration)} ms does not match finished - started = "
             f"{span_ms:.0f} ms (tolerance {tolerance:.0f} ms)",
         )
     status = _get(instance, profile["status"]) if "status" in profile else None
@@ -320,85 +296,4 @@ def _time_rules(
                 "active-has-no-end",
                 base + profile["finished"],
                 f"status {status!r} is not terminal but {profile['finished'][1:]} is set",
-            )
-
-
-def _page_rules(
-    instance: dict[str, Any], page: dict[str, Any], n_items: int, base: str
-) -> Iterator[Violation]:
-    def number(key: str) -> int | None:
-        value = _get(instance, page[key]) if key in page else None
-        return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-    size = number("size")
-    limit = page.get("max_size") if size is None else size
-    if limit is not None and n_items > limit:
-        where = page.get("size", "")
-        yield Violation(
-            "page-size",
-            base + where,
-            f"page holds {n_items} items, more than its page size {_shown(limit)}",
-        )
-    style = page["style"]
-    if style == "page-number":
-        yield from _page_number_rules(
-            number("page"), size, number("total"), number("pages"), n_items, page, base
-        )
-    elif style == "hatchet":
-        current, nxt, pages = number("current"), number("next"), number("pages")
-        if current is not None and pages is not None and current > max(pages, 1):
-            yield Violation(
-                "page-consistent",
-                base + page["current"],
-                f"current_page {_shown(current)} is beyond num_pages {_shown(pages)}",
-            )
-        if current is not None and nxt is not None and nxt != current + 1:
-            yield Violation(
-                "page-consistent",
-                base + page["next"],
-                f"next_page {_shown(nxt)} does not follow current_page {_shown(current)}",
-            )
-        if current is not None and pages is not None and nxt is not None and current >= pages:
-            yield Violation(
-                "page-consistent",
-                base + page["next"],
-                f"next_page {_shown(nxt)} is set on the last page"
-                f" ({_shown(current)} of {_shown(pages)})",
-            )
-    elif style == "paragon":  # no total: only the next link can be checked
-        problem = next_link_problem(_get(instance, page["next"]), n_items, page)
-        if problem is not None:
-            yield Violation("page-consistent", base + page["next"], problem)
-
-
-def _page_number_rules(
-    current: int | None,
-    size: int | None,
-    total: int | None,
-    pages: int | None,
-    n_items: int,
-    page: dict[str, Any],
-    base: str,
-) -> Iterator[Violation]:
-    if size and total is not None and pages is not None and pages != -(-total // size):
-        yield Violation(
-            "page-consistent",
-            base + page["pages"],
-            f"total_pages {_shown(pages)} != ceil(total_items {_shown(total)}"
-            f" / page_size {_shown(size)})",
-        )
-    if current is not None and pages is not None and current > max(pages, 1):
-        yield Violation(
-            "page-consistent",
-            base + page["page"],
-            f"page {_shown(current)} is beyond total_pages {_shown(pages)}",
-        )
-    if current is not None and size and total is not None:
-        expected = max(0, min(size, total - (current - 1) * size))
-        if current <= max(pages or 1, 1) and n_items != expected:
-            yield Violation(
-                "page-consistent",
-                base + page["page"],
-                f"page {_shown(current)} of {_shown(total)} items at {_shown(size)} per page"
-                f" should hold {_shown(expected)} items, holds {n_items}",
             )
