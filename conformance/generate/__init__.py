@@ -23,6 +23,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
 
+import yaml
+
 from conformance.atomic import atomic_output
 from conformance.bundle.catalog import load_catalog
 from conformance.errors import UsageError
@@ -290,8 +292,6 @@ def _write(stream: IO[str], items: Iterator[Any], fmt: str) -> None:
             first = False
         stream.write("[]\n" if first else "\n]\n")
     else:
-        import yaml
-
         for item in items:  # one document per fixture: a reader takes each as a record
             stream.write("---\n")
             stream.write(yaml.safe_dump(_plain(item), sort_keys=False, allow_unicode=True))

@@ -19,6 +19,7 @@ from typing import Any
 from conformance.bundle.run_profiles import load_profiles, run_identity
 from conformance.errors import UsageError
 from conformance.generate.shapes import Shape, shape_for
+from conformance.mapping.spec import ObjectSpec, shipped_objects
 from conformance.validation.instants import parse_instant, pointer_tokens, value_at
 
 ROLES = ("status", "created", "started", "finished", "updated", "duration_ms")
@@ -194,8 +195,6 @@ def _carried(name: str, shape: Shape) -> tuple[Carried, ...]:
     fixtures have them, `minimal` ones need not. Only documented pointers, so
     a fixture never gains an undocumented property.
     """
-    from conformance.mapping.spec import ObjectSpec, shipped_objects
-
     # the id of its identity (its status is chosen first anyway; a page's items are needed)
     pointers = [(pointer, True) for pointer in run_identity(name)[:1]]
     spec = shipped_objects().get(name)

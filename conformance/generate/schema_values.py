@@ -19,6 +19,7 @@ from typing import Any
 
 from conformance.errors import BundleError
 from conformance.generate.choosers import LOWER_ALNUM, Chooser
+from conformance.generate.profiles import owned_fields
 from conformance.generate.shapes import Shape, inexact_keywords, merge, shape_for
 from conformance.generate.values import (
     FORMATS,
@@ -67,8 +68,6 @@ def compiled(name: str, sane: bool = False) -> Compiled:
     owned: dict[int, frozenset[str]] = {}
     needed: dict[int, frozenset[str]] = {}
     if sane:
-        from conformance.generate.profiles import owned_fields
-
         owned, needed = owned_fields(name)
     compiler = _Compiler(owned, needed)
     gen = compiler.compile(shape, "")
