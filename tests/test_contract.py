@@ -503,8 +503,7 @@ def my_contract_args(tmp_path: Path, url: str, *more: str) -> list[str]:
             1,
             [
                 "GET /my/runs: FAILED (1 calls, statuses [200])",
-                "  $: error: invalid JSON: number 1e400 is too large for a double "
-                "[malformed-json]",
+                "  $: error: invalid JSON: number 1e400 is too large for a double [malformed-json]",
             ],
         ),
     ],

@@ -233,7 +233,9 @@ def test_a_contract_run_tests_the_agent_get_against_serve_restack() -> None:
 def test_a_contract_run_names_drift_on_the_agent_get() -> None:
     result = _agent_contract("wrong-enum")
     assert not result.ok
-    assert [(f.kind, f.keyword, f.path, f.message) for f in result.failures if f.kind == "schema"] == [
+    assert [
+        (f.kind, f.keyword, f.path, f.message) for f in result.failures if f.kind == "schema"
+    ] == [
         (
             "schema",
             "enum",
