@@ -96,7 +96,7 @@ def test_a_404_for_an_unknown_id_passes_only_with_the_erratum(
         result = run_contract("knock", options)
     [run] = result.runs
     assert (run.operation, set(run.statuses)) == (OPERATION, statuses)
-    assert [(f.check, f.message) for f in result.failures] == failures
+    assert [(f.keyword, f.message) for f in result.failures] == failures
     applied = (
         f"{SOURCE}: tested with operation errata {ERRATUM} ({OPERATION}), "
         "knock-list-recipient-deep-object (GET /v1/workflow_recipient_runs)"

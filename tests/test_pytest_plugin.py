@@ -708,9 +708,9 @@ def test_no_writes(run_target):
     assert _section(denied, "test_contract[knock]") == [
         f"knock contract at {live.url}: 2 of 2 operations failed:",
         "GET /v1/workflow_recipient_runs: FAILED (3 calls, statuses [401])",
-        "  status_code_conformance: Received: 401 (status 401)",
+        "  $: error: Received: 401 [status_code_conformance]",
         "GET /v1/workflow_recipient_runs/{id}: FAILED (3 calls, statuses [401])",
-        "  status_code_conformance: Received: 401 (status 401)",
+        "  $: error: Received: 401 [status_code_conformance]",
     ]
     for output in (given, malformed, denied):
         assert SECRET not in output.stdout.str() + output.stderr.str()

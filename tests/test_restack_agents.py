@@ -233,10 +233,15 @@ def test_a_contract_run_tests_the_agent_get_against_serve_restack() -> None:
 def test_a_contract_run_names_drift_on_the_agent_get() -> None:
     result = _agent_contract("wrong-enum")
     assert not result.ok
-    assert [(f.check, f.message) for f in result.failures if f.check == "runconform_schema"] == [
+    assert [
+        (f.kind, f.keyword, f.path, f.message) for f in result.failures if f.kind == "schema"
+    ] == [
         (
-            "runconform_schema",
-            '$.status: "SIMULATED_DRIFT" is not one of: "queued", "running", "completed", '
-            '"failed" [enum] (restack.AgentRunStatus)',
+            "schema",
+            "enum",
+            "$.status",
+            '"SIMULATED_DRIFT" is not one of: "queued", "running", "completed", "failed"',
         )
     ]
+    [schema] = [f.schema_path for f in result.failures if f.kind == "schema"]
+    assert schema.startswith("restack/AgentRunStatus.json#")

@@ -137,10 +137,10 @@ def test_the_printed_command_passes_and_the_token_stays_on_stdout(
 @pytest.mark.parametrize(
     ("kind", "named"),
     [
-        ("wrong-enum", re.compile(r'^  runconform_schema: \S+: "SIMULATED_DRIFT" is not one of')),
+        ("wrong-enum", re.compile(r'^  \S+: error: "SIMULATED_DRIFT" is not one of.* \[enum\]$')),
         (
             "undocumented-field",
-            re.compile(r"^  runconform_undocumented: \S+: property 'simulatedDrift' is not"),
+            re.compile(r"^  \S+: error: property 'simulatedDrift' is not.* \[undocumented\]$"),
         ),
     ],
 )

@@ -17,7 +17,7 @@ import junitparser
 import pytest
 
 from conformance.contract.reports import write_reports
-from conformance.contract.results import CheckFailure, ContractResult, OperationRun
+from conformance.contract.results import ContractResult, OperationRun
 from conformance.records import Locator
 from conformance.report.escape import xml_safe
 from conformance.report.findings import Finding as RecordFinding
@@ -55,7 +55,17 @@ def _contract(tmp_path: Path) -> str:
             text("op"),
             2,
             (200,),
-            (CheckFailure(operation, text("check"), 200, text("message")),),
+            (
+                RecordFinding(
+                    "error",
+                    "contract",
+                    text("check"),
+                    "",
+                    text("message"),
+                    subject=operation,
+                    stage="contract",
+                ),
+            ),
             (),
             1,
         ),

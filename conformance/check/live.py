@@ -12,6 +12,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from conformance.check.options import CheckOptions
+from conformance.contract.results import failure_text
 from conformance.errors import ConformanceError
 from conformance.report.model import Finding, StageResult, Tally
 
@@ -113,15 +114,14 @@ def _tally(vendor: str, run: OperationRun, allow_untested: bool) -> Tally:
 def _findings(vendor: str, run: OperationRun, allow_untested: bool) -> list[Finding]:
     found = []
     for failure in run.failures:
-        status = f" (status {failure.status})" if failure.status is not None else ""
         found.append(
             Finding(
                 "contract",
-                "error",
-                f"contract/{failure.check}",
+                failure.severity,
+                f"contract/{failure.keyword}",
                 run.operation,
-                f"{vendor} {run.operation}{status}",
-                failure.message,
+                f"{vendor} {run.operation}",
+                failure_text(failure),
                 vendor,
             )
         )

@@ -150,6 +150,7 @@ def contract(
     untested operations (see --allow-untested) or --max-time ran out, 3 bad contract,
     4 unreachable (or not one request answered) or --report-dir unwritable.
     """
+    # here, not at the top: `runconform validate` does not load Schemathesis and Hypothesis
     from conformance.contract import ContractOptions, run_contract
     from conformance.contract.reports import parse_formats, write_reports
     from conformance.report.files import ensure_writable
@@ -182,11 +183,8 @@ def contract(
     for note in result.notes:
         click.echo(visible(f"note: {note}"), err=True)
     for run in result.runs:
-        click.echo(visible(run.line))
-        for failure in run.failures:
-            click.echo(visible(f"  {failure.check}: {failure.message} (status {failure.status})"))
-        for error in run.errors:
-            click.echo(visible(f"  error: {error}"))
+        for line in run.lines():
+            click.echo(visible(line))
     for operation, reason in result.skipped:
         click.echo(visible(f"{operation}: skipped ({reason})"))
     click.echo(result.summary())

@@ -2,28 +2,50 @@
 
 from conformance.contract import ContractOptions, run_contract
 result = run_contract("xceptor", ContractOptions(base_url="http://127.0.0.1:8080"))
-result.ok, result.failures
+result.ok, result.failures  # failures: `conformance.report.findings.Finding`s
+
+Exports resolve on first use: `contract.safety` (the scrubber and URL checks the CLI and
+`check` options use) loads without Schemathesis and Hypothesis, which only a run needs.
 """
 
 from __future__ import annotations
 
-from conformance.contract.response_checks import CHECKS, Observed
-from conformance.contract.runner import (
-    SAFE_METHODS,
-    CheckFailure,
-    ContractOptions,
-    ContractResult,
-    OperationRun,
-    run_contract,
-)
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .failure import ContractFailure
+    from .options import ContractOptions
+    from .response_checks import CHECKS, Observed
+    from .results import ContractResult, OperationRun
+    from .runner import SAFE_METHODS, run_contract
+
+_HOME = {
+    "CHECKS": ".response_checks",
+    "Observed": ".response_checks",
+    "ContractFailure": ".failure",
+    "ContractOptions": ".options",
+    "ContractResult": ".results",
+    "OperationRun": ".results",
+    "SAFE_METHODS": ".runner",
+    "run_contract": ".runner",
+}
 
 __all__ = [
     "CHECKS",
     "SAFE_METHODS",
-    "CheckFailure",
+    "ContractFailure",
     "ContractOptions",
     "ContractResult",
     "Observed",
     "OperationRun",
     "run_contract",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOME:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(_HOME[name], __name__), name)
+    globals()[name] = value
+    return value

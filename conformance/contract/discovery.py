@@ -23,7 +23,11 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from conformance.contract.response_checks import Observed, schema_of
+from conformance.contract.response_checks import Observed
+from conformance.contract.routes import route_operation
+from conformance.mapping import MappingError, to_canonical
+from conformance.mapping.spec import ListSpec, ObjectSpec, shipped_objects
+from conformance.mapping.transforms import get
 from conformance.records import loads_strict
 
 ROLES = ("id", "workflow", "tenant")
@@ -54,8 +58,6 @@ def _norm(name: str) -> str:
 def role_names(vendor: str) -> dict[str, str]:
     """Normalized field or parameter name -> role, for `vendor`: the static table plus the
     last token of each mapping's source pointer for id, workflow and tenant."""
-    from conformance.mapping.spec import ObjectSpec, shipped_objects
-
     names = dict(_STATIC_ROLES)
     for name, spec in shipped_objects().items():
         if not name.startswith(f"{vendor}.") or not isinstance(spec, ObjectSpec):
@@ -121,17 +123,13 @@ class Sightings:
 
 def _roles_of(observed: Observed) -> dict[str, str]:
     """The id / workflow / tenant of the first run a 2xx JSON response holds, if any."""
-    from conformance.mapping import MappingError, to_canonical
-    from conformance.mapping.spec import ListSpec, shipped_objects
-    from conformance.mapping.transforms import get
-
     if not 200 <= observed.status < 300:
         return {}
     try:
         body = loads_strict(observed.body)
     except ValueError:
         return {}
-    schema = schema_of(observed)
+    schema = observed.schema
     spec = shipped_objects().get(schema or "")
     if spec is not None:  # the first item that maps (a drifted one may not)
         items = get(body, spec.items) if isinstance(spec, ListSpec) else [body]
@@ -154,19 +152,13 @@ def _roles_of(observed: Observed) -> dict[str, str]:
 
 def is_list(vendor: str, operation: Any) -> bool:
     """True when a 2xx response of a GET operation is a list of runs (mapped as a list)."""
-    from conformance.mapping.spec import ListSpec, shipped_objects
-    from conformance.validation.routing import load_operations
-
     if operation.method.upper() != "GET":
         return False
     lists = {n for n, s in shipped_objects().items() if isinstance(s, ListSpec)}
-    for candidate in load_operations(vendor):
-        if (candidate.method, candidate.path_template) == ("GET", operation.path):
-            return any(
-                status.startswith("2") and spec.schema in lists
-                for status, spec in candidate.responses.items()
-            )
-    return False
+    responses = route_operation(vendor, "GET", operation.path).responses
+    return any(
+        status.startswith("2") and spec.schema in lists for status, spec in responses.items()
+    )
 
 
 def stateful_order(vendor: str, operations: list[Any]) -> list[Any]:

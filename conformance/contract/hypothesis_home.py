@@ -7,13 +7,13 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from hypothesis import configuration
+
 
 @contextmanager
 def private_hypothesis_home() -> Iterator[None]:
     """Hypothesis keeps caches in `.hypothesis/` of the current folder: a contract run
     keeps them in a temporary folder instead, unless the user chose one."""
-    from hypothesis import configuration
-
     if os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY"):
         yield
         return

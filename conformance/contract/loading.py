@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import schemathesis
+
 from conformance.bundle.catalog import load_catalog
 from conformance.bundle.document_loader import load_document
 from conformance.bundle.openapi import escape_pointer
@@ -133,8 +135,6 @@ def contract_documents(vendor: str, contract: Path | None = None) -> tuple[Contr
 
 def check_loadable(document: dict[str, Any], *, file: str) -> None:
     """Whatever else Schemathesis cannot load, as one line naming the operation."""
-    import schemathesis
-
     for result in schemathesis.openapi.from_dict(document).get_all_operations():
         error = getattr(result, "err", lambda: None)()
         if error is None:

@@ -25,7 +25,7 @@ import yaml
 from conformance import __version__
 from conformance.atomic import atomic_output
 from conformance.contract.safety import REDACTED, Scrubber
-from conformance.errors import UsageError
+from conformance.errors import InputError, UsageError
 from conformance.report.escape import xml_attr, xml_text
 
 FORMATS = ("json", "junit", "har", "vcr")
@@ -159,8 +159,6 @@ def write_reports(
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        from conformance.errors import InputError
-
         raise InputError(
             f"{directory}: cannot create the report folder: {exc.strerror or exc}"
         ) from None
@@ -238,10 +236,10 @@ def _junit_case(result: Any, run: Any) -> tuple[str, str]:
     """One operation's testcase and its kind: "failure", "error", "skipped" or "passed"."""
     head = f"    <testcase classname={xml_attr(result.vendor)} name={xml_attr(run.operation)}>"
     if run.failures:
-        text = "\n".join(f"{f.check}: {f.message} (status {f.status})" for f in run.failures)
+        text = "\n".join(line[2:] for line in run.lines()[1:])  # unindented
         body = (
             f"<failure message={xml_attr(run.failures[0].message)} "
-            f"type={xml_attr(run.failures[0].check)}>{xml_text(text)}</failure>"
+            f"type={xml_attr(run.failures[0].keyword)}>{xml_text(text)}</failure>"
         )
         kind = "failure"
     elif run.errors:

@@ -18,20 +18,11 @@ from typing import Literal
 
 from conformance.contract.reports import Exchange
 from conformance.errors import ExitCode
+from conformance.report.findings import Finding
 
 UNTESTED = "no response body was checked against a run schema"
 
 OperationStatus = Literal["ok", "FAILED", "untested"]
-
-
-@dataclass(frozen=True)
-class CheckFailure:
-    """One failed check on one response."""
-
-    operation: str
-    check: str
-    status: int | None
-    message: str
 
 
 @dataclass(frozen=True)
@@ -42,7 +33,7 @@ class OperationRun:
     operation_id: str | None
     calls: int
     statuses: tuple[int, ...]
-    failures: tuple[CheckFailure, ...]
+    failures: tuple[Finding, ...]  # each once, in the order first seen; stage "contract"
     errors: tuple[str, ...]  # network errors and timeouts
     checked: int = 0  # response bodies checked against a run schema
     hint: str = ""  # how to give an untested operation data
@@ -64,6 +55,20 @@ class OperationRun:
     def untested_reason(self) -> str:
         return f"{UNTESTED}; {self.hint}" if self.hint else UNTESTED
 
+    def lines(self) -> list[str]:
+        """The operation's line, then each finding and network error, indented under it."""
+        return [
+            self.line,
+            *(f"  {failure_text(f)}" for f in self.failures),
+            *(f"  error: {error}" for error in self.errors),
+        ]
+
+
+def failure_text(finding: Finding) -> str:
+    """`$.status: error: "x" is not one of: ... [enum]`: the one text form of a contract
+    finding, `validate`'s line for a finding after its locator (here the operation)."""
+    return f"{finding.path}: {finding.severity}: {finding.message} [{finding.keyword}]"
+
 
 @dataclass(frozen=True)
 class ContractResult:
@@ -81,7 +86,7 @@ class ContractResult:
     stopped: str = ""  # why the run ended before it was done, e.g. its --max-time ran out
 
     @property
-    def failures(self) -> tuple[CheckFailure, ...]:
+    def failures(self) -> tuple[Finding, ...]:
         return tuple(f for r in self.runs for f in r.failures)
 
     @property

@@ -26,6 +26,7 @@ from typing import Any
 from urllib.parse import SplitResult, urljoin, urlsplit
 
 import requests
+import schemathesis.transport.requests as sent
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
@@ -263,8 +264,6 @@ def _session() -> requests.Session:
 @contextmanager
 def bounded(bounds: Bounds) -> Iterator[None]:
     """Every request Schemathesis sends on this thread inside the block is bounded."""
-    import schemathesis.transport.requests as sent
-
     if not _original:
         if not hasattr(sent, "SameHostRedirectsSession"):  # pyproject caps the release
             raise RuntimeError("this Schemathesis release makes its sessions differently")

@@ -218,9 +218,7 @@ def contract_failure(result: Any) -> str:
     )
     lines = [f"{where}: {counts}:"]
     for run in problems:
-        lines.append(run.line)
-        lines += [f"  {f.check}: {f.message} (status {f.status})" for f in run.failures]
-        lines += [f"  error: {error}" for error in run.errors]
+        lines += run.lines()
     if result.unreachable or result.stopped:
         lines.append(result.verdict)
     elif untested:
