@@ -12,8 +12,10 @@ from typing import IO
 
 import click
 
+import conformance.cli.options as options  # not `from conformance.cli`: its __init__ imports us
 from conformance.atomic import atomic_output, refuse_overwriting_input
 from conformance.errors import ExitCode, UsageError
+from conformance.records.model import FORMATS as RECORD_FORMATS
 from conformance.report.escape import visible
 from conformance.report.findings import CleanRecords
 from conformance.report.outputs import WRITERS, Summary, TextWriter, Writer
@@ -26,17 +28,6 @@ _COLOURS = {"error": "red", "warning": "yellow", "info": "cyan"}
 def _use_colour(stream: IO[str]) -> bool:
     """Colour for a terminal, unless NO_COLOR is set to a non-empty value (no-color.org)."""
     return stream.isatty() and not os.environ.get("NO_COLOR")
-
-
-def _check_vendor(vendor: str | None) -> None:
-    """An unknown --vendor is a usage error, not "no record could be identified"."""
-    if vendor is None:
-        return
-    from conformance.bundle.catalog import load_catalog
-
-    known = load_catalog().vendors()
-    if vendor not in known:
-        raise UsageError(f"unknown vendor {vendor!r}; known: {', '.join(known)}")
 
 
 @contextmanager
@@ -61,15 +52,11 @@ def _progress(enabled: bool) -> Iterator[Callable[[int], None]]:
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--schema", help="Validate every record against this vendor.Object.")
-@click.option("--vendor", help="Route / identify only within this vendor.")
+@options.schema
+@options.vendor("Route / identify only within this vendor.")
 @click.option("--identify", is_flag=True, help="Pick the schema of bare records by their shape.")
-@click.option("--as-published", is_flag=True, help="Use the vendors' schemas without errata.")
-@click.option(
-    "--strict",
-    is_flag=True,
-    help="Run-invariant violations and undocumented properties are errors.",
-)
+@options.as_published
+@options.strict
 @click.option("--no-drift", is_flag=True, help="Do not report undocumented properties.")
 @click.option("--no-invariants", is_flag=True, help="Check the schema only, not run invariants.")
 @click.option(
@@ -87,7 +74,7 @@ def _progress(enabled: bool) -> Iterator[Callable[[int], None]]:
 )
 @click.option(
     "--input-format",
-    type=click.Choice(["json", "jsonl", "yaml", "vcr", "har", "schemathesis", "postman"]),
+    type=click.Choice(RECORD_FORMATS),
     help="Read every input as this format (default: detected by content).",
 )
 @click.option(
@@ -98,20 +85,10 @@ def _progress(enabled: bool) -> Iterator[Callable[[int], None]]:
     show_default=True,
     help="Output format.",
 )
-@click.option(
-    "--output",
-    type=click.Path(path_type=Path),
-    help="Write the output to this file (atomically) instead of stdout.",
-)
-@click.option(
-    "--jobs",
-    type=click.IntRange(1, 64),
-    default=1,
-    show_default=True,
-    help="Validate in N processes.",
-)
-@click.option("-q", "--quiet", "quiet", count=True, help="Errors and the summary only.")
-@click.option("-v", "--verbose", "verbose", count=True, help="Also info findings and passes.")
+@options.output
+@options.jobs
+@options.quiet
+@options.verbose
 def validate(
     paths: tuple[Path, ...],
     schema: str | None,
@@ -140,7 +117,6 @@ def validate(
     if schema and identify:
         raise UsageError("--schema and --identify exclude each other")
     refuse_overwriting_input(output, paths, "--output")
-    _check_vendor(vendor)
     unknown = sorted(set(no_formats) - set(CHECKED_FORMATS) - {"all"})
     if unknown:
         raise UsageError(
@@ -202,14 +178,13 @@ def validate(
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--vendor", help="Only consider this vendor's objects.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@options.vendor()
+@options.text_or_json
 def identify(paths: tuple[Path, ...], vendor: str | None, fmt: str) -> int:
     """Name the vendor.Object each record looks like, with a confidence."""
     from conformance.records import ReadProblem, read_records
     from conformance.validation.identify import identify as identify_shape
 
-    _check_vendor(vendor)
     unknown = unreadable = 0
     for record in read_records(list(paths)):
         if isinstance(record, ReadProblem):
