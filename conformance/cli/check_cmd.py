@@ -31,13 +31,7 @@ _STYLE = {"passed": "green", "failed": "red", "error": "yellow", "skipped": "dim
 @options.schema
 @options.base_url("Contract-test this API (needs one --vendor) instead of the simulators.")
 @options.credentials
-@click.option(
-    "--out",
-    type=click.Path(path_type=Path),
-    default=Path("reports"),
-    show_default=True,
-    help="Folder for the reports (JSON, JUnit, Markdown, SARIF, HTML).",
-)
+@options.reports_folder("--out", "Folder for the reports (JSON, JUnit, Markdown, SARIF, HTML).")
 @options.as_published
 @options.strict
 @click.option(

@@ -73,13 +73,7 @@ def _report_formats() -> tuple[str, ...]:
 @options.report_formats(
     _report_formats, "json, junit, har, vcr (comma-separated or repeated); credentials scrubbed."
 )
-@click.option(
-    "--report-dir",
-    type=click.Path(path_type=Path),
-    default=Path("reports"),
-    show_default=True,
-    help="Where --report files go (contract-VENDOR.FORMAT).",
-)
+@options.reports_folder("--report-dir", "Where --report files go (contract-VENDOR.FORMAT).")
 def contract(
     vendor: str,
     base_url: str,

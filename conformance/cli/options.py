@@ -98,6 +98,13 @@ def report_formats(
     )
 
 
+def reports_folder(flag: str, help: str) -> Callable[[F], F]:
+    """The folder reports are written to (`check --out`, `contract --report-dir`)."""
+    return click.option(
+        flag, type=click.Path(path_type=Path), default=Path("reports"), show_default=True, help=help
+    )
+
+
 # -- a live API ---------------------------------------------------------------------------
 
 seed = click.option(
@@ -153,19 +160,13 @@ def allow_untested(stage: str | None = None) -> Callable[[F], F]:
     return click.option("--allow-untested", is_flag=True, help=_in(stage, text))
 
 
+def _seconds(flag: str, default: float, help: str) -> Callable[[F], F]:
+    return click.option(flag, type=Seconds(), default=default, show_default=True, help=help)
+
+
 time_limits = _stacked(
-    click.option(
-        "--timeout",
-        type=Seconds(),
-        default=5.0,
-        show_default=True,
-        help="Seconds per request, from sending it to its last byte.",
-    ),
-    click.option(
-        "--max-time",
-        type=Seconds(),
-        default=300.0,
-        show_default=True,
-        help="Seconds for the whole run; what it cuts off is untested (exit 2).",
+    _seconds("--timeout", 5.0, "Seconds per request, from sending it to its last byte."),
+    _seconds(
+        "--max-time", 300.0, "Seconds for the whole run; what it cuts off is untested (exit 2)."
     ),
 )
