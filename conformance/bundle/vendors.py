@@ -2,7 +2,7 @@
 simulators all import.
 
 A constant, not read from the catalog's manifest, so the CLI can offer it as a choice
-without loading the bundle at start-up; `tests/test_vendor_list.py` holds it equal to
+without loading the bundle at start-up; `tests/test_one_place.py` holds it equal to
 the vendors of the bundled catalog (which also holds the `canonical` run schema).
 """
 
