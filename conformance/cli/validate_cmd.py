@@ -30,6 +30,21 @@ def _use_colour(stream: IO[str]) -> bool:
     return stream.isatty() and not os.environ.get("NO_COLOR")
 
 
+def _asserted_formats(
+    _ctx: click.Context, _param: click.Parameter, no_formats: tuple[str, ...]
+) -> tuple[str, ...] | None:
+    """Callback of --no-format: the formats still asserted (None: the engine's default)."""
+    unknown = sorted(set(no_formats) - set(CHECKED_FORMATS) - {"all"})
+    if unknown:
+        raise UsageError(
+            f"unknown format for --no-format: {', '.join(unknown)} "
+            f"(known: {', '.join(CHECKED_FORMATS)}, all)"
+        )
+    if not no_formats:
+        return None
+    return () if "all" in no_formats else tuple(f for f in CHECKED_FORMATS if f not in no_formats)
+
+
 @contextmanager
 def _progress(enabled: bool) -> Iterator[Callable[[int], None]]:
     """A records counter on stderr (rich), only when a person is watching."""
@@ -67,8 +82,9 @@ def _progress(enabled: bool) -> Iterator[Callable[[int], None]]:
 )
 @click.option(
     "--no-format",
-    "no_formats",
+    "formats",
     multiple=True,
+    callback=_asserted_formats,
     metavar="FORMAT",
     help="Do not assert this format (repeatable; 'all' for none).",
 )
@@ -99,7 +115,7 @@ def validate(
     no_drift: bool,
     no_invariants: bool,
     expect_violations: bool,
-    no_formats: tuple[str, ...],
+    formats: tuple[str, ...] | None,
     input_format: str | None,
     fmt: str,
     output: Path | None,
@@ -117,18 +133,9 @@ def validate(
     if schema and identify:
         raise UsageError("--schema and --identify exclude each other")
     refuse_overwriting_input(output, paths, "--output")
-    unknown = sorted(set(no_formats) - set(CHECKED_FORMATS) - {"all"})
-    if unknown:
-        raise UsageError(
-            f"unknown format for --no-format: {', '.join(unknown)} "
-            f"(known: {', '.join(CHECKED_FORMATS)}, all)"
-        )
-    formats = (
-        () if "all" in no_formats else tuple(f for f in CHECKED_FORMATS if f not in no_formats)
-    )
     options = Options(
         variant="published" if as_published else "corrected",
-        formats=formats if no_formats else None,
+        formats=formats,
         strict=strict,
         drift=not no_drift,
         invariants=not no_invariants,
