@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+import conformance.cli.options as options  # not `from conformance.cli`: its __init__ imports us
 from conformance.cli.credentials import request_headers
-from conformance.cli.params import check_base_url, max_body_size_option
 from conformance.errors import EXIT_MEANINGS, UsageError
 from conformance.report.escape import visible
 
@@ -20,41 +20,20 @@ if TYPE_CHECKING:  # the check machinery is imported only when the command runs
     from conformance.check.tour import Progress
     from conformance.report.model import Report, StageResult
 
+#: How check's help names the options of its contract stage.
+_STAGE = "Contract stage"
 _STYLE = {"passed": "green", "failed": "red", "error": "yellow", "skipped": "dim"}
 
 
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--vendor", "vendors", multiple=True, help="Only this vendor (repeatable).")
-@click.option("--schema", help="Validate every record of PATHS against this vendor.Object.")
-@click.option(
-    "--base-url",
-    callback=check_base_url,
-    help="Contract-test this API (needs one --vendor) instead of the simulators.",
-)
-@click.option(
-    "--header",
-    "headers",
-    multiple=True,
-    metavar="'NAME: VALUE'",
-    help="Sent to --base-url; never written to a report (repeatable).",
-)
-@click.option("--token-env", metavar="VAR", help="Send 'Authorization: Bearer $VAR' to --base-url.")
-@click.option(
-    "--out",
-    type=click.Path(path_type=Path),
-    default=Path("reports"),
-    show_default=True,
-    help="Folder for the reports (JSON, JUnit, Markdown, SARIF, HTML).",
-)
-@click.option(
-    "--as-published", is_flag=True, help="The vendors' schemas as published, not corrected."
-)
-@click.option(
-    "--strict",
-    is_flag=True,
-    help="Run-invariant violations and undocumented properties are errors.",
-)
+@options.schema
+@options.base_url("Contract-test this API (needs one --vendor) instead of the simulators.")
+@options.credentials
+@options.reports_folder("--out", "Folder for the reports (JSON, JUnit, Markdown, SARIF, HTML).")
+@options.as_published
+@options.strict
 @click.option(
     "--fixtures",
     "fixture_count",
@@ -63,27 +42,17 @@ _STYLE = {"passed": "green", "failed": "red", "error": "yellow", "skipped": "dim
     show_default=True,
     help="Fixtures per object and polarity in the self-check.",
 )
-@click.option(
-    "--max-examples",
-    type=click.IntRange(1, 10_000),
-    default=10,
-    show_default=True,
-    help="Generated requests per operation in the contract stage.",
-)
-@click.option(
-    "--allow-untested",
-    is_flag=True,
-    help="Contract stage: pass although some operation checked no body against a run schema.",
-)
-@max_body_size_option("Contract stage: largest response body read; a larger one is an error.")
-@click.option("--seed", type=int, default=0, show_default=True)
+@options.max_examples(_STAGE)
+@options.allow_untested(_STAGE)
+@options.max_body_size(_STAGE)
+@options.seed
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no table; reports only.")
 def check(
     paths: tuple[Path, ...],
     schema: str | None,
     vendors: tuple[str, ...],
     base_url: str | None,
-    headers: tuple[str, ...],
+    headers: tuple[tuple[str, str], ...],
     token_env: str | None,
     out: Path,
     as_published: bool,

@@ -2,55 +2,32 @@
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import click
 
+import conformance.cli.options as options  # not `from conformance.cli`: its __init__ imports us
 from conformance.cli.credentials import request_headers
-from conformance.cli.params import Seconds, check_base_url, max_body_size_option
-from conformance.errors import UsageError
+from conformance.cli.params import NameValue, Rate
 from conformance.report.escape import visible
 
 
-def _pair(text: str, flag: str, sep: str) -> tuple[str, str]:
-    name, found, value = text.partition(sep)
-    if not found or not name.strip() or not value.strip():
-        raise UsageError(f"{flag} wants NAME{sep}VALUE, got {text!r}")
-    return name.strip(), value.strip()
+def _report_formats() -> tuple[str, ...]:
+    """The contract reports (asked only when --report is given: the CLI starts fast)."""
+    from conformance.contract.reports import FORMATS
 
-
-def _rate(text: str) -> float:
-    """`10`, `10/s` or `600/m` requests per second; 0 means unlimited."""
-    number, _, unit = text.partition("/")
-    try:
-        value = float(number)
-    except ValueError:
-        raise UsageError(f"--rate-limit wants N, N/s or N/m, got {text!r}") from None
-    per = {"": 1.0, "s": 1.0, "m": 60.0}.get(unit)
-    if per is None or not 0 <= value < math.inf:  # also refuses nan
-        raise UsageError(f"--rate-limit wants N, N/s or N/m, got {text!r}")
-    return value / per
+    return FORMATS
 
 
 @click.command()
 @click.argument("vendor")
-@click.option(
-    "--base-url", required=True, callback=check_base_url, help="The API to test (http or https)."
-)
+@options.base_url("The API to test (http or https).", required=True)
 @click.option(
     "--contract",
     type=click.Path(path_type=Path),
     help="Your own OpenAPI document instead of the bundled one.",
 )
-@click.option(
-    "--header",
-    "headers",
-    multiple=True,
-    metavar="'NAME: VALUE'",
-    help="Sent with every request; never written to a report (repeatable).",
-)
-@click.option("--token-env", metavar="VAR", help="Send 'Authorization: Bearer $VAR'.")
+@options.credentials
 @click.option(
     "--operation",
     "operations",
@@ -62,35 +39,25 @@ def _rate(text: str) -> float:
     "--path-param",
     "path_params",
     multiple=True,
+    type=NameValue(),
     metavar="NAME=VALUE",
     help="A fixed path parameter, e.g. a known run id (repeatable).",
 )
-@click.option("--max-examples", type=click.IntRange(1, 10_000), default=10, show_default=True)
+@options.max_examples()
 @click.option(
     "--rate-limit",
+    type=Rate(),
     default="10/s",
     show_default=True,
     help="Requests per second: N, N/s or N/m (0: unlimited, for local servers only).",
 )
-@click.option(
-    "--timeout",
-    type=Seconds(),
-    default=5.0,
-    show_default=True,
-    help="Seconds per request, from sending it to its last byte.",
-)
-@click.option(
-    "--max-time",
-    type=Seconds(),
-    default=300.0,
-    show_default=True,
-    help="Seconds for the whole run; what it cuts off is untested (exit 2).",
-)
-@max_body_size_option("Largest response body read; a larger one is an error of its operation.")
+@options.time_limits
+@options.max_body_size()
 @click.option(
     "--expect",
     "expects",
     multiple=True,
+    type=NameValue(),
     metavar="OPERATION_ID=VENDOR.OBJECT",
     help="The bundled run schema an operation's 2xx bodies must meet; with --contract, "
     "what makes your operations tested (repeatable).",
@@ -101,40 +68,26 @@ def _rate(text: str) -> float:
     help="Test lists first and feed the run ids they return to the other operations.",
 )
 @click.option("--allow-writes", is_flag=True, help="Also send POST/PUT/PATCH/DELETE requests.")
-@click.option(
-    "--allow-untested",
-    is_flag=True,
-    help="Pass although some operation checked no response body against a run schema.",
+@options.allow_untested()
+@options.seed
+@options.report_formats(
+    _report_formats, "json, junit, har, vcr (comma-separated or repeated); credentials scrubbed."
 )
-@click.option("--seed", type=int, default=0, show_default=True)
-@click.option(
-    "--report",
-    "reports",
-    multiple=True,
-    metavar="FORMATS",
-    help="json, junit, har, vcr (comma-separated or repeated); credentials scrubbed.",
-)
-@click.option(
-    "--report-dir",
-    type=click.Path(path_type=Path),
-    default=Path("reports"),
-    show_default=True,
-    help="Where --report files go (contract-VENDOR.FORMAT).",
-)
+@options.reports_folder("--report-dir", "Where --report files go (contract-VENDOR.FORMAT).")
 def contract(
     vendor: str,
     base_url: str,
     contract: Path | None,
-    headers: tuple[str, ...],
+    headers: tuple[tuple[str, str], ...],
     token_env: str | None,
     operations: tuple[str, ...],
-    path_params: tuple[str, ...],
+    path_params: tuple[tuple[str, str], ...],
     max_examples: int,
-    rate_limit: str,
+    rate_limit: float,
     timeout: float,
     max_time: float,
     max_body_size: int,
-    expects: tuple[str, ...],
+    expects: tuple[tuple[str, str], ...],
     stateful: bool,
     allow_writes: bool,
     allow_untested: bool,
@@ -152,23 +105,22 @@ def contract(
     """
     # here, not at the top: `runconform validate` does not load Schemathesis and Hypothesis
     from conformance.contract import ContractOptions, run_contract
-    from conformance.contract.reports import parse_formats, write_reports
+    from conformance.contract.reports import write_reports
     from conformance.report.files import ensure_writable
 
-    formats = parse_formats(reports)
+    formats = reports
     if formats:
         ensure_writable(report_dir)  # before any request, not after the whole run
 
     pairs = request_headers(headers, token_env)
-    fixed = [_pair(item, "--path-param", "=") for item in path_params]
     options = ContractOptions(
         base_url=base_url,
         contract=contract,
         headers=pairs,
         operations=operations,
-        path_parameters=tuple(fixed),
+        path_parameters=path_params,
         max_examples=max_examples,
-        rate_limit=_rate(rate_limit),
+        rate_limit=rate_limit,
         timeout=timeout,
         max_time=max_time,
         max_body_size=max_body_size,
@@ -176,7 +128,7 @@ def contract(
         seed=seed,
         record=bool({"har", "vcr"} & set(formats)),
         stateful=stateful,
-        expect=tuple(_pair(e, "--expect", "=") for e in expects),
+        expect=expects,
         allow_untested=allow_untested,
     )
     result = run_contract(vendor, options)

@@ -1,7 +1,7 @@
-"""Credentials from the command line: --header values and the --token-env variable.
+"""Credentials from the command line: the --header pairs and the --token-env variable.
 
-Shared by `contract`, `check` and `serve`, so each says the same thing about a bad
-header or an unset variable, and none ever echoes a value.
+Shared by `contract`, `check` and `serve`, so each says the same thing about an unset
+variable (a bad header: `params.Header`), and none ever echoes a value.
 """
 
 from __future__ import annotations
@@ -9,15 +9,6 @@ from __future__ import annotations
 import os
 
 from conformance.errors import UsageError
-
-
-def parse_header(text: str) -> tuple[str, str]:
-    """`'Name: value'` -> (name, value)."""
-    name, sep, value = text.partition(":")
-    if not sep or not name.strip():
-        # the text is not echoed: a malformed header is still likely to hold a credential
-        raise UsageError("--header wants 'Name: value'; one has no name before a ':'")
-    return name.strip(), value.strip()
 
 
 def env_token(variable: str) -> str:
@@ -28,9 +19,11 @@ def env_token(variable: str) -> str:
     return token
 
 
-def request_headers(headers: tuple[str, ...], token_env: str | None) -> tuple[tuple[str, str], ...]:
-    """Every --header, plus `Authorization: Bearer $VAR` for --token-env VAR."""
-    pairs = [parse_header(h) for h in headers]
+def request_headers(
+    headers: tuple[tuple[str, str], ...], token_env: str | None
+) -> tuple[tuple[str, str], ...]:
+    """Every --header (parsed by `params.Header`), plus `Authorization: Bearer $VAR` for
+    --token-env VAR."""
     if token_env:
-        pairs.append(("Authorization", f"Bearer {env_token(token_env)}"))
-    return tuple(pairs)
+        return (*headers, ("Authorization", f"Bearer {env_token(token_env)}"))
+    return headers

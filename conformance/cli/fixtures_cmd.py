@@ -4,16 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from typing import SupportsInt, cast
 
 import click
 
+import conformance.cli.options as options  # not `from conformance.cli`: its __init__ imports us
 from conformance.errors import ExitCode, InputError, UsageError
+from conformance.records.recording_files import SUFFIX_FORMATS
 from conformance.report.escape import visible
 
 #: Longer digit strings are above every scenario parameter's bound (and may be too long
 #: for int() to convert).
 _MAX_DIGITS = 18
-FORMAT_SUFFIXES = {".json": "json", ".jsonl": "jsonl", ".yaml": "yaml", ".yml": "yaml"}
+#: The formats fixtures are written in.
+FIXTURE_FORMATS = ("json", "jsonl", "yaml")
+#: The --out names that are a file, not a folder: a recording suffix of a fixture format.
+FORMAT_SUFFIXES = {s: f for s, f in SUFFIX_FORMATS.items() if f in FIXTURE_FORMATS}
 
 
 def output_target(out: str | None, name: str, fmt: str, invalid: bool) -> Path | None:
@@ -46,11 +52,11 @@ def make_folder(folder: Path) -> None:
     show_default=True,
     help="How many fixtures (at most 10,000,000).",
 )
-@click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same bytes.")
+@options.seed
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["json", "jsonl", "yaml"]),
+    type=click.Choice(FIXTURE_FORMATS),
     default="jsonl",
     show_default=True,
 )
@@ -166,7 +172,8 @@ def _bounded(key: str, value: str) -> int:
             param_hint="'--param'",
         )
     try:
-        number = click.INT.convert(value, None, None)  # "'abc' is not a valid integer."
+        # click types INT's input as SupportsInt; it parses text: "'x' is not a valid integer."
+        number = click.INT.convert(cast("SupportsInt", value), None, None)
         return int(click.IntRange(low, high).convert(number, None, None))
     except click.BadParameter as exc:
         raise click.BadParameter(f"{key}: {exc.message}", param_hint="'--param'") from None
@@ -197,7 +204,7 @@ def _scenario(
             click.echo(
                 visible(f"{result.object}: cannot express {name}: {result.reason}"), err=True
             )
-    target = None if out in (None, "-") else Path(out)  # type: ignore[arg-type]
+    target = None if out in (None, "-") else Path(out)
     if target is not None and target.parent != Path():
         make_folder(target.parent)
     with atomic_output(target) as stream:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+import conformance.cli.options as options  # not `from conformance.cli`: its __init__ imports us
 from conformance.atomic import atomic_output, refuse_overwriting_input
 from conformance.errors import ExitCode, InputError
 from conformance.report.escape import visible
@@ -65,11 +66,7 @@ def _readable_folder(directory: Path) -> None:
     metavar="TARGET",
     help="canonical, or another vendor object to convert into through the canonical run.",
 )
-@click.option(
-    "--output",
-    type=click.Path(path_type=Path),
-    help="Write the JSONL here (atomically) instead of stdout.",
-)
+@options.output
 def map_records(paths: tuple[Path, ...], source: str, target: str, output: Path | None) -> int:
     """Convert recorded responses (any format validate reads) into canonical JSONL.
 

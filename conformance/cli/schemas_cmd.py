@@ -8,9 +8,10 @@ from pathlib import Path
 
 import click
 
+import conformance.cli.options as options  # not `from conformance.cli`: its __init__ imports us
 from conformance.atomic import cannot_write
 from conformance.bundle.build import BuiltBundle, build_bundle, compare_bundle, write_bundle
-from conformance.bundle.catalog import load_catalog
+from conformance.bundle.catalog import Variant, load_catalog
 from conformance.bundle.lint import lint_bundle
 from conformance.bundle.operation_errata import check_operation_errata
 from conformance.bundle.provenance import is_vendor, vendor_provenance
@@ -29,19 +30,17 @@ def schemas() -> None:
 
 
 @schemas.command("list")
-@click.option("--vendor", help="Only this vendor's objects.")
+@options.vendor()
 @click.option(
     "--all",
     "include_dependencies",
     is_flag=True,
     help="Also list schemas that are only referenced by the listed objects.",
 )
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@options.text_or_json
 def list_schemas(vendor: str | None, include_dependencies: bool, fmt: str) -> None:
     """List the bundled objects as vendor.Object names."""
     catalog = load_catalog()
-    if vendor and vendor not in catalog.vendors():
-        raise UsageError(f"unknown vendor {vendor!r}; known: {', '.join(catalog.vendors())}")
     entries = [
         catalog.entry(n) for n in catalog.names(vendor, include_dependencies=include_dependencies)
     ]
@@ -70,7 +69,7 @@ def list_schemas(vendor: str | None, include_dependencies: bool, fmt: str) -> No
 
 @schemas.command("show")
 @click.argument("name")
-@click.option("--as-published", is_flag=True, help="The vendor's text, without errata.")
+@options.as_published
 @click.option(
     "--provenance",
     is_flag=True,
@@ -80,7 +79,7 @@ def show(name: str, as_published: bool, provenance: bool) -> None:
     """Print one schema (corrected unless --as-published); with a vendor's name and
     --provenance, where its contract came from and every erratum that corrects it."""
     catalog = load_catalog()
-    variant = "published" if as_published else "corrected"
+    variant: Variant = "published" if as_published else "corrected"
     if is_vendor(name):
         if not provenance or as_published:
             raise UsageError(
@@ -167,9 +166,9 @@ def _write_bundle(built: BuiltBundle, target: Path) -> None:
     is_flag=True,
     help="Lint the vendors' text (and sources) instead of the corrected bundle.",
 )
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
-@click.option("-q", "--quiet", is_flag=True, help="Only errors and the summary.")
-def lint(as_published: bool, fmt: str, quiet: bool) -> None:
+@options.text_or_json
+@options.quiet
+def lint(as_published: bool, fmt: str, quiet: int) -> None:
     """Check the bundle: metaschema, dangling $ref, required-undefined, OpenAPI leftovers..."""
     report = lint_bundle("published" if as_published else "corrected")
     if fmt == "json":

@@ -7,16 +7,18 @@ from pathlib import Path
 
 import click
 
+import conformance.cli.options as options  # not `from conformance.cli`: its __init__ imports us
+from conformance.bundle.vendors import VENDORS
 from conformance.cli.credentials import env_token
 
 
 @click.command()
-@click.argument("vendor", type=click.Choice(["hatchet", "knock", "paragon", "restack", "xceptor"]))
+@click.argument("vendor", type=click.Choice(VENDORS))
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option(
     "--port", type=click.IntRange(0, 65535), default=0, show_default=True, help="0: any free port."
 )
-@click.option("--seed", type=int, default=0, show_default=True)
+@options.seed
 @click.option(
     "--runs",
     type=click.IntRange(0, 100_000),

@@ -12,8 +12,10 @@ from typing import IO
 
 import click
 
+import conformance.cli.options as options  # not `from conformance.cli`: its __init__ imports us
 from conformance.atomic import atomic_output, refuse_overwriting_input
 from conformance.errors import ExitCode, UsageError
+from conformance.records.model import FORMATS as RECORD_FORMATS
 from conformance.report.escape import visible
 from conformance.report.findings import CleanRecords
 from conformance.report.outputs import WRITERS, Summary, TextWriter, Writer
@@ -28,15 +30,19 @@ def _use_colour(stream: IO[str]) -> bool:
     return stream.isatty() and not os.environ.get("NO_COLOR")
 
 
-def _check_vendor(vendor: str | None) -> None:
-    """An unknown --vendor is a usage error, not "no record could be identified"."""
-    if vendor is None:
-        return
-    from conformance.bundle.catalog import load_catalog
-
-    known = load_catalog().vendors()
-    if vendor not in known:
-        raise UsageError(f"unknown vendor {vendor!r}; known: {', '.join(known)}")
+def _asserted_formats(
+    _ctx: click.Context, _param: click.Parameter, no_formats: tuple[str, ...]
+) -> tuple[str, ...] | None:
+    """Callback of --no-format: the formats still asserted (None: the engine's default)."""
+    unknown = sorted(set(no_formats) - set(CHECKED_FORMATS) - {"all"})
+    if unknown:
+        raise UsageError(
+            f"unknown format for --no-format: {', '.join(unknown)} "
+            f"(known: {', '.join(CHECKED_FORMATS)}, all)"
+        )
+    if not no_formats:
+        return None
+    return () if "all" in no_formats else tuple(f for f in CHECKED_FORMATS if f not in no_formats)
 
 
 @contextmanager
@@ -61,15 +67,11 @@ def _progress(enabled: bool) -> Iterator[Callable[[int], None]]:
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--schema", help="Validate every record against this vendor.Object.")
-@click.option("--vendor", help="Route / identify only within this vendor.")
+@options.schema
+@options.vendor("Route / identify only within this vendor.")
 @click.option("--identify", is_flag=True, help="Pick the schema of bare records by their shape.")
-@click.option("--as-published", is_flag=True, help="Use the vendors' schemas without errata.")
-@click.option(
-    "--strict",
-    is_flag=True,
-    help="Run-invariant violations and undocumented properties are errors.",
-)
+@options.as_published
+@options.strict
 @click.option("--no-drift", is_flag=True, help="Do not report undocumented properties.")
 @click.option("--no-invariants", is_flag=True, help="Check the schema only, not run invariants.")
 @click.option(
@@ -80,14 +82,15 @@ def _progress(enabled: bool) -> Iterator[Callable[[int], None]]:
 )
 @click.option(
     "--no-format",
-    "no_formats",
+    "formats",
     multiple=True,
+    callback=_asserted_formats,
     metavar="FORMAT",
     help="Do not assert this format (repeatable; 'all' for none).",
 )
 @click.option(
     "--input-format",
-    type=click.Choice(["json", "jsonl", "yaml", "vcr", "har", "schemathesis", "postman"]),
+    type=click.Choice(RECORD_FORMATS),
     help="Read every input as this format (default: detected by content).",
 )
 @click.option(
@@ -98,20 +101,10 @@ def _progress(enabled: bool) -> Iterator[Callable[[int], None]]:
     show_default=True,
     help="Output format.",
 )
-@click.option(
-    "--output",
-    type=click.Path(path_type=Path),
-    help="Write the output to this file (atomically) instead of stdout.",
-)
-@click.option(
-    "--jobs",
-    type=click.IntRange(1, 64),
-    default=1,
-    show_default=True,
-    help="Validate in N processes.",
-)
-@click.option("-q", "--quiet", "quiet", count=True, help="Errors and the summary only.")
-@click.option("-v", "--verbose", "verbose", count=True, help="Also info findings and passes.")
+@options.output
+@options.jobs
+@options.quiet
+@options.verbose
 def validate(
     paths: tuple[Path, ...],
     schema: str | None,
@@ -122,7 +115,7 @@ def validate(
     no_drift: bool,
     no_invariants: bool,
     expect_violations: bool,
-    no_formats: tuple[str, ...],
+    formats: tuple[str, ...] | None,
     input_format: str | None,
     fmt: str,
     output: Path | None,
@@ -140,19 +133,9 @@ def validate(
     if schema and identify:
         raise UsageError("--schema and --identify exclude each other")
     refuse_overwriting_input(output, paths, "--output")
-    _check_vendor(vendor)
-    unknown = sorted(set(no_formats) - set(CHECKED_FORMATS) - {"all"})
-    if unknown:
-        raise UsageError(
-            f"unknown format for --no-format: {', '.join(unknown)} "
-            f"(known: {', '.join(CHECKED_FORMATS)}, all)"
-        )
-    formats = (
-        () if "all" in no_formats else tuple(f for f in CHECKED_FORMATS if f not in no_formats)
-    )
     options = Options(
         variant="published" if as_published else "corrected",
-        formats=formats if no_formats else None,
+        formats=formats,
         strict=strict,
         drift=not no_drift,
         invariants=not no_invariants,
@@ -202,14 +185,13 @@ def validate(
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--vendor", help="Only consider this vendor's objects.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@options.vendor()
+@options.text_or_json
 def identify(paths: tuple[Path, ...], vendor: str | None, fmt: str) -> int:
     """Name the vendor.Object each record looks like, with a confidence."""
     from conformance.records import ReadProblem, read_records
     from conformance.validation.identify import identify as identify_shape
 
-    _check_vendor(vendor)
     unknown = unreadable = 0
     for record in read_records(list(paths)):
         if isinstance(record, ReadProblem):

@@ -30,9 +30,8 @@ from conformance.bundle.openapi_shape import check_shape, refuse_external_refere
 from conformance.bundle.operation_errata import corrected_sources
 from conformance.bundle.resources import contracts_dir
 from conformance.bundle.vendor_contracts import load_vendor
+from conformance.bundle.vendors import VENDORS as VENDORS  # re-exported: the one list
 from conformance.errors import BundleError, UsageError
-
-VENDORS = ("hatchet", "knock", "paragon", "restack", "xceptor")
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from .model import SNIFF_BYTES
+from .recording_files import suffixes_of
 
 #: Bytes read at a time while skipping leading whitespace.
 _WHITESPACE_CHUNK = 1 << 16
@@ -32,8 +33,8 @@ _YAML_KEY = re.compile(
 )
 _YAML_START = re.compile(r"^(?:%YAML|---|- |-$)", re.MULTILINE)
 _POSTMAN = re.compile(r'"_postman_id"|"schema"\s*:\s*"[^"]*getpostman\.com[^"]*collection')
-_JSONL_SUFFIXES = (".jsonl", ".ndjson")
-_YAML_SUFFIXES = (".yaml", ".yml")
+_JSONL_SUFFIXES = suffixes_of("jsonl")
+_YAML_SUFFIXES = suffixes_of("yaml")
 _OTHER_BOMS = (
     (codecs.BOM_UTF32_LE, "UTF-32"),
     (codecs.BOM_UTF32_BE, "UTF-32"),

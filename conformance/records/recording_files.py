@@ -8,10 +8,25 @@ importing the readers.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
+#: What a recording file's suffix says of its text format: which files a folder walk reads
+#: (matched case-insensitively), and how `detect` breaks a tie (content decides first).
+SUFFIX_FORMATS: Mapping[str, str] = {
+    ".json": "json",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".yaml": "yaml",
+    ".yml": "yaml",
+    ".har": "har",
+}
 #: The suffixes of recording files, matched case-insensitively.
-RECORDING_SUFFIXES = (".json", ".jsonl", ".ndjson", ".yaml", ".yml", ".har")
+RECORDING_SUFFIXES = tuple(SUFFIX_FORMATS)
+
+
+def suffixes_of(text_format: str) -> tuple[str, ...]:
+    """The suffixes that name a file of `text_format` (`jsonl`: `.jsonl`, `.ndjson`)."""
+    return tuple(suffix for suffix, fmt in SUFFIX_FORMATS.items() if fmt == text_format)
 
 
 def is_recording_name(name: str) -> bool:

@@ -25,6 +25,7 @@ from types import TracebackType
 from typing import IO, Any
 from urllib.parse import parse_qs, urlsplit
 
+from conformance.bundle.vendors import VENDORS as VENDORS  # re-exported: the one list
 from conformance.errors import UsageError
 from conformance.simulator.banner import banner, new_token
 from conformance.simulator.faults import Faults, apply_drift, decide
@@ -48,7 +49,6 @@ from conformance.simulator.wire import (
 )
 from conformance.validation.routing import load_operations
 
-VENDORS = tuple(SPECS)
 _LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
 
