@@ -38,7 +38,7 @@ _LAZY = {
     "SchemaEntry": "conformance.bundle.catalog",
     "validate": "conformance.validation.engine",
     "validate_records": "conformance.validation.engine",
-    "Options": "conformance.validation.engine",
+    "ValidationOptions": "conformance.validation.engine",
     "ValidationResult": "conformance.report.findings",
     "Finding": "conformance.report.findings",
     "identify": "conformance.validation.identify",

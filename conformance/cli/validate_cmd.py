@@ -17,7 +17,7 @@ from conformance.errors import ExitCode, UsageError
 from conformance.report.escape import visible
 from conformance.report.findings import CleanRecords
 from conformance.report.outputs import WRITERS, Summary, TextWriter, Writer
-from conformance.validation.engine import Options
+from conformance.validation.engine import ValidationOptions
 from conformance.validation.formats import CHECKED_FORMATS
 
 _COLOURS = {"error": "red", "warning": "yellow", "info": "cyan"}
@@ -150,7 +150,7 @@ def validate(
     formats = (
         () if "all" in no_formats else tuple(f for f in CHECKED_FORMATS if f not in no_formats)
     )
-    options = Options(
+    options = ValidationOptions(
         variant="published" if as_published else "corrected",
         formats=formats if no_formats else None,
         strict=strict,
