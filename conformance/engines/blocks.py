@@ -103,6 +103,16 @@ def _sifted(block: LineBlock, validators: SchemaValidators, how: Judging) -> Blo
     return BlockVerdict(tuple(results), tuple(runs), lines)
 
 
+def clean_template(how: Judging) -> ValidationResult:
+    """The result every clean record of a run shares but for its locator."""
+    opts = how.options
+    if how.schema is None:
+        return ValidationResult(None, opts.variant, ())
+    validators = validators_for(how.schema, opts.variant, opts.formats)
+    errata = validators.entry.errata if opts.variant == "corrected" else ()
+    return ValidationResult(validators.name, opts.variant, (), None, errata)
+
+
 def block_results(
     verdict: BlockVerdict, file: str, offset: int, template: ValidationResult
 ) -> Iterator[ValidationResult]:

@@ -21,6 +21,7 @@ from conformance.engines.blocks import (
     Unit,
     block_counted,
     block_results,
+    clean_template,
     judge_unit,
 )
 from conformance.records import ReadProblem, Record, read_units
@@ -28,7 +29,6 @@ from conformance.records.documents import LineBlock
 from conformance.report.findings import CleanRecords, ValidationResult
 from conformance.validation.engine import validate_records
 from conformance.validation.options import ValidationOptions
-from conformance.validation.validators import validators_for
 
 BLOCK_BYTES = 1 << 21  # about 1,600 records of 1.3 KB per unit of work
 RECORDS_PER_UNIT = 1000  # for formats that are decoded in the reading process
@@ -95,12 +95,7 @@ def _in_units(
     input_format: str | None,
     jobs: int,
 ) -> Iterator[ValidationResult | CleanRecords]:
-    opts = how.options
-    template = ValidationResult(None, opts.variant, ())
-    if how.schema is not None:
-        validators = validators_for(how.schema, opts.variant, opts.formats)  # fail fast
-        errata = validators.entry.errata if opts.variant == "corrected" else ()
-        template = ValidationResult(validators.name, opts.variant, (), None, errata)
+    template = clean_template(how)  # an unknown schema name fails here, before any work
     units = _units(paths, input_format, by_reference=jobs > 1)  # workers read their blocks
     if jobs <= 1:
         yield from _merged(((u, judge_unit(u, how)) for u in units), template, how.count_clean)
