@@ -45,7 +45,7 @@ if TYPE_CHECKING:  # what type checkers see; at run time `__getattr__` imports o
     from conformance.report.files import write_reports as write_reports
     from conformance.report.findings import Finding as Finding
     from conformance.report.findings import ValidationResult as ValidationResult
-    from conformance.validation.engine import Options as Options
+    from conformance.validation.engine import ValidationOptions as ValidationOptions
     from conformance.validation.engine import validate as validate
     from conformance.validation.engine import validate_records as validate_records
     from conformance.validation.identify import identify as identify
@@ -59,7 +59,7 @@ _LAZY = {
     "SchemaEntry": "conformance.bundle.catalog",
     "validate": "conformance.validation.engine",
     "validate_records": "conformance.validation.engine",
-    "Options": "conformance.validation.engine",
+    "ValidationOptions": "conformance.validation.engine",
     "ValidationResult": "conformance.report.findings",
     "Finding": "conformance.report.findings",
     "identify": "conformance.validation.identify",

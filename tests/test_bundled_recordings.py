@@ -16,7 +16,7 @@ import pytest
 
 from conformance.bundle.resources import contracts_dir
 from conformance.records import RECORDING_SUFFIXES, ReadProblem, Record, detect_format, read_records
-from conformance.validation.engine import Options, validate_records
+from conformance.validation.engine import ValidationOptions, validate_records
 
 RECORDINGS = contracts_dir() / "recordings"
 
@@ -106,7 +106,9 @@ def test_read_without_problems(vendor: str) -> None:
 @pytest.mark.parametrize("vendor", VENDORS)
 def test_routed_to_the_vendor_objects_and_conforming(vendor: str) -> None:
     _, objects, chosen_by = BUNDLED[vendor]
-    strict = Options(strict=True)  # `check --strict` validates them so: no invariant, no drift
+    strict = ValidationOptions(
+        strict=True
+    )  # `check --strict` validates them so: no invariant, no drift
     results = list(
         validate_records(RECORDINGS / vendor, vendor=vendor, identify=True, options=strict)
     )

@@ -21,7 +21,7 @@ from conformance.bundle.catalog import load_catalog
 from conformance.cli import main
 from conformance.generate import generate
 from conformance.records import Locator, Record
-from conformance.validation.engine import Options, validate, validate_record
+from conformance.validation.engine import ValidationOptions, validate, validate_record
 
 SEED = 20261120
 VALID, NEGATIVE = 30, 60
@@ -33,7 +33,7 @@ def vendor_for(name: str) -> str | None:
     return "canonical" if name.startswith("canonical.") else None
 
 
-def identified(instance: Any, name: str, options: Options | None = None) -> Any:
+def identified(instance: Any, name: str, options: ValidationOptions | None = None) -> Any:
     record = Record(Locator("fixture", 0, None, name), instance)
     return validate_record(record, identify=True, vendor=vendor_for(name), options=options)
 
@@ -221,7 +221,7 @@ def _cases(name: str) -> list[tuple[str, str, Any]]:
 @pytest.mark.parametrize("name", NAMES)
 def test_identify_gives_the_verdict_the_name_gives(name: str) -> None:
     for label, keyword, instance in _cases(name):
-        options = Options(strict=label.startswith("invariant:"))
+        options = ValidationOptions(strict=label.startswith("invariant:"))
         expected = validate(instance, name, options=options).ok
         assert expected == (label == "valid"), label  # the fixtures are what they say
         result = identified(instance, name, options)

@@ -63,7 +63,8 @@ def test_counting_clean_records(recording: Path, jobs: int) -> None:
 
 
 def test_blocks_by_reference_until_a_line_outgrows_a_block(recording: Path) -> None:
-    from conformance.records import load_block, read_units
+    from conformance.records import read_units
+    from conformance.records.documents import load_block
 
     blocks = list(read_units(recording, block_size=4096, by_reference=True))
     named = [b for b in blocks if b.length]
@@ -76,7 +77,8 @@ def test_blocks_by_reference_until_a_line_outgrows_a_block(recording: Path) -> N
 
 
 def test_a_file_that_shrinks_under_a_worker_is_a_read_problem(tmp_path: Path) -> None:
-    from conformance.records import LineBlock, ReadProblem, load_block
+    from conformance.records import ReadProblem
+    from conformance.records.documents import LineBlock, load_block
 
     path = tmp_path / "runs.jsonl"
     path.write_bytes(b"{}\n" * 10)

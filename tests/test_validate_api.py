@@ -19,7 +19,7 @@ from conformance.bundle.catalog import Catalog
 from conformance.errors import UnknownObjectError
 from conformance.records import Locator, ReadProblem, Record
 from conformance.report.findings import Finding, ValidationResult
-from conformance.validation.engine import Options, validate, validate_records
+from conformance.validation.engine import ValidationOptions, validate, validate_records
 from conformance.validation.formats import CHECKED_FORMATS
 
 RUN = "hatchet.V1WorkflowRun"
@@ -177,7 +177,7 @@ def test_as_published_the_hatchet_example_fails_with_exactly_the_required_id_err
         ("error", "schema", "required", "", "$", "'id' is a required property")
     ]
     assert result.findings[0].schema_path.endswith("#/required")
-    assert validate(example(RUN), RUN, options=Options(variant="published")) == result
+    assert validate(example(RUN), RUN, options=ValidationOptions(variant="published")) == result
 
 
 # -- formats -----------------------------------------------------------------------------------

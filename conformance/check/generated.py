@@ -22,12 +22,12 @@ def fixtures_stage(settings: CheckOptions) -> StageResult:
     """Per listed object: `n` valid fixtures conform (strict) and `n` negatives fail as labelled."""
     from conformance.bundle.catalog import load_catalog
     from conformance.generate import generate, generate_invalid
-    from conformance.validation.engine import Options, validate
+    from conformance.validation.engine import ValidationOptions, validate
 
     started = time.monotonic()
     catalog = load_catalog()
-    strict = Options(variant=settings.variant, strict=True)  # type: ignore[arg-type]
-    expecting = Options(variant=settings.variant, expect_violations=True)  # type: ignore[arg-type]
+    strict = ValidationOptions(variant=settings.variant, strict=True)  # type: ignore[arg-type]
+    expecting = ValidationOptions(variant=settings.variant, expect_violations=True)  # type: ignore[arg-type]
     tallies, findings = [], []
     for vendor in settings.vendors:
         for name in catalog.names(vendor):

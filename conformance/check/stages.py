@@ -154,10 +154,10 @@ def validation_stage(
 def validate_stage(settings: CheckOptions, bundled: dict[str, Path]) -> StageResult:
     """The user's recordings (routed or identified), else every vendor's bundled ones."""
     from conformance.engines.processes import validate_paths
-    from conformance.validation.engine import Options
+    from conformance.validation.engine import ValidationOptions
 
     started = time.monotonic()
-    options = Options(variant=settings.variant, strict=settings.strict)  # type: ignore[arg-type]
+    options = ValidationOptions(variant=settings.variant, strict=settings.strict)  # type: ignore[arg-type]
     paths, schema = settings.paths, settings.schema
     if paths:
         vendor = settings.vendors[0] if len(settings.vendors) == 1 else None

@@ -19,7 +19,7 @@ from conformance.records.model import FORMATS as RECORD_FORMATS
 from conformance.report.escape import visible
 from conformance.report.findings import CleanRecords
 from conformance.report.outputs import WRITERS, Summary, TextWriter, Writer
-from conformance.validation.engine import Options
+from conformance.validation.engine import ValidationOptions
 from conformance.validation.formats import CHECKED_FORMATS
 
 _COLOURS = {"error": "red", "warning": "yellow", "info": "cyan"}
@@ -133,7 +133,7 @@ def validate(
     if schema and identify:
         raise UsageError("--schema and --identify exclude each other")
     refuse_overwriting_input(output, paths, "--output")
-    options = Options(
+    options = ValidationOptions(
         variant="published" if as_published else "corrected",
         formats=formats,
         strict=strict,

@@ -45,9 +45,9 @@ class SessionState:
         self.special: set[Path] = set()  # recordings pytest's walk skips, given items already
 
     def options(self, strict: bool = False) -> Any:
-        from conformance.validation.engine import Options
+        from conformance.validation.engine import ValidationOptions
 
-        return Options(variant=self.variant, strict=self.strict or strict)
+        return ValidationOptions(variant=self.variant, strict=self.strict or strict)
 
     def record(self, nodeid: str, origin: str, result: Any) -> None:
         if not self.reporting:

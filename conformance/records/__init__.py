@@ -6,7 +6,9 @@ it came from, and the HTTP request when the recording has one) and ``ReadProblem
 could not be read, and where). Bad input never raises; it becomes a problem in the stream.
 
 Exports resolve on first use, so the pytest plugin can ask `records.recording_files`
-which names are recordings while collecting, without loading the readers.
+which names are recordings while collecting, without loading the readers. The JSONL
+block internals the `--jobs` workers use (`LineBlock`, `load_block`, `sift_block`) are
+not exported: import them from `conformance.records.documents`.
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from ._jsontext import loads_strict
     from .detect import detect_format
-    from .documents import LineBlock, decode_block, load_block, sift_block
     from .model import (
         DEFAULT_LIMITS,
         FORMATS,
@@ -32,13 +33,14 @@ if TYPE_CHECKING:
         ReadProblem,
         Record,
     )
-    from .reader import RECORDING_SUFFIXES, read_records, read_units
+    from .reader import read_records, read_units
+    from .recording_files import RECORDING_SUFFIXES
 
 _HOME = {
     "loads_strict": "._jsontext",
     "detect_format": ".detect",
-    **dict.fromkeys(("LineBlock", "decode_block", "load_block", "sift_block"), ".documents"),
-    **dict.fromkeys(("RECORDING_SUFFIXES", "read_records", "read_units"), ".reader"),
+    "RECORDING_SUFFIXES": ".recording_files",
+    **dict.fromkeys(("read_records", "read_units"), ".reader"),
 }
 
 __all__ = [
@@ -52,17 +54,13 @@ __all__ = [
     "SNIFF_BYTES",
     "HttpExchange",
     "Limits",
-    "LineBlock",
     "Locator",
     "ReadProblem",
     "Record",
-    "decode_block",
     "detect_format",
-    "load_block",
     "loads_strict",
     "read_records",
     "read_units",
-    "sift_block",
 ]
 
 

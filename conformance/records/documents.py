@@ -169,7 +169,7 @@ def load_block(block: LineBlock) -> LineBlock | ReadProblem:
 
 def decode_block(block: LineBlock, limits: Limits) -> Iterator[Record | ReadProblem]:
     """The records of a `LineBlock` as `read_jsonl` gives them, indices counted from 0."""
-    return cast(Iterator[Record | ReadProblem], sift_block(block, limits, _never_clean))
+    return sift_block(block, limits, _never_clean, [])
 
 
 def _never_clean(value: object) -> bool:
@@ -177,10 +177,12 @@ def _never_clean(value: object) -> bool:
 
 
 def sift_block(
-    block: LineBlock, limits: Limits, is_clean: Callable[[Any], bool]
-) -> Iterator[Record | ReadProblem | tuple[int, int]]:
-    """`decode_block`, but a line whose value `is_clean` accepts comes out as only its
-    (index, line): the common clean record then costs a decode and one test, no objects."""
+    block: LineBlock, limits: Limits, is_clean: Callable[[Any], bool], clean_lines: list[int]
+) -> Iterator[Record | ReadProblem]:
+    """`decode_block`, but a line whose value `is_clean` accepts is not yielded: its line
+    number is appended to `clean_lines` instead, so the common clean record costs a
+    decode, one test and one append. Clean records keep their place in the count: when
+    a record is yielded, `len(clean_lines)` is the number of clean ones before it."""
     if block.oversized:
         yield decode_line(block.file, 0, block.first_line, block.offset, None, limits)
         return
@@ -189,6 +191,7 @@ def sift_block(
     if lines and not lines[-1]:
         lines.pop()
     max_bytes, max_depth = limits.max_record_bytes, limits.max_depth
+    clean = clean_lines.append
     for raw in lines:
         if raw and not raw.isspace():
             fitting = len(raw) <= max_bytes
@@ -198,7 +201,7 @@ def sift_block(
                     block.file, index, lineno, offset, raw if fitting else None, limits
                 )
             elif is_clean(value):
-                yield index, lineno
+                clean(lineno)
             else:
                 yield Record(Locator(block.file, index, lineno, f"line {lineno}"), value)
             index += 1

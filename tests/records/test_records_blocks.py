@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from conformance.records import Limits, LineBlock, decode_block, read_records, read_units
+from conformance.records import Limits, read_records, read_units
+from conformance.records.documents import LineBlock, decode_block
 
 CONTENTS = {
     "plain": b'{"a": 1}\n{"a": 2}\n{"a": 3}\n',

@@ -1,0 +1,153 @@
+"""One unit of `--jobs` work, both ends: judged in a worker, unfolded where it was read.
+
+A unit is a JSONL `LineBlock` (whole undecoded lines) or a list of records already
+decoded. A worker judges it with the same code as one process (`choose_schema`,
+`judge`, `clean_test`) and sends back one `BlockVerdict`; the reading process turns
+that back into the results one process would have yielded (`block_results`), or
+into the findings and one `CleanRecords` (`block_counted`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from conformance.records import DEFAULT_LIMITS, Locator, ReadProblem, Record
+from conformance.records.documents import LineBlock, decode_block, load_block, sift_block
+from conformance.report.findings import CleanRecords, ValidationResult
+from conformance.validation.engine import validate_record
+from conformance.validation.judge import clean_test, judge
+from conformance.validation.options import ValidationOptions
+from conformance.validation.validators import SchemaValidators, validators_for
+
+Unit = LineBlock | list[Record | ReadProblem]
+
+
+@dataclass(frozen=True)
+class Judging:
+    """What every unit of one run is judged with (sent to the workers with each unit)."""
+
+    schema: str | None
+    vendor: str | None
+    identify: bool
+    options: ValidationOptions
+    count_clean: bool = False  # clean records travel back as counts, not line numbers
+
+
+class BlockVerdict(NamedTuple):
+    """The verdicts on one unit, in input order, as compact as a pipe wants them.
+
+    `results` are the records with something to say (for a unit that is not a JSONL
+    block judged against a named schema: every record), indices counted within the
+    unit. Records with nothing to say are left out and only counted:
+    `clean_runs[k]` clean records come just before `results[k]`, and `clean_runs[-1]`
+    after the last, so `len(clean_runs) == len(results) + 1`. `clean_lines` holds
+    their line numbers, to rebuild each one's locator; empty when only counted.
+    A NamedTuple, like the results it carries: cheap to build and to pickle.
+    """
+
+    results: tuple[ValidationResult, ...]
+    clean_runs: tuple[int, ...]
+    clean_lines: tuple[int, ...] = ()
+
+    @property
+    def clean(self) -> int:
+        return sum(self.clean_runs)
+
+    @property
+    def records(self) -> int:
+        return len(self.results) + self.clean
+
+
+def judge_unit(unit: Unit, how: Judging) -> BlockVerdict:
+    """The verdict on one unit: what a worker runs (and one process, with `--jobs 1`)."""
+    if isinstance(unit, list):
+        return _all_results(_judged(record, how) for record in unit)
+    loaded = load_block(unit)
+    if isinstance(loaded, ReadProblem):  # the block's bytes could not be read
+        return _all_results([validate_record(loaded, options=how.options)])
+    if how.schema is None:
+        return _all_results(_judged(record, how) for record in decode_block(loaded, DEFAULT_LIMITS))
+    opts = how.options
+    return _sifted(loaded, validators_for(how.schema, opts.variant, opts.formats), how)
+
+
+def _judged(record: Record | ReadProblem, how: Judging) -> ValidationResult:
+    return validate_record(
+        record, schema=how.schema, vendor=how.vendor, identify=how.identify, options=how.options
+    )
+
+
+def _all_results(results: Iterator[ValidationResult] | list[ValidationResult]) -> BlockVerdict:
+    judged = tuple(results)
+    return BlockVerdict(judged, (0,) * (len(judged) + 1))
+
+
+def _sifted(block: LineBlock, validators: SchemaValidators, how: Judging) -> BlockVerdict:
+    """A block against one schema: clean records are only noted, the rest judged."""
+    opts = how.options
+    clean_lines: list[int] = []
+    results: list[ValidationResult] = []
+    runs: list[int] = []
+    before = 0
+    for record in sift_block(block, DEFAULT_LIMITS, clean_test(validators, opts), clean_lines):
+        runs.append(len(clean_lines) - before)
+        before = len(clean_lines)
+        if isinstance(record, ReadProblem):
+            results.append(validate_record(record, schema=how.schema, options=opts))
+        else:
+            results.append(judge(record.payload, validators, opts, record.locator))
+    runs.append(len(clean_lines) - before)
+    lines = () if how.count_clean else tuple(clean_lines)
+    return BlockVerdict(tuple(results), tuple(runs), lines)
+
+
+def clean_template(how: Judging) -> ValidationResult:
+    """The result every clean record of a run shares but for its locator."""
+    opts = how.options
+    if how.schema is None:
+        return ValidationResult(None, opts.variant, ())
+    validators = validators_for(how.schema, opts.variant, opts.formats)
+    errata = validators.entry.errata if opts.variant == "corrected" else ()
+    return ValidationResult(validators.name, opts.variant, (), None, errata)
+
+
+def block_results(
+    verdict: BlockVerdict, file: str, offset: int, template: ValidationResult
+) -> Iterator[ValidationResult]:
+    """Every record of one JSONL block, in order, with file-wide indices (`offset` is the
+    number of records in the file's earlier blocks); clean ones rebuilt from `template`."""
+    schema, variant, _, _, errata = template[:5]
+    lines = iter(verdict.clean_lines)
+    index = offset
+    runs = verdict.clean_runs
+    for k in range(len(verdict.results) + 1):
+        for _ in range(runs[k]):
+            line = next(lines)
+            yield ValidationResult(
+                schema, variant, (), Locator(file, index, line, f"line {line}"), errata
+            )
+            index += 1
+        if k < len(verdict.results):
+            yield _moved(verdict.results[k], offset)
+            index += 1
+
+
+def block_counted(
+    verdict: BlockVerdict, offset: int, template: ValidationResult
+) -> Iterator[ValidationResult | CleanRecords]:
+    """The results of one JSONL block with file-wide indices, then one `CleanRecords`
+    for its clean records."""
+    for result in verdict.results:
+        yield _moved(result, offset)
+    if verdict.clean:
+        yield CleanRecords(verdict.clean, template.schema, template.variant, template.errata)
+
+
+def _moved(result: ValidationResult, offset: int) -> ValidationResult:
+    located = result.locator
+    if located is None or located.index is None or not offset:
+        return result
+    moved = Locator(located.file, located.index + offset, located.line, located.label)
+    return result._replace(locator=moved)
