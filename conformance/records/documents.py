@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from io import BufferedReader
-from typing import Any, BinaryIO, cast
+from typing import Any, BinaryIO
 
 import orjson
 
