@@ -18,8 +18,8 @@ from jsonschema import Draft4Validator
 
 from conformance.cli.validate_cmd import _use_colour
 from conformance.records import Locator
-from conformance.report.findings import Finding, ValidationResult, pointer_to_path
 from conformance.report.cases import Header, Summary, record_case
+from conformance.report.findings import Finding, ValidationResult, pointer_to_path
 from conformance.report.text import finding_line, location, locator_text
 from conformance.report.writers import WRITERS, Writer, streaming_formats
 from conformance.report.writers.github import GithubWriter

@@ -9,8 +9,8 @@ from types import MappingProxyType
 import pytest
 import yaml
 
-from conformance.validation import routing
 from conformance.errors import UsageError
+from conformance.validation import routing
 from conformance.validation.routing import (
     Operation,
     ResponseSpec,

@@ -19,11 +19,11 @@ import pytest
 from conformance.contract.reports import write_reports
 from conformance.contract.results import CheckFailure, ContractResult, OperationRun
 from conformance.records import Locator
+from conformance.report.cases import Header, Summary, record_case
 from conformance.report.escape import xml_safe
+from conformance.report.files import write_report
 from conformance.report.findings import Finding as RecordFinding
 from conformance.report.findings import ValidationResult
-from conformance.report.cases import Header, Summary, record_case
-from conformance.report.files import write_report
 from conformance.report.model import Provenance, Report, StageResult, Tally
 from conformance.report.writers.junit import JUnitWriter
 
@@ -75,7 +75,13 @@ def _check(tmp_path: Path) -> str:
         "error", "contract", text("kind"), "", text("message"), subject=text("subject")
     )
     untested = RecordFinding(
-        "error", "contract", "untested", "", text("untested"), subject=text("op"), hint=text("where")
+        "error",
+        "contract",
+        "untested",
+        "",
+        text("untested"),
+        subject=text("op"),
+        hint=text("where"),
     )
     stages = (
         StageResult(
