@@ -220,10 +220,11 @@ class _Judge:
         where = self.rel if line is None else f"{self.rel}:{line}"
         if problem:
             from conformance.report.findings import Finding
-            from conformance.report.text import finding_line
+            from conformance.report.text import finding_line, location
 
-            unread = Finding("error", "read", entry.kind, "", entry.message)
-            return result, finding_line(unread, where)
+            message = "cannot read: " + entry.message.removeprefix("cannot read: ")
+            unread = Finding("error", "read", entry.kind, "", message)
+            return result, finding_line(unread, location(unread, where))  # as the CLI's
         lines = [f"{where}: {describe(result)}", *failure_lines(result)]
         if result.chosen_by == "none":
             lines.append(
