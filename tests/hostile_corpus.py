@@ -628,11 +628,12 @@ def map_line(line: Line) -> str | None:
 
 
 def plugin_line(line: Line) -> str | None:
-    """The pytest plugin's failure text for a read problem (said once: "cannot read")."""
+    """The pytest plugin's failure text for a read problem: the CLI's line (said once:
+    "cannot read")."""
     if line.severity != "error":
         return None
     message = line.message.removeprefix("cannot read: ")
-    return f"{_where(line)}: cannot read: {message} [{line.kind}]"
+    return f"{_where(line)}: $: error: cannot read: {message} [{line.kind}]"
 
 
 def plugin_node(line: Line) -> str:
@@ -640,12 +641,12 @@ def plugin_node(line: Line) -> str:
 
 
 def check_finding(line: Line) -> tuple[str, str, str, str] | None:
-    """(locator, severity, kind, message) of `runconform check`'s JSON report."""
+    """(locator, severity, rule, message) of `runconform check`'s JSON report."""
     if line.severity == "ok":
         return None
     origin = "read" if line.severity == "error" else "invariant"
     return (
-        f"{_where(line)} {line.pointer}",
+        f"{_where(line)}: {line.pointer}",
         line.severity,
         f"{origin}/{line.kind}",
         line.message,

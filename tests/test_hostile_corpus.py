@@ -231,7 +231,7 @@ def test_check_reports_every_case_and_the_good_file(
     assert "Validate recordings: error (" in outcome.stderr
     assert f"): {errors} unreadable input(s): {CORPUS}/" in outcome.stderr
     (stage,) = (s for s in report["stages"] if s["name"] == "validate")
-    found = [(f["locator"], f["severity"], f["kind"], f["message"]) for f in stage["findings"]]
+    found = [(f["locator"], f["severity"], f["rule"], f["message"]) for f in stage["findings"]]
     assert sorted(found) == sorted(filter(None, map(check_finding, expected)))
     tallies = {t["subject"]: (t["passed"], t["failed"]) for t in stage["tallies"]}
     assert tallies == {schema: (n, 0) for schema, n in records(expected).items()}
@@ -252,7 +252,7 @@ def test_item5_check_reports_escape_the_file_name(
     }
     assert f"{CORPUS}/item5-evil%0A%3A%3Aerror%20file%3Dx%3A%3Apwned.json" in uris
     html = (reports / "runconform-check.html").read_text()
-    assert f"<code>{CORPUS}/{EVIL_SHOWN}:1 $</code>" in html
+    assert f"<code>{CORPUS}/{EVIL_SHOWN}:1: $</code>" in html
     for name in ("runconform-check.html", "runconform-check.md", "runconform-check.sarif"):
         assert EVIL_NAME not in (reports / name).read_text()
 

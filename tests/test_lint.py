@@ -9,6 +9,7 @@ from jsonschema import Draft202012Validator
 
 from conformance.bundle.catalog import VARIANTS, Catalog
 from conformance.bundle.lint import _schema_rules, lint_bundle
+from conformance.report.text import finding_line
 
 PUBLISHED_ERRORS = {
     ("required-undefined", "schemas/hatchet/published/V1TaskSummary.json", "/required"),
@@ -28,9 +29,9 @@ PUBLISHED_ERRORS = {
 
 def test_published_view_reports_every_known_trap() -> None:
     report = lint_bundle("published")
-    errors = {(f.rule, f.file, f.pointer) for f in report.findings if f.severity == "error"}
+    errors = {(f.keyword, f.file, f.pointer) for f in report.findings if f.severity == "error"}
     assert errors == PUBLISHED_ERRORS
-    warnings = {(f.rule, f.file, f.pointer) for f in report.findings if f.severity == "warning"}
+    warnings = {(f.keyword, f.file, f.pointer) for f in report.findings if f.severity == "warning"}
     knock = "contracts/knock/workflow-recipient-runs-api.openapi.yml"
     assert (
         "openapi-3.0-nullable",
@@ -51,9 +52,9 @@ def test_hatchet_finding_names_the_source() -> None:
         f
         for f in lint_bundle("published").findings
         if f.file == "schemas/hatchet/published/V1WorkflowRun.json"
-        and f.rule == "required-undefined"
+        and f.keyword == "required-undefined"
     )
-    assert str(finding) == (
+    assert finding_line(finding) == (
         "schemas/hatchet/published/V1WorkflowRun.json#/required: error: required property 'id' "
         "is not defined in `properties`: no conforming object can have it documented "
         "[required-undefined] (from contracts/hatchet/hatchet-api.openapi.json"
@@ -63,7 +64,7 @@ def test_hatchet_finding_names_the_source() -> None:
 
 def test_corrected_view_has_no_errors() -> None:
     report = lint_bundle("corrected")
-    assert [str(f) for f in report.findings if f.severity == "error"] == []
+    assert [finding_line(f) for f in report.findings if f.severity == "error"] == []
     assert report.ok
 
 

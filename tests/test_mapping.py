@@ -22,6 +22,7 @@ from conformance.mapping import (
 from conformance.mapping.spec import ListSpec, mappings_dir, shipped_objects
 from conformance.mapping.spec_checks import check_mappings
 from conformance.mapping.transforms import ABSENT, get
+from conformance.report.text import finding_line
 from conformance.validation.engine import validate
 from conformance.validation.instants import parse_instant
 from conformance.validation.semantics import check_invariants
@@ -276,24 +277,24 @@ MUTATIONS = [
         "hatchet.yaml",
         " COMPLETED: succeeded,",
         "",
-        "{file}:15: hatchet.V1WorkflowRun: /status value 'COMPLETED' is not in the status table "
-        "(fix: add `COMPLETED: <canonical status>` to the table)",
+        "{file}:15: error: hatchet.V1WorkflowRun: /status value 'COMPLETED' is not in the status table "
+        "[spec] (fix: add `COMPLETED: <canonical status>` to the table)",
         id="dropped-enum-value",
     ),
     pytest.param(
         "knock.yaml",
         "tenant: {from: /tenant}",
         "tenant: {from: /error_count}",
-        "{file}:20: knock.WorkflowRecipientRun: tenant: source /error_count is integer but "
-        "canonical tenant is string (fix: map a string field, or name a transform that converts it)",
+        "{file}:20: error: knock.WorkflowRecipientRun: tenant: source /error_count is integer but "
+        "canonical tenant is string [spec] (fix: map a string field, or name a transform that converts it)",
         id="wrong-type",
     ),
     pytest.param(
         "restack.yaml",
         "created_at: {from: /createdAt}",
         "created_at: {from: /workflowName}",
-        "{file}:12: restack.WorkflowRunStatus: created_at: canonical created_at is a date-time but "
-        "/workflowName has no format date-time (fix: map a field with format date-time, or a "
+        "{file}:12: error: restack.WorkflowRunStatus: created_at: canonical created_at is a date-time but "
+        "/workflowName has no format date-time [spec] (fix: map a field with format date-time, or a "
         "transform that produces one)",
         id="wrong-format",
     ),
@@ -301,24 +302,24 @@ MUTATIONS = [
         "restack.yaml",
         "completed: succeeded",
         "completed: running",
-        "{file}:11: restack.WorkflowRunStatus: terminal status 'completed' maps to non-terminal "
-        "'running' (fix: map it to one of succeeded, failed, cancelled)",
+        "{file}:11: error: restack.WorkflowRunStatus: terminal status 'completed' maps to non-terminal "
+        "'running' [spec] (fix: map it to one of succeeded, failed, cancelled)",
         id="terminal-to-non-terminal",
     ),
     pytest.param(
         "knock.yaml",
         "id: {from: /id}",
         "id: {from: /idd}",
-        "{file}:6: knock.WorkflowRecipientRun: id: pointer /idd does not exist in the vendor "
-        "schema (fix: did you mean /id?)",
+        "{file}:6: error: knock.WorkflowRecipientRun: id: pointer /idd does not exist in the vendor "
+        "schema [spec] (fix: did you mean /id?)",
         id="pointer-typo",
     ),
     pytest.param(
         "paragon.yaml",
         "      workflow: {from: /workflowId}\n",
         "",
-        "{file}:5: paragon.WorkflowExecution: required canonical field 'workflow' is neither "
-        "mapped nor declared inexpressible (fix: map it in `fields`, or add `workflow: <reason>` "
+        "{file}:5: error: paragon.WorkflowExecution: required canonical field 'workflow' is neither "
+        "mapped nor declared inexpressible [spec] (fix: map it in `fields`, or add `workflow: <reason>` "
         "under cannot_express.fields)",
         id="unmapped-required-field",
     ),
@@ -326,7 +327,7 @@ MUTATIONS = [
         "xceptor.yaml",
         "transform: count-items",
         "transform: count-itemz",
-        "{file}:24: xceptor.WorkflowRun: unknown transform 'count-itemz' for step_count (fix: use "
+        "{file}:24: error: xceptor.WorkflowRun: unknown transform 'count-itemz' for step_count [spec] (fix: use "
         "one of: const, copy, count-items, count-to-error, derive-duration, error-from-object, "
         "error-from-string, ms, recipient-ref, status, steps, trigger)",
         id="unknown-transform",
@@ -335,25 +336,25 @@ MUTATIONS = [
         "knock.yaml",
         "      /actor: who",
         "      /actr: who",
-        "{file}:41: knock.WorkflowRecipientRun: left_out pointer /actr does not exist in the "
-        "vendor schema (fix: did you mean /actor?)",
+        "{file}:41: error: knock.WorkflowRecipientRun: left_out pointer /actr does not exist in the "
+        "vendor schema [spec] (fix: did you mean /actor?)",
         id="left-out-typo",
     ),
     pytest.param(
         "hatchet.yaml",
         "      /stepId: the DAG step definition, not the run\n",
         "",
-        "{file}:{task_summary_left_out}: hatchet.V1TaskSummary: vendor property /stepId is "
+        "{file}:{task_summary_left_out}: error: hatchet.V1TaskSummary: vendor property /stepId is "
         "neither mapped nor left "
-        "out (fix: map it in `fields`, or add `/stepId: <reason>` to left_out)",
+        "out [spec] (fix: map it in `fields`, or add `/stepId: <reason>` to left_out)",
         id="unmapped-source-property",
     ),
     pytest.param(
         "paragon.yaml",
         "        cancelled: Paragon has no cancelled state\n",
         "",
-        "{file}:11: paragon.WorkflowExecution: canonical status 'cancelled' is neither produced "
-        "nor declared inexpressible (fix: map a vendor status to it, or add `cancelled: <reason>` "
+        "{file}:11: error: paragon.WorkflowExecution: canonical status 'cancelled' is neither produced "
+        "nor declared inexpressible [spec] (fix: map a vendor status to it, or add `cancelled: <reason>` "
         "under cannot_express.statuses)",
         id="undeclared-status",
     ),
@@ -383,7 +384,7 @@ def test_mutation_is_caught(tmp_path: Path, file: str, old: str, new: str, expec
     assert not report.ok
     line = _left_out_line(tmp_path / "hatchet.yaml", "V1TaskSummary")
     found = expected.format(file=path, task_summary_left_out=line)
-    assert found in [str(p) for p in report.problems], report.render()
+    assert found in [finding_line(p) for p in report.problems], report.render()
 
 
 def test_malformed_yaml_names_file_and_line(tmp_path: Path) -> None:

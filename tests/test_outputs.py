@@ -18,18 +18,15 @@ from jsonschema import Draft4Validator
 
 from conformance.cli.validate_cmd import _use_colour
 from conformance.records import Locator
+from conformance.report.cases import Header, Summary, record_case
 from conformance.report.findings import Finding, ValidationResult, pointer_to_path
-from conformance.report.outputs import (
-    WRITERS,
-    GithubWriter,
-    JsonWriter,
-    JUnitWriter,
-    SarifWriter,
-    Summary,
-    TextWriter,
-    Writer,
-    finding_line,
-)
+from conformance.report.text import finding_line, location, locator_text
+from conformance.report.writers import WRITERS, Writer, streaming_formats
+from conformance.report.writers.github import GithubWriter
+from conformance.report.writers.json import JsonWriter
+from conformance.report.writers.junit import JUnitWriter
+from conformance.report.writers.sarif import SarifWriter
+from conformance.report.writers.text import TextWriter
 
 RUN = "hatchet.V1WorkflowRun"
 ERRATA = ("hatchet-workflowrun-required-id", "hatchet-workflowrun-type-object")
@@ -82,11 +79,12 @@ RESULTS = [
 def render(writer_class: type[Writer], results: list[ValidationResult], **options: Any) -> str:
     out = io.StringIO()
     writer = writer_class(out, **options)
+    writer.begin(Header("validate"))
     summary = Summary()
     for item in results:
         summary.add(item)
-        writer.write(item)
-    writer.close(summary)
+        writer.case(record_case(item))
+    writer.end(summary.outcome())
     return out.getvalue()
 
 
@@ -109,15 +107,19 @@ def test_pointer_to_path(pointer: str, path: str) -> None:
     assert pointer_to_path(pointer) == path
 
 
+def record_line(result: ValidationResult, finding: Finding) -> str:
+    return finding_line(finding, location(finding, locator_text(result)))
+
+
 def test_finding_line() -> None:
-    assert finding_line(RESULTS[1], ENUM) == (
+    assert record_line(RESULTS[1], ENUM) == (
         'runs.jsonl:2: $.status: error: "DONE" is not one of: "QUEUED", "RUNNING" [enum]'
     )
-    assert finding_line(result(None), DRIFT) == (
+    assert record_line(result(None), DRIFT) == (
         "<instance>: $.surprise: info: property 'surprise' is not documented [undocumented]"
     )
     unlined = result(loc("cassette.yaml", None, 3, "interaction[3]"), ENUM)
-    assert finding_line(unlined, ENUM).startswith("cassette.yaml:interaction[3]: $.status: ")
+    assert record_line(unlined, ENUM).startswith("cassette.yaml:interaction[3]: $.status: ")
 
 
 def test_summary_counts() -> None:
@@ -214,10 +216,18 @@ def test_use_colour(
 
 def test_json_report() -> None:
     report = json.loads(render(JsonWriter, RESULTS))
-    assert list(report) == ["version", "tool", "results", "summary"]
-    assert report["version"] == 1
+    assert list(report) == ["version", "tool", "command", "results", "summary"]
+    assert report["version"] == 2 and report["command"] == "validate"
     assert report["tool"]["name"] == "runconform"
     assert report["results"][1] == {
+        "stage": "validate",
+        "name": "runs.jsonl:2",
+        "group": RUN,
+        "status": "failed",
+        "file": "runs.jsonl",
+        "line": 2,
+        "count": 1,
+        "message": "",
         "locator": {"file": "runs.jsonl", "index": 0, "line": 2, "label": "line 2"},
         "schema": RUN,
         "variant": "corrected",
@@ -231,19 +241,35 @@ def test_json_report() -> None:
                 "severity": "error",
                 "kind": "schema",
                 "keyword": "enum",
+                "rule": "schema/enum",
                 "pointer": "/status",
                 "path": "$.status",
+                "locator": "runs.jsonl:2: $.status",
                 "message": '"DONE" is not one of: "QUEUED", "RUNNING"',
                 "schema_path": "#/properties/status/enum",
+                "subject": "",
+                "stage": "",
+                "file": None,
+                "line": None,
+                "column": None,
+                "hint": "",
             },
             {
                 "severity": "warning",
                 "kind": "invariant",
                 "keyword": "time-order",
+                "rule": "invariant/time-order",
                 "pointer": "/finishedAt",
                 "path": "$.finishedAt",
+                "locator": "runs.jsonl:2: $.finishedAt",
                 "message": ORDER.message,
                 "schema_path": "",
+                "subject": "",
+                "stage": "",
+                "file": None,
+                "line": None,
+                "column": None,
+                "hint": "",
             },
         ],
     }
@@ -276,7 +302,12 @@ def test_json_report_with_no_locator_and_odd_text() -> None:
 def test_junit_structure() -> None:
     root = ET.fromstring(render(JUnitWriter, RESULTS))
     assert root.tag == "testsuites"
-    assert root.attrib == {"tests": "4", "failures": "1", "errors": "1"}
+    assert root.attrib == {
+        "name": "runconform validate",
+        "tests": "4",
+        "failures": "1",
+        "errors": "1",
+    }
     (suite,) = root
     assert suite.attrib == {
         "name": "runconform validate",
@@ -425,10 +456,11 @@ def test_sarif_uri_is_the_percent_encoded_path() -> None:
 
 
 def test_every_writer_is_listed() -> None:
-    assert set(WRITERS) == {"text", "json", "junit", "github", "sarif"}
+    assert streaming_formats() == ["github", "json", "junit", "sarif", "text"]
+    assert set(WRITERS) == {"text", "json", "junit", "github", "sarif", "markdown", "html"}
 
 
-@pytest.mark.parametrize("fmt", sorted(WRITERS))
+@pytest.mark.parametrize("fmt", streaming_formats())
 def test_every_writer_output_can_be_written_whatever_the_text(fmt: str) -> None:
     """A lone surrogate from a record (valid JSON) is escaped; an undecodable file name
     (surrogateescape) stays as it came, so stdout and `--output` write its original bytes."""

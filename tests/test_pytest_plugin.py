@@ -129,11 +129,11 @@ def test_failing_record_fails_its_item_with_the_validator_message(
     for line in [
         "tests/recordings/cassette.yaml:28: does not conform to xceptor.WorkflowRun "
         "(routed by getWorkflowRun), 2 errors:",
-        f"$.status: 7 is not one of: {enum}",
+        f"$.status: error: 7 is not one of: {enum}",
         "tests/recordings/xceptor/list.json:42: does not conform to xceptor.WorkflowRun, 1 error:",
-        f'$.status: "bogus" is not one of: {enum}',
+        f'$.status: error: "bogus" is not one of: {enum}',
         "tests/recordings/xceptor/list.json:70: does not conform to xceptor.WorkflowRun, 1 error:",
-        '$.step_results: "none" is not of type array [type]',
+        '$.step_results: error: "none" is not of type array [type]',
     ]:
         assert line in result.outlines
     assert "Traceback" not in result.stdout.str()
@@ -166,12 +166,15 @@ def test_bad_input_is_one_failing_item_naming_file_and_reason(project: pytest.Py
     result = project.runpytest()
     result.assert_outcomes(passed=11, failed=3)
     assert (
-        "tests/recordings/broken.json:1: cannot read: truncated JSON: Expecting value at end "
+        "tests/recordings/broken.json:1: $: error: cannot read: truncated JSON: Expecting value at end "
         "of data (line 1, column 8) [malformed-json]"
     ) in result.outlines
-    assert "tests/recordings/notes.yaml: cannot read: empty file [empty-file]" in result.outlines
     assert (
-        "$: no schema for this record: give --schema vendor.Object, or --identify [no-schema]"
+        "tests/recordings/notes.yaml: $: error: cannot read: empty file [empty-file]"
+        in result.outlines
+    )
+    assert (
+        "$: error: no schema for this record: give --schema vendor.Object, or --identify [no-schema]"
         in result.outlines
     )
     assert (
@@ -212,8 +215,8 @@ def test_marker_validates_the_return_value(pytester: pytest.Pytester) -> None:
     result.stdout.fnmatch_lines(
         [
             "test_bad returned a payload that does not conform to xceptor.WorkflowRun, 2 errors:",
-            '$.status: "bogus" is not one of: "pending", "running", "completed", "failed", "cancelled" [enum]',
-            '$.step_results: "none" is not of type array [type]',
+            '$.status: error: "bogus" is not one of: "pending", "running", "completed", "failed", "cancelled" [enum]',
+            '$.step_results: error: "none" is not of type array [type]',
         ]
     )
     assert (
@@ -259,7 +262,7 @@ def test_assert_conforms_and_fixtures(pytester: pytest.Pytester) -> None:
         [
             '*assert_conforms({"id": 3}, "xceptor.WorkflowRun")',
             "E       AssertionError: does not conform to xceptor.WorkflowRun, 1 error:",
-            "E       $.id: 3 is not of type string ?type?",
+            "E       $.id: error: 3 is not of type string ?type?",
         ]
     )
     assert (
@@ -559,7 +562,7 @@ def test_each_recording_format_is_items_with_the_validator_message(
     assert (_passed(result), _failed(result)) == ([ids[0], ids[2]], [ids[1]])
     assert _section(result, items[1]) == [
         f"recordings/{name}{where}: does not conform to xceptor.WorkflowRun{how}, 1 error:",
-        f'$.status: "bogus" is not one of: {ENUM}',
+        f'$.status: error: "bogus" is not one of: {ENUM}',
     ]
     assert "Traceback" not in result.stdout.str()
     keyword = items[2].rsplit("'", 2)[1] if "'" in items[2] else items[2]  # -k takes no quotes
@@ -572,25 +575,25 @@ NOT_RECORDINGS: dict[str, tuple[bytes, str, str]] = {
     "page.json": (
         b"<html><body>502 Bad Gateway</body></html>\n",
         "not-a-recording",
-        "tests/recordings/page.json: cannot read: not a recording: XML or HTML markup, not "
+        "tests/recordings/page.json: $: error: cannot read: not a recording: XML or HTML markup, not "
         "JSON or YAML [not-a-recording]",
     ),
     "runs.json": (
         bytes.fromhex("1f8b0800000000000003"),
         "not-a-recording",
-        "tests/recordings/runs.json: cannot read: not a recording: gzip-compressed data; "
+        "tests/recordings/runs.json: $: error: cannot read: not a recording: gzip-compressed data; "
         "decompress it first [not-a-recording]",
     ),
     "export.json": (
         "[1]".encode("utf-16"),
         "unsupported-encoding",
-        "tests/recordings/export.json: cannot read: UTF-16 text; save it as UTF-8 "
+        "tests/recordings/export.json: $: error: cannot read: UTF-16 text; save it as UTF-8 "
         "[unsupported-encoding]",
     ),
     "notes.txt": (  # reached by a glob line: any suffix can be named
         b"runs re-recorded on Monday\n",
         "not-a-recording",
-        "tests/recordings/notes.txt: cannot read: not a recording: plain text, not JSON or "
+        "tests/recordings/notes.txt: $: error: cannot read: not a recording: plain text, not JSON or "
         "YAML: 'runs re-recorded on Monday' [not-a-recording]",
     ),
 }

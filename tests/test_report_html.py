@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import shutil
 import struct
 from dataclasses import replace
@@ -20,17 +21,17 @@ from typing import Any
 from browser import visit
 
 from conformance.mapping.matrix import expressiveness
-from conformance.report.html import write_html
-from conformance.report.jsonreport import report_dict
+from conformance.report.findings import Finding
 from conformance.report.model import (
     Erratum,
-    Finding,
     Provenance,
     Report,
     Source,
     StageResult,
     Tally,
 )
+from conformance.report.writers.html import write_html
+from conformance.report.writers.json import report_dict
 
 SCRIPT = "<script>alert(1)</script>"
 HOSTILE = f"status {SCRIPT} is not one of QUEUED & RUNNING"
@@ -39,6 +40,31 @@ LONG_LOCATOR = (
     "$.rows[17].tasks[4].additionalMetadata.upstreamCorrelationIdentifierForTheRetriedChildWorkflow"
 )
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+
+
+def finding(
+    stage: str,
+    severity: Any,
+    keyword: str,
+    subject: str,
+    where: str,
+    message: str,
+    _vendor: str | None = None,
+) -> Finding:
+    """A check finding from its readable place: `file#pointer` (lint), `file:line $.path`
+    (a record), else the subject with `where` as the hint."""
+    if "#" in where:
+        file, pointer = where.split("#", 1)
+        return Finding(severity, "lint", keyword, pointer, message, "", subject, stage, file)
+    if " $" in where:
+        place, path = where.split(" $", 1)
+        file, _, line = place.rpartition(":")
+        tokens = re.findall(r"\.([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]", path)
+        pointer = "".join(f"/{name or index}" for name, index in tokens)
+        return Finding(
+            severity, "schema", keyword, pointer, message, "", subject, stage, file, int(line)
+        )
+    return Finding(severity, "contract", keyword, "", message, "", subject, stage, hint=where)
 
 
 def make_report() -> Report:
@@ -53,7 +79,7 @@ def make_report() -> Report:
             Tally("knock.WorkflowRecipientRun", 1, 0, "knock"),
         ),
         findings=(
-            Finding(
+            finding(
                 "lint",
                 "warning",
                 "format-unknown",
@@ -62,7 +88,7 @@ def make_report() -> Report:
                 'format "date-time-ms" is not known; it will not be checked',
                 "knock",
             ),
-            Finding(
+            finding(
                 "lint",
                 "info",
                 "additional-properties-open",
@@ -86,7 +112,7 @@ def make_report() -> Report:
             Tally("restack.WorkflowRunStatus", 4, 1, "restack"),
         ),
         findings=(
-            Finding(
+            finding(
                 "validate",
                 "error",
                 "enum",
@@ -95,7 +121,7 @@ def make_report() -> Report:
                 HOSTILE,
                 "hatchet",
             ),
-            Finding(
+            finding(
                 "validate",
                 "error",
                 "required",
@@ -104,7 +130,7 @@ def make_report() -> Report:
                 "'workflow' is a required property",
                 "knock",
             ),
-            Finding(
+            finding(
                 "validate",
                 "error",
                 "format",
@@ -113,7 +139,7 @@ def make_report() -> Report:
                 "'2026-13-01T00:00:00Z' is not a 'date-time'",
                 "knock",
             ),
-            Finding(
+            finding(
                 "validate",
                 "error",
                 "enum",
@@ -122,7 +148,7 @@ def make_report() -> Report:
                 "'Done' is not one of ['Running', 'Completed', 'Failed']",
                 "restack",
             ),
-            Finding(
+            finding(
                 "validate",
                 "warning",
                 "run-invariant",
@@ -151,7 +177,7 @@ def make_report() -> Report:
         exit_code=4,
         tallies=(Tally("GET /api/v1/stable/workflow-runs/{v1-workflow-run}", 0, 1),),
         findings=(
-            Finding(
+            finding(
                 "contract",
                 "error",
                 "not_a_server_error",
@@ -371,7 +397,7 @@ def test_html_carries_the_same_data_as_the_json(tmp_path: Path) -> None:
 
     bars = [(e.data("kind"), int(e.data("count") or -1)) for e in doc.where("kind", "count")]
     assert bars == [(b["kind"], b["count"]) for b in data["findings_by_kind"]]
-    assert bars[0] == ("enum", 2)
+    assert bars[0] == ("schema/enum", 2)  # the chart groups by rule: kind/keyword
     for e in doc.where("kind", "count"):
         assert f"{e.data('kind')}: {e.data('count')}" in "".join(e.text)
 

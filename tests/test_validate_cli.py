@@ -564,7 +564,7 @@ def test_json_output(cli: Cli, runs: Path) -> None:
     code, out, err = cli("validate", str(runs), "--schema", RUN, "--format", "json")
     assert (code, err) == (1, "")
     report = json.loads(out)
-    assert report["version"] == 1
+    assert report["version"] == 2
     assert report["tool"]["name"] == "runconform"
     assert [r["locator"]["line"] for r in report["results"]] == [1, 2, 3, 4]
     assert [r["ok"] for r in report["results"]] == [True, False, True, True]
@@ -572,11 +572,20 @@ def test_json_output(cli: Cli, runs: Path) -> None:
         "severity": "error",
         "kind": "schema",
         "keyword": "enum",
+        "rule": "schema/enum",
         "pointer": "/status",
         "path": "$.status",
+        "locator": f"{report['results'][1]['name']}: $.status",
         "message": f'"DONE" is not one of: {STATUSES}',
         "schema_path": report["results"][1]["findings"][0]["schema_path"],
+        "subject": "",
+        "stage": "",
+        "file": None,
+        "line": None,
+        "column": None,
+        "hint": "",
     }
+    assert report["results"][1]["name"].endswith(":2")
     assert report["results"][1]["findings"][0]["schema_path"].endswith("/enum")
     assert report["summary"] == {
         "records": 4,

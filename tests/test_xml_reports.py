@@ -19,12 +19,13 @@ import pytest
 from conformance.contract.reports import write_reports
 from conformance.contract.results import ContractResult, OperationRun
 from conformance.records import Locator
+from conformance.report.cases import Header, Summary, record_case
 from conformance.report.escape import xml_safe
+from conformance.report.files import write_report
 from conformance.report.findings import Finding as RecordFinding
 from conformance.report.findings import ValidationResult
-from conformance.report.junit import write_junit
-from conformance.report.model import Finding, Provenance, Report, StageResult, Tally
-from conformance.report.outputs import JUnitWriter, Summary
+from conformance.report.model import Provenance, Report, StageResult, Tally
+from conformance.report.writers.junit import JUnitWriter
 
 #: What XML 1.0 cannot carry, and how each is shown.
 NASTY = (
@@ -80,11 +81,17 @@ def _contract(tmp_path: Path) -> str:
 
 
 def _check(tmp_path: Path) -> str:
-    finding = Finding(
-        "contract", "error", text("kind"), text("subject"), text("locator"), text("message")
+    finding = RecordFinding(
+        "error", "contract", text("kind"), "", text("message"), subject=text("subject")
     )
-    untested = Finding(
-        "contract", "error", "contract/untested", text("op"), text("where"), text("untested")
+    untested = RecordFinding(
+        "error",
+        "contract",
+        "untested",
+        "",
+        text("untested"),
+        subject=text("op"),
+        hint=text("where"),
     )
     stages = (
         StageResult(
@@ -102,7 +109,7 @@ def _check(tmp_path: Path) -> str:
     )
     report = Report("0", "2025-01-01T00:00:00Z", 0.2, 1, stages, Provenance("corrected", "0"))
     out = io.StringIO()
-    write_junit(report, out)
+    write_report(report, "junit", out)
     return out.getvalue()
 
 
@@ -110,12 +117,13 @@ def _validate(tmp_path: Path) -> str:
     finding = RecordFinding("error", "schema", text("keyword"), "/status", text("message"))
     out = io.StringIO()
     writer = JUnitWriter(out)
+    writer.begin(Header("validate"))
     summary = Summary()
     for locator in (Locator(text("runs.json"), 0, 3, ""), Locator(text("bad"), None, None, "")):
         result = ValidationResult(text("vendor.Object"), "corrected", (finding,), locator)
-        writer.write(result)
+        writer.case(record_case(result))
         summary.add(result)
-    writer.close(summary)
+    writer.end(summary.outcome())
     return out.getvalue()
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from jsonschema import Draft202012Validator
 from referencing.exceptions import Unresolvable
@@ -22,9 +22,9 @@ from conformance.bundle.document_loader import load_document
 from conformance.bundle.openapi import escape_pointer, iter_refs
 from conformance.bundle.resources import contracts_dir
 from conformance.bundle.vendor_contracts import load_all
+from conformance.report.findings import Finding, Severity
 from conformance.validation.formats import CHECKED_FORMATS
 
-Severity = Literal["error", "warning", "info"]
 SEVERITY_ORDER: dict[str, int] = {"error": 0, "warning": 1, "info": 2}
 
 #: Formats JSON Schema 2020-12 defines (checked by `validation.formats`) plus OpenAPI's own.
@@ -55,20 +55,28 @@ _SUBSCHEMA_ONE = (
 )
 
 
-@dataclass(frozen=True)
-class LintFinding:
-    """One problem, where it is, and where it came from."""
-
-    rule: str
-    severity: Severity
-    file: str
-    pointer: str
-    message: str
-    origin: str | None = None  # contracts file#pointer the bundled text came from
-
-    def __str__(self) -> str:
-        origin = f" (from {self.origin})" if self.origin else ""
-        return f"{self.file}#{self.pointer}: {self.severity}: {self.message} [{self.rule}]{origin}"
+def lint_finding(
+    rule: str,
+    severity: Severity,
+    file: str,
+    pointer: str,
+    message: str,
+    origin: str | None = None,
+    subject: str = "",
+) -> Finding:
+    """A lint finding: kind "lint", the rule as keyword, located by file and pointer; the
+    contracts file#pointer the bundled text came from is the hint (where to fix it)."""
+    return Finding(
+        severity,
+        "lint",
+        rule,
+        pointer,
+        message,
+        subject=subject or file,
+        stage="lint",
+        file=file,
+        hint=f"from {origin}" if origin else "",
+    )
 
 
 @dataclass(frozen=True)
@@ -76,7 +84,7 @@ class LintReport:
     """All findings of one lint run, worst first."""
 
     variant: Variant
-    findings: tuple[LintFinding, ...]
+    findings: tuple[Finding, ...]
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity == severity)
@@ -191,7 +199,7 @@ def _enum_rules(enum: list[Any], pointer: str) -> Iterator[tuple[str, Severity, 
         seen.setdefault(folded, value)
 
 
-def _bundle_findings(catalog: Catalog, variant: Variant) -> Iterator[LintFinding]:
+def _bundle_findings(catalog: Catalog, variant: Variant) -> Iterator[Finding]:
     metaschema = Draft202012Validator(Draft202012Validator.META_SCHEMA)
     registry = catalog.registry(variant)
     for name in catalog.names(include_dependencies=True):
@@ -201,30 +209,32 @@ def _bundle_findings(catalog: Catalog, variant: Variant) -> Iterator[LintFinding
         origin_base = f"contracts/{entry.source['file']}#{entry.source.get('pointer', '')}"
         for error in metaschema.iter_errors(schema):
             pointer = "".join(f"/{escape_pointer(str(p))}" for p in error.absolute_path)
-            yield LintFinding(
+            yield lint_finding(
                 "metaschema",
                 "error",
                 file,
                 pointer,
                 f"not valid against the 2020-12 metaschema: {error.message}",
+                subject=name,
             )
         resolver = registry.resolver(base_uri=entry.id)
         for pointer, ref in iter_refs(schema):
             try:
                 resolver.lookup(ref)
             except Unresolvable:
-                yield LintFinding(
+                yield lint_finding(
                     "dangling-ref",
                     "error",
                     file,
                     f"{pointer}/$ref",
                     f"$ref {ref!r} does not resolve inside the bundle",
+                    subject=name,
                 )
         for rule, severity, pointer, message in _schema_rules(schema):
-            yield LintFinding(rule, severity, file, pointer, message, origin_base + pointer)
+            yield lint_finding(rule, severity, file, pointer, message, origin_base + pointer, name)
 
 
-def _source_findings(contracts_root: Path) -> Iterator[LintFinding]:
+def _source_findings(contracts_root: Path) -> Iterator[Finding]:
     """Traps in the vendor sources themselves (reported with the published view)."""
     for vendor in load_all(contracts_root):
         for source in vendor.sources:
@@ -238,10 +248,10 @@ def _source_findings(contracts_root: Path) -> Iterator[LintFinding]:
 
 def _openapi_source_findings(
     document: dict[str, Any], dialect: str, file: str, read_as: str | None
-) -> Iterator[LintFinding]:
+) -> Iterator[Finding]:
     declared = str(document.get("openapi", ""))
     if declared.startswith("3.2"):
-        yield LintFinding(
+        yield lint_finding(
             "openapi-version",
             "warning",
             file,
@@ -254,7 +264,7 @@ def _openapi_source_findings(
         base = f"/components/schemas/{escape_pointer(name)}"
         for pointer, node, _ in subschemas(schema, base):
             if dialect == "3.0" and node.get("nullable") is True:
-                yield LintFinding(
+                yield lint_finding(
                     "openapi-3.0-nullable",
                     "warning",
                     file,
@@ -265,10 +275,10 @@ def _openapi_source_findings(
                 )
 
 
-def _seed_findings(document: dict[str, Any], file: str) -> Iterator[LintFinding]:
+def _seed_findings(document: dict[str, Any], file: str) -> Iterator[Finding]:
     schema_id = document.get("$id", "")
     if isinstance(schema_id, str) and "#" in schema_id and not schema_id.endswith("#"):
-        yield LintFinding(
+        yield lint_finding(
             "seed-id-fragment",
             "warning",
             file,
@@ -278,7 +288,7 @@ def _seed_findings(document: dict[str, Any], file: str) -> Iterator[LintFinding]
         )
     for pointer, ref in iter_refs(document):
         if ref.startswith(("http://", "https://")):
-            yield LintFinding(
+            yield lint_finding(
                 "seed-remote-ref",
                 "warning",
                 file,
@@ -286,7 +296,7 @@ def _seed_findings(document: dict[str, Any], file: str) -> Iterator[LintFinding]
                 f"remote $ref {ref!r} (seed; not used by the bundle)",
             )
         elif ref.startswith("#/components/"):
-            yield LintFinding(
+            yield lint_finding(
                 "seed-dangling-ref",
                 "warning",
                 file,
@@ -306,5 +316,5 @@ def lint_bundle(
     findings = list(_bundle_findings(catalog, variant))
     if variant == "published":
         findings.extend(_source_findings(contracts_root or contracts_dir()))
-    findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], f.file, f.pointer, f.rule))
+    findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], f.file or "", f.pointer, f.keyword))
     return LintReport(variant=variant, findings=tuple(findings))

@@ -8,10 +8,12 @@ vendor run maps to a valid canonical run.
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 from conformance.check.options import CheckOptions
 from conformance.errors import ConformanceError, ExitCode
-from conformance.report.model import Finding, StageResult, Tally
+from conformance.report.findings import Finding
+from conformance.report.model import StageResult, Tally
 
 
 def _vendor(name: str) -> str:
@@ -45,18 +47,11 @@ def fixtures_stage(settings: CheckOptions) -> StageResult:
                 bad += 1
                 polarity = "valid" if options is strict else "negative"
                 number = index if options is strict else index - settings.fixtures
-                for f in result.findings:
-                    findings.append(
-                        Finding(
-                            "fixtures",
-                            "error",
-                            f"fixtures/{f.keyword}",
-                            name,
-                            f"{polarity} fixture {number} (seed {settings.seed}) {f.path}",
-                            f.message,
-                            vendor,
-                        )
-                    )
+                hint = f"{polarity} fixture {number} (seed {settings.seed})"
+                findings += [
+                    replace(f, severity="error", stage="fixtures", subject=name, hint=hint)
+                    for f in result.findings
+                ]
             tallies.append(Tally(name, ok, bad, vendor))
     failed = sum(t.failed for t in tallies)
     return StageResult(
@@ -79,18 +74,7 @@ def mappings_stage(settings: CheckOptions) -> tuple[StageResult, dict[str, objec
 
     started = time.monotonic()
     report = check_mappings()
-    findings = [
-        Finding(
-            "mappings",
-            "error",
-            "mappings/static",
-            p.file,
-            f"{p.file}:{p.line}",
-            f"{p.message} (fix: {p.fix})",
-            None,
-        )
-        for p in report.problems
-    ]
+    findings = [replace(p, subject="mapping files") for p in report.problems]
     broken = {p.file for p in report.problems}
     tallies = [Tally("mapping files", len(report.files) - len(broken), len(broken))]
     for name in (n for n in RUN_OBJECTS if _vendor(n) in settings.vendors):
@@ -103,13 +87,14 @@ def mappings_stage(settings: CheckOptions) -> tuple[StageResult, dict[str, objec
             bad += 1
             findings.append(
                 Finding(
-                    "mappings",
                     "error",
-                    "mappings/round-trip",
-                    name,
-                    f"fixture {index} (seed {settings.seed})",
+                    "mapping",
+                    "round-trip",
+                    "",
                     problem,
-                    _vendor(name),
+                    subject=f"{name} -> canonical -> back",
+                    stage="mappings",
+                    hint=f"fixture {index} (seed {settings.seed})",
                 )
             )
         tallies.append(Tally(f"{name} -> canonical -> back", ok, bad, _vendor(name)))

@@ -12,9 +12,9 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from conformance.check.options import CheckOptions
-from conformance.contract.results import failure_text
 from conformance.errors import ConformanceError
-from conformance.report.model import Finding, StageResult, Tally
+from conformance.report.findings import Finding, Severity
+from conformance.report.model import StageResult, Tally
 
 if TYPE_CHECKING:  # the contract machinery is imported only when the stage runs
     from conformance.contract import OperationRun
@@ -76,17 +76,7 @@ def contract_stage(settings: CheckOptions) -> StageResult:
             tallies.append(_tally(vendor, run, result.allow_untested))
             findings.extend(_findings(vendor, run, result.allow_untested))
         for operation, reason in result.skipped:
-            findings.append(
-                Finding(
-                    "contract",
-                    "info",
-                    "contract/skipped",
-                    operation,
-                    f"{vendor} {operation}",
-                    f"skipped: {reason}",
-                    vendor,
-                )
-            )
+            findings.append(_finding(operation, "skipped", f"skipped: {reason}", "info"))
     if errors:
         status, message = "error", "; ".join(errors + verdicts)
     else:
@@ -111,44 +101,28 @@ def _tally(vendor: str, run: OperationRun, allow_untested: bool) -> Tally:
     return Tally(run.operation, int(run.status == "ok"), int(failed), vendor, int(untested))
 
 
+def _finding(
+    operation: str, check: str, message: str, severity: Severity = "error", hint: str = ""
+) -> Finding:
+    """A contract finding on one operation; `check` names the check ("network", "untested")."""
+    return Finding(
+        severity, "contract", check, "", message, subject=operation, stage="contract", hint=hint
+    )
+
+
 def _findings(vendor: str, run: OperationRun, allow_untested: bool) -> list[Finding]:
     found = []
     for failure in run.failures:
-        found.append(
-            Finding(
-                "contract",
-                failure.severity,
-                f"contract/{failure.keyword}",
-                run.operation,
-                f"{vendor} {run.operation}",
-                failure_text(failure),
-                vendor,
-            )
-        )
-    for error_text in run.errors:
-        found.append(
-            Finding(
-                "contract",
-                "error",
-                "contract/network",
-                run.operation,
-                f"{vendor} {run.operation}",
-                error_text,
-                vendor,
-            )
-        )
+        # the contract's own findings, as they are: a schema finding stays kind "schema"
+        found.append(replace(failure, stage="contract", subject=run.operation))
+    found += [_finding(run.operation, "network", text) for text in run.errors]
     if run.status == "untested":
         statuses = sorted(set(run.statuses))
+        message = (
+            f"untested ({run.calls} calls, statuses {statuses}): {run.untested_reason} "
+            f"(with `runconform contract {vendor}`)"
+        )
         found.append(
-            Finding(
-                "contract",
-                "warning" if allow_untested else "error",
-                "contract/untested",
-                run.operation,
-                f"{vendor} {run.operation}",
-                f"untested ({run.calls} calls, statuses {statuses}): {run.untested_reason} "
-                f"(with `runconform contract {vendor}`)",
-                vendor,
-            )
+            _finding(run.operation, "untested", message, "warning" if allow_untested else "error")
         )
     return found

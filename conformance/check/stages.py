@@ -10,12 +10,13 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from conformance.check.options import CheckOptions
 from conformance.errors import ConformanceError, ExitCode
-from conformance.report.findings import CleanRecords, ValidationResult
-from conformance.report.model import Finding, StageResult, StageStatus, Tally
+from conformance.report.findings import CleanRecords, Finding, ValidationResult
+from conformance.report.model import StageResult, StageStatus, Tally
 
 
 def guarded(name: str, title: str, body: Callable[[], StageResult]) -> StageResult:
@@ -55,23 +56,12 @@ def lint_stage(settings: CheckOptions) -> StageResult:
     errors: dict[str, int] = defaultdict(int)
     findings = []
     for f in report.findings:
-        parts = f.file.split("/")  # schemas/<vendor>/<Object>.json, contracts/<vendor>/...
+        parts = (f.file or "").split("/")  # schemas/<vendor>/<Object>.json, contracts/<vendor>/...
         vendor = parts[1] if len(parts) > 2 else None
         if vendor is not None and vendor not in settings.vendors:
             continue
-        errors[f.file] += f.severity == "error"
-        findings.append(
-            Finding(
-                "lint",
-                f.severity,
-                f"lint/{f.rule}",
-                f.file,
-                f"{f.file}#{f.pointer}",
-                f.message,
-                vendor,
-                f.file,
-            )
-        )
+        errors[f.file or ""] += f.severity == "error"
+        findings.append(f)
     catalog = load_catalog()
     tallies = []
     for vendor in settings.vendors:
@@ -101,7 +91,8 @@ def validation_stage(
     started: float,
 ) -> StageResult:
     """Tallies per schema and findings with locators, from any stream of validation results."""
-    from conformance.report.outputs import Summary, locator_text
+    from conformance.report.cases import Summary
+    from conformance.report.text import locator_text
 
     summary = Summary()
     counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
@@ -118,22 +109,10 @@ def validation_stage(
             problems.append(f"{locator_text(result)}: {result.findings[0].message}")
         else:
             counts[subject][0 if result.ok else 1] += 1
-        where = locator_text(result)
         file, line = (result.locator.file, result.locator.line) if result.locator else (None, None)
-        for f in result.findings:
-            findings.append(
-                Finding(
-                    name,
-                    f.severity,
-                    f"{f.kind}/{f.keyword}",
-                    subject,
-                    f"{where} {f.path}",
-                    f.message,
-                    _vendor_of(result.schema),
-                    file,
-                    line,
-                )
-            )
+        findings += [
+            replace(f, stage=name, subject=subject, file=file, line=line) for f in result.findings
+        ]
     tallies = tuple(
         Tally(subject, ok, bad, _vendor_of(subject))
         for subject, (ok, bad) in sorted(counts.items())

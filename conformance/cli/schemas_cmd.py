@@ -18,6 +18,7 @@ from conformance.bundle.provenance import is_vendor, vendor_provenance
 from conformance.bundle.resources import contracts_dir, is_source_checkout, schemas_dir
 from conformance.errors import BundleError, ExitCode, UsageError
 from conformance.report.escape import visible
+from conformance.report.text import finding_line
 
 
 def _count(n: int, noun: str) -> str:
@@ -178,12 +179,12 @@ def lint(as_published: bool, fmt: str, quiet: int) -> None:
                     "variant": report.variant,
                     "findings": [
                         {
-                            "rule": f.rule,
+                            "rule": f.keyword,
                             "severity": f.severity,
                             "file": f.file,
                             "pointer": f.pointer,
                             "message": f.message,
-                            "origin": f.origin,
+                            "origin": f.hint.removeprefix("from ") or None,
                         }
                         for f in report.findings
                     ],
@@ -194,7 +195,7 @@ def lint(as_published: bool, fmt: str, quiet: int) -> None:
     else:
         for finding in report.findings:
             if not quiet or finding.severity == "error":
-                click.echo(str(finding))
+                click.echo(finding_line(finding))
         click.echo(
             f"{report.variant}: {_count(report.count('error'), 'error')}, "
             f"{_count(report.count('warning'), 'warning')}, {report.count('info')} info"

@@ -16,9 +16,10 @@ import conformance.cli.options as options  # not `from conformance.cli`: its __i
 from conformance.atomic import atomic_output, refuse_overwriting_input
 from conformance.errors import ExitCode, UsageError
 from conformance.records.model import FORMATS as RECORD_FORMATS
+from conformance.report.cases import Header, Summary, record_case
 from conformance.report.escape import visible
 from conformance.report.findings import CleanRecords
-from conformance.report.outputs import WRITERS, Summary, TextWriter, Writer
+from conformance.report.writers import WRITERS, streaming_formats
 from conformance.validation.engine import ValidationOptions
 from conformance.validation.formats import CHECKED_FORMATS
 
@@ -96,7 +97,7 @@ def _progress(enabled: bool) -> Iterator[Callable[[int], None]]:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(sorted(WRITERS)),
+    type=click.Choice(streaming_formats()),
     default="text",
     show_default=True,
     help="Output format.",
@@ -143,18 +144,15 @@ def validate(
     )
     summary = Summary()
     with atomic_output(output) as out:
-        writer: Writer
-        if fmt == "text":
-            colour = output is None and _use_colour(sys.stdout)
-            writer = TextWriter(
-                out,
-                verbosity=verbose - quiet,
-                style=(lambda text, sev: click.style(text, fg=_COLOURS[sev]))
-                if colour
-                else (lambda text, _sev: text),
-            )
-        else:
-            writer = WRITERS[fmt](out)
+        colour = fmt == "text" and output is None and _use_colour(sys.stdout)
+        writer = WRITERS[fmt](
+            out,
+            verbosity=verbose - quiet,
+            style=(lambda text, sev: click.style(text, fg=_COLOURS[sev]))
+            if colour
+            else (lambda text, _sev: text),
+        )
+        writer.begin(Header("validate"))
         show_progress = sys.stderr.isatty() and not quiet
         with _progress(show_progress) as tick:
             # Outputs that show only findings do not need one result per clean record.
@@ -174,10 +172,10 @@ def validate(
                     tick(summary.records)
                     continue
                 summary.add(result)
-                writer.write(result)
+                writer.case(record_case(result))
                 if summary.records % 1000 == 0:
                     tick(summary.records)
-        writer.close(summary)
+        writer.end(summary.outcome())
     if output is not None and fmt != "text" and not quiet:
         click.echo(summary.line(), err=True)
     return summary.exit_code()

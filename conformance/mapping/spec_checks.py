@@ -20,22 +20,27 @@ from conformance.errors import UnknownObjectError
 from conformance.mapping.schemawalk import Node, all_pointers, node_at, root_node
 from conformance.mapping.spec import ListSpec, ObjectSpec, Rule, load_specs
 from conformance.mapping.transforms import TRANSFORMS
+from conformance.report.findings import Finding
+from conformance.report.text import finding_line
 
 CANONICAL = "canonical.WorkflowRun"
 _ENGINE_FIELDS = frozenset({"source"})  # filled by the engine, not by a spec
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One defect in a mapping file."""
-
-    file: str
-    line: int
-    message: str
-    fix: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.message} (fix: {self.fix})"
+def mapping_finding(file: str, line: int, message: str, fix: str, subject: str = "") -> Finding:
+    """A defect in a mapping file: kind "mapping", located by file and line, the fix as hint."""
+    return Finding(
+        "error",
+        "mapping",
+        "spec",
+        "",
+        message,
+        subject=subject or file,
+        stage="mappings",
+        file=file,
+        line=line,
+        hint=f"fix: {fix}",
+    )
 
 
 @dataclass(frozen=True)
@@ -43,14 +48,14 @@ class MappingReport:
     """Every problem found in a set of mapping files; `ok` when there are none."""
 
     files: tuple[str, ...]
-    problems: tuple[Problem, ...]
+    problems: tuple[Finding, ...]
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
     def render(self) -> str:
-        lines = [str(p) for p in self.problems]
+        lines = [finding_line(p) for p in self.problems]
         lines.append(f"{len(self.problems)} problem(s) in {len(self.files)} mapping file(s)")
         return "\n".join(lines)
 
@@ -82,8 +87,8 @@ def _consumed(spec: ObjectSpec) -> tuple[set[str], set[str]]:
     return whole, part
 
 
-def _problem(spec: ObjectSpec, doc_pointer: str, message: str, fix: str) -> Problem:
-    return Problem(spec.file, spec.line_of(doc_pointer), f"{spec.name}: {message}", fix)
+def _problem(spec: ObjectSpec, doc_pointer: str, message: str, fix: str) -> Finding:
+    return mapping_finding(spec.file, spec.line_of(doc_pointer), f"{spec.name}: {message}", fix)
 
 
 def _suggest(pointer: str, known: tuple[str, ...]) -> str:
@@ -93,7 +98,7 @@ def _suggest(pointer: str, known: tuple[str, ...]) -> str:
 
 def _check_rule(
     spec: ObjectSpec, rule: Rule, canonical: Node, known: tuple[str, ...]
-) -> Iterator[Problem]:
+) -> Iterator[Finding]:
     where = rule.doc_pointer
     transform = TRANSFORMS.get(rule.transform)
     if transform is None:
@@ -156,7 +161,7 @@ def _check_rule(
 
 def _check_types(
     spec: ObjectSpec, rule: Rule, transform: Any, source: Node, target: Node
-) -> Iterator[Problem]:
+) -> Iterator[Finding]:
     where = rule.doc_pointer
     src, dst = source.types, target.types
     shown_src, shown_dst = "/".join(sorted(src)) or "untyped", "/".join(sorted(dst)) or "untyped"
@@ -191,7 +196,7 @@ def _check_types(
             )
 
 
-def _check_table(spec: ObjectSpec, rule: Rule, source: Node, target: Node) -> Iterator[Problem]:
+def _check_table(spec: ObjectSpec, rule: Rule, source: Node, target: Node) -> Iterator[Finding]:
     where = rule.doc_pointer
     vendor_values = source.enum
     allowed = (
@@ -227,7 +232,7 @@ def _check_table(spec: ObjectSpec, rule: Rule, source: Node, target: Node) -> It
         yield from _check_terminal(spec, rule)
 
 
-def _check_terminal(spec: ObjectSpec, rule: Rule) -> Iterator[Problem]:
+def _check_terminal(spec: ObjectSpec, rule: Rule) -> Iterator[Finding]:
     profiles = load_profiles()
     vendor, canonical = profiles.get(spec.name, {}), profiles[CANONICAL]
     for key, value in rule.table.items():
@@ -248,7 +253,7 @@ def _check_terminal(spec: ObjectSpec, rule: Rule) -> Iterator[Problem]:
             )
 
 
-def _check_coverage(spec: ObjectSpec, known: tuple[str, ...]) -> Iterator[Problem]:
+def _check_coverage(spec: ObjectSpec, known: tuple[str, ...]) -> Iterator[Finding]:
     whole, part = _consumed(spec)
     base = f"/objects/{spec.name.split('.', 1)[1]}"
     for pointer in spec.left_out:
@@ -279,7 +284,7 @@ def _check_coverage(spec: ObjectSpec, known: tuple[str, ...]) -> Iterator[Proble
             )
 
 
-def _check_object(spec: ObjectSpec, canonical: Node) -> Iterator[Problem]:
+def _check_object(spec: ObjectSpec, canonical: Node) -> Iterator[Finding]:
     try:
         load_catalog().resolve(spec.name)
     except UnknownObjectError as exc:
@@ -358,9 +363,9 @@ def _check_object(spec: ObjectSpec, canonical: Node) -> Iterator[Problem]:
             )
 
 
-def _check_list(spec: ListSpec, objects: dict[str, ObjectSpec]) -> Iterator[Problem]:
+def _check_list(spec: ListSpec, objects: dict[str, ObjectSpec]) -> Iterator[Finding]:
     if spec.item not in objects:
-        yield Problem(
+        yield mapping_finding(
             spec.file,
             spec.line,
             f"{spec.name}: item object {spec.item} has no mapping",
@@ -371,7 +376,7 @@ def _check_list(spec: ListSpec, objects: dict[str, ObjectSpec]) -> Iterator[Prob
     except UnknownObjectError:
         node = None
     if node is None or "array" not in node.types:
-        yield Problem(
+        yield mapping_finding(
             spec.file,
             spec.line,
             f"{spec.name}: {spec.items} is not an array of the list object",
@@ -383,7 +388,7 @@ def check_mappings(directory: Path | None = None) -> MappingReport:
     """Run every static check on the mapping files (the shipped ones by default)."""
     specs = load_specs(directory)
     canonical = root_node(CANONICAL)
-    problems: list[Problem] = []
+    problems: list[Finding] = []
     for spec in specs:
         for obj in spec.objects.values():
             problems.extend(_check_object(obj, canonical))

@@ -219,10 +219,12 @@ class _Judge:
         line = entry.locator.line
         where = self.rel if line is None else f"{self.rel}:{line}"
         if problem:
-            from conformance.report.outputs import encodable
+            from conformance.report.findings import Finding
+            from conformance.report.text import finding_line, location
 
-            message = entry.message.removeprefix("cannot read: ")
-            return result, f"{where}: cannot read: {visible(encodable(message))} [{entry.kind}]"
+            message = "cannot read: " + entry.message.removeprefix("cannot read: ")
+            unread = Finding("error", "read", entry.kind, "", message)
+            return result, finding_line(unread, location(unread, where))  # as the CLI's
         lines = [f"{where}: {describe(result)}", *failure_lines(result)]
         if result.chosen_by == "none":
             lines.append(

@@ -179,42 +179,19 @@ def relative(path: Path, root: Path) -> str:
 
 
 def _verdict(nodeid: str, seq: int, origin: str, result: Any) -> dict[str, Any]:
-    loc = result.locator
-    return {
-        "nodeid": nodeid,
-        "seq": seq,
-        "origin": origin,
-        "schema": result.schema,
-        "variant": result.variant,
-        "chosen_by": result.chosen_by,
-        "operation": result.operation,
-        "ok": result.ok,
-        "locator": None
-        if loc is None
-        else {"file": loc.file, "line": loc.line, "label": loc.label},
-        "findings": [
-            {
-                "severity": f.severity,
-                "kind": f.kind,
-                "keyword": f.keyword,
-                "path": f.path,
-                "message": f.message,
-            }
-            for f in result.findings
-        ],
-    }
+    """One verdict of the plugin's report: the JSON report's case, and the test it came from."""
+    from conformance.report.cases import record_case
+    from conformance.report.writers.json import case_dict
+
+    return {"nodeid": nodeid, "seq": seq, "origin": origin, **case_dict(record_case(result))}
 
 
 def failure_lines(result: Any) -> list[str]:
-    """`$.path: message [keyword]`, one line per error finding of a result: a message may
-    quote a value, so its control characters and lone surrogates are escaped as the CLI's."""
-    from conformance.report.outputs import encodable
+    """The one text form (`$.path: error: message [keyword]`) of each error finding of a
+    result, its control characters and lone surrogates escaped as the CLI's."""
+    from conformance.report.text import finding_line
 
-    return [
-        visible(f"{f.path}: {encodable(f.message)} [{f.keyword}]")
-        for f in result.findings
-        if f.severity == "error"
-    ]
+    return [finding_line(f) for f in result.findings if f.severity == "error"]
 
 
 def describe(result: Any) -> str:

@@ -3,27 +3,42 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
 from conformance.atomic import atomic_output
 from conformance.errors import InputError
-from conformance.report.html import write_html
-from conformance.report.jsonreport import write_json
-from conformance.report.junit import write_junit
-from conformance.report.markdown import write_markdown
+from conformance.report.cases import Header, Outcome, report_cases
 from conformance.report.model import Report
-from conformance.report.sarif import write_sarif
+from conformance.report.writers import WRITERS
 
-#: format -> (file name, writer)
-FORMATS: dict[str, tuple[str, Callable[[Report, IO[str]], None]]] = {
-    "json": ("runconform-check.json", write_json),
-    "junit": ("runconform-check.junit.xml", write_junit),
-    "markdown": ("runconform-check.md", write_markdown),
-    "sarif": ("runconform-check.sarif", write_sarif),
-    "html": ("runconform-check.html", write_html),
+#: format (a name in `WRITERS`) -> the file `check` writes it to
+FORMATS: dict[str, str] = {
+    "json": "runconform-check.json",
+    "junit": "runconform-check.junit.xml",
+    "markdown": "runconform-check.md",
+    "sarif": "runconform-check.sarif",
+    "html": "runconform-check.html",
 }
+
+
+def check_outcome(report: Report) -> Outcome:
+    """The outcome every writer ends a check report with."""
+    counts = {
+        "stages": len(report.stages),
+        "findings": len(report.findings),
+        **{s.name: s.status for s in report.stages},
+    }
+    return Outcome(report.exit_code, f"exit {report.exit_code}", counts, report)
+
+
+def write_report(report: Report, fmt: str, stream: IO[str]) -> None:
+    """One format of a check `Report`, through the same writer `validate` streams to."""
+    writer = WRITERS[fmt](stream)
+    writer.begin(Header("check", "runconform check"))
+    for case in report_cases(report):
+        writer.case(case)
+    writer.end(check_outcome(report))
 
 
 def ensure_writable(folder: Path) -> None:
@@ -40,9 +55,9 @@ def write_reports(report: Report, folder: Path) -> tuple[Path, ...]:
     """Every format, each replacing its previous file only once it is complete."""
     ensure_writable(folder)
     written = []
-    for name, writer in FORMATS.values():
+    for fmt, name in FORMATS.items():
         path = folder / name
         with atomic_output(path) as stream:
-            writer(report, stream)
+            write_report(report, fmt, stream)
         written.append(path)
     return tuple(written)

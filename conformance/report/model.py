@@ -1,8 +1,8 @@
 """One report model behind every output of `runconform check`.
 
 Each stage of the tour (lint, validate, fixtures, mappings, contract) turns its
-own result objects into the same few shapes: tallies per vendor object, findings
-with a locator, and a status. Writers (JSON, JUnit, Markdown, SARIF, HTML) read
+own result objects into the same few shapes: tallies per vendor object, the one
+`Finding` (stage and subject set), and a status. Writers (JSON, JUnit, Markdown, SARIF, HTML) read
 only this model, so they cannot disagree about what happened.
 """
 
@@ -12,27 +12,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-REPORT_VERSION = 1
+from conformance.report.findings import Finding
+from conformance.report.text import rule_id
 
-Severity = Literal["error", "warning", "info"]
+REPORT_VERSION = 2  # 2: findings are `report.findings.Finding` (kind + keyword, file, pointer)
 #: passed: ran, nothing wrong; failed: ran, found non-conformance;
 #: error: could not run to the end (the message says why); skipped: not asked for.
 StageStatus = Literal["passed", "failed", "error", "skipped"]
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One thing a person may want to act on, and where it is."""
-
-    stage: str
-    severity: Severity
-    kind: str  # rule, schema keyword or check name: what the chart groups by
-    subject: str  # "hatchet.V1WorkflowRun", an operation, a mapping file
-    locator: str  # "file:line $.pointer", "file#pointer", "GET /runs/{id}"
-    message: str
-    vendor: str | None = None
-    file: str | None = None  # for code scanning: the file the finding is in, when it is one
-    line: int | None = None
 
 
 @dataclass(frozen=True)
@@ -121,8 +107,8 @@ class Report:
         return tuple(f for s in self.stages for f in s.findings)
 
     def findings_by_kind(self) -> list[tuple[str, int]]:
-        """(kind, count), most frequent first, ties by name: the data of the chart."""
-        counts = Counter(f.kind for f in self.findings)
+        """(rule, count), most frequent first, ties by name: the data of the chart."""
+        counts = Counter(rule_id(f) for f in self.findings)
         return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
 
     def worst(self, limit: int = 20) -> tuple[Finding, ...]:

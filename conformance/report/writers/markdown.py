@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import IO
 
 from conformance.errors import EXIT_MEANINGS
+from conformance.report.cases import Outcome
 from conformance.report.model import Report
+from conformance.report.text import location, rule_id
+from conformance.report.writers.base import Writer
 
 _MARK = {"passed": "✅ passed", "failed": "❌ failed", "error": "⚠️ error", "skipped": "⏭️ skipped"}
 
@@ -47,7 +50,8 @@ def write_markdown(report: Report, stream: IO[str], worst: int = 10) -> None:
     if top:
         lines += ["", f"## First {len(top)} findings, worst first", ""]
         lines += [
-            f"- **{f.severity}** {f.stage} `{_cell(f.locator)}`: {_cell(f.message)} ({f.kind})"
+            f"- **{f.severity}** {f.stage} `{_cell(location(f))}`: {_cell(f.message)} "
+            f"({rule_id(f)})"
             for f in top
         ]
     kinds = report.findings_by_kind()
@@ -64,3 +68,14 @@ def write_markdown(report: Report, stream: IO[str], worst: int = 10) -> None:
         "",
     ]
     stream.write("\n".join(lines))
+
+
+class MarkdownWriter(Writer):
+    """Whole-run: the summary of a `check` report."""
+
+    whole_run = True
+
+    def end(self, outcome: Outcome) -> None:
+        if outcome.report is None:  # pragma: no cover - offered only where there is one
+            raise ValueError("markdown needs a whole-run report")
+        write_markdown(outcome.report, self.out)

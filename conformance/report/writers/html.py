@@ -15,7 +15,11 @@ from html import escape
 from typing import IO, Any
 
 from conformance.errors import EXIT_MEANINGS
-from conformance.report.model import Finding, Report, StageResult, Tally
+from conformance.report.cases import Outcome
+from conformance.report.findings import Finding
+from conformance.report.model import Report, StageResult, Tally
+from conformance.report.text import location, rule_id
+from conformance.report.writers.base import Writer
 
 #: Fixed texts the tests assert, so a reader sees the same words in every report.
 NO_FINDINGS = "No findings: every check passed without a remark, so there is nothing to chart."
@@ -213,18 +217,19 @@ def _findings(worst: tuple[Finding, ...], total: int) -> Iterable[str]:
         "<th>Locator</th><th>Message</th></tr></thead><tbody>"
     )
     for f in worst:
+        kind, locator = rule_id(f), location(f)
         attrs = {
             "severity": f.severity,
             "stage": f.stage,
             "subject": f.subject,
-            "kind": f.kind,
-            "locator": f.locator,
+            "kind": kind,
+            "locator": locator,
         }
         label = _SEVERITY_LABELS.get(f.severity, f.severity)
         yield (
             f"<tr{_data(attrs)}><td>{_badge(f'sev-{f.severity}', label)}</td>"
-            f"<td>{_e(f.stage)}</td><td>{_e(f.kind)}</td><td><code>{_name(f.subject)}</code></td>"
-            f'<td><code>{_e(f.locator)}</code></td><td class="msg">{_e(f.message)}</td></tr>'
+            f"<td>{_e(f.stage)}</td><td>{_e(kind)}</td><td><code>{_name(f.subject)}</code></td>"
+            f'<td><code>{_e(locator)}</code></td><td class="msg">{_e(f.message)}</td></tr>'
         )
     yield "</tbody></table></section>"
 
@@ -366,3 +371,14 @@ def write_html(report: Report, stream: IO[str]) -> None:
         for chunk in part:
             stream.write(chunk)
             stream.write("\n")
+
+
+class HtmlWriter(Writer):
+    """Whole-run: the self-contained page of a `check` report."""
+
+    whole_run = True
+
+    def end(self, outcome: Outcome) -> None:
+        if outcome.report is None:  # pragma: no cover - offered only where there is one
+            raise ValueError("html needs a whole-run report")
+        write_html(outcome.report, self.out)

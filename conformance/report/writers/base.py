@@ -1,0 +1,41 @@
+"""The writer interface every output format implements."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import IO, ClassVar
+
+from conformance.report.cases import Case, Header, Outcome
+
+#: (text, severity) -> text: how a text writer colours a line (identity by default)
+Style = Callable[[str, str], str]
+
+
+def plain(text: str, _severity: str) -> str:
+    return text
+
+
+class Writer:
+    """`begin(header)` once, `case(case)` per judged subject, `end(outcome)` once.
+
+    Streaming writers hold counts only, so a 200,000-record recording is written in
+    constant memory; `whole_run` writers (markdown, html) render `outcome.report` at
+    the end and are offered only by commands that have one (`check`).
+    """
+
+    whole_run: ClassVar[bool] = False
+
+    def __init__(self, out: IO[str], *, verbosity: int = 0, style: Style = plain) -> None:
+        self.out = out
+        self.verbosity = verbosity
+        self.style = style
+        self.command = ""
+
+    def begin(self, header: Header) -> None:
+        self.command = header.command
+
+    def case(self, case: Case) -> None:
+        """Whole-run writers ignore cases: they read `outcome.report`."""
+
+    def end(self, outcome: Outcome) -> None:  # pragma: no cover - interface
+        raise NotImplementedError
