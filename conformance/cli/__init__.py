@@ -109,7 +109,8 @@ def main(argv: list[str] | None = None) -> int:
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
     except click.ClickException as exc:
-        exc.message = visible(exc.message)  # it may quote a value: a path, a URL
+        # it may quote a value (a path, a URL); click 8.5 marks `message` Final (not in 8.1)
+        exc.message = visible(exc.message)  # type: ignore[misc,unused-ignore]
         exc.show()
         return int(ExitCode.USAGE) if exc.exit_code == 2 else exc.exit_code
     except click.exceptions.Abort:

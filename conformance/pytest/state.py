@@ -12,13 +12,16 @@ import fnmatch
 import itertools
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from conformance.pytest.target import parse_base_urls
 from conformance.records.recording_files import is_recording_name
 from conformance.report.escape import visible
+
+if TYPE_CHECKING:
+    from conformance.bundle.catalog import Variant
 
 STATE = pytest.StashKey["SessionState"]()
 
@@ -29,7 +32,9 @@ class SessionState:
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
         self.rootpath = config.rootpath
-        self.variant = "published" if config.getoption("runconform_as_published") else "corrected"
+        self.variant: Variant = (
+            "published" if config.getoption("runconform_as_published") else "corrected"
+        )
         self.strict = bool(config.getoption("runconform_strict"))
         self.identify = bool(config.getoption("runconform_identify"))
         self.vendor = (config.getini("runconform_vendor") or "").strip() or None

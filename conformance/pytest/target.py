@@ -264,8 +264,8 @@ def simulated(vendor: str, token: str, max_body_size: int | None = None) -> Targ
         simulator, problem = None, f"run_target: {exc}"
     except OSError as exc:  # no free port, no threads: one line, not the token in locals
         simulator, problem = None, f"run_target: cannot start the {vendor} simulator: {exc}"
-    if problem is not None:
-        pytest.fail(problem.replace(token, "[REDACTED]"), pytrace=False)
+    if simulator is None:
+        pytest.fail((problem or "").replace(token, "[REDACTED]"), pytrace=False)
     headers = (("Authorization", f"Bearer {token}"),)
     return Target(
         vendor,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from io import BufferedReader
 from pathlib import Path
 from typing import BinaryIO, cast
@@ -41,9 +41,10 @@ def read_records(
     *,
     format: str | None = None,
     limits: Limits = DEFAULT_LIMITS,
-) -> Iterator[Record | ReadProblem]:
+) -> Generator[Record | ReadProblem, None, None]:
     """Records and problems from files and directories, in order, streamed.
 
+    A generator, so a caller that stops early can `close()` it and free the open file.
     Directories are walked recursively in sorted order, skipping hidden entries and files
     without a recording suffix. ``format`` forces one format for every file instead of
     detecting it from content. An unknown ``format`` raises ``ValueError`` at once; every
@@ -53,7 +54,7 @@ def read_records(
     forced = _forced_format(format)
     sources = [source] if isinstance(source, (str, os.PathLike)) else source
     # Without a block size, `_read_all` yields no `LineBlock`.
-    return cast("Iterator[Record | ReadProblem]", _read_all(sources, forced, limits))
+    return cast("Generator[Record | ReadProblem, None, None]", _read_all(sources, forced, limits))
 
 
 def read_units(

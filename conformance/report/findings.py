@@ -109,7 +109,8 @@ class CleanRecords(NamedTuple):
     200,000 records, rebuilding every clean result is most of the reading process's work.
     """
 
-    count: int
+    # shadows tuple.count, as Locator.index shadows tuple.index: the name is the clearest
+    count: int  # type: ignore[assignment]
     schema: str | None
     variant: str
     errata: tuple[str, ...] = ()
