@@ -9,12 +9,16 @@ from __future__ import annotations
 import secrets
 import time
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from conformance.check.options import CheckOptions
 from conformance.errors import ConformanceError
 from conformance.report.cases import Case
 from conformance.report.findings import Finding
 from conformance.report.model import StageResult, StageStatus, Tally
+
+if TYPE_CHECKING:  # the contract machinery is imported only when the stage runs
+    from conformance.contract import ContractResult
 
 
 def contract_stage(settings: CheckOptions) -> StageResult:
@@ -24,10 +28,8 @@ def contract_stage(settings: CheckOptions) -> StageResult:
     stage with exit 2 unless `allow_untested`. A live API is tested statefully (the
     run ids its lists return feed the rest): `check` takes no path parameters.
     """
-    from conformance.contract import ContractOptions, run_contract
     from conformance.contract.cases import contract_cases
     from conformance.contract.runner import shown_url
-    from conformance.simulator import start
 
     started = time.monotonic()
     tallies: list[Tally] = []
@@ -35,32 +37,9 @@ def contract_stage(settings: CheckOptions) -> StageResult:
     errors: list[str] = []
     verdicts: list[str] = []
     code = 0
-    bounds = ContractOptions(
-        "",
-        max_examples=settings.max_examples,
-        seed=settings.seed,
-        max_time=120.0,
-        allow_untested=settings.allow_untested,
-        max_body_size=settings.max_body_size,
-    )
     for vendor in settings.vendors:
         try:
-            if settings.base_url:
-                live = replace(
-                    bounds, base_url=settings.base_url, headers=settings.headers, stateful=True
-                )
-                result = run_contract(vendor, live)
-            else:
-                token = secrets.token_urlsafe(16)  # the contracts declare bearer auth
-                with start(vendor, seed=settings.seed, token=token) as sim:
-                    simulated = replace(
-                        bounds,
-                        base_url=sim.url,
-                        headers=(("Authorization", f"Bearer {token}"),),
-                        path_parameters=tuple(sim.known_path_parameters().items()),
-                        rate_limit=0.0,  # a local simulator needs no politeness
-                    )
-                    result = run_contract(vendor, simulated)
+            result = _run(settings, vendor)
         except ConformanceError as error:
             errors.append(f"{vendor}: {error.message}")
             code = max(code, int(error.exit_code))
@@ -86,6 +65,34 @@ def contract_stage(settings: CheckOptions) -> StageResult:
         "; ".join(errors + verdicts) or None,
         code,
     )
+
+
+def _run(settings: CheckOptions, vendor: str) -> ContractResult:
+    """The user's API (statefully, with their headers), else the vendor's simulator."""
+    from conformance.contract import ContractOptions, run_contract
+    from conformance.simulator import start
+
+    bounds = ContractOptions(
+        "",
+        max_examples=settings.max_examples,
+        seed=settings.seed,
+        max_time=120.0,
+        allow_untested=settings.allow_untested,
+        max_body_size=settings.max_body_size,
+    )
+    if settings.base_url:
+        live = replace(bounds, base_url=settings.base_url, headers=settings.headers, stateful=True)
+        return run_contract(vendor, live)
+    token = secrets.token_urlsafe(16)  # the contracts declare bearer auth
+    with start(vendor, seed=settings.seed, token=token) as sim:
+        simulated = replace(
+            bounds,
+            base_url=sim.url,
+            headers=(("Authorization", f"Bearer {token}"),),
+            path_parameters=tuple(sim.known_path_parameters().items()),
+            rate_limit=0.0,  # a local simulator needs no politeness
+        )
+        return run_contract(vendor, simulated)
 
 
 def _tally(vendor: str, case: Case) -> Tally:
