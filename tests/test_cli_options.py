@@ -268,7 +268,8 @@ BAD_VALUES = [
     ),
     pytest.param(
         (*CONTRACT, "--report", "json", "--report", "junit,xml"),
-        f"{USAGE_ERROR}unknown report format 'xml'; choose from json, junit, har, vcr",
+        f"{USAGE_ERROR}unknown report format 'xml'; "
+        "choose from github, json, junit, sarif, text, har, vcr",
         id="contract:--report",
     ),
     pytest.param(

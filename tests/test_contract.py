@@ -150,7 +150,7 @@ def test_a_planted_secret_never_reaches_any_report(tmp_path: Path, run_cli) -> N
     har = json.loads((tmp_path / "contract-paragon.har").read_text())
     sent = sent_authorization(har)
     assert sent and set(sent) == {"[REDACTED]"}  # also the tokens Schemathesis made up
-    assert json.loads((tmp_path / "contract-paragon.json").read_text())["ok"] is False
+    assert json.loads((tmp_path / "contract-paragon.json").read_text())["summary"]["ok"] is False
 
 
 def test_the_recorded_cassette_and_har_validate_by_contract_routing(
@@ -395,10 +395,25 @@ def test_untested_in_the_json_and_junit_reports(
         result = run_cli(*args, "--report", "json,junit", "--report-dir", str(tmp_path))
     assert result[0] == code
     report = json.loads((tmp_path / "contract-xceptor.json").read_text())
-    assert (report["ok"], report["exit_code"]) == (code == 0, code)
-    assert [(r["status"], r["checked"], r["hint"]) for r in report["runs"]] == [
-        ("untested", 0, "give it data: --path-param workflowId=VALUE"),
-        ("untested", 0, "give it data: --path-param workflowId=VALUE --path-param runId=VALUE"),
+    assert (report["summary"]["ok"], report["summary"]["exit_code"]) == (code == 0, code)
+    status = "untested" if code else "skipped"  # an allowed untested operation is skipped
+    operations = [case for case in report["results"] if "details" in case]  # those that ran
+    assert [
+        (
+            case["status"],
+            [f["rule"] for f in case["findings"]],
+            case["details"]["checked"],
+            case["details"]["hint"],
+        )
+        for case in operations
+    ] == [
+        (status, ["contract/untested"], 0, "give it data: --path-param workflowId=VALUE"),
+        (
+            status,
+            ["contract/untested"],
+            0,
+            "give it data: --path-param workflowId=VALUE --path-param runId=VALUE",
+        ),
     ]
     suite = next(iter(junitparser.JUnitXml.fromfile(str(tmp_path / "contract-xceptor.junit.xml"))))
     cases = {case.name: case.result for case in suite}

@@ -16,7 +16,7 @@ from pathlib import Path
 import junitparser
 import pytest
 
-from conformance.contract.reports import write_reports
+from conformance.contract.report_files import write_contract_reports
 from conformance.contract.results import ContractResult, OperationRun
 from conformance.records import Locator
 from conformance.report.cases import Header, Summary, record_case
@@ -76,7 +76,7 @@ def _contract(tmp_path: Path) -> str:
     result = ContractResult(
         "xceptor", text("url"), 0, runs, ((text("POST /x"), text("reason")),), (), 0.1
     )
-    (path,) = write_reports(result, (), ["junit"], tmp_path)
+    (path,) = write_contract_reports(result, ["junit"], tmp_path)
     return path.read_text(encoding="utf-8")
 
 

@@ -33,7 +33,6 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 from urllib.error import HTTPError
 from urllib.parse import urlencode, urlsplit
@@ -41,7 +40,8 @@ from urllib.request import ProxyHandler, Request, build_opener
 
 import yaml
 
-from conformance.contract.reports import Exchange, started_now, write_reports
+from conformance.atomic import atomic_output
+from conformance.contract.recordings import Exchange, started_now, write_har
 from conformance.simulator import Simulator, start
 from conformance.validation.routing import route
 
@@ -251,11 +251,8 @@ def record_knock(sim: Simulator, folder: Path) -> tuple[Path, set[str]]:
         calls.append(fetch(f"{base}/{run['id']}"))
     path = folder / "session.har"
     folder.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=folder, prefix=".recording-") as scratch:
-        result = SimpleNamespace(vendor="knock")  # all the HAR writer reads of a run result
-        exchanges = tuple(_exchange("knock", c) for c in calls)
-        (written,) = write_reports(result, exchanges, ["har"], Path(scratch))
-        os.replace(written, path)
+    with atomic_output(path) as out:
+        write_har(tuple(_exchange("knock", c) for c in calls), out)
     return path, set().union(*(statuses_of(c.json()) for c in calls))
 
 

@@ -13,11 +13,12 @@ from typing import TYPE_CHECKING
 
 from conformance.check.options import CheckOptions
 from conformance.errors import ConformanceError
-from conformance.report.findings import Finding, Severity
-from conformance.report.model import StageResult, Tally
+from conformance.report.cases import Case
+from conformance.report.findings import Finding
+from conformance.report.model import StageResult, StageStatus, Tally
 
 if TYPE_CHECKING:  # the contract machinery is imported only when the stage runs
-    from conformance.contract import OperationRun
+    from conformance.contract import ContractResult
 
 
 def contract_stage(settings: CheckOptions) -> StageResult:
@@ -27,9 +28,8 @@ def contract_stage(settings: CheckOptions) -> StageResult:
     stage with exit 2 unless `allow_untested`. A live API is tested statefully (the
     run ids its lists return feed the rest): `check` takes no path parameters.
     """
-    from conformance.contract import ContractOptions, run_contract
+    from conformance.contract.cases import contract_cases
     from conformance.contract.runner import shown_url
-    from conformance.simulator import start
 
     started = time.monotonic()
     tallies: list[Tally] = []
@@ -37,32 +37,9 @@ def contract_stage(settings: CheckOptions) -> StageResult:
     errors: list[str] = []
     verdicts: list[str] = []
     code = 0
-    bounds = ContractOptions(
-        "",
-        max_examples=settings.max_examples,
-        seed=settings.seed,
-        max_time=120.0,
-        allow_untested=settings.allow_untested,
-        max_body_size=settings.max_body_size,
-    )
     for vendor in settings.vendors:
         try:
-            if settings.base_url:
-                live = replace(
-                    bounds, base_url=settings.base_url, headers=settings.headers, stateful=True
-                )
-                result = run_contract(vendor, live)
-            else:
-                token = secrets.token_urlsafe(16)  # the contracts declare bearer auth
-                with start(vendor, seed=settings.seed, token=token) as sim:
-                    simulated = replace(
-                        bounds,
-                        base_url=sim.url,
-                        headers=(("Authorization", f"Bearer {token}"),),
-                        path_parameters=tuple(sim.known_path_parameters().items()),
-                        rate_limit=0.0,  # a local simulator needs no politeness
-                    )
-                    result = run_contract(vendor, simulated)
+            result = _run(settings, vendor)
         except ConformanceError as error:
             errors.append(f"{vendor}: {error.message}")
             code = max(code, int(error.exit_code))
@@ -72,57 +49,61 @@ def contract_stage(settings: CheckOptions) -> StageResult:
             errors.append(f"{vendor}: {result.verdict}")
         elif result.verdict:
             verdicts.append(f"{vendor}: {result.verdict}")
-        for run in result.runs:
-            tallies.append(_tally(vendor, run, result.allow_untested))
-            findings.extend(_findings(vendor, run, result.allow_untested))
-        for operation, reason in result.skipped:
-            findings.append(_finding(operation, "skipped", f"skipped: {reason}", "info"))
-    if errors:
-        status, message = "error", "; ".join(errors + verdicts)
-    else:
-        status, message = ("failed" if code else "passed"), "; ".join(verdicts) or None
+        for case in contract_cases(result):
+            if case.count:  # an operation that ran; a skipped one is a finding only
+                tallies.append(_tally(vendor, case))
+            findings.extend(_pointed(vendor, f) for f in case.findings)
+    status: StageStatus = "error" if errors else ("failed" if code else "passed")
     target = shown_url(settings.base_url) if settings.base_url else "the reference simulators"
     return StageResult(
         "contract",
         f"Contract-test {target}",
-        status,  # type: ignore[arg-type]
+        status,
         time.monotonic() - started,
         tuple(tallies),
         tuple(findings),
-        message,
+        "; ".join(errors + verdicts) or None,
         code,
     )
 
 
-def _tally(vendor: str, run: OperationRun, allow_untested: bool) -> Tally:
-    """Passed when checked and clean; an untested operation fails unless it is allowed."""
-    untested = run.status == "untested"
-    failed = run.status == "FAILED" or (untested and not allow_untested)
-    return Tally(run.operation, int(run.status == "ok"), int(failed), vendor, int(untested))
+def _run(settings: CheckOptions, vendor: str) -> ContractResult:
+    """The user's API (statefully, with their headers), else the vendor's simulator."""
+    from conformance.contract import ContractOptions, run_contract
+    from conformance.simulator import start
 
-
-def _finding(
-    operation: str, check: str, message: str, severity: Severity = "error", hint: str = ""
-) -> Finding:
-    """A contract finding on one operation; `check` names the check ("network", "untested")."""
-    return Finding(
-        severity, "contract", check, "", message, subject=operation, stage="contract", hint=hint
+    bounds = ContractOptions(
+        "",
+        max_examples=settings.max_examples,
+        seed=settings.seed,
+        max_time=120.0,
+        allow_untested=settings.allow_untested,
+        max_body_size=settings.max_body_size,
     )
+    if settings.base_url:
+        live = replace(bounds, base_url=settings.base_url, headers=settings.headers, stateful=True)
+        return run_contract(vendor, live)
+    token = secrets.token_urlsafe(16)  # the contracts declare bearer auth
+    with start(vendor, seed=settings.seed, token=token) as sim:
+        simulated = replace(
+            bounds,
+            base_url=sim.url,
+            headers=(("Authorization", f"Bearer {token}"),),
+            path_parameters=tuple(sim.known_path_parameters().items()),
+            rate_limit=0.0,  # a local simulator needs no politeness
+        )
+        return run_contract(vendor, simulated)
 
 
-def _findings(vendor: str, run: OperationRun, allow_untested: bool) -> list[Finding]:
-    found = []
-    for failure in run.failures:
-        # the contract's own findings, as they are: a schema finding stays kind "schema"
-        found.append(replace(failure, stage="contract", subject=run.operation))
-    found += [_finding(run.operation, "network", text) for text in run.errors]
-    if run.status == "untested":
-        statuses = sorted(set(run.statuses))
-        message = (
-            f"untested ({run.calls} calls, statuses {statuses}): {run.untested_reason} "
-            f"(with `runconform contract {vendor}`)"
-        )
-        found.append(
-            _finding(run.operation, "untested", message, "warning" if allow_untested else "error")
-        )
-    return found
+def _tally(vendor: str, case: Case) -> Tally:
+    """Passed when checked and clean; an untested operation fails unless it is allowed."""
+    untested = any(f.keyword == "untested" for f in case.findings)
+    failed = case.status in ("failed", "error", "untested")
+    return Tally(case.name, int(case.status == "passed"), int(failed), vendor, int(untested))
+
+
+def _pointed(vendor: str, finding: Finding) -> Finding:
+    """An untested operation's finding names the command that tests it with data."""
+    if finding.keyword != "untested":
+        return finding
+    return replace(finding, message=f"{finding.message} (with `runconform contract {vendor}`)")

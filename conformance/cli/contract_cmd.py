@@ -14,9 +14,9 @@ from conformance.report.escape import visible
 
 def _report_formats() -> tuple[str, ...]:
     """The contract reports (asked only when --report is given: the CLI starts fast)."""
-    from conformance.contract.reports import FORMATS
+    from conformance.contract.report_files import report_formats
 
-    return FORMATS
+    return report_formats()
 
 
 @click.command()
@@ -71,7 +71,9 @@ def _report_formats() -> tuple[str, ...]:
 @options.allow_untested()
 @options.seed
 @options.report_formats(
-    _report_formats, "json, junit, har, vcr (comma-separated or repeated); credentials scrubbed."
+    _report_formats,
+    "Finding reports (json, junit, sarif, github, text) and recordings of the exchanges "
+    "(har, vcr); comma-separated or repeated; credentials scrubbed.",
 )
 @options.reports_folder("--report-dir", "Where --report files go (contract-VENDOR.FORMAT).")
 def contract(
@@ -105,7 +107,7 @@ def contract(
     """
     # here, not at the top: `runconform validate` does not load Schemathesis and Hypothesis
     from conformance.contract import ContractOptions, run_contract
-    from conformance.contract.reports import write_reports
+    from conformance.contract.report_files import write_contract_reports
     from conformance.report.files import ensure_writable
 
     formats = reports
@@ -143,6 +145,6 @@ def contract(
     if result.verdict:  # a network failure is an error line, like an unreachable host
         error = "runconform: error: " if result.unreachable else ""
         click.echo(visible(error + result.verdict), err=True)
-    for path in write_reports(result, result.exchanges, formats, report_dir) if formats else ():
+    for path in write_contract_reports(result, formats, report_dir) if formats else ():
         click.echo(visible(f"wrote {path}"), err=True)
     return result.exit_code

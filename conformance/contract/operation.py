@@ -17,7 +17,7 @@ from schemathesis.generation.modes import GenerationMode
 
 from conformance.contract.discovery import PROBE_ATTEMPTS, is_list, required_only
 from conformance.contract.failure import findings_of
-from conformance.contract.reports import record, record_cut
+from conformance.contract.recordings import record, record_cut
 from conformance.contract.response_checks import checked_schema
 from conformance.contract.results import OperationRun
 from conformance.contract.session import ContractSession, OperationPlan

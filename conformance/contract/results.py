@@ -16,9 +16,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from conformance.contract.reports import Exchange
+from conformance.contract.recordings import Exchange
 from conformance.errors import ExitCode
 from conformance.report.findings import Finding
+from conformance.report.text import finding_line
 
 UNTESTED = "no response body was checked against a run schema"
 
@@ -65,9 +66,9 @@ class OperationRun:
 
 
 def failure_text(finding: Finding) -> str:
-    """`$.status: error: "x" is not one of: ... [enum]`: the one text form of a contract
-    finding, `validate`'s line for a finding after its locator (here the operation)."""
-    return f"{finding.path}: {finding.severity}: {finding.message} [{finding.keyword}]"
+    """`$.status: error: "x" is not one of: ... [enum]`: the one text form of a finding
+    (`finding_line`) placed at its path, shown under the operation's line."""
+    return finding_line(finding, finding.path)
 
 
 @dataclass(frozen=True)

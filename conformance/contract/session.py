@@ -16,7 +16,7 @@ from typing import Any
 from conformance.contract.discovery import Sightings
 from conformance.contract.failure import ContractFailure
 from conformance.contract.options import ContractOptions
-from conformance.contract.reports import Exchange
+from conformance.contract.recordings import Exchange
 from conformance.contract.response_checks import CHECKS, Observed
 from conformance.contract.routes import OperationRoute
 from conformance.contract.safety import REDACTED, RateLimit, Scrubber, split_base_url

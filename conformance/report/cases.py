@@ -39,6 +39,9 @@ class Case:
     count: int = 1  # items this case stands for (records of a tally)
     message: str = ""  # why it errored, was skipped or untested
     record: ValidationResult | None = None  # validate: the verdict behind the case
+    #: what the command knows of the subject beyond its findings (a contract operation's
+    #: calls, statuses, bodies checked, hint); JSON writes it as `details` when there is any
+    details: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)

@@ -71,6 +71,8 @@ def case_dict(case: Case) -> dict[str, Any]:
             "confidence": result.confidence,
             "ok": result.ok,
         }
+    if case.details:
+        data["details"] = dict(case.details)
     data["findings"] = [finding_dict(f, at) for f in case.findings]
     return data
 

@@ -1,4 +1,6 @@
-"""Contract-run reports: JSON (versioned), JUnit XML, HAR 1.2 and a vcrpy-style cassette.
+"""The exchanges of a contract run, recorded: kept as `Exchange`s, written as HAR 1.2 or a
+vcrpy-style cassette (`--report har,vcr`). These are recordings, not finding reports
+(those go through `conformance.report.writers`: see `contract.report_files`).
 
 Every exchange is recorded after scrubbing: request headers whose values were
 given as credentials are replaced, URLs lose their user, password and the base
@@ -13,23 +15,19 @@ body refused for its size is not kept: the exchange says so (HAR `content.commen
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
-from dataclasses import asdict, dataclass, replace
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import IO, Any
 from urllib.parse import parse_qsl, urlsplit
 
 import yaml
 
 from conformance import __version__
-from conformance.atomic import atomic_output
 from conformance.contract.safety import REDACTED, Scrubber
-from conformance.errors import InputError, UsageError
-from conformance.report.escape import xml_attr, xml_text
 
-FORMATS = ("json", "junit", "har", "vcr")
-SUFFIXES = {"json": "json", "junit": "junit.xml", "har": "har", "vcr": "vcr.yaml"}
+#: recording format -> the suffix of its file (`contract-VENDOR.SUFFIX`)
+SUFFIXES = {"har": "har", "vcr": "vcr.yaml"}
 
 
 @dataclass(frozen=True)
@@ -138,125 +136,9 @@ def _exchange(
     )
 
 
-def parse_formats(values: Iterable[str]) -> tuple[str, ...]:
-    """`--report junit,json --report har` -> ("junit", "json", "har"); unknown names refused."""
-    chosen: list[str] = []
-    for value in values:
-        for name in filter(None, (part.strip() for part in value.split(","))):
-            if name not in FORMATS:
-                raise UsageError(
-                    f"unknown report format {name!r}; choose from {', '.join(FORMATS)}"
-                )
-            if name not in chosen:
-                chosen.append(name)
-    return tuple(chosen)
+def write_har(exchanges: tuple[Exchange, ...], out: IO[str]) -> None:
+    """HAR 1.2: one entry per exchange, as browsers export them."""
 
-
-def write_reports(
-    result: Any, exchanges: tuple[Exchange, ...], formats: Iterable[str], directory: Path
-) -> tuple[Path, ...]:
-    """Write each report atomically into `directory`; returns the paths written."""
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputError(
-            f"{directory}: cannot create the report folder: {exc.strerror or exc}"
-        ) from None
-    writers = {"json": _json, "junit": _junit, "har": _har, "vcr": _vcr}
-    written = []
-    for name in formats:
-        path = directory / f"contract-{result.vendor}.{SUFFIXES[name]}"
-        with atomic_output(path) as out:
-            writers[name](result, exchanges, out)
-        written.append(path)
-    return tuple(written)
-
-
-def _json(result: Any, exchanges: tuple[Exchange, ...], out: IO[str]) -> None:
-    json.dump(
-        {
-            "version": 1,
-            "tool": {"name": "runconform", "version": __version__},
-            "vendor": result.vendor,
-            "base_url": result.base_url,
-            "seed": result.seed,
-            "ok": result.ok,
-            "exit_code": result.exit_code,
-            "allow_untested": result.allow_untested,
-            "stopped": result.stopped or None,
-            "verdict": result.verdict,
-            "notes": list(result.notes),
-            "runs": [{**asdict(r), "status": r.status} for r in result.runs],
-            "skipped": [list(s) for s in result.skipped],
-            "exchanges": len(exchanges),
-        },
-        out,
-        indent=2,
-    )
-    out.write("\n")
-
-
-def _junit(result: Any, exchanges: tuple[Exchange, ...], out: IO[str]) -> None:
-    """A testcase per operation: FAILED a <failure>, untested a <failure type="untested">
-    (a <skipped> when untested operations are allowed), network errors an <error>."""
-    cases = [_junit_case(result, run) for run in result.runs]
-    cases += [
-        (
-            f"    <testcase classname={xml_attr(result.vendor)} name={xml_attr(operation)}>"
-            f"<skipped message={xml_attr(reason)}/></testcase>\n",
-            "skipped",
-        )
-        for operation, reason in result.skipped
-    ]
-    if not result.runs or result.stopped:  # nothing tested, or cut short: not a pass
-        verdict = xml_attr(result.verdict or "no operation was tested")
-        kind = "time-ran-out" if result.stopped else "nothing-tested"
-        cases.append(
-            (
-                f"    <testcase classname={xml_attr(result.vendor)} "
-                f"name={xml_attr('runconform contract ' + result.vendor)}>"
-                f'<failure message={verdict} type="{kind}"/></testcase>\n',
-                "failure",
-            )
-        )
-    counts = {kind: sum(1 for _, k in cases if k == kind) for kind in ("failure", "error")}
-    skipped = sum(1 for _, k in cases if k == "skipped")
-    totals = f'tests="{len(cases)}" failures="{counts["failure"]}" errors="{counts["error"]}"'
-    out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
-    out.write(
-        f"<testsuites {totals}>\n"
-        f"  <testsuite name={xml_attr('runconform contract ' + result.vendor)} "
-        f'{totals} skipped="{skipped}">\n'
-    )
-    out.writelines(text for text, _ in cases)
-    out.write("  </testsuite>\n</testsuites>\n")
-
-
-def _junit_case(result: Any, run: Any) -> tuple[str, str]:
-    """One operation's testcase and its kind: "failure", "error", "skipped" or "passed"."""
-    head = f"    <testcase classname={xml_attr(result.vendor)} name={xml_attr(run.operation)}>"
-    if run.failures:
-        text = "\n".join(line[2:] for line in run.lines()[1:])  # unindented
-        body = (
-            f"<failure message={xml_attr(run.failures[0].message)} "
-            f"type={xml_attr(run.failures[0].keyword)}>{xml_text(text)}</failure>"
-        )
-        kind = "failure"
-    elif run.errors:
-        body = (
-            f"<error message={xml_attr(run.errors[0])}>{xml_text(chr(10).join(run.errors))}</error>"
-        )
-        kind = "error"
-    elif run.status == "untested":
-        tag, kind = ("skipped", "skipped") if result.allow_untested else ("failure", "failure")
-        kind_attr = "" if tag == "skipped" else ' type="untested"'
-        body = f"<{tag} message={xml_attr(run.line)}{kind_attr}/>"
-    else:
-        return f"{head}</testcase>\n", "passed"
-    return f"{head}\n      {body}\n    </testcase>\n", kind
-
-
-def _har(result: Any, exchanges: tuple[Exchange, ...], out: IO[str]) -> None:
     def headers(pairs: tuple[tuple[str, str], ...]) -> list[dict[str, str]]:
         return [{"name": n, "value": v} for n, v in pairs]
 
@@ -330,7 +212,9 @@ def _post_data(body: str | None, mime_type: str) -> dict[str, Any]:
     }
 
 
-def _vcr(result: Any, exchanges: tuple[Exchange, ...], out: IO[str]) -> None:
+def write_vcr(exchanges: tuple[Exchange, ...], out: IO[str]) -> None:
+    """A vcrpy cassette (version 1): one interaction per exchange."""
+
     interactions = [
         {
             "request": {
@@ -351,3 +235,10 @@ def _vcr(result: Any, exchanges: tuple[Exchange, ...], out: IO[str]) -> None:
     yaml.safe_dump(
         {"interactions": interactions, "version": 1}, out, sort_keys=False, allow_unicode=True
     )
+
+
+#: recording format -> its writer
+WRITERS: dict[str, Callable[[tuple[Exchange, ...], IO[str]], None]] = {
+    "har": write_har,
+    "vcr": write_vcr,
+}
