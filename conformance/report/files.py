@@ -10,7 +10,7 @@ from conformance.atomic import atomic_output
 from conformance.errors import InputError
 from conformance.report.cases import Header, Outcome, report_cases
 from conformance.report.model import Report
-from conformance.report.writers import WRITERS
+from conformance.report.writers import write_cases
 
 #: format (a name in `WRITERS`) -> the file `check` writes it to
 FORMATS: dict[str, str] = {
@@ -34,11 +34,8 @@ def check_outcome(report: Report) -> Outcome:
 
 def write_report(report: Report, fmt: str, stream: IO[str]) -> None:
     """One format of a check `Report`, through the same writer `validate` streams to."""
-    writer = WRITERS[fmt](stream)
-    writer.begin(Header("check", "runconform check"))
-    for case in report_cases(report):
-        writer.case(case)
-    writer.end(check_outcome(report))
+    header = Header("check", "runconform check")
+    write_cases(fmt, stream, header, report_cases(report), check_outcome(report))
 
 
 def ensure_writable(folder: Path) -> None:
