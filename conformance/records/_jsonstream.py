@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import re
+from collections.abc import Iterator
 from typing import BinaryIO
 
 from ._common import Refused
@@ -276,6 +277,18 @@ class JsonStream(TextBuffer):
         if not self.peek() or self._buf[self._pos] in ",]":
             raise self._error("Expecting value")
         return True
+
+    def elements(self) -> Iterator[tuple[int, object]]:
+        """(line, value) of each element of the array entered last, one refused as its
+        ``BadValue`` (the next can still be read); then the rest of the file is checked."""
+        while self.next_element():
+            line = self.line()
+            try:
+                item = self.value()
+            except BadValue as refusal:
+                item = refusal
+            yield line, item
+        self.finish()
 
     def find(self, path: tuple[str, ...]) -> bool:
         """Walk object keys along ``path``; True with the cursor on the value found there."""
