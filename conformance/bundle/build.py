@@ -12,29 +12,19 @@ import hashlib
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from conformance.bundle.document_loader import dump_json, load_document
+from conformance.bundle.document_loader import dump_json
 from conformance.bundle.errata import Erratum, apply_errata, load_errata
-from conformance.bundle.openapi import (
-    ConversionNote,
-    check_openapi_32_features,
-    component_closure,
-    component_name,
-    convert_schema,
-    escape_pointer,
-    is_remote,
-    iter_refs,
-)
+from conformance.bundle.extract import DIALECT, Extracted, vendor_entries
+from conformance.bundle.openapi import iter_refs
 from conformance.bundle.openapi_files import Assembled, assembled_source
-from conformance.bundle.vendor_contracts import Source, VendorContracts, load_all, sha256_of
+from conformance.bundle.vendor_contracts import VendorContracts, load_all, sha256_of
 from conformance.errors import BundleError
 
 BASE_URI = "https://runconform.invalid/schemas/"
-DIALECT = "https://json-schema.org/draft/2020-12/schema"
 MANIFEST = "manifest.json"
 BUNDLE_FORMAT = 1
 
@@ -68,144 +58,11 @@ class Difference:
     diff: str
 
 
-@dataclass
-class _Extracted:
-    name: str
-    source: Source
-    pointer: str
-    listed: bool
-    published: dict[str, Any]
-    notes: list[ConversionNote]
-
-
-def _ref_rewriter(source: Source) -> Callable[[str, str], str]:
-    def rewrite(ref: str, pointer: str) -> str:
-        if is_remote(ref):
-            raise BundleError(
-                f"remote $ref {ref!r}: runconform never retrieves remote references",
-                file=source.relpath,
-                pointer=pointer,
-            )
-        target = component_name(ref)
-        if source.kind == "openapi":
-            if target is None:
-                raise BundleError(
-                    f"$ref {ref!r} does not point into #/components/schemas",
-                    file=source.relpath,
-                    pointer=pointer,
-                )
-            rest = ref[len("#/components/schemas/") + len(target) :]
-            return f"{target}.json" + (f"#{rest}" if rest else "")
-        return ref
-
-    return rewrite
-
-
 def _finish(schema: dict[str, Any], vendor: str, name: str, variant: str) -> dict[str, Any]:
     head = {"$schema": DIALECT, "$id": schema_id(vendor, name, variant)}
     body = {k: v for k, v in schema.items() if k not in ("$schema", "$id")}
     body.setdefault("title", name)
     return {**head, "title": body.pop("title"), **body}
-
-
-def _extract_openapi(
-    source: Source, directory: Path, roots: list[str], document: Any = None
-) -> list[_Extracted]:
-    if document is None:
-        document = load_document(directory / source.file, display=source.relpath)
-    if not isinstance(document, dict):
-        raise BundleError("an OpenAPI document must be a mapping", file=source.relpath)
-    declared = str(document.get("openapi", ""))
-    if source.openapi_declared and declared != source.openapi_declared:
-        raise BundleError(
-            f"declares openapi {declared!r}, manifest says {source.openapi_declared!r}",
-            file=source.relpath,
-            pointer="/openapi",
-        )
-    if declared.startswith("3.2"):
-        if not source.read_as:
-            raise BundleError(
-                "OpenAPI 3.2 document: set `read_as` in the manifest after checking "
-                "it uses no 3.2-only feature",
-                file=source.relpath,
-                pointer="/openapi",
-            )
-        check_openapi_32_features(document, file=source.relpath)
-    if source.dialect == "unsupported":
-        raise BundleError(
-            f"unsupported OpenAPI version {declared!r} (3.0 and 3.1 are read)",
-            file=source.relpath,
-            pointer="/openapi",
-        )
-    for pointer, ref in iter_refs(document):
-        if is_remote(ref):
-            raise BundleError(
-                f"remote $ref {ref!r}: runconform never retrieves remote references; copy the "
-                "referenced schema into contracts/ and reference it locally",
-                file=source.relpath,
-                pointer=pointer,
-            )
-    components = (document.get("components") or {}).get("schemas") or {}
-    extracted = []
-    for name in component_closure(components, roots, file=source.relpath):
-        pointer = f"/components/schemas/{escape_pointer(name)}"
-        notes: list[ConversionNote] = []
-        converted = convert_schema(
-            components[name],
-            dialect=source.dialect,
-            rewrite_ref=_ref_rewriter(source),
-            pointer=pointer,
-            notes=notes,
-        )
-        extracted.append(_Extracted(name, source, pointer, name in roots, converted, notes))
-    return extracted
-
-
-def _extract_json_schema(source: Source, directory: Path, name: str) -> _Extracted:
-    document = load_document(directory / source.file, display=source.relpath)
-    if not isinstance(document, dict) or document.get("$schema") != DIALECT:
-        raise BundleError(
-            f'expected a JSON Schema with "$schema": "{DIALECT}"', file=source.relpath
-        )
-    for pointer, ref in iter_refs(document):
-        if is_remote(ref):
-            raise BundleError(
-                f"remote $ref {ref!r}: runconform never retrieves remote references",
-                file=source.relpath,
-                pointer=pointer,
-            )
-    notes: list[ConversionNote] = []
-    converted = convert_schema(
-        document, dialect="2020-12", rewrite_ref=_ref_rewriter(source), pointer="", notes=notes
-    )
-    return _Extracted(name, source, "", True, converted, notes)
-
-
-def _vendor_entries(
-    contracts: VendorContracts, generated: dict[str, tuple[Assembled, str]]
-) -> list[_Extracted]:
-    by_source: dict[str, list[str]] = {}
-    for spec in contracts.objects:
-        by_source.setdefault(spec.source, []).append(spec.name)
-    entries: dict[str, _Extracted] = {}
-    for file, roots in by_source.items():
-        source = contracts.source(file)
-        if file in generated:
-            document = generated[file][0].document
-            found = _extract_openapi(source, contracts.directory, roots, document)
-        elif source.kind == "openapi":
-            found = _extract_openapi(source, contracts.directory, roots)
-        else:
-            found = [_extract_json_schema(source, contracts.directory, name) for name in roots]
-        for item in found:
-            if item.name in entries and entries[item.name].published != item.published:
-                raise BundleError(
-                    f"object {item.name!r} is defined differently in "
-                    f"{entries[item.name].source.file} and {file}",
-                    file=f"{contracts.vendor}/manifest.yaml",
-                )
-            entries.setdefault(item.name, item)
-    return [entries[name] for name in sorted(entries)]
 
 
 def _closure_errata(
@@ -229,29 +86,13 @@ def build_bundle(contracts_root: Path) -> BuiltBundle:
     manifest_entries: list[dict[str, Any]] = []
     all_errata: dict[str, dict[str, str]] = {}
     for contracts in load_all(contracts_root):
-        errata = load_errata(contracts.directory)
         generated = {
             s.file: assembled_source(contracts, s) for s in contracts.sources if s.assembled_from
         }
         for file, (_, text) in generated.items():
             contract_files[f"{contracts.vendor}/{file}"] = text
-        entries = _vendor_entries(contracts, generated)
-        names = {e.name for e in entries}
-        by_object: dict[str, list[Erratum]] = {}
-        for erratum in errata:
-            if erratum.object not in names:
-                raise BundleError(
-                    f"erratum {erratum.id!r} names object {erratum.object!r}, "
-                    "which the bundle does not extract",
-                    file=f"{contracts.vendor}/errata.yaml",
-                )
-            by_object.setdefault(erratum.object, []).append(erratum)
-            all_errata[erratum.id] = {
-                "vendor": contracts.vendor,
-                "object": erratum.object,
-                "rationale": " ".join(erratum.rationale.split()),
-                "evidence": " ".join(erratum.evidence.split()),
-            }
+        entries = vendor_entries(contracts, generated)
+        by_object = _errata_by_object(contracts, {e.name for e in entries}, all_errata)
         refs = {
             e.name: {
                 r.split(".json")[0] for _, r in iter_refs(e.published) if not r.startswith("#")
@@ -260,34 +101,7 @@ def build_bundle(contracts_root: Path) -> BuiltBundle:
         }
         direct = {k: [e.id for e in v] for k, v in by_object.items()}
         for entry in entries:
-            variants = {
-                "published": entry.published,
-                "corrected": apply_errata(entry.published, tuple(by_object.get(entry.name, ()))),
-            }
-            record: dict[str, Any] = {
-                "name": f"{contracts.vendor}.{entry.name}",
-                "vendor": contracts.vendor,
-                "object": entry.name,
-                "listed": entry.listed,
-                "source": {
-                    **entry.source.provenance(),
-                    "pointer": entry.pointer,
-                    "sha256": _source_sha256(contracts, entry, generated),
-                },
-            }
-            if entry.source.file in generated:
-                spec = entry.source.assembled_from
-                assert spec is not None
-                origin = generated[entry.source.file][0].origins.get(entry.name, "")
-                record["source"]["assembled_from"] = f"{contracts.vendor}/{spec.root}/{origin}"
-            for variant, schema in variants.items():
-                text = dump_json(_finish(schema, contracts.vendor, entry.name, variant))
-                path = schema_path(contracts.vendor, entry.name, variant)
-                files[path] = text
-                record[variant] = {
-                    "path": path,
-                    "$id": schema_id(contracts.vendor, entry.name, variant),
-                }
+            record = _manifest_record(contracts, entry, generated, by_object, files)
             record["corrected"]["errata"] = direct.get(entry.name, [])
             record["corrected"]["errata_in_scope"] = _closure_errata(entry.name, refs, direct)
             record["conversion_notes"] = [f"{n.pointer}: {n.note}" for n in entry.notes]
@@ -308,8 +122,69 @@ def build_bundle(contracts_root: Path) -> BuiltBundle:
     )
 
 
+def _errata_by_object(
+    contracts: VendorContracts, names: set[str], all_errata: dict[str, dict[str, str]]
+) -> dict[str, list[Erratum]]:
+    """One vendor's errata grouped by the object they correct; each also lands in `all_errata`."""
+    by_object: dict[str, list[Erratum]] = {}
+    for erratum in load_errata(contracts.directory):
+        if erratum.object not in names:
+            raise BundleError(
+                f"erratum {erratum.id!r} names object {erratum.object!r}, "
+                "which the bundle does not extract",
+                file=f"{contracts.vendor}/errata.yaml",
+            )
+        by_object.setdefault(erratum.object, []).append(erratum)
+        all_errata[erratum.id] = {
+            "vendor": contracts.vendor,
+            "object": erratum.object,
+            "rationale": " ".join(erratum.rationale.split()),
+            "evidence": " ".join(erratum.evidence.split()),
+        }
+    return by_object
+
+
+def _manifest_record(
+    contracts: VendorContracts,
+    entry: Extracted,
+    generated: dict[str, tuple[Assembled, str]],
+    by_object: dict[str, list[Erratum]],
+    files: dict[str, str],
+) -> dict[str, Any]:
+    """One object's manifest record; its published and corrected schemas land in `files`."""
+    variants = {
+        "published": entry.published,
+        "corrected": apply_errata(entry.published, tuple(by_object.get(entry.name, ()))),
+    }
+    record: dict[str, Any] = {
+        "name": f"{contracts.vendor}.{entry.name}",
+        "vendor": contracts.vendor,
+        "object": entry.name,
+        "listed": entry.listed,
+        "source": {
+            **entry.source.provenance(),
+            "pointer": entry.pointer,
+            "sha256": _source_sha256(contracts, entry, generated),
+        },
+    }
+    if entry.source.file in generated:
+        spec = entry.source.assembled_from
+        assert spec is not None
+        origin = generated[entry.source.file][0].origins.get(entry.name, "")
+        record["source"]["assembled_from"] = f"{contracts.vendor}/{spec.root}/{origin}"
+    for variant, schema in variants.items():
+        text = dump_json(_finish(schema, contracts.vendor, entry.name, variant))
+        path = schema_path(contracts.vendor, entry.name, variant)
+        files[path] = text
+        record[variant] = {
+            "path": path,
+            "$id": schema_id(contracts.vendor, entry.name, variant),
+        }
+    return record
+
+
 def _source_sha256(
-    contracts: VendorContracts, entry: _Extracted, generated: dict[str, tuple[Assembled, str]]
+    contracts: VendorContracts, entry: Extracted, generated: dict[str, tuple[Assembled, str]]
 ) -> str:
     if entry.source.file in generated:
         text = generated[entry.source.file][1]

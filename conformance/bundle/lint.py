@@ -116,61 +116,8 @@ def _schema_rules(schema: dict[str, Any]) -> Iterator[tuple[str, Severity, str, 
     for pointer, node, composition in subschemas(schema):
         properties = node.get("properties")
         required = node.get("required")
-        if isinstance(required, list) and isinstance(properties, dict):
-            patterns = node.get("patternProperties") or {}
-            for name in required:
-                if name not in properties and not patterns:
-                    yield (
-                        "required-undefined",
-                        "error",
-                        f"{pointer}/required",
-                        f"required property {name!r} is not defined in `properties`: "
-                        "no conforming object can have it documented",
-                    )
-        if (properties or required) and "type" not in node and composition is None:
-            yield (
-                "missing-type",
-                "warning",
-                pointer,
-                "declares properties but no `type`: any non-object value is valid",
-            )
-        for keyword in OPENAPI_30_KEYWORDS:
-            if keyword in node:
-                yield (
-                    "openapi-keyword",
-                    "error",
-                    f"{pointer}/{escape_pointer(keyword)}",
-                    f"OpenAPI 3.0 keyword {keyword!r} is ignored by JSON Schema 2020-12: "
-                    'write `type: [..., "null"]`',
-                )
-        if "example" in node:
-            yield (
-                "openapi-keyword",
-                "warning",
-                f"{pointer}/example",
-                "`example` is not a JSON Schema keyword; use `examples: [...]`",
-            )
-        fmt = node.get("format")
-        if isinstance(fmt, str) and fmt not in KNOWN_FORMATS:
-            yield (
-                "unknown-format",
-                "warning",
-                f"{pointer}/format",
-                f"format {fmt!r} is neither a JSON Schema nor an OpenAPI format: not checked",
-            )
-        enum = node.get("enum")
-        if isinstance(enum, list):
-            yield from _enum_rules(enum, pointer)
-        for key in ("anyOf", "oneOf"):
-            for i, branch in enumerate(node.get(key) or []):
-                if branch == {} or branch is True:
-                    yield (
-                        "accepts-anything",
-                        "error",
-                        f"{pointer}/{key}/{i}",
-                        f"`{key}` branch is the empty schema, so the whole `{key}` accepts "
-                        "any value",
-                    )
+        yield from _object_rules(node, pointer, composition)
+        yield from _keyword_rules(node, pointer)
         if node.get("type") == "object" and properties and not required and pointer == "":
             yield (
                 "nothing-required",
@@ -178,6 +125,72 @@ def _schema_rules(schema: dict[str, Any]) -> Iterator[tuple[str, Severity, str, 
                 pointer,
                 "no property is required: `{}` is a valid instance",
             )
+
+
+def _object_rules(
+    node: dict[str, Any], pointer: str, composition: str | None
+) -> Iterator[tuple[str, Severity, str, str]]:
+    """`required` names a property `properties` lacks; properties without a `type`."""
+    properties = node.get("properties")
+    required = node.get("required")
+    if isinstance(required, list) and isinstance(properties, dict):
+        patterns = node.get("patternProperties") or {}
+        for name in required:
+            if name not in properties and not patterns:
+                yield (
+                    "required-undefined",
+                    "error",
+                    f"{pointer}/required",
+                    f"required property {name!r} is not defined in `properties`: "
+                    "no conforming object can have it documented",
+                )
+    if (properties or required) and "type" not in node and composition is None:
+        yield (
+            "missing-type",
+            "warning",
+            pointer,
+            "declares properties but no `type`: any non-object value is valid",
+        )
+
+
+def _keyword_rules(node: dict[str, Any], pointer: str) -> Iterator[tuple[str, Severity, str, str]]:
+    """Keywords JSON Schema 2020-12 ignores or cannot check, and branches that accept anything."""
+    for keyword in OPENAPI_30_KEYWORDS:
+        if keyword in node:
+            yield (
+                "openapi-keyword",
+                "error",
+                f"{pointer}/{escape_pointer(keyword)}",
+                f"OpenAPI 3.0 keyword {keyword!r} is ignored by JSON Schema 2020-12: "
+                'write `type: [..., "null"]`',
+            )
+    if "example" in node:
+        yield (
+            "openapi-keyword",
+            "warning",
+            f"{pointer}/example",
+            "`example` is not a JSON Schema keyword; use `examples: [...]`",
+        )
+    fmt = node.get("format")
+    if isinstance(fmt, str) and fmt not in KNOWN_FORMATS:
+        yield (
+            "unknown-format",
+            "warning",
+            f"{pointer}/format",
+            f"format {fmt!r} is neither a JSON Schema nor an OpenAPI format: not checked",
+        )
+    enum = node.get("enum")
+    if isinstance(enum, list):
+        yield from _enum_rules(enum, pointer)
+    for key in ("anyOf", "oneOf"):
+        for i, branch in enumerate(node.get(key) or []):
+            if branch == {} or branch is True:
+                yield (
+                    "accepts-anything",
+                    "error",
+                    f"{pointer}/{key}/{i}",
+                    f"`{key}` branch is the empty schema, so the whole `{key}` accepts any value",
+                )
 
 
 def _enum_rules(enum: list[Any], pointer: str) -> Iterator[tuple[str, Severity, str, str]]:

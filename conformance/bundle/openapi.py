@@ -145,48 +145,72 @@ def convert_schema(
         node = {"$ref": node["$ref"]}
     out: dict[str, Any] = {}
     for key, value in node.items():
-        child = f"{pointer}/{escape_pointer(str(key))}"
-        if isinstance(key, str) and key.startswith("x-"):
-            continue
-        if key in OPENAPI_ONLY:
-            notes.append(ConversionNote(child, f"OpenAPI-only keyword {key!r} dropped"))
-            continue
-        if key == "$ref" and isinstance(value, str):
-            out[key] = rewrite_ref(value, pointer)
-        elif key == "example" and dialect != "2020-12":
-            out.setdefault("examples", [value])
-        elif key == "nullable" and dialect == "3.0":
-            continue  # handled below, once `type` is known
-        elif key in ("exclusiveMinimum", "exclusiveMaximum") and isinstance(value, bool):
-            bound = "minimum" if key == "exclusiveMinimum" else "maximum"
-            if value and bound in node:
-                out[key] = node[bound]
-                notes.append(ConversionNote(child, f"3.0 boolean {key} -> number"))
-        elif (
-            key in ("minimum", "maximum")
-            and node.get("exclusiveMinimum" if key == "minimum" else "exclusiveMaximum") is True
-        ):
-            continue
-        elif key in ("properties", "patternProperties", "$defs", "dependentSchemas"):
-            out[key] = {
-                name: convert_schema(
-                    sub,
-                    dialect=dialect,
-                    rewrite_ref=rewrite_ref,
-                    pointer=f"{child}/{escape_pointer(str(name))}",
-                    notes=notes,
-                )
-                for name, sub in value.items()
-            }
-        elif key in ("enum", "const", "examples", "default", "required"):
-            out[key] = value
-        else:
-            out[key] = convert_schema(
-                value, dialect=dialect, rewrite_ref=rewrite_ref, pointer=child, notes=notes
-            )
+        _convert_keyword(
+            out,
+            node,
+            key,
+            value,
+            dialect=dialect,
+            rewrite_ref=rewrite_ref,
+            pointer=pointer,
+            notes=notes,
+        )
     if dialect == "3.0" and node.get("nullable") is True:
         _apply_nullable(out, pointer, notes)
     return out
+
+
+def _convert_keyword(
+    out: dict[str, Any],
+    node: dict[str, Any],
+    key: Any,
+    value: Any,
+    *,
+    dialect: str,
+    rewrite_ref: Callable[[str, str], str],
+    pointer: str,
+    notes: list[ConversionNote],
+) -> None:
+    """Write `node[key]`, converted, into `out`, or leave it out (with a note where it matters)."""
+    child = f"{pointer}/{escape_pointer(str(key))}"
+    if isinstance(key, str) and key.startswith("x-"):
+        return
+    if key in OPENAPI_ONLY:
+        notes.append(ConversionNote(child, f"OpenAPI-only keyword {key!r} dropped"))
+        return
+    if key == "$ref" and isinstance(value, str):
+        out[key] = rewrite_ref(value, pointer)
+    elif key == "example" and dialect != "2020-12":
+        out.setdefault("examples", [value])
+    elif key == "nullable" and dialect == "3.0":
+        return  # handled by the caller, once `type` is known
+    elif key in ("exclusiveMinimum", "exclusiveMaximum") and isinstance(value, bool):
+        bound = "minimum" if key == "exclusiveMinimum" else "maximum"
+        if value and bound in node:
+            out[key] = node[bound]
+            notes.append(ConversionNote(child, f"3.0 boolean {key} -> number"))
+    elif (
+        key in ("minimum", "maximum")
+        and node.get("exclusiveMinimum" if key == "minimum" else "exclusiveMaximum") is True
+    ):
+        return
+    elif key in ("properties", "patternProperties", "$defs", "dependentSchemas"):
+        out[key] = {
+            name: convert_schema(
+                sub,
+                dialect=dialect,
+                rewrite_ref=rewrite_ref,
+                pointer=f"{child}/{escape_pointer(str(name))}",
+                notes=notes,
+            )
+            for name, sub in value.items()
+        }
+    elif key in ("enum", "const", "examples", "default", "required"):
+        out[key] = value
+    else:
+        out[key] = convert_schema(
+            value, dialect=dialect, rewrite_ref=rewrite_ref, pointer=child, notes=notes
+        )
 
 
 def _apply_nullable(out: dict[str, Any], pointer: str, notes: list[ConversionNote]) -> None:

@@ -20,6 +20,22 @@ def _vendor(name: str) -> str:
     return name.partition(".")[0]
 
 
+def _tallied(
+    name: str, title: str, started: float, tallies: list[Tally], findings: list[Finding]
+) -> StageResult:
+    """A stage that ran to the end: failed (exit 1) when any tally has a failure."""
+    failed = sum(t.failed for t in tallies)
+    return StageResult(
+        name,
+        title,
+        "failed" if failed else "passed",
+        time.monotonic() - started,
+        tuple(tallies),
+        tuple(findings),
+        exit_code=int(ExitCode.NON_CONFORMING) if failed else 0,
+    )
+
+
 def fixtures_stage(settings: CheckOptions) -> StageResult:
     """Per listed object: `n` valid fixtures conform (strict) and `n` negatives fail as labelled."""
     from conformance.bundle.catalog import load_catalog
@@ -53,16 +69,7 @@ def fixtures_stage(settings: CheckOptions) -> StageResult:
                     for f in result.findings
                 ]
             tallies.append(Tally(name, ok, bad, vendor))
-    failed = sum(t.failed for t in tallies)
-    return StageResult(
-        "fixtures",
-        "Generate fixtures and check them",
-        "failed" if failed else "passed",
-        time.monotonic() - started,
-        tuple(tallies),
-        tuple(findings),
-        exit_code=int(ExitCode.NON_CONFORMING) if failed else 0,
-    )
+    return _tallied("fixtures", "Generate fixtures and check them", started, tallies, findings)
 
 
 def mappings_stage(settings: CheckOptions) -> tuple[StageResult, dict[str, object] | None]:
@@ -98,18 +105,9 @@ def mappings_stage(settings: CheckOptions) -> tuple[StageResult, dict[str, objec
                 )
             )
         tallies.append(Tally(f"{name} -> canonical -> back", ok, bad, _vendor(name)))
-    failed = sum(t.failed for t in tallies)
     matrix = expressiveness().as_json()
-    stage = StageResult(
-        "mappings",
-        "Check the mappings to the canonical run",
-        "failed" if failed else "passed",
-        time.monotonic() - started,
-        tuple(tallies),
-        tuple(findings),
-        exit_code=int(ExitCode.NON_CONFORMING) if failed else 0,
-    )
-    return stage, matrix
+    title = "Check the mappings to the canonical run"
+    return _tallied("mappings", title, started, tallies, findings), matrix
 
 
 def _round_trip_problem(run: object, name: str) -> str | None:

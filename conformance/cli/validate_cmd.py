@@ -66,6 +66,30 @@ def _progress(enabled: bool) -> Iterator[Callable[[int], None]]:
         yield lambda n: bar.update(task, completed=n)
 
 
+def _validation_options(
+    as_published: bool,
+    formats: tuple[str, ...] | None,
+    strict: bool,
+    no_drift: bool,
+    no_invariants: bool,
+    expect_violations: bool,
+) -> ValidationOptions:
+    """The engine's options from `validate`'s flags."""
+    return ValidationOptions(
+        variant="published" if as_published else "corrected",
+        formats=formats,
+        strict=strict,
+        drift=not no_drift,
+        invariants=not no_invariants,
+        expect_violations=expect_violations,
+    )
+
+
+def _findings_only(fmt: str, verbosity: int) -> bool:
+    """Outputs that show only findings do not need one result per clean record."""
+    return fmt in ("github", "sarif") or (fmt == "text" and verbosity <= 0)
+
+
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @options.schema
@@ -128,19 +152,16 @@ def validate(
 
     Exit codes: 0 all conform, 1 non-conforming data, 2 usage error (or records
     with no schema), 3 schema/bundle problem, 4 unreadable input.
+    \f
+    Over 60 lines: the signature alone is one parameter a flag; the rest wires them up.
     """
     from conformance.engines.processes import validate_paths  # heavy, import on use
 
     if schema and identify:
         raise UsageError("--schema and --identify exclude each other")
     refuse_overwriting_input(output, paths, "--output")
-    options = ValidationOptions(
-        variant="published" if as_published else "corrected",
-        formats=formats,
-        strict=strict,
-        drift=not no_drift,
-        invariants=not no_invariants,
-        expect_violations=expect_violations,
+    options = _validation_options(
+        as_published, formats, strict, no_drift, no_invariants, expect_violations
     )
     summary = Summary()
     with atomic_output(output) as out:
@@ -155,8 +176,7 @@ def validate(
         writer.begin(Header("validate"))
         show_progress = sys.stderr.isatty() and not quiet
         with _progress(show_progress) as tick:
-            # Outputs that show only findings do not need one result per clean record.
-            findings_only = fmt in ("github", "sarif") or (fmt == "text" and verbose <= quiet)
+            findings_only = _findings_only(fmt, verbose - quiet)
             for result in validate_paths(
                 paths,
                 schema=schema,

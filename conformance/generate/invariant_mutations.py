@@ -116,22 +116,37 @@ def _time_mutations(
         for r, p in roles.items()
         if r not in ("duration_ms", "status") and (t := _ms(get(obj, p))) is not None
     }
+    yield from _order_mutations(profile, roles, ms, base, ch)
+    yield from _status_mutations(profile, roles, ms, shape, base, ch)
+
+
+def _with_span(
+    o: dict[str, Any], duration: tuple[str, ...] | None, started: int | None, finished: int | None
+) -> None:
+    """Keep a present duration equal to the (moved) span, so only the targeted rule breaks."""
+    if not duration or started is None or finished is None:
+        return
+    if get(o, duration) is not None:
+        o[duration[0]] = max(0, finished - started)
+
+
+def _order_mutations(
+    profile: dict[str, Any],
+    roles: dict[str, tuple[str, ...]],
+    ms: dict[str, int],
+    base: tuple[str, ...],
+    ch: Chooser,
+) -> Iterator[Mutation]:
+    """A timestamp moved before its predecessor; a duration that disagrees with its span."""
     present = [r for r in ("created", "started", "finished") if r in ms]
     duration = roles.get("duration_ms")
-
-    def with_span(o: dict[str, Any], started: int | None, finished: int | None) -> None:
-        if not duration or started is None or finished is None:
-            return
-        if get(o, duration) is not None:
-            o[duration[0]] = max(0, finished - started)
-
     for earlier, later in pairwise(present):
         moved = ms[earlier] - 500
 
         def order(o: dict[str, Any], later: str = later, moved: int = moved) -> dict[str, Any]:
             o[roles[later][0]] = stamp(moved)
             new = {**ms, later: moved}
-            with_span(o, new.get("started"), new.get("finished"))
+            _with_span(o, duration, new.get("started"), new.get("finished"))
             return o
 
         desc = f"{later} moved before {earlier}: {INVARIANTS['time-order']}"
@@ -155,9 +170,21 @@ def _time_mutations(
             setter(duration, bad),
             f"duration {bad} ms, span {span} ms",
         )
+
+
+def _status_mutations(
+    profile: dict[str, Any],
+    roles: dict[str, tuple[str, ...]],
+    ms: dict[str, int],
+    shape: Shape,
+    base: tuple[str, ...],
+    ch: Chooser,
+) -> Iterator[Mutation]:
+    """A terminal status without an end time; an active one with an end time."""
     status, end = roles.get("status"), roles.get("finished")
     if not status or not end or len(status) != 1 or len(end) != 1:
         return
+    duration = roles.get("duration_ms")
     enum = [v for v in (shape.properties.get(status[0], Shape()).enum or ()) if isinstance(v, str)]
     terminal = [s for s in enum if s in profile.get("terminal", ())]
     active = [s for s in enum if s in profile.get("active", ())]
@@ -185,7 +212,7 @@ def _time_mutations(
             if o.get(end[0]) is None:
                 finish = (begin or ms.get("finished") or 1_750_000_000_000) + 1000
                 o[end[0]] = stamp(finish)
-                with_span(o, ms.get("started"), finish)
+                _with_span(o, duration, ms.get("started"), finish)
             return o
 
         yield Mutation(
@@ -235,11 +262,6 @@ def _page_mutations(
     if not isinstance(items, list):
         return
     n, style = len(items), page["style"]
-
-    def num(key: str) -> int | None:
-        value = get(obj, tokens(page[key])) if key in page else None
-        return value if type(value) is int else None
-
     if "size" in page and style != "page-number" and n >= 1:
         yield Mutation(
             "invariant",
@@ -249,36 +271,14 @@ def _page_mutations(
             "page size below item count",
         )
     if style == "hatchet":
-        current, pages = num("current"), num("pages")
-        if current is not None and pages is not None and current < pages:
-            yield Mutation(
-                "invariant",
-                "page-consistent",
-                _ptr(base, page["next"]),
-                setter(tokens(page["next"]), current + 2),
-                "next_page skips",
-            )
-        if pages is not None:
-            beyond = max(pages, 1) + 1
-            nxt = tokens(page["next"])
-
-            def past(o: dict[str, Any], beyond: int = beyond) -> dict[str, Any]:
-                setter(tokens(page["current"]), beyond)(o)
-                holder = get(o, nxt[:-1])
-                if isinstance(holder, dict):
-                    holder.pop(nxt[-1], None)
-                return o
-
-            yield Mutation(
-                "invariant",
-                "page-consistent",
-                _ptr(base, page["current"]),
-                past,
-                "current_page beyond num_pages",
-            )
+        yield from _hatchet_page_mutations(obj, page, base)
     elif style == "page-number":
-        pages = num("pages")
-        if pages is not None and num("size") and num("total") is not None:
+        pages = _page_int(obj, page, "pages")
+        if (
+            pages is not None
+            and _page_int(obj, page, "size")
+            and _page_int(obj, page, "total") is not None
+        ):
             yield Mutation(
                 "invariant",
                 "page-consistent",
@@ -294,3 +294,42 @@ def _page_mutations(
         if n < page["max_size"]:
             absolute = setter(nxt, f"https://api.useparagon.com{link}")
             yield Mutation("invariant", "page-consistent", at, absolute, "nextLink on a short page")
+
+
+def _page_int(obj: dict[str, Any], page: dict[str, Any], key: str) -> int | None:
+    """The page's `key` field where the profile names one and it holds an integer."""
+    value = get(obj, tokens(page[key])) if key in page else None
+    return value if type(value) is int else None
+
+
+def _hatchet_page_mutations(
+    obj: dict[str, Any], page: dict[str, Any], base: tuple[str, ...]
+) -> Iterator[Mutation]:
+    """Hatchet numbers its pages: a next page that skips one, a current page past the last."""
+    current, pages = _page_int(obj, page, "current"), _page_int(obj, page, "pages")
+    if current is not None and pages is not None and current < pages:
+        yield Mutation(
+            "invariant",
+            "page-consistent",
+            _ptr(base, page["next"]),
+            setter(tokens(page["next"]), current + 2),
+            "next_page skips",
+        )
+    if pages is not None:
+        beyond = max(pages, 1) + 1
+        nxt = tokens(page["next"])
+
+        def past(o: dict[str, Any], beyond: int = beyond) -> dict[str, Any]:
+            setter(tokens(page["current"]), beyond)(o)
+            holder = get(o, nxt[:-1])
+            if isinstance(holder, dict):
+                holder.pop(nxt[-1], None)
+            return o
+
+        yield Mutation(
+            "invariant",
+            "page-consistent",
+            _ptr(base, page["current"]),
+            past,
+            "current_page beyond num_pages",
+        )

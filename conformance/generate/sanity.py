@@ -94,12 +94,44 @@ class _Sanitizer:
         for carried in plan.carried:
             if (carried.invariant or not self.minimal) and get(obj, carried.path) is None:
                 put(obj, carried.path, value_generator(carried.shape, carried.path[-1])(ch, 0))
-        digits, offset = self.digits, self.offset
+        digits = self.digits
         fixed = (
             {r: instant_ms(given[r], r) for r in TIME_ROLES if given.get(r) is not None}
             if given
             else {}
         )
+        created, started = self._opening(fixed, anchor)
+        finished = fixed["finished"][0] if "finished" in fixed else None
+        cursor = self._children(obj, plan, ov, status in plan.terminal, started)
+        if finished is None:
+            finished = started + truncate(ch.integer(0, 900_000), digits)
+            if cursor is not None:
+                finished = max(finished, cursor)
+        updated = fixed["updated"][0] if "updated" in fixed else None
+        if updated is None:
+            updated = max(created, started, finished) + truncate(ch.integer(0, 5_000), digits)
+        values = {"created": created, "started": started, "finished": finished,
+                  "updated": updated, "last": updated}  # fmt: skip
+        if plan.timed:
+            self._presence(obj, plan, status, given)
+        latest = self._write_times(obj, plan, fixed, values)
+        if "duration_ms" in roles:
+            texts = any(fixed[r][1] for r in ("started", "finished") if r in fixed)
+            self._duration(obj, plan, given, started, finished, texts)
+        if plan.counts or plan.step_count:
+            self._counts(obj, plan)
+        if plan.page is not None and plan.items is not None:
+            self._page(obj, plan)
+        if plan.errors and isinstance(status, str) and "FAIL" not in status.upper():
+            for key in plan.errors:
+                obj.pop(key, None)
+        return latest
+
+    def _opening(
+        self, fixed: dict[str, tuple[int, str | None]], anchor: int | None
+    ) -> tuple[int, int]:
+        """Created and started: the given ones, else from `anchor`, before any given end."""
+        ch, digits = self.ch, self.digits
         start = truncate(anchor if anchor is not None else random_instant(ch), digits)
         created = fixed["created"][0] if "created" in fixed else None
         started = fixed["started"][0] if "started" in fixed else None
@@ -114,10 +146,14 @@ class _Sanitizer:
             started = created + truncate(ch.integer(0, 20_000), digits)
             if finished is not None:
                 started = max(created, min(started, finished))
-        # Children run one after another inside the parent's window.
-        final = status in plan.terminal
+        return created, started
+
+    def _children(
+        self, obj: dict[str, Any], plan: Plan, ov: Overrides, final: bool, started: int
+    ) -> int | None:
+        """Children run one after another inside the parent's window; returns where they end."""
         cursor = started if plan.timed else None
-        child_ov = ov if not plan.timed and "status" not in roles else NO_OVERRIDES
+        child_ov = ov if not plan.timed and "status" not in plan.roles else NO_OVERRIDES
         for path, many, child_name in plan.children:
             child_plan = plan_for(child_name)
             value = get(obj, path)
@@ -127,40 +163,29 @@ class _Sanitizer:
                 if isinstance(child, dict):
                     end = self.run(child, child_plan, cursor, child_ov, final)
                     if cursor is not None and end is not None:
-                        cursor = max(cursor, end) + truncate(ch.integer(0, 2_000), digits)
-        if finished is None:
-            finished = started + truncate(ch.integer(0, 900_000), digits)
-            if cursor is not None:
-                finished = max(finished, cursor)
-        updated = fixed["updated"][0] if "updated" in fixed else None
-        if updated is None:
-            updated = max(created, started, finished) + truncate(ch.integer(0, 5_000), digits)
-        values = {"created": created, "started": started, "finished": finished,
-                  "updated": updated, "last": updated}  # fmt: skip
-        if plan.timed:
-            self._presence(obj, plan, status, given)
+                        cursor = max(cursor, end) + truncate(self.ch.integer(0, 2_000), self.digits)
+        return cursor
+
+    def _write_times(
+        self,
+        obj: dict[str, Any],
+        plan: Plan,
+        fixed: dict[str, tuple[int, str | None]],
+        values: dict[str, int],
+    ) -> int | None:
+        """Stamp every time role the object shows (and the links to them); the latest one."""
         latest = None
         for role in plan.time_roles:
-            path = roles[role]
+            path = plan.roles[role]
             holder = get(obj, path[:-1]) if len(path) > 1 else obj
             if isinstance(holder, dict) and path[-1] in holder:
                 text = fixed[role][1] if role in fixed else None
-                holder[path[-1]] = text or stamp(values[role], digits, offset)
+                holder[path[-1]] = text or stamp(values[role], self.digits, self.offset)
                 latest = values[role] if latest is None else max(latest, values[role])
         for path, role in plan.links:
             holder = get(obj, path[:-1])
             if isinstance(holder, dict) and path[-1] in holder:
-                holder[path[-1]] = stamp(values[role], digits, offset)
-        if "duration_ms" in roles:
-            texts = any(fixed[r][1] for r in ("started", "finished") if r in fixed)
-            self._duration(obj, plan, given, started, finished, texts)
-        if plan.counts or plan.step_count:
-            self._counts(obj, plan)
-        if plan.page is not None and plan.items is not None:
-            self._page(obj, plan)
-        if plan.errors and isinstance(status, str) and "FAIL" not in status.upper():
-            for key in plan.errors:
-                obj.pop(key, None)
+                holder[path[-1]] = stamp(values[role], self.digits, self.offset)
         return latest
 
     def _status(

@@ -11,7 +11,6 @@ Generated objects never carry undocumented properties, so drift stays silent.
 from __future__ import annotations
 
 import copy
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -19,13 +18,13 @@ from typing import Any
 
 from conformance.errors import BundleError
 from conformance.generate.choosers import LOWER_ALNUM, Chooser
+from conformance.generate.numeric_values import integer_generator, number_generator
 from conformance.generate.profiles import owned_fields
 from conformance.generate.shapes import Shape, inexact_keywords, merge, shape_for
 from conformance.generate.values import (
     FORMATS,
     WORDS,
     UnsupportedPattern,
-    int_range,
     pattern_generator,
     realistic,
     uuid4,
@@ -157,9 +156,9 @@ class _Compiler:
         if kind == "boolean":
             return lambda ch, d: ch.boolean()
         if kind == "integer":
-            return _integer(shape, hint)
+            return integer_generator(shape, hint)
         if kind == "number":
-            return _number(shape)
+            return number_generator(shape)
         if kind == "string":
             return self._string(shape, hint)
         if kind == "array":
@@ -309,62 +308,6 @@ def _dedupe(out: list[Any], item: Gen, ch: Chooser, d: int) -> list[Any]:
             seen.add(key)
             unique.append(value)
     return unique
-
-
-def _integer(shape: Shape, hint: str) -> Gen:
-    lo, hi = _int_bounds(shape)
-    want_lo, want_hi = int_range(hint)
-    if shape.format == "uint64" or shape.format == "uint32":
-        want_lo = max(want_lo, 0)
-    nice_lo, nice_hi = max(lo, want_lo), min(hi, want_hi)
-    if nice_lo > nice_hi:  # the realistic range misses the schema's: stay near its edge
-        if lo > -(10**18):
-            nice_lo, nice_hi = lo, min(hi, lo + 1000)
-        else:
-            nice_lo, nice_hi = max(lo, hi - 1000), hi
-    step = shape.multiple_of
-    if step:
-        step_i = int(step) if float(step).is_integer() else None
-        if step_i is None:
-            return lambda ch, d: 0
-        first, last = math.ceil(nice_lo / step_i), math.floor(nice_hi / step_i)
-        if first > last:
-            first, last = math.ceil(lo / step_i), math.floor(hi / step_i)
-        return lambda ch, d: ch.integer(first, last) * step_i
-    return lambda ch, d: ch.integer(nice_lo, nice_hi)
-
-
-def _int_bounds(shape: Shape) -> tuple[int, int]:
-    lo, hi = -(10**18), 10**18
-    if shape.minimum is not None:
-        lo = max(lo, math.ceil(shape.minimum))
-    if shape.exclusive_minimum is not None:
-        lo = max(lo, math.floor(shape.exclusive_minimum) + 1)
-    if shape.maximum is not None:
-        hi = min(hi, math.floor(shape.maximum))
-    if shape.exclusive_maximum is not None:
-        hi = min(hi, math.ceil(shape.exclusive_maximum) - 1)
-    if lo > hi:
-        raise BundleError(f"{shape.where}: no integer satisfies the bounds")
-    return lo, hi
-
-
-def _number(shape: Shape) -> Gen:
-    if shape.multiple_of:
-        return _integer(shape, "")
-    lo = shape.minimum if shape.minimum is not None else 0.0
-    hi = shape.maximum if shape.maximum is not None else lo + 1000.0
-    if shape.exclusive_minimum is not None:
-        lo = max(lo, shape.exclusive_minimum + 0.01)
-    if shape.exclusive_maximum is not None:
-        hi = min(hi, shape.exclusive_maximum - 0.01)
-    low, high = float(lo), float(hi)
-
-    def gen(ch: Chooser, d: int) -> float:
-        value = round(ch.number(low, high), 2)
-        return min(max(value, low), high)
-
-    return gen
 
 
 _FREE_KEYS = ("customer_id", "priority", "region", "batch", "source", "retries", "book", "env")

@@ -69,7 +69,13 @@ pytest_plugins = ["conformance.pytest.fixtures", "conformance.pytest.items"]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("runconform", "runconform schema conformance")
+    """The plugin's command-line options, then the ini settings they override."""
+    _add_flags(parser.getgroup("runconform", "runconform schema conformance"))
+    _add_ini_settings(parser)
+
+
+def _add_flags(group: pytest.OptionGroup) -> None:
+    """The `--runconform-*` command-line options."""
     group.addoption(
         "--runconform-report",
         metavar="PATH",
@@ -106,6 +112,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="largest response body check_contract reads, e.g. 16MiB (the default) or 500KB; "
         "a larger one is an error of its operation",
     )
+
+
+def _add_ini_settings(parser: pytest.Parser) -> None:
+    """The `runconform_*` ini settings (the matching command-line option wins)."""
     parser.addini(
         "runconform_recordings",
         "recording files, folders or globs (relative to the rootdir) collected as test items",

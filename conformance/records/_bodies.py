@@ -103,6 +103,29 @@ def exchange_records(
         yield problem(file, None if whole else index, "" if whole else f"{label}[{index}]", refusal)
 
 
+def recorded_response(
+    body: bytes | str | None,
+    headers: dict[str, str],
+    media: str | None,
+    charset: str | None,
+    status: int | None,
+    method: str,
+    url: str,
+    limits: Limits,
+) -> tuple[object, HttpExchange]:
+    """A recorded response's JSON value, decoded as its headers say, and its exchange."""
+    payload = body_value(
+        body,
+        media=media,
+        charset=charset,
+        status=status,
+        method=method,
+        limits=limits,
+        content_encoding=headers.get("content-encoding"),
+    )
+    return payload, exchange(method, url, status, media)
+
+
 def body_value(
     body: bytes | str | None,
     *,

@@ -15,9 +15,9 @@ from typing import BinaryIO
 
 from yaml.nodes import MappingNode, Node, ScalarNode
 
-from ._bodies import base64_body, body_value, exchange, exchange_records, split_content_type
+from ._bodies import base64_body, exchange_records, recorded_response, split_content_type
 from ._common import Refused
-from ._jsonstream import BadValue, JsonStream
+from ._jsonstream import JsonStream
 from ._yamlsafe import SafeYaml, construct
 from .detect import read_head
 from .model import HttpExchange, Limits, ReadProblem, Record
@@ -52,14 +52,7 @@ def _json_items(fh: BinaryIO, limits: Limits, key: str) -> Iterator[tuple[int, o
         raise Refused("not-a-cassette", f"no '{key}' list at the top level")
     if not stream.enter("["):
         raise Refused("not-a-cassette", f"'{key}' is not a list", line=stream.line())
-    while stream.next_element():
-        line = stream.line()
-        try:
-            item = stream.value()
-        except BadValue as refusal:  # the next element can still be read
-            item = refusal
-        yield line, item
-    stream.finish()
+    yield from stream.elements()
 
 
 def _yaml_items(fh: BinaryIO, limits: Limits, key: str) -> Iterator[tuple[int, object]]:
@@ -145,16 +138,7 @@ def _vcr(interaction: object, limits: Limits) -> tuple[object, HttpExchange]:
     content = body.get("string") if isinstance(body, dict) else body
     if content is not None and not isinstance(content, (str, bytes)):
         raise Refused("not-a-cassette", "response body is neither text nor binary")
-    payload = body_value(
-        content,
-        media=media,
-        charset=charset,
-        status=status,
-        method=method,
-        limits=limits,
-        content_encoding=headers.get("content-encoding"),
-    )
-    return payload, exchange(method, uri, status, media)
+    return recorded_response(content, headers, media, charset, status, method, uri, limits)
 
 
 def _schemathesis(interaction: object, limits: Limits) -> tuple[object, HttpExchange]:
@@ -182,13 +166,4 @@ def _schemathesis(interaction: object, limits: Limits) -> tuple[object, HttpExch
             "truncated-body",
             f"the recorder kept only {kept:,} of {truncated} bytes of the response body",
         )
-    payload = body_value(
-        content,
-        media=media,
-        charset=charset,
-        status=status,
-        method=method,
-        limits=limits,
-        content_encoding=headers.get("content-encoding"),
-    )
-    return payload, exchange(method, uri, status, media)
+    return recorded_response(content, headers, media, charset, status, method, uri, limits)

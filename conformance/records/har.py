@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from ._bodies import base64_body, body_value, exchange, exchange_records, split_content_type
+from ._bodies import base64_body, exchange_records, recorded_response, split_content_type
 from ._common import Refused
-from ._jsonstream import BadValue, JsonStream
+from ._jsonstream import JsonStream
 from .model import HttpExchange, Limits, ReadProblem, Record
 
 
@@ -26,14 +26,7 @@ def _entries(stream: JsonStream) -> Iterator[tuple[int, object]]:
         raise Refused("not-a-cassette", "no log.entries list (not a HAR file?)")
     if not stream.enter("["):
         raise Refused("not-a-cassette", "log.entries is not a list", line=stream.line())
-    while stream.next_element():
-        line = stream.line()
-        try:
-            item = stream.value()
-        except BadValue as refusal:  # the next element can still be read
-            item = refusal
-        yield line, item
-    stream.finish()
+    yield from stream.elements()
 
 
 def _field(value: object, name: str, what: str) -> dict[str, object]:
@@ -80,13 +73,4 @@ def _entry(entry: object, limits: Limits) -> tuple[object, HttpExchange]:
         body = base64_body(text, "response content.text")
     else:
         body = text
-    payload = body_value(
-        body,
-        media=media,
-        charset=charset,
-        status=status,
-        method=method,
-        limits=limits,
-        content_encoding=headers.get("content-encoding"),
-    )
-    return payload, exchange(method, url, status, media)
+    return recorded_response(body, headers, media, charset, status, method, url, limits)

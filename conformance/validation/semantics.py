@@ -103,14 +103,74 @@ def _not_before(earlier: Any, later: Any) -> bool:
     return first is None or second is None or first <= second
 
 
+def _flat(profile: dict[str, Any]) -> bool:
+    """True when every role and count the profile names is a top-level key (the screenable
+    case)."""
+    roles = ("status", "created", "started", "finished", "updated", "duration_ms")
+    return all(len(pointer_tokens(p)) == 1 for key, p in profile.items() if key in roles) and all(
+        len(pointer_tokens(p)) == 1 for p in profile.get("counts", ())
+    )
+
+
+def _in_time_order(created: Any, started: Any, finished: Any) -> bool:
+    """created <= started <= finished, wherever two of them are given."""
+    previous = None
+    for stamp in (created, started, finished):
+        if stamp is None:
+            continue
+        if previous is not None:
+            if _same_width_utc(previous, stamp):
+                if stamp < previous:  # same-width UTC text sorts as time does
+                    return False
+            elif not _not_before(previous, stamp):
+                return False
+        previous = stamp
+    return True
+
+
+def _children_pass(
+    instance: dict[str, Any], children: tuple[tuple[tuple[str, ...], bool, str], ...]
+) -> bool:
+    """Every nested run object (one item, or each of a list) passes its own profile's screen."""
+    for tokens, many, child in children:
+        value = value_at(instance, tokens)
+        if value is None:
+            continue
+        check = _screen(child)
+        if not many:
+            if type(value) is not dict or not check(value):
+                return False
+            continue
+        if type(value) is not list:
+            return False
+        for item in value:
+            if type(item) is not dict or not check(item):
+                return False
+    return True
+
+
+def _page_passes(instance: dict[str, Any], page: dict[str, Any], items_at: tuple[str, ...]) -> bool:
+    """The page info agrees with the items it carries (or there is no item list to check)."""
+    items = value_at(instance, items_at)
+    return type(items) is not list or not any(
+        True for _ in page_rules(instance, page, len(items), "")
+    )
+
+
+def _nested(profile: dict[str, Any]) -> tuple[tuple[tuple[str, ...], bool, str], ...]:
+    """The profile's nested run objects: (where, a list of them?, their profile)."""
+    return tuple(
+        (pointer_tokens(c.get("items") or c["item"]), "items" in c, c["profile"])
+        for c in profile.get("children", ())
+    )
+
+
 @cache
 def _screen(name: str) -> Callable[[dict[str, Any]], bool]:
+    """A fast yes for a record that breaks no invariant (no: run the full check); the profile
+    is read once into the closure's locals, so the per-record path reads no settings dict."""
     profile = load_profiles()[name]
-    if any(
-        len(pointer_tokens(p)) != 1
-        for key, p in profile.items()
-        if key in ("status", "created", "started", "finished", "updated", "duration_ms")
-    ) or any(len(pointer_tokens(p)) != 1 for p in profile.get("counts", ())):
+    if not _flat(profile):
         return lambda _instance: False  # rare shapes go straight to the full check
 
     def key(name: str) -> str | None:
@@ -125,10 +185,7 @@ def _screen(name: str) -> Callable[[dict[str, Any]], bool]:
     page = profile.get("page")
     page_items = pointer_tokens(profile["children"][0]["items"]) if page is not None else ()
     identity = unrequired_identity(name)
-    children = tuple(
-        (pointer_tokens(c.get("items") or c["item"]), "items" in c, c["profile"])
-        for c in profile.get("children", ())
-    )
+    children = _nested(profile)
 
     def screen(instance: dict[str, Any]) -> bool:
         get = instance.get
@@ -138,17 +195,8 @@ def _screen(name: str) -> Callable[[dict[str, Any]], bool]:
         created = get(created_key) if created_key else None
         started = get(started_key) if started_key else None
         finished = get(finished_key) if finished_key else None
-        previous = None
-        for stamp in (created, started, finished):
-            if stamp is None:
-                continue
-            if previous is not None:
-                if _same_width_utc(previous, stamp):
-                    if stamp < previous:  # same-width UTC text sorts as time does
-                        return False
-                elif not _not_before(previous, stamp):
-                    return False
-            previous = stamp
+        if not _in_time_order(created, started, finished):
+            return False
         if updated_key and created is not None and not _not_before(created, get(updated_key)):
             return False
         if finished_key and status_key:
@@ -171,29 +219,11 @@ def _screen(name: str) -> Callable[[dict[str, Any]], bool]:
             value = get(count)
             if value is not None and (type(value) is not int or value < 0):
                 return False
-        for tokens, many, child in children:
-            value = value_at(instance, tokens)
-            if value is None:
-                continue
-            check = _screen(child)
-            if not many:
-                if type(value) is not dict or not check(value):
-                    return False
-                continue
-            if type(value) is not list:
-                return False
-            for item in value:
-                if type(item) is not dict or not check(item):
-                    return False
+        if children and not _children_pass(instance, children):
+            return False
         if step_count and not _step_count_ok(instance, step_count):
             return False
-        if page is not None:
-            items = value_at(instance, page_items)
-            if type(items) is list and any(
-                True for _ in page_rules(instance, page, len(items), "")
-            ):
-                return False
-        return True
+        return page is None or _page_passes(instance, page, page_items)
 
     return screen
 
