@@ -27,7 +27,7 @@ import jsonschema_rs
 from jsonschema import Draft202012Validator
 
 from conformance.bundle.catalog import load_catalog
-from conformance.validation.formats import format_checker
+from conformance.bundle.formats import format_checker
 
 OBJECT = "xceptor.WorkflowRun"
 STEP_NAMES = ("load-trades", "enrich", "validate", "reconcile", "publish")

@@ -15,8 +15,8 @@ import pytest
 from jsonschema import Draft4Validator, Draft202012Validator
 
 from conformance.bundle.catalog import Catalog, load_catalog
+from conformance.bundle.formats import format_checker
 from conformance.cli import main
-from conformance.validation.formats import format_checker
 
 DATA = Path(__file__).parent / "data"
 EXAMPLES = DATA / "examples"

@@ -14,6 +14,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 
 from conformance.bundle.catalog import load_catalog
+from conformance.bundle.formats import is_valid_format
 from conformance.errors import InputError, UnknownObjectError, UsageError
 from conformance.generate import (
     MAX_FIXTURES,
@@ -31,7 +32,6 @@ from conformance.generate.backends import (
 from conformance.generate.choosers import RandomChooser
 from conformance.generate.values import FORMATS, pattern_generator
 from conformance.validation.engine import validate, validate_records
-from conformance.validation.formats import is_valid_format
 from conformance.validation.instants import parse_instant
 from conformance.validation.semantics import check_invariants, load_profiles
 from conformance.validation.validators import validators_for

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from jsonschema import Draft202012Validator
 
-from conformance.validation.formats import format_checker, is_valid_format
+from conformance.bundle.formats import format_checker, is_valid_format
 
 CASES = [
     ("date-time", "2016-12-31T23:59:60Z", True),  # a real leap second

@@ -33,7 +33,7 @@ from hostile import RSS_BOUND_MIB, RUNCONFORM, Outcome, run_child
 from conformance.atomic import atomic_output
 from conformance.errors import InputError, UsageError
 from conformance.generate import write_fixtures
-from conformance.generate.scenarios import canonical, render_one
+from conformance.mapping.scenarios import canonical, render_one
 from conformance.simulator import start
 
 Cli = Callable[..., tuple[int, str, str]]
@@ -132,7 +132,7 @@ def test_every_bounded_parameter_is_checked(
 LIBRARY_CALL = (
     "import sys\n"
     "from conformance.errors import UsageError\n"
-    "from conformance.generate.scenarios import canonical, render_all\n"
+    "from conformance.mapping.scenarios import canonical, render_all\n"
     "try:\n"
     "    eval(sys.argv[1])\n"
     "except UsageError as exc:\n"
@@ -203,7 +203,7 @@ def test_the_library_refuses_out_of_range_parameters(call: Callable[[], Any], me
 
 
 def test_the_bounds_are_documented_and_the_largest_values_work() -> None:
-    from conformance.generate.scenarios import PARAM_BOUNDS  # new in issue 13: imported here
+    from conformance.mapping.scenarios import PARAM_BOUNDS  # new in issue 13: imported here
 
     assert dict(PARAM_BOUNDS) == {
         "step": (1, 1000),

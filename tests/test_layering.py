@@ -106,5 +106,60 @@ def test_the_catalog_is_at_the_bottom() -> None:
     }
 
 
+#: The packages, bottom layer first: a package imports only from layers below its own.
+#: This is the drawing of the architecture (README, "Inside the package").
+LAYERS: tuple[tuple[str, ...], ...] = (
+    ("errors",),
+    ("atomic",),
+    ("records",),
+    ("report",),
+    ("bundle",),
+    ("validation",),
+    ("mapping", "engines"),
+    ("generate",),
+    ("simulator", "contract"),
+    ("check",),
+    ("cli", "pytest"),
+    ("__main__", ""),  # `python -m conformance`; the package's lazy public API
+)
+
+
+def _layer_of(module: str) -> int:
+    """conformance.validation.routing -> the layer of `validation`; the package itself is top."""
+    part = module.split(".")[1] if "." in module else ""
+    for index, members in enumerate(LAYERS):
+        if part in members:
+            return index
+    raise AssertionError(f"{module}: its package is in no layer of LAYERS")
+
+
+def upward_imports(graph: dict[str, set[str]]) -> list[tuple[str, str]]:
+    """(importer, imported) pairs that cross into the same or a higher layer's package."""
+    found = []
+    for name, targets in graph.items():
+        for target in targets:
+            same_package = name.split(".")[:2] == target.split(".")[:2]
+            if not same_package and _layer_of(target) >= _layer_of(name):
+                found.append((name, target))
+    return sorted(found)
+
+
+def test_every_package_is_in_a_layer() -> None:
+    for name in _graph():
+        _layer_of(name)
+
+
+def test_packages_import_only_from_layers_below() -> None:
+    assert upward_imports(_graph()) == []
+
+
+def test_an_upward_import_would_be_found() -> None:
+    graph = {
+        "conformance.bundle.lint": {"conformance.validation.formats"},
+        "conformance.validation.engine": {"conformance.bundle.catalog"},
+    }
+    assert upward_imports(graph) == [("conformance.bundle.lint", "conformance.validation.formats")]
+
+
 def test_a_cycle_would_be_found() -> None:
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]

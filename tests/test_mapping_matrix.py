@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from conformance.generate.scenarios import RUN_OBJECTS, SCENARIOS
 from conformance.mapping.matrix import (
     DEFAULT_PATH,
     REGENERATE,
@@ -16,6 +15,7 @@ from conformance.mapping.matrix import (
     render_markdown,
     write_matrix,
 )
+from conformance.mapping.scenarios import RUN_OBJECTS, SCENARIOS
 
 COMMITTED = Path(__file__).resolve().parent.parent / DEFAULT_PATH
 

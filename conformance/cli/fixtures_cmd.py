@@ -157,7 +157,7 @@ def _param(text: str) -> tuple[str, object]:
 
 
 def _bounds() -> Mapping[str, tuple[int, int]]:
-    from conformance.generate.scenarios import PARAM_BOUNDS  # import on use: the CLI starts fast
+    from conformance.mapping.scenarios import PARAM_BOUNDS  # import on use: the CLI starts fast
 
     return PARAM_BOUNDS
 
@@ -185,7 +185,7 @@ def _scenario(
     """Render a scenario for the chosen vendor objects; say which cannot express it, and why."""
     from conformance.atomic import atomic_output
     from conformance.generate import write_items
-    from conformance.generate.scenarios import RUN_OBJECTS, Rendered, render_all, scenario
+    from conformance.mapping.scenarios import RUN_OBJECTS, Rendered, render_all, scenario
 
     scenario(name)  # an unknown scenario is a usage error before anything is written
     if vendor == "all":

@@ -14,6 +14,7 @@ import click
 
 import conformance.cli.options as options  # not `from conformance.cli`: its __init__ imports us
 from conformance.atomic import atomic_output, refuse_overwriting_input
+from conformance.bundle.formats import CHECKED_FORMATS
 from conformance.errors import ExitCode, UsageError
 from conformance.records.model import FORMATS as RECORD_FORMATS
 from conformance.report.cases import Header, Summary, record_case
@@ -21,7 +22,6 @@ from conformance.report.escape import visible
 from conformance.report.findings import CleanRecords
 from conformance.report.writers import WRITERS, streaming_formats
 from conformance.validation.engine import ValidationOptions
-from conformance.validation.formats import CHECKED_FORMATS
 
 _COLOURS = {"error": "red", "warning": "yellow", "info": "cyan"}
 

@@ -15,10 +15,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from conformance.bundle.formats import CHECKED_FORMATS, is_valid_format
 from conformance.generate.choosers import Chooser
 from conformance.generate.profiles import get
 from conformance.generate.shapes import Shape, json_type
-from conformance.validation.formats import CHECKED_FORMATS, is_valid_format
 
 Kind = Literal["schema", "invariant"]
 

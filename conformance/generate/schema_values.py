@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from conformance.bundle.formats import is_valid_format
 from conformance.errors import BundleError
 from conformance.generate.choosers import LOWER_ALNUM, Chooser
 from conformance.generate.numeric_values import integer_generator, number_generator
@@ -30,7 +31,6 @@ from conformance.generate.values import (
     uuid4,
     words,
 )
-from conformance.validation.formats import is_valid_format
 
 Gen = Callable[[Chooser, int], Any]  # (chooser, depth) -> value
 

@@ -2,7 +2,7 @@
 
 Every generator here takes a Chooser, so the same code is seeded-random in bulk
 and shrinkable under Hypothesis. Format values are valid by the meaning
-`conformance.validation.formats` asserts (jsonschema-rs's), which a test checks for each.
+`conformance.bundle.formats` asserts (jsonschema-rs's), which a test checks for each.
 """
 
 from __future__ import annotations

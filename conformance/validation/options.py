@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from conformance.bundle.catalog import Variant
+from conformance.bundle.formats import CHECKED_FORMATS
 from conformance.errors import UsageError
-from conformance.validation.formats import CHECKED_FORMATS
 
 
 @dataclass(frozen=True)

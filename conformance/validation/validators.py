@@ -2,7 +2,7 @@
 
 The fast path (jsonschema-rs) answers "valid?" for every record; the detailed
 path (jsonschema, for its error data) runs only on records that fail. Both get
-their format meanings from `conformance.validation.formats`, so they agree. Compiling is
+their format meanings from `conformance.bundle.formats`, so they agree. Compiling is
 the expensive part, so validators are cached per (schema, variant, formats).
 """
 
@@ -18,9 +18,9 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from conformance.bundle.catalog import Catalog, Variant, load_catalog
+from conformance.bundle.formats import CHECKED_FORMATS, format_checker
 from conformance.bundle.run_profiles import has_profile
 from conformance.validation.drift import LENIENT_SUFFIX, strict_schema
-from conformance.validation.formats import CHECKED_FORMATS, format_checker
 
 
 def _refuse(uri: str) -> Any:

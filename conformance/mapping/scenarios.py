@@ -8,7 +8,7 @@ vendor's limits (no failed state, only finished runs, ...) come from the
 mapping specs and surface as an `Unexpressible` with the reason, never as an
 object that says something else.
 
-    from conformance.generate.scenarios import canonical, render, render_all
+    from conformance.mapping.scenarios import canonical, render, render_all
     run = canonical("failed-on-step", seed=1, step=2)
     task = render("failed-on-step", "hatchet.V1TaskSummary", step=2)
     for name, result in render_all("page", n=4).items(): ...
@@ -24,7 +24,8 @@ from types import MappingProxyType
 from typing import Any
 
 from conformance.errors import UsageError
-from conformance.generate.canonical_runs import (
+from conformance.mapping import MappingError, from_canonical, object_spec
+from conformance.mapping.canonical_runs import (
     PARAM_BOUNDS,
     cancelled,
     checked_param,
@@ -35,7 +36,6 @@ from conformance.generate.canonical_runs import (
     running,
     succeeded,
 )
-from conformance.mapping import MappingError, from_canonical, object_spec
 from conformance.mapping.spec import ListSpec, shipped_objects
 from conformance.validation.engine import validate
 
