@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -10,6 +11,9 @@ import conformance.cli.options as options  # not `from conformance.cli`: its __i
 from conformance.cli.credentials import request_headers
 from conformance.cli.params import NameValue, Rate
 from conformance.report.escape import visible
+
+if TYPE_CHECKING:  # loaded with the run, not at CLI start-up
+    from conformance.contract.results import ContractResult
 
 
 def _report_formats() -> tuple[str, ...]:
@@ -115,7 +119,7 @@ def contract(
         ensure_writable(report_dir)  # before any request, not after the whole run
 
     pairs = request_headers(headers, token_env)
-    options = ContractOptions(
+    settings = ContractOptions(
         base_url=base_url,
         contract=contract,
         headers=pairs,
@@ -133,7 +137,15 @@ def contract(
         expect=expects,
         allow_untested=allow_untested,
     )
-    result = run_contract(vendor, options)
+    result = run_contract(vendor, settings)
+    _echo(result)
+    for path in write_contract_reports(result, formats, report_dir) if formats else ():
+        click.echo(visible(f"wrote {path}"), err=True)
+    return result.exit_code
+
+
+def _echo(result: ContractResult) -> None:
+    """The run on the terminal: notes, each operation and its findings, skips, the verdict."""
     for note in result.notes:
         click.echo(visible(f"note: {note}"), err=True)
     for run in result.runs:
@@ -145,6 +157,3 @@ def contract(
     if result.verdict:  # a network failure is an error line, like an unreachable host
         error = "runconform: error: " if result.unreachable else ""
         click.echo(visible(error + result.verdict), err=True)
-    for path in write_contract_reports(result, formats, report_dir) if formats else ():
-        click.echo(visible(f"wrote {path}"), err=True)
-    return result.exit_code
