@@ -77,7 +77,7 @@ def check(
     if sent and not base_url:
         raise UsageError("--header and --token-env are sent to --base-url; give one")
     ensure_writable(out)  # before minutes of work, not after
-    options = CheckOptions(
+    settings = CheckOptions(
         paths=paths,
         schema=schema,
         vendors=vendors,
@@ -92,7 +92,7 @@ def check(
         max_body_size=max_body_size,
     )
     with _progress(not quiet) as progress:
-        report = run_check(options, progress)
+        report = run_check(settings, progress)
     written = write_reports(report, out)
     if not quiet:
         _summary(report)
