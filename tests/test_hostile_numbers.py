@@ -244,7 +244,7 @@ RUN, LIST = "xceptor.WorkflowRun", "xceptor.WorkflowRunList"
 )
 def test_a_huge_integer_is_judged_not_converted(name: str, pointer: str, expected: set) -> None:
     instance = mutate(example(name), "set", pointer, int(HUGE))
-    found = {(v.rule, v.pointer, v.message) for v in check_invariants(instance, name)}
+    found = {(v.keyword, v.pointer, v.message) for v in check_invariants(instance, name)}
     assert found == expected
     assert _screen(name)(instance) is False
     assert {v.message for v in _check(instance, load_profiles()[name], "", name)} == {

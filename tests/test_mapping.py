@@ -242,7 +242,7 @@ def test_generated_fixtures_map_round_trip_and_keep_invariants(name: str) -> Non
     for obj in generate(name, N_FIXTURES, seed=SEED):
         run = to_canonical(obj, name)  # every default fixture maps (see the test above)
         assert validate(run, "canonical.WorkflowRun", drift=False).ok
-        assert {v.rule for v in check_invariants(run, "canonical.WorkflowRun")} <= allowed
+        assert {v.keyword for v in check_invariants(run, "canonical.WorkflowRun")} <= allowed
         _assert_times_agree(spec, obj, run)
         back = from_canonical(run, name)
         for pointer in _mapped_pointers(name, obj):

@@ -150,12 +150,12 @@ def _page(n: int, link: str | None) -> dict[str, Any]:
     ],
 )
 def test_next_link_rules(n: int, link: str | None, message: str | None) -> None:
-    found = [(v.rule, v.pointer, v.message) for v in check_invariants(_page(n, link), LIST)]
+    found = [(v.keyword, v.pointer, v.message) for v in check_invariants(_page(n, link), LIST)]
     assert found == ([("page-consistent", "/nextLink", message)] if message else [])
 
 
 def test_more_than_100_executions_is_too_many_for_a_page() -> None:
-    found = [(v.rule, v.pointer, v.message) for v in check_invariants(_page(101, None), LIST)]
+    found = [(v.keyword, v.pointer, v.message) for v in check_invariants(_page(101, None), LIST)]
     assert found == [("page-size", "", "page holds 101 items, more than its page size 100")]
 
 

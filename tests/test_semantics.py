@@ -10,8 +10,9 @@ from conftest import example, example_names
 from test_examples import mutate
 
 from conformance.bundle.run_profiles import Identity, identity, load_profiles
+from conformance.report.findings import Finding
 from conformance.validation.instants import parse_instant
-from conformance.validation.semantics import INVARIANTS, Violation, check_invariants
+from conformance.validation.semantics import INVARIANTS, check_invariants
 
 # (object, mutations to apply to its example, expected (rule, pointer) violations)
 BROKEN: list[tuple[str, list[tuple[str, str, Any]], set[tuple[str, str]]]] = [
@@ -125,7 +126,7 @@ def test_broken_run_breaks_exactly_the_named_invariant(
     instance = example(name)
     for operation, pointer, value in mutations:
         instance = mutate(instance, operation, pointer, value)
-    assert {(v.rule, v.pointer) for v in check_invariants(instance, name)} == expected
+    assert {(v.keyword, v.pointer) for v in check_invariants(instance, name)} == expected
 
 
 def test_every_invariant_has_a_broken_case() -> None:
@@ -237,18 +238,28 @@ def test_a_run_carries_its_id_and_status(
     instance = example(name)
     for operation, at in mutations:
         instance = mutate(instance, operation, at, None)
-    assert check_invariants(instance, name) == (Violation("run-identity", pointer, message),)
+    assert check_invariants(instance, name) == (
+        Finding("warning", "invariant", "run-identity", pointer, message),
+    )
 
 
 def test_an_object_that_requires_nothing_is_still_not_a_run_without_id_and_status() -> None:
     assert check_invariants({"hello": 1}, "paragon.WorkflowExecution") == (
-        Violation("run-identity", "", "not a run: /id and /status are missing"),
+        Finding(
+            "warning", "invariant", "run-identity", "", "not a run: /id and /status are missing"
+        ),
     )
     assert check_invariants({}, "xceptor.StepResult") == (
-        Violation("run-identity", "", "not a step result: /step_id and /status are missing"),
+        Finding(
+            "warning",
+            "invariant",
+            "run-identity",
+            "",
+            "not a step result: /step_id and /status are missing",
+        ),
     )
     assert check_invariants({}, "xceptor.WorkflowRunList") == (
-        Violation("run-identity", "", "not a list page: /data is missing"),
+        Finding("warning", "invariant", "run-identity", "", "not a list page: /data is missing"),
     )
 
 

@@ -91,7 +91,9 @@ def _checker(name: str, ov: Overrides) -> Callable[[Any], bool]:
             return False
         broken = check_invariants(instance, name)
         if broken and not ov.empty:
-            raise UsageError(f"{name}: the overrides break {broken[0].rule}: {broken[0].message}")
+            raise UsageError(
+                f"{name}: the overrides break {broken[0].keyword}: {broken[0].message}"
+            )
         return not broken
 
     return check

@@ -71,7 +71,7 @@ def verified(instance: Any, m: Mutation, name: str) -> bool:
     return (
         validators.fast_strict.is_valid(instance)
         and len(violations) == 1
-        and (violations[0].rule, violations[0].pointer) == (m.keyword, m.pointer)
+        and (violations[0].keyword, violations[0].pointer) == (m.keyword, m.pointer)
     )
 
 

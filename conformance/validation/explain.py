@@ -1,7 +1,7 @@
 """Explain: turn engine errors, drift and invariant violations into Findings.
 
 Each engine speaks its own error language (jsonschema-rs kinds, jsonschema
-ValidationErrors, unevaluatedProperties messages, invariant Violations); this
+ValidationErrors, unevaluatedProperties messages, invariant findings); this
 module is the one place that turns them into the one-line, located messages
 people read, so every output says the same thing the same way.
 """
@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 from jsonschema.exceptions import ValidationError, best_match
@@ -161,8 +162,5 @@ def drift_findings(
 
 
 def invariant_findings(instance: Any, name: str, strict: bool) -> list[Finding]:
-    severity: Severity = "error" if strict else "warning"
-    return [
-        Finding(severity, "invariant", v.rule, v.pointer, v.message)
-        for v in check_invariants(instance, name)
-    ]
+    found = check_invariants(instance, name)  # warnings
+    return [replace(f, severity="error") for f in found] if strict else list(found)

@@ -9,15 +9,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from conformance.report.findings import Finding
 from conformance.validation.instants import get as _get
 from conformance.validation.page_links import next_link_problem
-from conformance.validation.violations import Violation
 from conformance.validation.violations import shown_number as _shown
+from conformance.validation.violations import violation
 
 
 def page_rules(
     instance: dict[str, Any], page: dict[str, Any], n_items: int, base: str
-) -> Iterator[Violation]:
+) -> Iterator[Finding]:
     """The page-size and page-consistent invariants of one list page (`page`: its profile)."""
 
     def number(key: str) -> int | None:
@@ -28,7 +29,7 @@ def page_rules(
     limit = page.get("max_size") if size is None else size
     if limit is not None and n_items > limit:
         where = page.get("size", "")
-        yield Violation(
+        yield violation(
             "page-size",
             base + where,
             f"page holds {n_items} items, more than its page size {_shown(limit)}",
@@ -41,19 +42,19 @@ def page_rules(
     elif style == "hatchet":
         current, nxt, pages = number("current"), number("next"), number("pages")
         if current is not None and pages is not None and current > max(pages, 1):
-            yield Violation(
+            yield violation(
                 "page-consistent",
                 base + page["current"],
                 f"current_page {_shown(current)} is beyond num_pages {_shown(pages)}",
             )
         if current is not None and nxt is not None and nxt != current + 1:
-            yield Violation(
+            yield violation(
                 "page-consistent",
                 base + page["next"],
                 f"next_page {_shown(nxt)} does not follow current_page {_shown(current)}",
             )
         if current is not None and pages is not None and nxt is not None and current >= pages:
-            yield Violation(
+            yield violation(
                 "page-consistent",
                 base + page["next"],
                 f"next_page {_shown(nxt)} is set on the last page"
@@ -62,7 +63,7 @@ def page_rules(
     elif style == "paragon":  # no total: only the next link can be checked
         problem = next_link_problem(_get(instance, page["next"]), n_items, page)
         if problem is not None:
-            yield Violation("page-consistent", base + page["next"], problem)
+            yield violation("page-consistent", base + page["next"], problem)
 
 
 def _page_number_rules(
@@ -73,16 +74,16 @@ def _page_number_rules(
     n_items: int,
     page: dict[str, Any],
     base: str,
-) -> Iterator[Violation]:
+) -> Iterator[Finding]:
     if size and total is not None and pages is not None and pages != -(-total // size):
-        yield Violation(
+        yield violation(
             "page-consistent",
             base + page["pages"],
             f"total_pages {_shown(pages)} != ceil(total_items {_shown(total)}"
             f" / page_size {_shown(size)})",
         )
     if current is not None and pages is not None and current > max(pages, 1):
-        yield Violation(
+        yield violation(
             "page-consistent",
             base + page["page"],
             f"page {_shown(current)} is beyond total_pages {_shown(pages)}",
@@ -90,7 +91,7 @@ def _page_number_rules(
     if current is not None and size and total is not None:
         expected = max(0, min(size, total - (current - 1) * size))
         if current <= max(pages or 1, 1) and n_items != expected:
-            yield Violation(
+            yield violation(
                 "page-consistent",
                 base + page["page"],
                 f"page {_shown(current)} of {_shown(total)} items at {_shown(size)} per page"

@@ -18,14 +18,15 @@ from itertools import pairwise
 from typing import Any
 
 from conformance.bundle.run_profiles import load_profiles
+from conformance.report.findings import Finding
 from conformance.validation.identity_rules import identity_violations, unrequired_identity
 from conformance.validation.instants import MILLISECOND, parse_instant, pointer_tokens, value_at
 from conformance.validation.instants import get as _get
 from conformance.validation.page_rules import page_rules
-from conformance.validation.violations import INVARIANTS, Violation, shown_number
+from conformance.validation.violations import INVARIANTS, shown_number, violation
 
-# INVARIANTS and Violation live in `violations`; load_profiles in `bundle.run_profiles`.
-__all__ = ["INVARIANTS", "Violation", "check_invariants", "load_profiles"]
+# INVARIANTS and `violation` live in `violations`; load_profiles in `bundle.run_profiles`.
+__all__ = ["INVARIANTS", "check_invariants", "load_profiles"]
 
 #: Allowed difference between a duration and its timestamps: 1 s, or 1 % of the span.
 DURATION_TOLERANCE_MS = 1000
@@ -33,7 +34,7 @@ DURATION_TOLERANCE_RATIO = 0.01
 MICROSECOND = timedelta(microseconds=1)
 
 
-def check_invariants(instance: Any, name: str) -> tuple[Violation, ...]:
+def check_invariants(instance: Any, name: str) -> tuple[Finding, ...]:
     """Every invariant `instance` (a `name` object) breaks; () for objects without a profile."""
     profile = load_profiles().get(name)
     if profile is None or not isinstance(instance, dict):
@@ -230,14 +231,14 @@ def _screen(name: str) -> Callable[[dict[str, Any]], bool]:
 
 def _check(
     instance: dict[str, Any], profile: dict[str, Any], base: str, name: str
-) -> Iterator[Violation]:
+) -> Iterator[Finding]:
     for pointer, message in identity_violations(instance, name, base):
-        yield Violation("run-identity", pointer, message)
+        yield violation("run-identity", pointer, message)
     yield from _time_rules(instance, profile, base)
     for pointer in profile.get("counts", ()):
         value = _get(instance, pointer)
         if isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:
-            yield Violation(
+            yield violation(
                 "non-negative-count",
                 base + pointer,
                 f"count {pointer[1:]} is {value}, which is negative",
@@ -246,7 +247,7 @@ def _check(
         spec = profile["step_count"]
         count, steps = _get(instance, spec["count"]), _get(instance, spec["items"])
         if isinstance(count, int) and isinstance(steps, list) and count != len(steps):
-            yield Violation(
+            yield violation(
                 "step-count",
                 base + spec["count"],
                 f"step_count is {count} but there are {len(steps)} steps",
@@ -271,9 +272,7 @@ def _check(
             yield from page_rules(instance, profile["page"], len(items), base)
 
 
-def _time_rules(
-    instance: dict[str, Any], profile: dict[str, Any], base: str
-) -> Iterator[Violation]:
+def _time_rules(instance: dict[str, Any], profile: dict[str, Any], base: str) -> Iterator[Finding]:
     created = parse_instant(_get(instance, profile["created"])) if "created" in profile else None
     started = parse_instant(_get(instance, profile["started"])) if "started" in profile else None
     finished = parse_instant(_get(instance, profile["finished"])) if "finished" in profile else None
@@ -284,7 +283,7 @@ def _time_rules(
     ]
     for (earlier, t1), (later, t2) in pairwise(ordered):
         if t2 < t1:
-            yield Violation(
+            yield violation(
                 "time-order",
                 base + profile[later],
                 f"{later} ({_get(instance, profile[later])}) is before {earlier} "
@@ -292,7 +291,7 @@ def _time_rules(
             )
     updated = parse_instant(_get(instance, profile["updated"])) if "updated" in profile else None
     if created and updated and updated < created:
-        yield Violation(
+        yield violation(
             "time-order",
             base + profile["updated"],
             f"updated ({_get(instance, profile['updated'])}) is before created "
@@ -302,7 +301,7 @@ def _time_rules(
     off = _duration_off(duration, started, finished) if started and finished else None
     if off is not None:
         span_ms, tolerance = off
-        yield Violation(
+        yield violation(
             "duration-consistent",
             base + profile["duration_ms"],
             f"duration {shown_number(duration)} ms does not match finished - started = "
@@ -316,13 +315,13 @@ def _time_rules(
             and not has_end
             and not _unknown(instance, profile, "finished")
         ):
-            yield Violation(
+            yield violation(
                 "terminal-has-end",
                 base + profile["finished"],
                 f"status {status!r} is terminal but {profile['finished'][1:]} is missing",
             )
         if status in profile.get("active", ()) and has_end:
-            yield Violation(
+            yield violation(
                 "active-has-no-end",
                 base + profile["finished"],
                 f"status {status!r} is not terminal but {profile['finished'][1:]} is set",

@@ -1,8 +1,8 @@
-"""The invariants runconform checks beyond a schema, and one broken invariant as data."""
+"""The invariants runconform checks beyond a schema, and one broken invariant as a Finding."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from conformance.report.findings import Finding
 
 #: Every invariant, with the sentence a report shows for it.
 INVARIANTS: dict[str, str] = {
@@ -18,13 +18,9 @@ INVARIANTS: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True)
-class Violation:
-    """One broken invariant at one place in the instance."""
-
-    rule: str
-    pointer: str
-    message: str
+def violation(rule: str, pointer: str, message: str) -> Finding:
+    """One broken invariant at one place: a warning, which `--strict` makes an error."""
+    return Finding("warning", "invariant", rule, pointer, message)
 
 
 def shown_number(number: object) -> str:
