@@ -14,6 +14,7 @@ from dataclasses import replace
 from schemathesis.core.failures import Failure, Severity
 
 from conformance.report.findings import Finding
+from conformance.report.text import finding_line
 
 STAGE = "contract"
 
@@ -28,7 +29,7 @@ class ContractFailure(Failure):
         super().__init__(
             operation=operation,
             title=f"runconform check failed: {check}",
-            message="\n".join(f"{f.path}: {f.message} [{f.keyword}]" for f in findings),
+            message="\n".join(finding_line(f, f.path) for f in findings),
             severity=Severity.HIGH,
         )
         self.check = check
