@@ -268,7 +268,7 @@ def test_a_100_mb_recording_streams_and_every_record_is_judged(tmp_path: Path) -
     assert "PASSED tests/recordings/small.json::record[0]" in outcome.stdout.splitlines()
     report = json.loads((project / "report.json").read_text())
     assert report["summary"] == {"verdicts": total + 1, "passed": total, "failed": 1}
-    [bad] = [v for v in report["verdicts"] if not v["ok"]]
+    [bad] = [v for v in report["results"] if not v["ok"]]
     assert bad["locator"]["line"] == bad_line and bad["nodeid"].endswith("big.jsonl::records")
 
 

@@ -348,13 +348,14 @@ def test_report_and_options(project: pytest.Pytester) -> None:
     project.runpytest("--runconform-report", "out/report.json", "--runconform-strict")
     report = json.loads((project.path / "out/report.json").read_text())
     assert report["summary"] == {"verdicts": 12, "passed": 12, "failed": 0}
-    origins = {v["origin"] for v in report["verdicts"]}
+    assert (report["version"], report["command"]) == (2, "pytest")  # the JSON writer's document
+    origins = {v["origin"] for v in report["results"]}
     assert origins == {"recording", "marker"}
-    routed = [v for v in report["verdicts"] if v["chosen_by"] == "contract"]
+    routed = [v for v in report["results"] if v["chosen_by"] == "contract"]
     assert [v["operation"] for v in routed] == ["getWorkflowRun", "getWorkflowRun"]
     project.runpytest("--runconform-report", "pub.json", "--runconform-as-published")
     published = json.loads((project.path / "pub.json").read_text())
-    assert {v["variant"] for v in published["verdicts"]} == {"published"}
+    assert {v["variant"] for v in published["results"]} == {"published"}
 
 
 def test_xdist_merges_one_report(project: pytest.Pytester) -> None:

@@ -234,17 +234,19 @@ def pytest_testnodedown(node: Any, error: Any) -> None:
 
 
 def _write_report(given: str, path: Path, verdicts: list[dict[str, Any]]) -> str | None:
-    """Write the report atomically (never half a file, no temp file left); else why not."""
+    """Write the report atomically (never half a file, no temp file left); else why not.
+
+    The JSON writer's document (version 2, command "pytest"): one case a verdict, each
+    with the test it came from (nodeid, seq, origin), as `validate --format json` writes."""
     from conformance.atomic import atomic_output
     from conformance.errors import InputError
+    from conformance.report.cases import Header, Outcome
+    from conformance.report.writers.json import JsonWriter
 
     ordered = sorted(verdicts, key=lambda v: (v["nodeid"], v["seq"]))
     failed = sum(1 for v in ordered if not v["ok"])
-    report = {
-        "runconform_report": 2,  # 2: a verdict is the JSON report's case
-        "summary": {"verdicts": len(ordered), "passed": len(ordered) - failed, "failed": failed},
-        "verdicts": ordered,
-    }
+    counts = {"verdicts": len(ordered), "passed": len(ordered) - failed, "failed": failed}
+    line = f"{counts['verdicts']} verdicts: {counts['passed']} passed, {failed} failed"
     try:
         if not path.parent.exists():  # under a file: mkdir would say "File exists"
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -252,8 +254,11 @@ def _write_report(given: str, path: Path, verdicts: list[dict[str, Any]]) -> str
         return f"{given}: cannot write here: {exc.strerror or exc}"
     try:
         with atomic_output(path) as stream:
-            json.dump(report, stream, indent=2)
-            stream.write("\n")
+            writer = JsonWriter(stream)
+            writer.begin(Header("pytest", "runconform pytest plugin"))
+            for verdict in ordered:
+                writer.case_data(verdict)
+            writer.end(Outcome(int(bool(failed)), line, counts))
     except InputError as exc:  # named by the absolute path it was given: show the user's
         return str(exc).replace(str(path), given, 1)
     return None

@@ -8,6 +8,7 @@ Version 2: every finding is the one `Finding` (kind and keyword apart, `rule` bo
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import asdict
 from typing import Any
 
@@ -102,7 +103,11 @@ class JsonWriter(Writer):
         self.first = True
 
     def case(self, case: Case) -> None:
-        self.out.write(("\n  " if self.first else ",\n  ") + json.dumps(case_dict(case)))
+        self.case_data(case_dict(case))
+
+    def case_data(self, data: Mapping[str, Any]) -> None:
+        """A case already made plain data (the pytest plugin's, gathered from xdist workers)."""
+        self.out.write(("\n  " if self.first else ",\n  ") + json.dumps(data))
         self.first = False
 
     def end(self, outcome: Outcome) -> None:
