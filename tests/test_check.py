@@ -23,8 +23,12 @@ from conftest import sarif_errors
 
 from conformance.bundle.catalog import load_catalog
 from conformance.check.options import CheckOptions
+from conformance.check.stages import validation_stage
+from conformance.report.text import location
+from conformance.validation.engine import validate_records
 
 RUNCONFORM = str(Path(sys.executable).parent / "runconform")
+REPO = Path(__file__).resolve().parent.parent
 FILES = {
     "json": "runconform-check.json",
     "junit": "runconform-check.junit.xml",
@@ -382,3 +386,24 @@ def test_the_mappings_stage_fails_on_a_fixture_that_does_not_map(monkeypatch) ->
         "xceptor.WorkflowRun: required source /workflow_id (canonical workflow) is missing"
         in messages
     ), messages
+
+
+def test_a_finding_in_a_record_without_lines_keeps_its_label(tmp_path: Path) -> None:
+    """A Postman response has no line: check's finding names it by its label, as validate does."""
+    collection = json.loads(
+        (REPO / "contracts/recordings/paragon/runs.postman_collection.json").read_text()
+    )
+    response = collection["item"][0]["item"][0]["response"][0]
+    body = json.loads(response["body"])
+    body["workflowExecutions"][0]["status"] = "exploded"
+    response["body"] = json.dumps(body)
+    path = tmp_path / "runs.postman_collection.json"
+    path.write_text(json.dumps(collection))
+
+    stage = validation_stage("validate", "Validate", validate_records([path]), time.monotonic())
+
+    [finding] = [f for f in stage.findings if f.keyword == "enum"]
+    label = (
+        "folder 'Task history' / item 'List workflow executions, newest first' / response '200 OK'"
+    )
+    assert location(finding) == f"{path}:{label}: $.workflowExecutions[0].status"

@@ -109,9 +109,12 @@ def validation_stage(
             problems.append(f"{locator_text(result)}: {result.findings[0].message}")
         else:
             counts[subject][0 if result.ok else 1] += 1
-        file, line = (result.locator.file, result.locator.line) if result.locator else (None, None)
+        loc = result.locator
+        file, line = (loc.file, loc.line) if loc else (None, None)
+        label = loc.label if loc and loc.line is None else ""  # entries[3]: a HAR has no lines
         findings += [
-            replace(f, stage=name, subject=subject, file=file, line=line) for f in result.findings
+            replace(f, stage=name, subject=subject, file=file, line=line, label=label)
+            for f in result.findings
         ]
     tallies = tuple(
         Tally(subject, ok, bad, _vendor_of(subject))

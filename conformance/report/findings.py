@@ -64,6 +64,7 @@ class Finding:
     file: str | None = None  # where the finding is, when it is in a file
     line: int | None = None  # 1-based
     column: int | None = None  # 1-based
+    label: str = ""  # the record in `file` when it has no line: "entries[3]", "interaction[0]"
     hint: str = ""  # how to fix it, when the engine knows
 
     @property

@@ -43,7 +43,8 @@ def location(finding: Finding, at: str | None = None) -> str:
         return f"{at}: {finding.path}"
     place = finding.subject
     if finding.file:
-        place = finding.file + (f":{finding.line}" if finding.line else "")
+        at_line = f":{finding.line}" if finding.line else ""
+        place = finding.file + (at_line or (f":{finding.label}" if finding.label else ""))
     place = visible(place)
     if finding.pointer or finding.kind in _DOCUMENT_KINDS:
         return f"{place}: {finding.path}" if place else finding.path

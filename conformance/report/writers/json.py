@@ -38,6 +38,7 @@ def finding_dict(finding: Finding, at: str | None = None) -> dict[str, Any]:
         "file": finding.file,
         "line": finding.line,
         "column": finding.column,
+        "label": finding.label,
         "hint": finding.hint,
     }
 
