@@ -252,6 +252,7 @@ def test_json_report() -> None:
                 "file": None,
                 "line": None,
                 "column": None,
+                "label": "",
                 "hint": "",
             },
             {
@@ -269,6 +270,7 @@ def test_json_report() -> None:
                 "file": None,
                 "line": None,
                 "column": None,
+                "label": "",
                 "hint": "",
             },
         ],

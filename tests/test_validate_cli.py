@@ -583,6 +583,7 @@ def test_json_output(cli: Cli, runs: Path) -> None:
         "file": None,
         "line": None,
         "column": None,
+        "label": "",
         "hint": "",
     }
     assert report["results"][1]["name"].endswith(":2")
