@@ -37,15 +37,8 @@ def operation_case(result: ContractResult, run: OperationRun) -> Case:
         status = "error"
     elif run.status == "untested":
         status, message = ("skipped" if result.allow_untested else "untested"), run.line
-        statuses = sorted(set(run.statuses))
-        findings.append(
-            contract_finding(
-                run.operation,
-                "untested",
-                f"untested ({run.calls} calls, statuses {statuses}): {run.untested_reason}",
-                "warning" if result.allow_untested else "error",
-            )
-        )
+        severity: Severity = "warning" if result.allow_untested else "error"
+        findings.append(contract_finding(run.operation, "untested", run.status_line, severity))
     details: dict[str, Any] = {
         "operation_id": run.operation_id,
         "calls": run.calls,

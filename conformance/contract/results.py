@@ -48,8 +48,14 @@ class OperationRun:
     @property
     def line(self) -> str:
         """`GET /runs/{id}: untested (5 calls, statuses [404]): ...; give it data: ...`"""
+        return f"{self.operation}: {self.status_line}"
+
+    @property
+    def status_line(self) -> str:
+        """`untested (5 calls, statuses [404]): ...; give it data: ...`: the line without
+        the operation, as a finding about the operation says it."""
         statuses = sorted(set(self.statuses))
-        text = f"{self.operation}: {self.status} ({self.calls} calls, statuses {statuses})"
+        text = f"{self.status} ({self.calls} calls, statuses {statuses})"
         return f"{text}: {self.untested_reason}" if self.status == "untested" else text
 
     @property

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import IO, ClassVar
 
 from conformance.report.cases import Case, Header, Outcome
+from conformance.report.model import Report
 
 #: (text, severity) -> text: how a text writer colours a line (identity by default)
 Style = Callable[[str, str], str]
@@ -38,4 +39,18 @@ class Writer:
         """Whole-run writers ignore cases: they read `outcome.report`."""
 
     def end(self, outcome: Outcome) -> None:  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+class WholeRunWriter(Writer):
+    """Renders the whole run's `Report` at the end (markdown, html); ignores the cases."""
+
+    whole_run = True
+
+    def end(self, outcome: Outcome) -> None:
+        if outcome.report is None:  # pragma: no cover - offered only where there is one
+            raise ValueError(f"{type(self).__name__} needs a whole-run report")
+        self.render(outcome.report)
+
+    def render(self, report: Report) -> None:  # pragma: no cover - interface
         raise NotImplementedError

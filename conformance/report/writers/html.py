@@ -15,11 +15,10 @@ from html import escape
 from typing import IO, Any
 
 from conformance.errors import EXIT_MEANINGS
-from conformance.report.cases import Outcome
 from conformance.report.findings import Finding
 from conformance.report.model import Report, StageResult, Tally
 from conformance.report.text import location, rule_id
-from conformance.report.writers.base import Writer
+from conformance.report.writers.base import WholeRunWriter
 
 #: Fixed texts the tests assert, so a reader sees the same words in every report.
 NO_FINDINGS = "No findings: every check passed without a remark, so there is nothing to chart."
@@ -373,12 +372,8 @@ def write_html(report: Report, stream: IO[str]) -> None:
             stream.write("\n")
 
 
-class HtmlWriter(Writer):
+class HtmlWriter(WholeRunWriter):
     """Whole-run: the self-contained page of a `check` report."""
 
-    whole_run = True
-
-    def end(self, outcome: Outcome) -> None:
-        if outcome.report is None:  # pragma: no cover - offered only where there is one
-            raise ValueError("html needs a whole-run report")
-        write_html(outcome.report, self.out)
+    def render(self, report: Report) -> None:
+        write_html(report, self.out)

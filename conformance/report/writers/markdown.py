@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import IO
 
 from conformance.errors import EXIT_MEANINGS
-from conformance.report.cases import Outcome
 from conformance.report.model import Report
 from conformance.report.text import location, rule_id
-from conformance.report.writers.base import Writer
+from conformance.report.writers.base import WholeRunWriter
 
 _MARK = {"passed": "✅ passed", "failed": "❌ failed", "error": "⚠️ error", "skipped": "⏭️ skipped"}
 
@@ -70,12 +69,8 @@ def write_markdown(report: Report, stream: IO[str], worst: int = 10) -> None:
     stream.write("\n".join(lines))
 
 
-class MarkdownWriter(Writer):
+class MarkdownWriter(WholeRunWriter):
     """Whole-run: the summary of a `check` report."""
 
-    whole_run = True
-
-    def end(self, outcome: Outcome) -> None:
-        if outcome.report is None:  # pragma: no cover - offered only where there is one
-            raise ValueError("markdown needs a whole-run report")
-        write_markdown(outcome.report, self.out)
+    def render(self, report: Report) -> None:
+        write_markdown(report, self.out)
