@@ -11,8 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from conformance.validation.routing import ResponseSpec, load_operations
-from conformance.validation.routing import _select as select_response
+from conformance.validation.routing import ResponseSpec, load_operations, select_response
 
 
 @dataclass(frozen=True)

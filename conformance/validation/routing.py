@@ -190,7 +190,7 @@ def _match(c: _Compiled, segments: list[str]) -> tuple[int, ...] | None:
     return best
 
 
-def _select(status: int, responses: Mapping[str, ResponseSpec]) -> ResponseSpec | None:
+def select_response(status: int, responses: Mapping[str, ResponseSpec]) -> ResponseSpec | None:
     """Exact code, then its `2XX`-style range, then `default`."""
     for key in (str(status), f"{status // 100}XX", "default"):
         if key in responses:
@@ -249,7 +249,7 @@ def route(
     ]
     response = None
     if status is not None:
-        response = _select(status, op.responses)
+        response = select_response(status, op.responses)
         if response is None:
             declared = ", ".join(op.declared_statuses) or "none"
             problems.append(f"status {status} is not declared for {op} (declared: {declared})")
