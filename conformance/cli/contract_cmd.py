@@ -108,14 +108,15 @@ def contract(
     checked against a run schema. Exit 0 all checks pass, 1 failures, 2 usage,
     untested operations (see --allow-untested) or --max-time ran out, 3 bad contract,
     4 unreachable (or not one request answered) or --report-dir unwritable.
+    \f
+    Over 60 lines: the signature alone is one parameter a flag; the rest wires them up.
     """
     # here, not at the top: `runconform validate` does not load Schemathesis and Hypothesis
     from conformance.contract import ContractOptions, run_contract
     from conformance.contract.report_files import write_contract_reports
     from conformance.report.files import ensure_writable
 
-    formats = reports
-    if formats:
+    if reports:
         ensure_writable(report_dir)  # before any request, not after the whole run
 
     pairs = request_headers(headers, token_env)
@@ -132,14 +133,14 @@ def contract(
         max_body_size=max_body_size,
         allow_writes=allow_writes,
         seed=seed,
-        record=bool({"har", "vcr"} & set(formats)),
+        record=bool({"har", "vcr"} & set(reports)),
         stateful=stateful,
         expect=expects,
         allow_untested=allow_untested,
     )
     result = run_contract(vendor, settings)
     _echo(result)
-    for path in write_contract_reports(result, formats, report_dir) if formats else ():
+    for path in write_contract_reports(result, reports, report_dir) if reports else ():
         click.echo(visible(f"wrote {path}"), err=True)
     return result.exit_code
 
