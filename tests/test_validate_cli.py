@@ -449,6 +449,14 @@ UNKNOWN_VENDOR = (
     ("args", "stderr"),
     [
         pytest.param(("--schema", "hatchet.V1WorkflowRn"), UNKNOWN_SCHEMA, id="unknown-schema"),
+        *(
+            pytest.param(
+                ("--schema", "hatchet.V1WorkflowRn", "--format", fmt),
+                UNKNOWN_SCHEMA,
+                id=f"unknown-schema-{fmt}",  # refused before a document is begun on stdout
+            )
+            for fmt in ("json", "junit", "sarif", "github")
+        ),
         pytest.param(
             ("--schema", RUN, "--identify"),
             "runconform: error: --schema and --identify exclude each other\n",

@@ -163,6 +163,10 @@ def validate(
     options = _validation_options(
         as_published, formats, strict, no_drift, no_invariants, expect_violations
     )
+    if schema is not None:  # an unknown name is refused before any output starts
+        from conformance.bundle.catalog import load_catalog
+
+        load_catalog().resolve(schema)
     summary = Summary()
     with atomic_output(output) as out:
         colour = fmt == "text" and output is None and _use_colour(sys.stdout)
