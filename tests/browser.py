@@ -23,8 +23,11 @@ class Visit:
     probes: dict[str, Any] = field(default_factory=dict)
 
 
-def visit(page_path: Path, shot: Path, probes: dict[str, str] | None = None) -> Visit:
-    """Load `page_path`, evaluate each JS probe, take a full-page screenshot to `shot`.
+def visit(
+    page_path: Path, shot: Path, probes: dict[str, str] | None = None, width: int = 1280
+) -> Visit:
+    """Load `page_path` in a `width` x 900 window, evaluate each JS probe, take a full-page
+    screenshot to `shot`.
 
     Skips the test when Chromium or playwright is missing (CI installs both).
     """
@@ -42,7 +45,7 @@ def visit(page_path: Path, shot: Path, probes: dict[str, str] | None = None) -> 
             timeout=30_000,
         )
         try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page = browser.new_page(viewport={"width": width, "height": 900})
             page.set_default_timeout(15_000)
             page.set_default_navigation_timeout(15_000)
             page.on("console", lambda m: seen.console.append((m.type, m.text)))

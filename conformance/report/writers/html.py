@@ -5,217 +5,153 @@ CSS is inline, the chart is inline SVG, and there is no script. Every piece of
 text comes from vendor documents, records or servers and is escaped. Rows carry
 `data-*` attributes holding the same values as the JSON report, so tests (and
 scrapers) can compare the two without reading the layout.
+
+It reads top down as a person asks: did it pass, what failed, which of my findings
+are worst; then the stages, the chart, the notes about runconform's own bundle (kept
+apart and folded: they are not the user's to fix), and the long tables folded away,
+so a passing run stays one screen or two.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from html import escape
 from typing import IO, Any
 
 from conformance.errors import EXIT_MEANINGS
 from conformance.report.findings import Finding
 from conformance.report.model import Report, StageResult, Tally
+from conformance.report.scope import split_findings
 from conformance.report.text import location, rule_id
 from conformance.report.writers.base import WholeRunWriter
+from conformance.report.writers.html_chart import NO_FINDINGS, chart
+from conformance.report.writers.html_kit import (
+    CSS,
+    SEVERITY_LABELS,
+    data,
+    dotted,
+    e,
+    plural,
+    seconds,
+    severity_badge,
+    status_badge,
+)
 
 #: Fixed texts the tests assert, so a reader sees the same words in every report.
-NO_FINDINGS = "No findings: every check passed without a remark, so there is nothing to chart."
 NO_MATRIX = "The mapping expressiveness matrix was not computed for this run."
 BUNDLED_TOUR = "the bundled tour"
 NO_VENDOR = "(no vendor)"
-
-# A symbol and a word beside every colour, so status never depends on colour alone.
-_STATUS_LABELS = {
-    "passed": "✓ passed",
-    "failed": "✗ failed",
-    "error": "! error",
-    "skipped": "○ skipped",
-    "untested": "? untested",
-}
-_SEVERITY_LABELS = {"error": "✗ error", "warning": "! warning", "info": "i info"}
+BUNDLE_NOTE = (
+    "About runconform's own bundled schemas, fixtures and mappings, not your files: "
+    "nothing here is yours to fix, and none of it is counted among your findings."
+)
 _MATRIX_PARTS = (
     ("statuses", "Canonical statuses"),
     ("fields", "Canonical fields"),
     ("scenarios", "Scenarios"),
 )
 _YES, _NO = "✓", "—"
+_WORST = 20  # findings listed per section; the JSON report holds every one
+_FAILED_SUBJECTS = 6  # failing subjects named per stage in "What failed"
+_ORDER = {"error": 0, "warning": 1, "info": 2}
 
-# Chart geometry (SVG user units): label column, bar column, room for the count.
-_LABEL_W, _BAR_W, _COUNT_W, _ROW_H, _LABEL_CHARS = 230, 380, 60, 26, 30
-
-_CSS = """
-:root { --ok: #1a7f37; --bad: #cf222e; --warn: #9a6700; --muted: #57606a; --line: #d0d7de; }
-* { box-sizing: border-box; }
-body { margin: 0 auto; max-width: 78rem; padding: 1.5rem; color: #1f2328; background: #fff;
-  font: 15px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; }
-h1 { font-size: 1.6rem; margin: 0 0 .5rem; }
-h2 { font-size: 1.25rem; margin: 2rem 0 .5rem; border-bottom: 1px solid var(--line); }
-h3 { font-size: 1.05rem; margin: 1.2rem 0 .4rem; }
-dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; margin: 0; }
-dl.facts dt { font-weight: 600; }
-dl.facts dd { margin: 0; }
-.verdict { padding: .5rem .8rem; border-left: 6px solid var(--muted); background: #f6f8fa;
-  margin: .8rem 0; font-weight: 600; }
-.verdict.ok { border-color: var(--ok); } .verdict.bad { border-color: var(--bad); }
-table { border-collapse: collapse; width: 100%; margin: .3rem 0 1rem; }
-th, td { border-bottom: 1px solid var(--line); padding: .3rem .5rem; text-align: left;
-  vertical-align: top; }
-thead th { background: #f6f8fa; }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-code { font: .88em ui-monospace, SFMono-Regular, Menlo, Consolas, monospace;
-  overflow-wrap: anywhere; word-break: break-word; }
-.msg { white-space: pre-wrap; overflow-wrap: anywhere; }
-.badge { display: inline-block; padding: 0 .45rem; border-radius: .8rem; font-size: .85em;
-  font-weight: 600; white-space: nowrap; border: 1px solid currentColor; }
-.s-passed, .sev-info { color: var(--ok); } .s-failed, .sev-error { color: var(--bad); }
-.s-error, .s-untested, .sev-warning { color: var(--warn); } .s-skipped { color: var(--muted); }
-tr.group th { background: #eef1f4; }
-table.findings { table-layout: fixed; }
-table.findings col.sev { width: 7rem; } table.findings col.stage { width: 5.5rem; }
-table.findings col.kind { width: 10.5rem; } table.findings col.subject { width: 12.5rem; }
-table.findings col.loc { width: 28%; } table.findings td { overflow-wrap: anywhere; }
-.scroll { overflow-x: auto; }
-table.matrix td { text-align: center; cursor: help; }
-table.matrix th { font-weight: 600; }
-table.matrix code { overflow-wrap: normal; word-break: normal; }
-table.matrix tbody th { white-space: nowrap; }
-table.matrix td.yes { color: var(--ok); } table.matrix td.no { color: var(--muted); }
-.note, .empty { color: var(--muted); font-style: italic; }
-svg.chart { max-width: 100%; height: auto; font: 13px system-ui, sans-serif; }
-svg.chart rect { fill: #0969da; } svg.chart text { fill: #1f2328; }
-"""
+__all__ = ["BUNDLED_TOUR", "NO_FINDINGS", "NO_MATRIX", "NO_VENDOR", "HtmlWriter", "write_html"]
 
 
-def _e(value: object) -> str:
-    """Escape any value for text and for double-quoted attributes alike."""
-    return escape(str(value), quote=True)
+def _worst(findings: tuple[Finding, ...], limit: int = _WORST) -> tuple[Finding, ...]:
+    """Errors, then warnings, then info; in report order within a severity."""
+    return tuple(sorted(findings, key=lambda f: _ORDER.get(f.severity, 3))[:limit])
 
 
-def _data(values: Mapping[str, object | None]) -> str:
-    """` data-key="value"` attributes for the machine-readable copy of a row."""
-    return "".join(f' data-{k}="{_e(v)}"' for k, v in values.items() if v is not None)
+def _severities(findings: tuple[Finding, ...]) -> str:
+    counts: Counter[str] = Counter(f.severity for f in findings)
+    return ", ".join(f"{counts[s]} {SEVERITY_LABELS[s]}" for s in SEVERITY_LABELS)
 
 
-def _name(value: str) -> str:
-    """Escape a dotted name and let it break after its dots rather than mid-word."""
-    return ".<wbr>".join(_e(part) for part in value.split("."))
+def _bundle_only(mine: tuple[Finding, ...], bundle: tuple[Finding, ...]) -> frozenset[str]:
+    """Rules found only about the bundle: the chart draws them apart."""
+    return frozenset(rule_id(f) for f in bundle) - {rule_id(f) for f in mine}
 
 
-def _seconds(value: float) -> str:
-    return f"{value * 1000:.0f} ms" if value < 1 else f"{value:.2f} s"
+def _failing(report: Report) -> list[StageResult]:
+    return [s for s in report.stages if s.status in ("failed", "error")]
 
 
-def _badge(css: str, label: str) -> str:
-    return f'<span class="badge {css}">{_e(label)}</span>'
-
-
-def _status(status: str) -> str:
-    return _badge(f"s-{status}", _STATUS_LABELS.get(status, status))
-
-
-def _header(report: Report) -> Iterable[str]:
-    meaning = EXIT_MEANINGS.get(report.exit_code, "unknown exit code")
-    inputs = (
-        "<ul>" + "".join(f"<li><code>{_e(i)}</code></li>" for i in report.inputs) + "</ul>"
-        if report.inputs
-        else _e(BUNDLED_TOUR)
+def _toc(report: Report, mine: int, bundle: int) -> str:
+    """In-page links only (`#id`): the one kind of link a self-contained page may hold."""
+    entries = [("findings", f"Your findings ({mine})"), ("stages", "Stages")]
+    if _failing(report):
+        entries.insert(0, ("failed", "What failed"))
+    entries += [
+        ("chart", "Findings by kind"),
+        ("bundle", f"Notes about the bundle ({bundle})"),
+        ("tallies", "Results by vendor"),
+    ]
+    if report.matrix is not None:
+        entries.append(("matrix", "Mapping expressiveness"))
+    entries += [("provenance", "Provenance"), ("run", "About this run")]
+    links = "".join(f'<li><a href="#{key}">{e(title)}</a></li>' for key, title in entries)
+    return (
+        f'<nav class="toc" aria-labelledby="toc"><h2 id="toc">Contents</h2><ol>{links}</ol></nav>'
     )
-    tone = "ok" if report.exit_code == 0 else "bad"
+
+
+def _header(
+    report: Report, mine: tuple[Finding, ...], bundle: tuple[Finding, ...]
+) -> Iterable[str]:
+    meaning = EXIT_MEANINGS.get(report.exit_code, "unknown exit code")
+    tone, mark = ("ok", "✓") if report.exit_code == 0 else ("bad", "✗")
     yield "<header>"
     yield "<h1>runconform check report</h1>"
     yield (
         f'<p class="verdict {tone}" data-exit-code="{report.exit_code}">'
-        f"Exit code {report.exit_code}: {_e(meaning)}</p>"
+        f"{mark} Exit code {report.exit_code}: {e(meaning)}</p>"
     )
-    yield '<dl class="facts">'
-    yield f"<dt>Tool version</dt><dd>{_e(report.tool_version)}</dd>"
-    created = _e(report.created)
-    yield f'<dt>Created</dt><dd><time datetime="{created}">{created}</time></dd>'
-    yield f"<dt>Total elapsed</dt><dd>{_e(_seconds(report.elapsed))}</dd>"
-    yield f'<dt>Inputs checked</dt><dd data-inputs="{len(report.inputs)}">{inputs}</dd>'
-    counts: Counter[str] = Counter(f.severity for f in report.findings)
-    summary = ", ".join(f"{counts[s]} {s}" for s in _SEVERITY_LABELS)
-    yield f"<dt>Findings</dt><dd>{len(report.findings)} ({summary})</dd>"
-    yield f"<dt>Report version</dt><dd>{report.version}</dd>"
-    yield "</dl></header>"
-
-
-def _stages(stages: tuple[StageResult, ...]) -> Iterable[str]:
-    yield '<section id="stages"><h2>Stages</h2>'
+    checked = plural(len(report.inputs), "input") if report.inputs else BUNDLED_TOUR
     yield (
-        '<table class="stages"><thead><tr><th>Stage</th><th>Status</th>'
-        '<th class="num">Passed</th><th class="num">Failed</th><th class="num">Elapsed</th>'
-        "<th>Message</th></tr></thead><tbody>"
+        f'<p class="glance">{plural(len(mine), "finding")} in your inputs '
+        f"({e(_severities(mine))}) · {plural(len(bundle), 'note')} about the bundle, "
+        f"not counted · checked {e(checked)} in {e(seconds(report.elapsed))}</p>"
     )
-    for s in stages:
-        attrs = {"stage": s.name, "status": s.status, "passed": s.passed, "failed": s.failed}
-        yield (
-            f"<tr{_data(attrs)}><td>{_e(s.title)}</td><td>{_status(s.status)}</td>"
-            f'<td class="num">{s.passed}</td><td class="num">{s.failed}</td>'
-            f'<td class="num">{_e(_seconds(s.elapsed))}</td>'
-            f'<td class="msg">{_e(s.message or "")}</td></tr>'
-        )
-    yield "</tbody></table></section>"
+    yield _toc(report, len(mine), len(bundle))
+    yield "</header>"
 
 
-def _tallies(stages: tuple[StageResult, ...]) -> Iterable[str]:
-    """Group every stage's tallies by vendor: the question is usually "how is vendor X doing"."""
-    groups: dict[str, list[tuple[StageResult, Tally]]] = {}
-    for stage in stages:
-        for tally in stage.tallies:
-            groups.setdefault(tally.vendor or NO_VENDOR, []).append((stage, tally))
-    yield '<section id="tallies"><h2>Results by vendor and object</h2>'
-    if not groups:
-        yield '<p class="empty">No stage counted any items.</p></section>'
+def _failed_subjects(stage: StageResult) -> str:
+    bad = [t for t in stage.tallies if t.failed]
+    named = ", ".join(
+        f"<code>{dotted(t.subject)}</code> ({t.failed} of {t.passed + t.failed})"
+        for t in bad[:_FAILED_SUBJECTS]
+    )
+    more = f" and {len(bad) - _FAILED_SUBJECTS} more" if len(bad) > _FAILED_SUBJECTS else ""
+    return f": {named}{more}" if named else ""
+
+
+def _what_failed(report: Report) -> Iterable[str]:
+    """The first thing a failing run shows: each stage that did not pass, and what in it."""
+    failing = _failing(report)
+    if not failing:
         return
-    yield (
-        '<table class="tallies"><thead><tr><th>Stage</th><th>Subject</th>'
-        '<th class="num">Passed</th><th class="num">Failed</th><th>Result</th></tr></thead>'
-    )
-    for vendor in sorted(groups, key=lambda v: (v == NO_VENDOR, v)):
-        rows = groups[vendor]
-        passed, failed = sum(t.passed for _, t in rows), sum(t.failed for _, t in rows)
+    yield '<section id="failed"><h2>What failed</h2><ul class="failed">'
+    for stage in failing:
+        counted = stage.passed + stage.failed
+        tally = f"{stage.failed} of {plural(counted, 'item')} failed" if counted else ""
+        said = [x for x in (tally + _failed_subjects(stage), e(stage.message or "")) if x]
         yield (
-            f'<tbody data-vendor="{_e(vendor)}"><tr class="group"><th colspan="5">{_e(vendor)}: '
-            f"{passed} passed, {failed} failed</th></tr>"
+            f"<li>{status_badge(stage.status)} <strong>{e(stage.title)}</strong>"
+            f"{': ' + '. '.join(said) if said else ''}</li>"
         )
-        for stage, t in rows:
-            attrs = {
-                "stage": stage.name,
-                "subject": t.subject,
-                "vendor": t.vendor,
-                "passed": t.passed,
-                "failed": t.failed,
-            }
-            shown = "untested" if t.untested else "failed" if t.failed else "passed"
-            result = _status(shown)
-            yield (
-                f"<tr{_data(attrs)}><td>{_e(stage.name)}</td><td><code>{_name(t.subject)}</code></td>"
-                f'<td class="num">{t.passed}</td><td class="num">{t.failed}</td>'
-                f"<td>{result}</td></tr>"
-            )
-        yield "</tbody>"
-    yield "</table></section>"
+    yield "</ul></section>"
 
 
-def _findings(worst: tuple[Finding, ...], total: int) -> Iterable[str]:
-    yield '<section id="findings"><h2>Findings to read first</h2>'
-    if not worst:
-        yield '<p class="empty">No findings.</p></section>'
-        return
-    yield (
-        f'<p data-shown="{len(worst)}" data-total="{total}">The {len(worst)} most severe of '
-        f"{total} findings: errors, then warnings, then info.</p>"
-    )
+def _findings_table(findings: tuple[Finding, ...]) -> Iterable[str]:
     yield (
         '<table class="findings"><colgroup><col class="sev"><col class="stage">'
         '<col class="kind"><col class="subject"><col class="loc"><col></colgroup>'
         "<thead><tr><th>Severity</th><th>Stage</th><th>Kind</th><th>Subject</th>"
         "<th>Locator</th><th>Message</th></tr></thead><tbody>"
     )
-    for f in worst:
+    for f in findings:
         kind, locator = rule_id(f), location(f)
         attrs = {
             "severity": f.severity,
@@ -224,45 +160,111 @@ def _findings(worst: tuple[Finding, ...], total: int) -> Iterable[str]:
             "kind": kind,
             "locator": locator,
         }
-        label = _SEVERITY_LABELS.get(f.severity, f.severity)
         yield (
-            f"<tr{_data(attrs)}><td>{_badge(f'sev-{f.severity}', label)}</td>"
-            f"<td>{_e(f.stage)}</td><td>{_e(kind)}</td><td><code>{_name(f.subject)}</code></td>"
-            f'<td><code>{_e(locator)}</code></td><td class="msg">{_e(f.message)}</td></tr>'
+            f'<tr class="row-{e(f.severity)}"{data(attrs)}><td>{severity_badge(f.severity)}</td>'
+            f"<td>{e(f.stage)}</td><td>{e(kind)}</td><td><code>{dotted(f.subject)}</code></td>"
+            f'<td><code>{e(locator)}</code></td><td class="msg">{e(f.message)}</td></tr>'
         )
-    yield "</tbody></table></section>"
+    yield "</tbody></table>"
 
 
-def _short(text: str, limit: int = _LABEL_CHARS) -> str:
-    """SVG text does not wrap; the full kind stays in the bar's <title> and data-kind."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _chart(counts: list[tuple[str, int]]) -> Iterable[str]:
-    yield '<section id="chart"><h2>Findings by kind</h2>'
-    if not counts:
-        yield f'<p class="empty" id="chart-empty">{_e(NO_FINDINGS)}</p></section>'
+def _findings(mine: tuple[Finding, ...]) -> Iterable[str]:
+    yield '<section id="findings"><h2>Your findings</h2>'
+    if not mine:
+        yield '<p class="empty">No findings.</p></section>'
         return
-    top = max(n for _, n in counts)
-    width, height = _LABEL_W + _BAR_W + _COUNT_W, len(counts) * _ROW_H + 4
-    # No xmlns: inline SVG in HTML does not need it, and the page holds no URL at all.
+    worst = _worst(mine)
+    rest = " The JSON report holds every one." if len(worst) < len(mine) else ""
     yield (
-        f'<svg class="chart" role="img" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" aria-labelledby="chart-title">'
-        f'<title id="chart-title">Findings by kind, {len(counts)} kinds</title>'
+        f'<p data-shown="{len(worst)}" data-total="{len(mine)}">The {len(worst)} most severe '
+        f"of {plural(len(mine), 'finding')} in your inputs: errors, then warnings, then info."
+        f"{rest}</p>"
     )
-    for row, (kind, count) in enumerate(counts):
-        y = row * _ROW_H + 2
-        bar = max(2, round(_BAR_W * count / top))
-        mid = y + _ROW_H / 2 + 4
+    yield from _findings_table(worst)
+    yield "</section>"
+
+
+def _bundle(bundle: tuple[Finding, ...]) -> Iterable[str]:
+    """Folded unless one is an error (then the bundle itself failed: the reader must see it)."""
+    yield '<section id="bundle"><h2>Notes about the bundled schemas</h2>'
+    yield f'<p class="note">{e(BUNDLE_NOTE)}</p>'
+    if not bundle:
+        yield '<p class="empty">No notes about the bundle.</p></section>'
+        return
+    worst = _worst(bundle)
+    opened = " open" if any(f.severity == "error" for f in bundle) else ""
+    shown = f", the {len(worst)} most severe shown" if len(worst) < len(bundle) else ""
+    yield (
+        f"<details{opened}><summary>{plural(len(bundle), 'note')} "
+        f"({e(_severities(bundle))}){shown}</summary>"
+    )
+    yield from _findings_table(worst)
+    yield "</details></section>"
+
+
+def _stages(stages: tuple[StageResult, ...]) -> Iterable[str]:
+    yield '<section id="stages"><h2>Stages</h2><div class="scroll">'
+    yield (
+        '<table class="stages"><thead><tr><th>Stage</th><th>Status</th>'
+        '<th class="num">Passed</th><th class="num">Failed</th><th class="num">Elapsed</th>'
+        "<th>Message</th></tr></thead><tbody>"
+    )
+    for s in stages:
+        attrs = {"stage": s.name, "status": s.status, "passed": s.passed, "failed": s.failed}
         yield (
-            f'<g class="bar"{_data({"kind": kind, "count": count})}>'
-            f"<title>{_e(kind)}: {count}</title>"
-            f'<text x="{_LABEL_W - 8}" y="{mid}" text-anchor="end">{_e(_short(kind))}</text>'
-            f'<rect x="{_LABEL_W}" y="{y + 3}" width="{bar}" height="{_ROW_H - 6}" rx="2"></rect>'
-            f'<text x="{_LABEL_W + bar + 6}" y="{mid}">{count}</text></g>'
+            f"<tr{data(attrs)}><td>{e(s.title)}</td><td>{status_badge(s.status)}</td>"
+            f'<td class="num">{s.passed}</td><td class="num">{s.failed}</td>'
+            f'<td class="num">{e(seconds(s.elapsed))}</td>'
+            f'<td class="msg">{e(s.message or "")}</td></tr>'
         )
-    yield "</svg></section>"
+    yield "</tbody></table></div></section>"
+
+
+def _tallies(stages: tuple[StageResult, ...]) -> Iterable[str]:
+    """Every stage's tallies by vendor, folded: what failed is listed at the top already."""
+    groups: dict[str, list[tuple[StageResult, Tally]]] = {}
+    for stage in stages:
+        for tally in stage.tallies:
+            groups.setdefault(tally.vendor or NO_VENDOR, []).append((stage, tally))
+    yield '<section id="tallies"><h2>Results by vendor and object</h2>'
+    if not groups:
+        yield '<p class="empty">No stage counted any items.</p></section>'
+        return
+    rows = [t for pairs in groups.values() for _, t in pairs]
+    failing = sum(1 for t in rows if t.failed)
+    yield (
+        f"<details><summary>{plural(len(rows), 'subject')} checked: {failing} with failures"
+        "</summary>"
+    )
+    yield (
+        '<div class="scroll"><table class="tallies"><thead><tr><th>Stage</th><th>Subject</th>'
+        '<th class="num">Passed</th><th class="num">Failed</th><th>Result</th></tr></thead>'
+    )
+    for vendor in sorted(groups, key=lambda v: (v == NO_VENDOR, v)):
+        pairs = groups[vendor]
+        passed, failed = sum(t.passed for _, t in pairs), sum(t.failed for _, t in pairs)
+        yield (
+            f'<tbody data-vendor="{e(vendor)}"><tr class="group"><th colspan="5">{e(vendor)}: '
+            f"{passed} passed, {failed} failed</th></tr>"
+        )
+        for stage, t in pairs:
+            attrs = {
+                "stage": stage.name,
+                "subject": t.subject,
+                "vendor": t.vendor,
+                "passed": t.passed,
+                "failed": t.failed,
+            }
+            shown = "untested" if t.untested else "failed" if t.failed else "passed"
+            css = ' class="row-failed"' if t.failed else ""
+            yield (
+                f"<tr{css}{data(attrs)}><td>{e(stage.name)}</td>"
+                f"<td><code>{dotted(t.subject)}</code></td>"
+                f'<td class="num">{t.passed}</td><td class="num">{t.failed}</td>'
+                f"<td>{status_badge(shown)}</td></tr>"
+            )
+        yield "</tbody>"
+    yield "</table></div></details></section>"
 
 
 def _verdict_detail(verdict: Mapping[str, Any]) -> str:
@@ -272,18 +274,19 @@ def _verdict_detail(verdict: Mapping[str, Any]) -> str:
 
 def _matrix(matrix: Mapping[str, Any] | None) -> Iterable[str]:
     if matrix is None:
-        yield f'<p class="note" id="matrix-note">{_e(NO_MATRIX)}</p>'
+        yield f'<p class="note" id="matrix-note">{e(NO_MATRIX)}</p>'
         return
     objects: Mapping[str, Any] = matrix.get("objects", {})
     yield '<section id="matrix"><h2>Mapping expressiveness</h2>'
     yield (
-        f"<p>{_YES} expressible, {_NO} not expressible; hover a cell for the vendor values, "
-        "source or reason.</p>"
+        f"<details><summary>{plural(len(objects), 'object')} mapped to the canonical run"
+        f"</summary><p>{_YES} expressible, {_NO} not expressible; hover a cell for the vendor "
+        "values, source or reason.</p>"
     )
-    head = "".join(f"<th><code>{_name(name)}</code></th>" for name in objects)
+    head = "".join(f"<th><code>{dotted(name)}</code></th>" for name in objects)
     for part, title in _MATRIX_PARTS:
-        yield f'<h3>{_e(title)}</h3><div class="scroll"><table class="matrix" data-part="{part}">'
-        yield f"<thead><tr><th>{_e(part)}</th>{head}</tr></thead><tbody>"
+        yield f'<h3>{e(title)}</h3><div class="scroll"><table class="matrix" data-part="{part}">'
+        yield f"<thead><tr><th>{e(part)}</th>{head}</tr></thead><tbody>"
         for row in matrix.get(part, []):
             cells = []
             for name, column in objects.items():
@@ -292,77 +295,96 @@ def _matrix(matrix: Mapping[str, Any] | None) -> Iterable[str]:
                 attrs = {"part": part, "row": row, "object": name, "expressible": str(ok).lower()}
                 prefix = "expressible: " if ok else "not expressible: "
                 cells.append(
-                    f'<td class="{"yes" if ok else "no"}"{_data(attrs)} '
-                    f'title="{_e(prefix + _verdict_detail(verdict))}">{_YES if ok else _NO}</td>'
+                    f'<td class="{"yes" if ok else "no"}"{data(attrs)} '
+                    f'title="{e(prefix + _verdict_detail(verdict))}">{_YES if ok else _NO}</td>'
                 )
-            yield f"<tr><th><code>{_e(row)}</code></th>{''.join(cells)}</tr>"
+            yield f"<tr><th><code>{e(row)}</code></th>{''.join(cells)}</tr>"
         yield "</tbody></table></div>"
-    yield "</section>"
+    yield "</details></section>"
 
 
 def _provenance(report: Report) -> Iterable[str]:
     p = report.provenance
     yield '<section id="provenance"><h2>Provenance</h2><dl class="facts">'
-    yield f'<dt>Variant</dt><dd data-variant="{_e(p.variant)}">{_e(p.variant)}</dd>'
+    yield f'<dt>Variant</dt><dd data-variant="{e(p.variant)}">{e(p.variant)}</dd>'
     yield (
-        f'<dt>Bundle digest</dt><dd><code data-bundle-digest="{_e(p.bundle_digest)}">'
-        f"{_e(p.bundle_digest)}</code></dd></dl>"
+        f'<dt>Bundle digest</dt><dd><code data-bundle-digest="{e(p.bundle_digest)}">'
+        f"{e(p.bundle_digest)}</code></dd></dl>"
     )
-    yield "<h3>Sources</h3>"
     if p.sources:
+        yield f"<details><summary>{plural(len(p.sources), 'vendor source')}</summary>"
         yield (
-            '<table class="sources"><thead><tr><th>Vendor</th><th>Path</th><th>SHA-256</th>'
-            "<th>Origin</th></tr></thead><tbody>"
+            '<div class="scroll"><table class="sources"><thead><tr><th>Vendor</th><th>Path</th>'
+            "<th>SHA-256</th><th>Origin</th></tr></thead><tbody>"
         )
         for s in p.sources:
             attrs = {"vendor": s.vendor, "path": s.path, "sha256": s.sha256}
             yield (
-                f"<tr{_data(attrs)}><td>{_e(s.vendor)}</td><td><code>{_e(s.path)}</code></td>"
-                f"<td><code>{_e(s.sha256)}</code></td><td>{_e(s.origin)}</td></tr>"
+                f"<tr{data(attrs)}><td>{e(s.vendor)}</td><td><code>{e(s.path)}</code></td>"
+                f"<td><code>{e(s.sha256)}</code></td><td>{e(s.origin)}</td></tr>"
             )
-        yield "</tbody></table>"
+        yield "</tbody></table></div></details>"
     else:
         yield '<p class="empty">No sources recorded.</p>'
-    yield "<h3>Errata</h3>"
     if p.errata:
+        yield f"<details><summary>{plural(len(p.errata), 'erratum', 'errata')} applied</summary>"
         yield (
-            '<table class="errata"><thead><tr><th>Vendor</th><th>Id</th><th>Target</th>'
-            "<th>Rationale</th></tr></thead><tbody>"
+            '<div class="scroll"><table class="errata"><thead><tr><th>Vendor</th><th>Id</th>'
+            "<th>Target</th><th>Rationale</th></tr></thead><tbody>"
         )
         for x in p.errata:
             attrs = {"erratum-id": x.id, "vendor": x.vendor, "target": x.target}
             yield (
-                f"<tr{_data(attrs)}><td>{_e(x.vendor)}</td><td><code>{_e(x.id)}</code></td>"
-                f'<td><code>{_e(x.target)}</code></td><td class="msg">{_e(x.rationale)}</td></tr>'
+                f"<tr{data(attrs)}><td>{e(x.vendor)}</td><td><code>{e(x.id)}</code></td>"
+                f'<td><code>{e(x.target)}</code></td><td class="msg">{e(x.rationale)}</td></tr>'
             )
-        yield "</tbody></table>"
+        yield "</tbody></table></div></details>"
     else:
         yield '<p class="empty">No errata applied.</p>'
     yield "</section>"
 
 
+def _facts(report: Report) -> Iterable[str]:
+    inputs = (
+        "<ul>" + "".join(f"<li><code>{e(i)}</code></li>" for i in report.inputs) + "</ul>"
+        if report.inputs
+        else e(BUNDLED_TOUR)
+    )
+    created = e(report.created)
+    yield '<section id="run"><h2>About this run</h2><dl class="facts">'
+    yield f"<dt>Tool version</dt><dd>{e(report.tool_version)}</dd>"
+    yield f'<dt>Created</dt><dd><time datetime="{created}">{created}</time></dd>'
+    yield f"<dt>Total elapsed</dt><dd>{e(seconds(report.elapsed))}</dd>"
+    yield f'<dt>Inputs checked</dt><dd data-inputs="{len(report.inputs)}">{inputs}</dd>'
+    yield f"<dt>Report version</dt><dd>{report.version}</dd></dl></section>"
+
+
 def write_html(report: Report, stream: IO[str]) -> None:
     """Write the whole report as one HTML5 document that needs no network and no script."""
     meaning = EXIT_MEANINGS.get(report.exit_code, "unknown exit code")
+    mine, bundle = split_findings(report.findings)
     parts: list[Iterable[str]] = [
         (
             "<!DOCTYPE html>",
             '<html lang="en"><head><meta charset="utf-8">',
             '<meta name="viewport" content="width=device-width, initial-scale=1">',
-            f"<title>runconform check: {_e(meaning)} (exit {report.exit_code})</title>",
-            f"<style>{_CSS}</style></head><body>",
+            f"<title>runconform check: {e(meaning)} (exit {report.exit_code})</title>",
+            f"<style>{CSS}</style></head><body>",
         ),
-        _header(report),
+        _header(report, mine, bundle),
         ("<main>",),
+        _what_failed(report),
+        _findings(mine),
         _stages(report.stages),
+        chart(report.findings_by_kind(), _bundle_only(mine, bundle)),
+        _bundle(bundle),
         _tallies(report.stages),
-        _findings(report.worst(), len(report.findings)),
-        _chart(report.findings_by_kind()),
         _matrix(report.matrix),
         _provenance(report),
+        _facts(report),
         (
             '</main><footer><p class="note">Written by runconform '
-            f"{_e(report.tool_version)}; the JSON report holds the same data for tools.</p>"
+            f"{e(report.tool_version)}; the JSON report holds the same data for tools.</p>"
             "</footer></body></html>",
         ),
     ]
