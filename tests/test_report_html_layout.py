@@ -35,7 +35,6 @@ PROBES = {
     "height": "document.scrollingElement.scrollHeight",
     "first_finding_top": "(() => { const row = document.querySelector('#findings tr[data-locator]');"
     " return row ? row.getBoundingClientRect().top + window.scrollY : null; })()",
-    "first_stages_top": "document.querySelector('#stages').getBoundingClientRect().top",
     "section_order": "[...document.querySelectorAll('main > section')].map(s => s.id)",
     "my_rows": "[...document.querySelectorAll('#findings tr[data-locator]')]"
     ".map(r => [r.dataset.stage, r.cells[0].textContent.trim()])",
@@ -47,7 +46,7 @@ PROBES = {
     "bars": "[...document.querySelectorAll('svg.chart g.bar')].map(g => [g.dataset.kind,"
     " getComputedStyle(g.querySelector('rect')).fill, g.querySelector('text').textContent,"
     " g.children[1].tagName + (g.children[1].getAttribute('class') || '')])",
-    "glance": "document.querySelector('.glance').innerText",
+    "glance": "(document.querySelector('.glance') || {}).innerText ?? ''",
 }
 
 
@@ -181,3 +180,38 @@ def test_screenshots_at_both_widths_are_kept(failing: Seen, passing: Seen, folde
         for one in seen.visits.values():
             assert one.errors == [] and one.dialogs == []
             assert one.requests == [one.url], "the page asked for something besides itself"
+
+
+def test_long_hostile_text_fits_420_px(folder: Path) -> None:
+    from test_report_html import make_report
+
+    page = folder / "hostile.html"
+    with page.open("w", encoding="utf-8") as stream:
+        write_html(make_report(), stream)
+    seen = visit(page, folder / "hostile-420.png", PROBES, width=420)
+    assert seen.probes["scroll_width"] <= 420
+    assert seen.probes["section_order"][:2] == ["failed", "findings"]
+    assert [stage for stage, _ in seen.probes["bundle_rows"]] == ["lint", "lint"]
+
+
+def test_an_error_in_the_bundle_unfolds_its_notes_and_is_listed_as_failed() -> None:
+    import io
+    from dataclasses import replace
+
+    from test_report_html import make_report
+
+    report = make_report()
+    lint = report.stages[0]
+    broken = replace(
+        lint,
+        status="failed",
+        exit_code=3,
+        findings=(replace(lint.findings[0], severity="error"), *lint.findings[1:]),
+    )
+    out = io.StringIO()
+    write_html(replace(report, stages=(broken, *report.stages[1:])), out)
+    text = out.getvalue()
+    bundle = text[text.index('<section id="bundle">') :]
+    assert bundle.split("\n")[2].startswith("<details open><summary>2 notes (1 ✗ error, ")
+    failed = text[text.index('<section id="failed">') : text.index('<section id="findings">')]
+    assert f"<strong>{lint.title}</strong>" in failed
