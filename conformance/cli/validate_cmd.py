@@ -181,7 +181,8 @@ def validate(
             options=options,
             input_format=input_format,
             jobs=jobs,
-            clean="count" if _findings_only(fmt, verbose - quiet) else "each",
+            # a stop may fall inside a block whose clean records are counted at its end
+            clean="count" if _findings_only(fmt, verbose - quiet) and not max_failures else "each",
             progress=shown.on_progress,
         )
         stopped = _tally(results, summary, shown_cases, max_failures)
