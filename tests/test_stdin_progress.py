@@ -13,16 +13,17 @@ import re
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from conformance.engines.processes import validate_paths
 from conformance.generate import generate, write_fixtures
 from conformance.records import read_records
-from conformance.records.stdin import Replay
 from conformance.report.findings import CleanRecords
-from conformance.report.progress import Progress
+
+if TYPE_CHECKING:
+    from conformance.report.progress import Progress
 
 SCHEMA = "knock.WorkflowRecipientRun"
 RUNCONFORM = [sys.executable, "-m", "conformance"]
@@ -177,6 +178,8 @@ def test_leading_whitespace_is_kept_as_counts_not_bytes(monkeypatch: pytest.Monk
     assert [type(r).__name__ for r in records] == ["Record", "ReadProblem"]
     assert records[0].locator.line == 2_000_001
     assert records[1].message.endswith("(line 2000001, column 21)")
+    from conformance.records.stdin import Replay
+
     replay = Replay(io.BytesIO(padding + b"{}"))
     replay.read(8192)
     while not replay.read(65536).strip():
@@ -395,3 +398,56 @@ def test_a_terminal_shows_50_records_with_findings_and_says_how_many_more(tmp_pa
     assert "60 records: 0 conforming, 60 not conforming" in screen
     everything = _validate(str(path), "--schema", SCHEMA)  # not a terminal: all of them
     assert len(everything.stdout.splitlines()) == 61
+
+
+def test_check_and_identify_read_stdin_too(tmp_path: Path) -> None:
+    check = subprocess.run(
+        [*RUNCONFORM, "check", "-", "--schema", SCHEMA, "--out", str(tmp_path)],
+        input=_lines(3, bad=(2,)),
+        capture_output=True,
+        env=_env(),
+        timeout=300,
+    )
+    assert check.returncode == 1
+    report = json.loads((tmp_path / "runconform-check.json").read_text())
+    lines = [
+        f["line"]
+        for r in report["results"]
+        for f in r.get("findings", [])
+        if f.get("file") == "<stdin>"
+    ]
+    assert lines == [2]
+    identify = subprocess.run(
+        [*RUNCONFORM, "identify", "-"],
+        input=_lines(1).decode(),
+        capture_output=True,
+        text=True,
+        env=_env(),
+        timeout=120,
+    )
+    assert identify.stdout.startswith("<stdin>:1: knock.WorkflowRecipientRun (confidence ")
+
+
+def test_contract_in_ci_gets_its_two_lines(run_cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    from conformance.simulator import start
+
+    monkeypatch.setenv("CI", "true")
+    with start("paragon", seed=1) as sim:
+        _code, out, err = run_cli(
+            "contract",
+            "paragon",
+            "--base-url",
+            sim.url,
+            "--rate-limit",
+            "0",
+            "--max-examples",
+            "2",
+            "--path-param",
+            "projectId=project-1",
+        )
+    started, finished = err.splitlines()[:2]
+    assert re.fullmatch(r"runconform contract: started \(\d+ operations\)", started)
+    assert FINISHED.fullmatch(finished).groups() == (  # type: ignore[union-attr]
+        "contract",
+        out.splitlines()[-1],
+    )

@@ -105,10 +105,8 @@ def _reporting(
 ) -> Iterator[ValidationResult | CleanRecords]:
     """`results`, telling `ticker` the bytes read every 64 results and every clean run."""
     ticker.start()
-    seen = 0
-    for result in results:
+    for seen, result in enumerate(results, 1):
         yield result
-        seen += 1
         if not seen & 63 or type(result) is CleanRecords:
             ticker.update(meter.done())
     ticker.finish(meter.done())
