@@ -197,14 +197,14 @@ def _max_failures(ctx: click.Context, _param: click.Parameter, value: int | None
 
 
 def max_failures(what: str) -> Callable[[F], F]:
-    """`--max-failures N` and `-x/--exitfirst` (= 1): stop reading after N `what`s."""
+    """`--max-failures N` and `-x/--exitfirst` (= 1): stop reading after N `what` (plural)."""
     return _stacked(
         click.option(
             "--max-failures",
             type=click.IntRange(min=1),
             metavar="N",
             callback=_max_failures,
-            help=f"Stop after N {what}s; the summary says so and the rest is not checked.",
+            help=f"Stop after N {what}; the summary says so and the rest is not checked.",
         ),
         click.option(
             "-x",

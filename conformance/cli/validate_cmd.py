@@ -110,7 +110,7 @@ def _findings_only(fmt: str, verbosity: int) -> bool:
 )
 @options.output
 @options.jobs
-@options.max_failures("failing record or unreadable input")
+@options.max_failures("failures (failing records or unreadable inputs)")
 @options.quiet
 @options.verbose
 def validate(
@@ -236,7 +236,10 @@ def _outcome(summary: Summary, stopped: int) -> Outcome:
 @options.vendor()
 @options.text_or_json
 def identify(paths: tuple[Path, ...], vendor: str | None, fmt: str) -> int:
-    """Name the vendor.Object each record looks like, with a confidence."""
+    """Name the vendor.Object each record looks like, with a confidence.
+
+    A PATH of - reads standard input (its records name the file <stdin>).
+    """
     from conformance.records import ReadProblem, read_records
     from conformance.validation.identify import identify as identify_shape
 
