@@ -63,6 +63,13 @@ def validator_for(catalog: Catalog) -> Callable[..., Draft202012Validator]:
     return make
 
 
+@pytest.fixture(autouse=True)
+def _outside_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With CI set, runconform writes a line per stage on stderr; a test that wants them
+    sets CI itself, so the suite means the same on a laptop and in CI."""
+    monkeypatch.delenv("CI", raising=False)
+
+
 @pytest.fixture
 def run_cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str, str]]:
     """Run `runconform ARGS...` in-process: (exit code, stdout, stderr)."""

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 import conformance.cli.options as options  # not `from conformance.cli`: its __init__ imports us
+import conformance.cli.progress as progress
 from conformance.cli.credentials import request_headers
 from conformance.cli.params import NameValue, Rate
 from conformance.report.escape import visible
@@ -108,6 +109,8 @@ def contract(
     checked against a run schema. Exit 0 all checks pass, 1 failures, 2 usage,
     untested operations (see --allow-untested) or --max-time ran out, 3 bad contract,
     4 unreachable (or not one request answered) or --report-dir unwritable.
+    On a terminal, a progress bar of the operations runs on stderr; with CI set, stderr
+    gets one line when the run starts and one when it ends.
     \f
     Over 60 lines: the signature alone is one parameter a flag; the rest wires them up.
     """
@@ -138,7 +141,9 @@ def contract(
         expect=expects,
         allow_untested=allow_untested,
     )
-    result = run_contract(vendor, settings)
+    with progress.display("contract", 0) as shown:
+        result = run_contract(vendor, settings, shown.on_progress)
+        shown.finished(result.summary())
     _echo(result)
     for path in write_contract_reports(result, reports, report_dir) if reports else ():
         click.echo(visible(f"wrote {path}"), err=True)

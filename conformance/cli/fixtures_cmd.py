@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import SupportsInt, cast
@@ -9,6 +10,7 @@ from typing import SupportsInt, cast
 import click
 
 import conformance.cli.options as options  # not `from conformance.cli`: its __init__ imports us
+import conformance.cli.progress as progress
 from conformance.errors import ExitCode, InputError, UsageError
 from conformance.records.recording_files import SUFFIX_FORMATS
 from conformance.report.escape import visible
@@ -115,7 +117,9 @@ def fixtures(
     """Generate schema-valid, semantically sane run objects (or negative ones).
 
     NAME is a bundled vendor.Object (see `runconform schemas list`); or give
-    --scenario to render one logical run into every vendor's shape.
+    --scenario to render one logical run into every vendor's shape. Written to a file,
+    fixtures show a progress bar on a terminal (stderr); with CI set, stderr gets one
+    line when writing starts and one when it ends.
     """
     from conformance.bundle.catalog import load_catalog
     from conformance.generate import MAX_FIXTURES, write_fixtures
@@ -133,7 +137,19 @@ def fixtures(
     if not 0 <= count <= MAX_FIXTURES:  # refuse before creating any folder
         write_fixtures(resolved, count, seed, fmt, None, valid=not invalid)  # raises UsageError
     target = output_target(out, resolved, fmt, invalid)
-    written = write_fixtures(resolved, count, seed, fmt, target, valid=not invalid, minimal=minimal)
+    terminal_out = target is None and sys.stdout.isatty()  # a bar would scribble over them
+    with progress.display("fixtures", int(terminal_out)) as shown:
+        written = write_fixtures(
+            resolved,
+            count,
+            seed,
+            fmt,
+            target,
+            valid=not invalid,
+            minimal=minimal,
+            progress=shown.on_progress,
+        )
+        shown.finished(f"{written:,} {'negative ' if invalid else ''}fixtures of {resolved}")
     if target is not None:
         click.echo(
             visible(

@@ -170,3 +170,48 @@ time_limits = _stacked(
         "--max-time", 300.0, "Seconds for the whole run; what it cuts off is untested (exit 2)."
     ),
 )
+
+
+# -- long runs ------------------------------------------------------------------------------
+
+
+_EXITFIRST_CLASH = "-x is --max-failures 1; give one or the other"
+
+
+def _exitfirst(ctx: click.Context, _param: click.Parameter, exitfirst: bool) -> None:
+    """Callback of -x: it sets --max-failures to 1 (another N with it is refused)."""
+    if exitfirst:
+        ctx.meta["runconform.exitfirst"] = True
+        if ctx.params.get("max_failures") not in (None, 1):
+            raise click.UsageError(_EXITFIRST_CLASH, ctx)
+        ctx.params["max_failures"] = 1
+
+
+def _max_failures(ctx: click.Context, _param: click.Parameter, value: int | None) -> int | None:
+    """Callback of --max-failures: 1 when -x came first on the command line."""
+    if ctx.meta.get("runconform.exitfirst"):
+        if value not in (None, 1):
+            raise click.UsageError(_EXITFIRST_CLASH, ctx)
+        return 1
+    return value
+
+
+def max_failures(what: str) -> Callable[[F], F]:
+    """`--max-failures N` and `-x/--exitfirst` (= 1): stop reading after N `what` (plural)."""
+    return _stacked(
+        click.option(
+            "--max-failures",
+            type=click.IntRange(min=1),
+            metavar="N",
+            callback=_max_failures,
+            help=f"Stop after N {what}; the summary says so and the rest is not checked.",
+        ),
+        click.option(
+            "-x",
+            "--exitfirst",
+            is_flag=True,
+            expose_value=False,
+            callback=_exitfirst,
+            help="Stop at the first failure: --max-failures 1.",
+        ),
+    )

@@ -5,21 +5,23 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import IO
 
 import click
 
 import conformance.cli.options as options  # not `from conformance.cli`: its __init__ imports us
+import conformance.cli.progress as progress
 from conformance.atomic import atomic_output, refuse_overwriting_input
 from conformance.bundle.formats import CHECKED_FORMATS
+from conformance.cli.shown import TERMINAL_CASES, ShownCases
 from conformance.errors import ExitCode, UsageError
 from conformance.records.model import FORMATS as RECORD_FORMATS
-from conformance.report.cases import Header, Summary, record_case
+from conformance.report.cases import Header, Outcome, Summary, record_case
 from conformance.report.escape import visible
-from conformance.report.findings import CleanRecords
+from conformance.report.findings import CleanRecords, ValidationResult
 from conformance.report.writers import WRITERS, streaming_formats
 from conformance.validation.engine import ValidationOptions
 
@@ -44,26 +46,6 @@ def _asserted_formats(
     if not no_formats:
         return None
     return () if "all" in no_formats else tuple(f for f in CHECKED_FORMATS if f not in no_formats)
-
-
-@contextmanager
-def _progress(enabled: bool) -> Iterator[Callable[[int], None]]:
-    """A records counter on stderr (rich), only when a person is watching."""
-    if not enabled:
-        yield lambda _n: None
-        return
-    from rich.console import Console  # only for a terminal
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("validated {task.completed:,} records"),
-        TimeElapsedColumn(),
-        transient=True,
-        console=Console(stderr=True),
-    ) as bar:
-        task = bar.add_task("validate", total=None)
-        yield lambda n: bar.update(task, completed=n)
 
 
 def _validation_options(
@@ -128,6 +110,7 @@ def _findings_only(fmt: str, verbosity: int) -> bool:
 )
 @options.output
 @options.jobs
+@options.max_failures("failures (failing records or unreadable inputs)")
 @options.quiet
 @options.verbose
 def validate(
@@ -145,10 +128,17 @@ def validate(
     fmt: str,
     output: Path | None,
     jobs: int,
+    max_failures: int | None,
     quiet: int,
     verbose: int,
 ) -> int:
     """Validate recorded responses (JSON, JSONL, YAML, VCR, HAR, Schemathesis, Postman).
+
+    A PATH of - reads standard input (its format detected from its content, or given by
+    --input-format); its findings name the file <stdin>. On a terminal, a progress bar
+    runs on stderr and the text output shows the first 50 records with findings (all of
+    them go to --output FILE and to --format json); with CI set, stderr gets one line
+    when the run starts and one when it ends.
 
     Exit codes: 0 all conform, 1 non-conforming data, 2 usage error (or records
     with no schema), 3 schema/bundle problem, 4 unreadable input.
@@ -159,6 +149,8 @@ def validate(
 
     if schema and identify:
         raise UsageError("--schema and --identify exclude each other")
+    if sum(str(path) == "-" for path in paths) > 1:
+        raise UsageError("- (standard input) can be read only once")
     refuse_overwriting_input(output, paths, "--output")
     options = _validation_options(
         as_published, formats, strict, no_drift, no_invariants, expect_violations
@@ -168,41 +160,75 @@ def validate(
 
         load_catalog().resolve(schema)
     summary = Summary()
-    with atomic_output(output) as out:
+    with progress.display("validate", quiet) as shown, atomic_output(output) as out:
         colour = fmt == "text" and output is None and _use_colour(sys.stdout)
+        stream = shown.stdout(out) if output is None else out
         writer = WRITERS[fmt](
-            out,
+            stream,
             verbosity=verbose - quiet,
             style=(lambda text, sev: click.style(text, fg=_COLOURS[sev]))
             if colour
             else (lambda text, _sev: text),
         )
+        capped = fmt == "text" and output is None and verbose <= 0 and out.isatty()
+        shown_cases = ShownCases(writer, TERMINAL_CASES if capped else None)
         writer.begin(Header("validate"))
-        show_progress = sys.stderr.isatty() and not quiet
-        with _progress(show_progress) as tick:
-            findings_only = _findings_only(fmt, verbose - quiet)
-            for result in validate_paths(
-                paths,
-                schema=schema,
-                vendor=vendor,
-                identify=identify,
-                options=options,
-                input_format=input_format,
-                jobs=jobs,
-                clean="count" if findings_only else "each",
-            ):
-                if isinstance(result, CleanRecords):
-                    summary.add_clean(result)
-                    tick(summary.records)
-                    continue
-                summary.add(result)
-                writer.case(record_case(result))
-                if summary.records % 1000 == 0:
-                    tick(summary.records)
-        writer.end(summary.outcome())
+        results = validate_paths(
+            paths,
+            schema=schema,
+            vendor=vendor,
+            identify=identify,
+            options=options,
+            input_format=input_format,
+            jobs=jobs,
+            # a stop may fall inside a block whose clean records are counted at its end
+            clean="count" if _findings_only(fmt, verbose - quiet) and not max_failures else "each",
+            progress=shown.on_progress,
+        )
+        stopped = _tally(results, summary, shown_cases, max_failures)
+        shown.stop()
+        shown_cases.say_hidden(stream)
+        writer.end(_outcome(summary, stopped))
+    shown.finished(_outcome(summary, stopped).line)
     if output is not None and fmt != "text" and not quiet:
-        click.echo(summary.line(), err=True)
+        click.echo(_outcome(summary, stopped).line, err=True)
     return summary.exit_code()
+
+
+def _tally(
+    results: Iterator[ValidationResult | CleanRecords],
+    summary: Summary,
+    shown: ShownCases,
+    max_failures: int | None,
+) -> int:
+    """Count and show `results`; stop reading after `max_failures` failures (and say how
+    many stopped it: 0 when the input was read to its end)."""
+    limit = max_failures or 0
+    for result in results:
+        if isinstance(result, CleanRecords):
+            summary.add_clean(result)
+            continue
+        summary.add(result)
+        shown.case(record_case(result))
+        if limit and summary.failing + summary.unreadable >= limit:
+            close = getattr(results, "close", None)
+            if close is not None:
+                close()  # stop reading: the open file and any worker pool are let go
+            return limit
+    return 0
+
+
+def _outcome(summary: Summary, stopped: int) -> Outcome:
+    """The summary's outcome; after --max-failures, the line and counts say it stopped."""
+    outcome = summary.outcome()
+    if not stopped:
+        return outcome
+    failures = "failure" if stopped == 1 else "failures"
+    line = (
+        f"{outcome.line}; stopped after {stopped} {failures} (--max-failures {stopped}): "
+        "the rest of the input was not checked"
+    )
+    return replace(outcome, line=line, counts={**outcome.counts, "stopped_after": stopped})
 
 
 @click.command()
@@ -210,7 +236,10 @@ def validate(
 @options.vendor()
 @options.text_or_json
 def identify(paths: tuple[Path, ...], vendor: str | None, fmt: str) -> int:
-    """Name the vendor.Object each record looks like, with a confidence."""
+    """Name the vendor.Object each record looks like, with a confidence.
+
+    A PATH of - reads standard input (its records name the file <stdin>).
+    """
     from conformance.records import ReadProblem, read_records
     from conformance.validation.identify import identify as identify_shape
 

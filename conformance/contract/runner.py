@@ -36,6 +36,7 @@ from conformance.contract.safety import (
 from conformance.contract.session import ContractSession, OperationPlan
 from conformance.contract.transport import Bounds, bounded
 from conformance.errors import BundleError, UsageError
+from conformance.report.progress import OnProgress, Progress, Ticker
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -51,8 +52,13 @@ __all__ = [
 ]
 
 
-def run_contract(vendor: str, options: ContractOptions) -> ContractResult:
-    """Test every allowed operation of `vendor`'s contract against `options.base_url`."""
+def run_contract(
+    vendor: str, options: ContractOptions, progress: OnProgress | None = None
+) -> ContractResult:
+    """Test every allowed operation of `vendor`'s contract against `options.base_url`.
+
+    `progress` hears of each operation as it starts (stage "contract", unit "operations").
+    """
     started = time.monotonic()
     clash = basic_auth_clash(options.base_url, options.headers)
     if clash:
@@ -70,14 +76,18 @@ def run_contract(vendor: str, options: ContractOptions) -> ContractResult:
     )
     runs: list[OperationRun] = []
     skipped: list[tuple[str, str]] = []
+    ticker = Ticker(progress or _unheard, "contract", len(ordered), "operations", every=0)
+    ticker.start()
     with private_hypothesis_home(), bounded(bounds):
-        for operation in ordered:
+        for done, operation in enumerate(ordered):
             plan = _plan(session, operation, expect)
+            ticker.update(done, plan.label)
             reason = _skip_reason(session, plan)
             if reason is not None:
                 skipped.append((plan.label, reason))
             elif plan.op_id in options.operations or not options.operations:
                 runs.append(_tested(session, plan))
+    ticker.finish(len(ordered))
     _refuse_unknown(vendor, options, expect, ordered)
     return ContractResult(
         vendor,
@@ -91,6 +101,10 @@ def run_contract(vendor: str, options: ContractOptions) -> ContractResult:
         options.allow_untested,
         f"the run's --max-time of {options.max_time:g} s ran out" if session.time_up else "",
     )
+
+
+def _unheard(_event: Progress) -> None:
+    """Progress nobody asked for."""
 
 
 def _plan(session: ContractSession, operation: Any, expect: dict[str, str]) -> OperationPlan:

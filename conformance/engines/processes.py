@@ -26,7 +26,9 @@ from conformance.engines.blocks import (
 )
 from conformance.records import ReadProblem, Record, read_units
 from conformance.records.documents import LineBlock
+from conformance.records.meter import ReadMeter, input_bytes
 from conformance.report.findings import CleanRecords, ValidationResult
+from conformance.report.progress import OnProgress, Ticker
 from conformance.validation.engine import validate_records
 from conformance.validation.options import ValidationOptions
 
@@ -35,12 +37,15 @@ RECORDS_PER_UNIT = 1000  # for formats that are decoded in the reading process
 
 
 def _units(
-    paths: list[str | Path], input_format: str | None, by_reference: bool = False
+    paths: list[str | Path],
+    input_format: str | None,
+    by_reference: bool = False,
+    meter: ReadMeter | None = None,
 ) -> Iterator[Unit]:
     """JSONL blocks as they come; other records grouped into lists."""
     pending: list[Record | ReadProblem] = []
     blocks = read_units(
-        paths, format=input_format, block_size=BLOCK_BYTES, by_reference=by_reference
+        paths, format=input_format, block_size=BLOCK_BYTES, by_reference=by_reference, meter=meter
     )
     for unit in blocks:
         if isinstance(unit, LineBlock):
@@ -67,16 +72,18 @@ def validate_paths(
     input_format: str | None = None,
     jobs: int = 1,
     clean: str = "each",
+    progress: OnProgress | None = None,
 ) -> Iterator[ValidationResult | CleanRecords]:
     """Like `validate_records` over files, with `jobs` worker processes when jobs > 1.
 
     `clean="count"` lets runs of clean records be stood in for by one `CleanRecords`
     each (see there), in one process or several; `clean="each"` in one process is
-    exactly `validate_records`.
+    exactly `validate_records`. `progress` hears of the bytes read (stage "validate",
+    unit "bytes", total None for standard input) a few times a second.
     """
     opts = options or ValidationOptions()
     paths = list(paths)
-    if jobs <= 1 and clean != "count":
+    if jobs <= 1 and clean != "count" and progress is None:
         return validate_records(
             paths,
             schema=schema,
@@ -86,7 +93,23 @@ def validate_paths(
             format=input_format,
         )
     how = Judging(schema, vendor, identify, opts, count_clean=clean == "count")
-    return _in_units(paths, how, input_format, jobs)
+    if progress is None:
+        return _in_units(paths, how, input_format, jobs)
+    meter = ReadMeter()
+    ticker = Ticker(progress, "validate", input_bytes(paths), "bytes")
+    return _reporting(_in_units(paths, how, input_format, jobs, meter), meter, ticker)
+
+
+def _reporting(
+    results: Iterator[ValidationResult | CleanRecords], meter: ReadMeter, ticker: Ticker
+) -> Iterator[ValidationResult | CleanRecords]:
+    """`results`, telling `ticker` the bytes read every 64 results and every clean run."""
+    ticker.start()
+    for seen, result in enumerate(results, 1):
+        yield result
+        if not seen & 63 or type(result) is CleanRecords:
+            ticker.update(meter.done())
+    ticker.finish(meter.done())
 
 
 def _in_units(
@@ -94,9 +117,10 @@ def _in_units(
     how: Judging,
     input_format: str | None,
     jobs: int,
+    meter: ReadMeter | None = None,
 ) -> Iterator[ValidationResult | CleanRecords]:
     template = clean_template(how)  # an unknown schema name fails here, before any work
-    units = _units(paths, input_format, by_reference=jobs > 1)  # workers read their blocks
+    units = _units(paths, input_format, jobs > 1, meter)  # workers read their blocks
     if jobs <= 1:
         yield from _merged(((u, judge_unit(u, how)) for u in units), template, how.count_clean)
         return

@@ -34,6 +34,7 @@ from conformance.generate.negative import NegativeFixture, negative
 from conformance.generate.profiles import Overrides, overrides_from
 from conformance.generate.sanity import sanitize
 from conformance.generate.schema_values import compiled, prune
+from conformance.report.progress import OnProgress, Ticker
 from conformance.validation.semantics import check_invariants
 from conformance.validation.validators import validators_for
 
@@ -252,13 +253,15 @@ def write_fixtures(
     valid: bool = True,
     *,
     minimal: bool = False,
+    progress: OnProgress | None = None,
 ) -> int:
     """Write `n` fixtures as json (an array), jsonl or yaml (a sequence); returns n.
 
     `out` None or "-" is stdout; a path is written atomically (temp file, then
     rename), so a failure leaves no partial file. Negative fixtures are written
     in their sidecar form. Bad arguments raise UsageError (exit code 2); an
-    unwritable place raises InputError (exit code 4).
+    unwritable place raises InputError (exit code 4). `progress` hears how many are
+    written (stage "fixtures", unit "fixtures") a few times a second.
     """
     if fmt not in FORMATS:
         raise UsageError(f"unknown format {fmt!r}; choose one of: {', '.join(FORMATS)}")
@@ -268,9 +271,23 @@ def write_fixtures(
     if target is not None and target.is_dir():
         raise UsageError(f"{target}: is a folder; give a file name for the fixtures")
     items = generate(resolved, n, seed, valid, minimal=minimal)
+    if progress is not None:
+        items = _counted(items, Ticker(progress, "fixtures", n, "fixtures"))
     with atomic_output(target) as stream:
         _write(stream, items, fmt)
     return n
+
+
+def _counted(items: Iterator[Any], ticker: Ticker) -> Iterator[Any]:
+    """`items`, telling `ticker` how many were taken every 64 (and when they end)."""
+    ticker.start()
+    taken = 0
+    for item in items:
+        yield item
+        taken += 1
+        if not taken & 63:
+            ticker.update(taken)
+    ticker.finish(taken)
 
 
 def _plain(item: Any) -> Any:

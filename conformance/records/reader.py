@@ -19,8 +19,10 @@ from .cassettes import read_schemathesis, read_vcr
 from .detect import Sniffed, detect
 from .documents import LineBlock, jsonl_blocks, jsonl_ranges, read_json, read_jsonl, read_yaml
 from .har import read_har
+from .meter import ReadMeter
 from .model import DEFAULT_LIMITS, FORMATS, Limits, Locator, ReadProblem, Record
 from .postman import read_postman
+from .stdin import SEEKING_FORMATS, STDIN, STDIN_NAME, open_stdin, spooled
 
 Reader = Callable[[BinaryIO, str, Limits], Iterator[Record | ReadProblem]]
 
@@ -41,6 +43,7 @@ def read_records(
     *,
     format: str | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    meter: ReadMeter | None = None,
 ) -> Generator[Record | ReadProblem, None, None]:
     """Records and problems from files and directories, in order, streamed.
 
@@ -49,12 +52,17 @@ def read_records(
     without a recording suffix. ``format`` forces one format for every file instead of
     detecting it from content. An unknown ``format`` raises ``ValueError`` at once; every
     problem with the input itself is yielded as a ``ReadProblem``. Responses that have no
-    body by definition (204, 205, 304, 1xx, HEAD) yield nothing.
+    body by definition (204, 205, 304, 1xx, HEAD) yield nothing. The path ``-`` is standard
+    input (its records are located in the file ``<stdin>``; ``./-`` is a file named ``-``).
+    A ``meter`` is told which file is open, for a progress bar (`ReadMeter`).
     """
     forced = _forced_format(format)
     sources = [source] if isinstance(source, (str, os.PathLike)) else source
     # Without a block size, `_read_all` yields no `LineBlock`.
-    return cast("Generator[Record | ReadProblem, None, None]", _read_all(sources, forced, limits))
+    return cast(
+        "Generator[Record | ReadProblem, None, None]",
+        _read_all(sources, forced, limits, meter=meter),
+    )
 
 
 def read_units(
@@ -64,17 +72,19 @@ def read_units(
     limits: Limits = DEFAULT_LIMITS,
     block_size: int = 1 << 20,
     by_reference: bool = False,
+    meter: ReadMeter | None = None,
 ) -> Iterator[Record | ReadProblem | LineBlock]:
     """Like `read_records`, but JSONL files come as undecoded `LineBlock`s.
 
     For parallel validation: the reading process only cuts the file at newlines;
     workers split and decode the lines (`decode_block`), so parsing scales with them.
-    `by_reference`: blocks name their bytes, for workers that read them (`load_block`).
+    `by_reference`: blocks name their bytes, for workers that read them (`load_block`);
+    standard input's blocks always carry theirs.
     """
     forced = _forced_format(format)
     sources = [source] if isinstance(source, (str, os.PathLike)) else source
     cut = jsonl_ranges if by_reference else jsonl_blocks
-    return _read_all(sources, forced, limits, block_size, cut)
+    return _read_all(sources, forced, limits, block_size, cut, meter)
 
 
 def _forced_format(format: str | None) -> str | None:
@@ -96,23 +106,31 @@ def _read_all(
     limits: Limits,
     block_size: int = 0,
     cut: _Cutter = jsonl_blocks,
+    meter: ReadMeter | None = None,
 ) -> Iterator[Record | ReadProblem | LineBlock]:
     for source in sources:
         name = os.fsdecode(source)
-        if os.path.isdir(name):
-            yield from _walk(name, forced, limits, block_size, cut)
+        if name == STDIN:
+            yield from _read_stdin(forced, limits, block_size, meter)
+        elif os.path.isdir(name):
+            yield from _walk(name, forced, limits, block_size, cut, meter)
         else:
-            yield from _read_file(name, forced, limits, block_size, cut)
+            yield from _read_file(name, forced, limits, block_size, cut, meter)
 
 
 def _walk(
-    top: str, forced: str | None, limits: Limits, block_size: int = 0, cut: _Cutter = jsonl_blocks
+    top: str,
+    forced: str | None,
+    limits: Limits,
+    block_size: int,
+    cut: _Cutter,
+    meter: ReadMeter | None,
 ) -> Iterator[Record | ReadProblem | LineBlock]:
     errors: list[OSError] = []
     found = False
     for path in recording_files(top, errors):
         found = True
-        yield from _read_file(path, forced, limits, block_size, cut)
+        yield from _read_file(path, forced, limits, block_size, cut, meter)
     for error in errors:
         yield _unreadable(error.filename or top, error)
     if not found and not errors:
@@ -131,41 +149,102 @@ def _whole_file(path: str, message: str, kind: str) -> ReadProblem:
 
 
 def _read_file(
-    path: str, forced: str | None, limits: Limits, block_size: int = 0, cut: _Cutter = jsonl_blocks
+    path: str,
+    forced: str | None,
+    limits: Limits,
+    block_size: int,
+    cut: _Cutter,
+    meter: ReadMeter | None,
 ) -> Iterator[Record | ReadProblem | LineBlock]:
     try:
         # Checked before opening: opening a FIFO would block until something writes to it.
-        if not stat.S_ISREG(os.stat(path).st_mode):
+        status = os.stat(path)
+        if not stat.S_ISREG(status.st_mode):
             yield _whole_file(path, "cannot read: not a regular file", "unreadable")
             return
         fh = open(path, "rb")  # noqa: SIM115 - closed by the with block below
     except OSError as error:
         yield _unreadable(path, error)
         return
-    with fh:
-        try:
-            sniffed = detect(fh, path, limits.sniff_bytes)
-            fh.seek(0)
-        except OSError as error:
-            yield _unreadable(path, error)
-            return
-        refusal = _refusal(sniffed, forced)
-        if refusal is not None:
-            yield _whole_file(path, *refusal)
-            return
-        fmt = forced or sniffed.format
-        try:
-            if block_size and fmt == "jsonl":
-                yield from cut(fh, path, limits, block_size)
-            else:
-                yield from READERS[fmt](fh, path, limits)
-        except OSError as error:
-            yield _unreadable(path, error)
-        except MemoryError:
-            yield _whole_file(path, "out of memory while reading this file", "too-large-record")
-        except Exception as error:  # a reader bug must not end the caller's whole run
-            message = f"internal error in the {fmt} reader: {type(error).__name__}: {error}"
-            yield _whole_file(path, message, "internal-error")
+    if meter is not None:
+        meter.opened(fh, status.st_size)
+    try:
+        with fh:
+            try:
+                sniffed = detect(fh, path, limits.sniff_bytes)
+                fh.seek(0)
+            except OSError as error:
+                yield _unreadable(path, error)
+                return
+            yield from _read_open(fh, path, forced, sniffed, limits, block_size, cut)
+    finally:
+        if meter is not None:
+            meter.closed()
+
+
+def _read_stdin(
+    forced: str | None, limits: Limits, block_size: int, meter: ReadMeter | None
+) -> Iterator[Record | ReadProblem | LineBlock]:
+    """Standard input, located as `<stdin>`: sniffed from a kept head, then streamed (or
+    spooled, for the readers that seek); JSONL blocks carry their bytes."""
+    try:
+        replay = open_stdin()
+        sniffed = detect(cast("BinaryIO", replay), STDIN_NAME, limits.sniff_bytes)
+        replay.rewind()
+    except OSError as error:
+        yield _unreadable(STDIN_NAME, error)
+        return
+    fmt = forced or sniffed.format
+    if meter is not None:
+        meter.opened(replay, None)
+    try:
+        if fmt in SEEKING_FORMATS and _refusal(sniffed, forced) is None:
+            try:
+                spool = spooled(replay)
+            except OSError as error:
+                yield _unreadable(STDIN_NAME, error)
+                return
+            with spool:
+                yield from _read_open(
+                    cast("BinaryIO", spool), STDIN_NAME, forced, sniffed, limits, 0, jsonl_blocks
+                )
+        else:
+            stream = cast("BinaryIO", replay)
+            yield from _read_open(
+                stream, STDIN_NAME, forced, sniffed, limits, block_size, jsonl_blocks
+            )
+    finally:
+        if meter is not None:
+            meter.closed()
+
+
+def _read_open(
+    fh: BinaryIO,
+    path: str,
+    forced: str | None,
+    sniffed: Sniffed,
+    limits: Limits,
+    block_size: int,
+    cut: _Cutter,
+) -> Iterator[Record | ReadProblem | LineBlock]:
+    """The records of an open file, positioned at its start, of the sniffed format."""
+    refusal = _refusal(sniffed, forced)
+    if refusal is not None:
+        yield _whole_file(path, *refusal)
+        return
+    fmt = forced or sniffed.format
+    try:
+        if block_size and fmt == "jsonl":
+            yield from cut(cast("BufferedReader", fh), path, limits, block_size)
+        else:
+            yield from READERS[fmt](fh, path, limits)
+    except OSError as error:
+        yield _unreadable(path, error)
+    except MemoryError:
+        yield _whole_file(path, "out of memory while reading this file", "too-large-record")
+    except Exception as error:  # a reader bug must not end the caller's whole run
+        message = f"internal error in the {fmt} reader: {type(error).__name__}: {error}"
+        yield _whole_file(path, message, "internal-error")
 
 
 def _refusal(sniffed: Sniffed, forced: str | None) -> tuple[str, str] | None:

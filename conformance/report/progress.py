@@ -1,0 +1,74 @@
+"""Progress of long work, as the library reports it: events through a callback.
+
+`validate_paths`, `write_fixtures` and `run_contract` take an `OnProgress` and call it
+with a `Progress` when a stage starts, a few times a second while it runs (a `Ticker`
+throttles by the clock, so a caller's hot loop pays an integer comparison), and when it
+ends. What draws them (a bar on a terminal, a line per stage in CI) is the caller's
+business: `conformance.cli.progress` for the command line.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+#: Seconds between two updates a `Ticker` passes on.
+EVERY = 0.2
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """Where a stage stands: `done` of `total` `unit`s (`total` None: not known ahead).
+
+    `phase` is "start", "update" or "finish"; `label` says what is being worked on now
+    (an operation), `elapsed` is seconds since the stage started.
+    """
+
+    stage: str
+    phase: str
+    done: int
+    total: int | None
+    unit: str
+    elapsed: float = 0.0
+    label: str = ""
+
+
+OnProgress = Callable[[Progress], None]
+
+
+class Ticker:
+    """Sends one stage's `Progress` to `on_progress`, updates at most every `every` s."""
+
+    def __init__(
+        self,
+        on_progress: OnProgress,
+        stage: str,
+        total: int | None,
+        unit: str,
+        every: float = EVERY,
+    ) -> None:
+        self._send = on_progress
+        self._stage, self._total, self._unit = stage, total, unit
+        self._every = every
+        self._started = time.monotonic()
+        self._next = self._started + every
+
+    def _event(self, phase: str, done: int, label: str, now: float) -> Progress:
+        elapsed = now - self._started
+        return Progress(self._stage, phase, done, self._total, self._unit, elapsed, label)
+
+    def start(self, label: str = "") -> None:
+        self._started = now = time.monotonic()
+        self._next = now + self._every
+        self._send(self._event("start", 0, label, now))
+
+    def update(self, done: int, label: str = "", *, force: bool = False) -> None:
+        """Pass `done` on if `every` seconds have gone by since the last update (or `force`)."""
+        now = time.monotonic()
+        if now >= self._next or force:
+            self._next = now + self._every
+            self._send(self._event("update", done, label, now))
+
+    def finish(self, done: int, label: str = "") -> None:
+        self._send(self._event("finish", done, label, time.monotonic()))
