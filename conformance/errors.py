@@ -81,3 +81,31 @@ class InputError(ConformanceError):
     """An input file could not be read."""
 
     exit_code = ExitCode.UNREADABLE
+
+
+#: Optional dependencies: top-level module -> (its name, what needs it, the extra installing it).
+#: The core install validates, identifies, maps, generates fixtures, serves and lints; the
+#: heavy property-testing engines come with an extra, so a pre-commit hook stays light.
+OPTIONAL: dict[str, tuple[str, str, str]] = {
+    "schemathesis": ("Schemathesis", "contract testing", "contract"),
+    "requests": ("requests", "contract testing", "contract"),
+    "hypothesis": ("Hypothesis", "Hypothesis strategies", "hypothesis"),
+    "hypothesis_jsonschema": ("hypothesis-jsonschema", "its backend", "hypothesis"),
+}
+
+
+class MissingExtraError(UsageError):
+    """A command needs an optional dependency this install lacks; says which extra has it."""
+
+    def __init__(self, module: str) -> None:
+        name, purpose, extra = OPTIONAL[module]
+        self.extra = extra
+        super().__init__(
+            f"{purpose} needs {name}, which is not installed: pip install 'runconform[{extra}]'"
+        )
+
+
+def missing_extra(error: ImportError) -> MissingExtraError | None:
+    """The `MissingExtraError` an import failure stands for; None when it is not one."""
+    module = (error.name or "").partition(".")[0]
+    return MissingExtraError(module) if module in OPTIONAL else None

@@ -1,5 +1,6 @@
-"""The pre-commit hook definition: its entry, run as pre-commit runs it (entry + args +
-file names, in a real process), passes good recordings and fails bad ones."""
+"""The pre-commit hooks: which files each selects (as pre-commit selects them), their entry
+run as pre-commit runs it (entry + args + file names, in a real process), and the release
+tag scheme `rev:` follows."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import re
 import shlex
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import yaml
@@ -17,9 +19,33 @@ ROOT = Path(__file__).resolve().parent.parent
 HOOKS = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
 BIN = Path(sys.executable).parent
 
+#: A repository that keeps recordings beside the usual configuration files.
+TREE = {
+    ".pre-commit-config.yaml": "repos: []\n",
+    "package.json": '{"name": "app", "version": "1.0.0"}\n',
+    "tsconfig.json": "{}\n",
+    ".github/workflows/ci.yml": "on: push\n",
+    "docker-compose.yaml": "services: {}\n",
+    "openapi/knock.json": "{}\n",
+    "tests/recordings/knock/run.json": "RUN",
+    "recordings/xceptor/runs.jsonl": "XCEPTOR",
+    "tests/fixtures/runs/list.yaml": "RUN",
+    "exports/nightly.runs.jsonl": "XCEPTOR",
+    "tests/cassettes/test_runs.yaml": "CASSETTE",
+    "captures/session.har": "HAR",
+    "api.postman_collection.json": "POSTMAN",
+}
+
 
 def _hook(hook_id: str) -> dict[str, object]:
     return next(h for h in HOOKS if h["id"] == hook_id)
+
+
+def _selected(hook: dict[str, object], names: list[str]) -> list[str]:
+    """pre-commit's own filter: `files` and `exclude` searched in the path (`re.search`)."""
+    files = re.compile(str(hook.get("files", "")))
+    exclude = re.compile(str(hook.get("exclude", "^$")))
+    return [n for n in names if files.search(n) and not exclude.search(n)]
 
 
 def _run(
@@ -33,19 +59,59 @@ def _run(
     return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=120)
 
 
+def _write_tree(root: Path) -> list[str]:
+    """TREE under `root`, the placeholders replaced by real, conforming recordings."""
+    recording = ROOT / "contracts" / "recordings"
+    contents = {
+        "RUN": json.dumps(example("knock.WorkflowRecipientRun")) + "\n",
+        "XCEPTOR": (recording / "xceptor" / "runs.jsonl").read_text(encoding="utf-8"),
+        "CASSETTE": (recording / "hatchet" / "runs.cassette.yaml").read_text(encoding="utf-8"),
+        "HAR": (recording / "knock" / "session.har").read_text(encoding="utf-8"),
+        "POSTMAN": (recording / "paragon" / "runs.postman_collection.json").read_text(
+            encoding="utf-8"
+        ),
+    }
+    for name, text in TREE.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(contents.get(text, text), encoding="utf-8")
+    return list(TREE)
+
+
 def test_every_hook_has_what_pre_commit_requires() -> None:
-    assert [h["id"] for h in HOOKS] == ["runconform-validate"]
+    assert [h["id"] for h in HOOKS] == ["runconform-validate", "runconform-validate-cassettes"]
     for hook in HOOKS:
-        assert {"id", "name", "entry", "language"} <= hook.keys()
+        assert {"id", "name", "entry", "language", "files"} <= hook.keys()
         assert hook["language"] == "python"  # pre-commit installs this repository with pip
 
 
-def test_the_files_pattern_takes_recordings_only() -> None:
-    pattern = re.compile(str(_hook("runconform-validate")["files"]))
-    taken = ["runs.jsonl", "a/session.har", "list.yaml", "cassette.yml", "run.json", "x.ndjson"]
-    left = ["README.md", "conftest.py", "runs.jsonl.bak", "pyproject.toml"]
-    assert [name for name in taken if pattern.search(name)] == taken
-    assert [name for name in left if pattern.search(name)] == []
+def test_each_hook_selects_only_the_files_of_its_purpose() -> None:
+    names = list(TREE)
+    assert _selected(_hook("runconform-validate"), names) == [
+        "tests/recordings/knock/run.json",
+        "recordings/xceptor/runs.jsonl",
+        "tests/fixtures/runs/list.yaml",
+        "exports/nightly.runs.jsonl",
+    ]
+    assert _selected(_hook("runconform-validate-cassettes"), names) == [
+        "tests/cassettes/test_runs.yaml",
+        "captures/session.har",
+        "api.postman_collection.json",
+    ]
+    for config in (".pre-commit-config.yaml", "package.json", "runs.jsonl.bak", "README.md"):
+        assert not any(_selected(h, [config]) for h in HOOKS), config
+
+
+def test_every_hook_passes_a_repository_with_config_files_and_good_recordings(
+    tmp_path: Path,
+) -> None:
+    """The user forgot `files:`: the hooks' defaults hand over recordings only, which pass."""
+    names = _write_tree(tmp_path)
+    for hook in HOOKS:
+        files = _selected(hook, names)
+        done = _run(hook, None, files, tmp_path)
+        assert done.returncode == 0, (hook["id"], done.stdout + done.stderr)
+        assert "no schema" not in done.stdout
 
 
 def test_the_hook_passes_good_and_fails_bad_recordings(tmp_path: Path) -> None:
@@ -71,6 +137,46 @@ def test_the_hook_passes_good_and_fails_bad_recordings(tmp_path: Path) -> None:
 
 def test_the_default_args_identify_bare_records(tmp_path: Path) -> None:
     run = example("xceptor.WorkflowRun")
-    (tmp_path / "runs.jsonl").write_text(json.dumps(run) + "\n")
-    done = _run(_hook("runconform-validate"), None, ["runs.jsonl"], tmp_path)
+    (tmp_path / "recordings").mkdir()
+    (tmp_path / "recordings" / "runs.jsonl").write_text(json.dumps(run) + "\n")
+    done = _run(_hook("runconform-validate"), None, ["recordings/runs.jsonl"], tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_a_selected_file_that_holds_no_run_fails_and_says_why(tmp_path: Path) -> None:
+    """Not skipped: a recording that drifted beyond recognition must not pass the hook."""
+    (tmp_path / "recordings").mkdir()
+    (tmp_path / "recordings" / "notes.json").write_text('{"title": "not a run"}\n')
+    done = _run(_hook("runconform-validate"), None, ["recordings/notes.json"], tmp_path)
+    assert done.returncode == 2
+    assert done.stdout.startswith("recordings/notes.json:1: $: error: ")
+
+
+# -- the release tag scheme -------------------------------------------------------------------
+
+
+def _version() -> str:
+    return str(tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"])
+
+
+def test_the_documented_rev_is_the_tag_of_the_current_version() -> None:
+    """README and the hooks file show `rev: vX.Y.Z`, the tag `pre-commit autoupdate` follows."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    hooks_file = (ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8")
+    revs = re.findall(r"^\s*#?\s*rev: (\S+)", readme + hooks_file, flags=re.MULTILINE)
+    assert revs and set(revs) == {f"v{_version()}"}
+
+
+def test_release_tag_prints_the_tag_and_checks_one() -> None:
+    tool = [sys.executable, str(ROOT / "tools" / "release_tag.py")]
+    printed = subprocess.run(tool, capture_output=True, text=True, timeout=30)
+    assert (printed.returncode, printed.stdout) == (0, f"v{_version()}\n")
+    agreed = subprocess.run([*tool, "--check", f"v{_version()}"], capture_output=True, timeout=30)
+    assert agreed.returncode == 0
+    refused = subprocess.run(
+        [*tool, "--check", "v9.9.9"], capture_output=True, text=True, timeout=30
+    )
+    assert refused.returncode == 1
+    assert refused.stderr == (
+        f"release_tag: v9.9.9 is not v{_version()}, the tag of pyproject's version\n"
+    )

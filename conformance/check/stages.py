@@ -14,17 +14,21 @@ from dataclasses import replace
 from pathlib import Path
 
 from conformance.check.options import CheckOptions
-from conformance.errors import ConformanceError, ExitCode
+from conformance.errors import ConformanceError, ExitCode, missing_extra
 from conformance.report.findings import CleanRecords, Finding, ValidationResult
 from conformance.report.model import StageResult, StageStatus, Tally
 
 
 def guarded(name: str, title: str, body: Callable[[], StageResult]) -> StageResult:
-    """Run one stage; its deliberate errors become an errored stage, timed like the rest."""
+    """Run one stage; its deliberate errors become an errored stage, timed like the rest, and
+    so does a missing optional dependency (the contract stage without Schemathesis)."""
     started = time.monotonic()
     try:
         return body()
-    except ConformanceError as error:
+    except (ConformanceError, ImportError) as caught:
+        error = missing_extra(caught) if isinstance(caught, ImportError) else caught
+        if error is None:
+            raise
         return StageResult(
             name,
             title,

@@ -26,7 +26,7 @@ from conformance.cli.mapping_cmd import map_records, mappings
 from conformance.cli.schemas_cmd import schemas
 from conformance.cli.serve_cmd import serve
 from conformance.cli.validate_cmd import identify, validate
-from conformance.errors import ConformanceError, ExitCode
+from conformance.errors import ConformanceError, ExitCode, missing_extra
 from conformance.report.escape import visible
 
 INTERNAL_ERROR = 70
@@ -132,6 +132,12 @@ def main(argv: list[str] | None = None) -> int:
         _detach_stdout()  # files report their own path (atomic_output): this is stdout
         click.echo(f"runconform: error: stdout: cannot write: {exc.strerror}", err=True)
         return int(ExitCode.UNREADABLE)
+    except ImportError as exc:  # an optional dependency this install lacks: name its extra
+        missing = missing_extra(exc)
+        if missing is None:
+            return _internal_error(exc)
+        click.echo(f"runconform: error: {missing}", err=True)
+        return int(missing.exit_code)
     except Exception as exc:  # the last line of defence against tracebacks
         return _internal_error(exc)
     return result if isinstance(result, int) else 0

@@ -17,6 +17,7 @@ from conformance.errors import EXIT_MEANINGS, UsageError
 from conformance.report.escape import visible
 
 if TYPE_CHECKING:  # the check machinery is imported only when the command runs
+    from conformance.check.highlights import StageHighlights
     from conformance.check.tour import Progress
     from conformance.report.model import Report, StageResult
 
@@ -96,6 +97,7 @@ def check(
     written = write_reports(report, out)
     if not quiet:
         _summary(report)
+        _worst_findings(report, written)
         for path in written:
             click.echo(visible(f"wrote {path}"))
     meaning = EXIT_MEANINGS.get(report.exit_code, "")
@@ -169,3 +171,37 @@ def _summary(report: Report) -> None:
             Text(visible(s.message or "")),  # Text: a file name is not rich markup
         )
     Console(no_color=bool(os.environ.get("NO_COLOR")) or None, soft_wrap=True).print(table)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _stage_lines(h: StageHighlights, where: str) -> list[str]:
+    """`stage: 2 errors`, the findings shown, `and N more`; notes on a line of their own."""
+    from conformance.report.text import finding_line
+
+    lines = []
+    if h.shown:
+        counts = [_count(n, noun) for n, noun in ((h.errors, "error"), (h.warnings, "warning"))]
+        lines.append(f"{h.stage}: {', '.join(c for c in counts if not c.startswith('0 '))}")
+        lines += [f"  {finding_line(f)}" for f in h.shown]
+        if h.more:
+            lines.append(f"  and {h.more} more, see {where}")
+    elif h.more:
+        lines.append(f"{h.stage}: {_count(h.more, 'info finding')}, see {where}")
+    if h.bundle_notes:
+        notes = _count(h.bundle_notes, "note")
+        lines.append(f"{h.stage}: {notes} about the bundled schemas (not your files), see {where}")
+    return lines
+
+
+def _worst_findings(report: Report, written: tuple[Path, ...]) -> None:
+    """The worst few findings of each stage, on stdout, and which report holds them all."""
+    from conformance.check.highlights import highlights
+    from conformance.report.files import FORMATS
+
+    where = visible(str(next(p for p in written if p.name == FORMATS["json"])))
+    for stage in highlights(report).stages:
+        for line in _stage_lines(stage, where):
+            click.echo(line)

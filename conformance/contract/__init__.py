@@ -13,6 +13,8 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
+from conformance.errors import missing_extra
+
 if TYPE_CHECKING:
     from .failure import ContractFailure
     from .options import ContractOptions
@@ -46,6 +48,13 @@ __all__ = [
 def __getattr__(name: str) -> Any:
     if name not in _HOME:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(_HOME[name], __name__), name)
+    try:
+        module = import_module(_HOME[name], __name__)
+    except ImportError as error:  # Schemathesis is the `contract` extra: say so
+        missing = missing_extra(error)
+        if missing is None:
+            raise
+        raise missing from error
+    value = getattr(module, name)
     globals()[name] = value
     return value
