@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -11,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+import conformance.cli.colour as colour
 import conformance.cli.options as options  # not `from conformance.cli`: its __init__ imports us
 from conformance.cli.credentials import request_headers
 from conformance.errors import EXIT_MEANINGS, UsageError
@@ -25,13 +25,25 @@ _STAGE = "Contract stage"
 _STYLE = {"passed": "green", "failed": "red", "error": "yellow", "skipped": "dim"}
 
 
+def _report_formats() -> tuple[str, ...]:
+    """The check reports (asked only when --report is given: the CLI starts fast)."""
+    from conformance.report.files import FORMATS
+
+    return tuple(FORMATS)
+
+
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--vendor", "vendors", multiple=True, help="Only this vendor (repeatable).")
 @options.schema
-@options.base_url("Contract-test this API (needs one --vendor) instead of the simulators.")
+@options.url("Contract-test this API (needs one --vendor) instead of the simulators.")
 @options.credentials
-@options.reports_folder("--out", "Folder for the reports (JSON, JUnit, Markdown, SARIF, HTML).")
+@options.report_formats(
+    _report_formats,
+    "Only these reports (json, junit, markdown, sarif, html; default: all), "
+    "comma-separated or repeated.",
+)
+@options.report_dir("Folder for the reports.", old=["--out"])
 @options.as_published
 @options.strict
 @click.option(
@@ -47,6 +59,7 @@ _STYLE = {"passed": "green", "failed": "red", "error": "yellow", "skipped": "dim
 @options.max_body_size(_STAGE)
 @options.seed
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no table; reports only.")
+@options.colour
 def check(
     paths: tuple[Path, ...],
     schema: str | None,
@@ -54,7 +67,8 @@ def check(
     base_url: str | None,
     headers: tuple[tuple[str, str], ...],
     token_env: str | None,
-    out: Path,
+    reports: tuple[str, ...],
+    report_dir: Path,
     as_published: bool,
     strict: bool,
     fixture_count: int,
@@ -65,7 +79,7 @@ def check(
     quiet: bool,
 ) -> int:
     """Run every check and write reports: on the bundle with no arguments, or on your
-    recordings (PATHS) and API (--base-url).
+    recordings (PATHS) and API (--url).
 
     Exit code: the highest of any stage (0 all conform, 1 non-conforming, 2 usage,
     3 schema/bundle, 4 unreadable input or unreachable API).
@@ -75,8 +89,8 @@ def check(
 
     sent = request_headers(headers, token_env)
     if sent and not base_url:
-        raise UsageError("--header and --token-env are sent to --base-url; give one")
-    ensure_writable(out)  # before minutes of work, not after
+        raise UsageError("--header and --token-env are sent to --url; give one")
+    ensure_writable(report_dir)  # before minutes of work, not after
     settings = CheckOptions(
         paths=paths,
         schema=schema,
@@ -93,7 +107,7 @@ def check(
     )
     with _progress(not quiet) as progress:
         report = run_check(settings, progress)
-    written = write_reports(report, out)
+    written = write_reports(report, report_dir, reports)
     if not quiet:
         _summary(report)
         for path in written:
@@ -120,11 +134,10 @@ def _progress(show: bool) -> Iterator[Progress | None]:
 
         yield plain
         return
-    from rich.console import Console
     from rich.progress import Progress as Bar
     from rich.progress import SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
-    console = Console(stderr=True)
+    console = colour.console(stderr=True)
     with Bar(
         SpinnerColumn(),
         TextColumn("{task.description}"),
@@ -150,7 +163,6 @@ def _progress(show: bool) -> Iterator[Progress | None]:
 
 def _summary(report: Report) -> None:
     """The final table: a stage per row, on stdout."""
-    from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
@@ -168,4 +180,4 @@ def _summary(report: Report) -> None:
             f"{s.elapsed:.1f} s",
             Text(visible(s.message or "")),  # Text: a file name is not rich markup
         )
-    Console(no_color=bool(os.environ.get("NO_COLOR")) or None, soft_wrap=True).print(table)
+    colour.console(soft_wrap=True).print(table)

@@ -26,6 +26,7 @@ def mappings() -> None:
     type=click.Path(path_type=Path),
     help="Check mapping files in this folder instead of the bundled ones.",
 )
+@options.colour
 def check(directory: Path | None) -> int:
     """Static checks: coverage, enum totality, terminal states, types, pointers, transforms."""
     from conformance.mapping.spec_checks import check_mappings
@@ -67,6 +68,7 @@ def _readable_folder(directory: Path) -> None:
     help="canonical, or another vendor object to convert into through the canonical run.",
 )
 @options.output
+@options.colour
 def map_records(paths: tuple[Path, ...], source: str, target: str, output: Path | None) -> int:
     """Convert recorded responses (any format validate reads) into canonical JSONL.
 

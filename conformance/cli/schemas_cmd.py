@@ -39,6 +39,7 @@ def schemas() -> None:
     help="Also list schemas that are only referenced by the listed objects.",
 )
 @options.text_or_json
+@options.colour
 def list_schemas(vendor: str | None, include_dependencies: bool, fmt: str) -> None:
     """List the bundled objects as vendor.Object names."""
     catalog = load_catalog()
@@ -76,6 +77,7 @@ def list_schemas(vendor: str | None, include_dependencies: bool, fmt: str) -> No
     is_flag=True,
     help="Where the schema came from and which errata changed it, instead of the schema.",
 )
+@options.colour
 def show(name: str, as_published: bool, provenance: bool) -> None:
     """Print one schema (corrected unless --as-published); with a vendor's name and
     --provenance, where its contract came from and every erratum that corrects it."""
@@ -115,14 +117,18 @@ def show(name: str, as_published: bool, provenance: bool) -> None:
     type=click.Path(path_type=Path),
     help="Contracts tree to build from (default: the bundled contracts/).",
 )
-@click.option(
-    "--out",
+@options.option(
+    "-o",
+    "--output",
+    "out",
+    old=["--out"],
     type=click.Path(path_type=Path),
     help="Schemas folder to write or check (default: the bundled schemas/).",
 )
 @click.option(
     "--check", is_flag=True, help="Rebuild into a temporary folder and fail if anything differs."
 )
+@options.colour
 def build(contracts_root: Path | None, out: Path | None, check: bool) -> None:
     """Generate schemas/ from contracts/ (reproducible, byte for byte); every operation
     erratum must still apply to its contract."""
@@ -147,7 +153,7 @@ def build(contracts_root: Path | None, out: Path | None, check: bool) -> None:
         click.echo(visible(f"ok: {len(built.files)} files in {target} match a fresh build"))
         return
     if out is None and not is_source_checkout():
-        raise UsageError("the installed bundle is read-only: give --out DIR")
+        raise UsageError("the installed bundle is read-only: give --output DIR")
     _write_bundle(built, target)
     check_operation_errata(root)  # after the write: the build may generate a contract it patches
     click.echo(visible(f"wrote {len(built.files)} files to {target}"))
@@ -169,6 +175,7 @@ def _write_bundle(built: BuiltBundle, target: Path) -> None:
 )
 @options.text_or_json
 @options.quiet
+@options.colour
 def lint(as_published: bool, fmt: str, quiet: int) -> None:
     """Check the bundle: metaschema, dangling $ref, required-undefined, OpenAPI leftovers..."""
     report = lint_bundle("published" if as_published else "corrected")

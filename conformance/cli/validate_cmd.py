@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
 
 import click
 
 import conformance.cli.options as options  # not `from conformance.cli`: its __init__ imports us
+from conformance.cli.colour import console, use_colour
 from conformance.atomic import atomic_output, refuse_overwriting_input
 from conformance.bundle.formats import CHECKED_FORMATS
 from conformance.errors import ExitCode, UsageError
@@ -24,11 +23,6 @@ from conformance.report.writers import WRITERS, streaming_formats
 from conformance.validation.engine import ValidationOptions
 
 _COLOURS = {"error": "red", "warning": "yellow", "info": "cyan"}
-
-
-def _use_colour(stream: IO[str]) -> bool:
-    """Colour for a terminal, unless NO_COLOR is set to a non-empty value (no-color.org)."""
-    return stream.isatty() and not os.environ.get("NO_COLOR")
 
 
 def _asserted_formats(
@@ -52,7 +46,6 @@ def _progress(enabled: bool) -> Iterator[Callable[[int], None]]:
     if not enabled:
         yield lambda _n: None
         return
-    from rich.console import Console  # only for a terminal
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     with Progress(
@@ -60,7 +53,7 @@ def _progress(enabled: bool) -> Iterator[Callable[[int], None]]:
         TextColumn("validated {task.completed:,} records"),
         TimeElapsedColumn(),
         transient=True,
-        console=Console(stderr=True),
+        console=console(stderr=True),
     ) as bar:
         task = bar.add_task("validate", total=None)
         yield lambda n: bar.update(task, completed=n)
@@ -118,18 +111,12 @@ def _findings_only(fmt: str, verbosity: int) -> bool:
     type=click.Choice(RECORD_FORMATS),
     help="Read every input as this format (default: detected by content).",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(streaming_formats()),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
+@options.output_format(streaming_formats(), "text", "Format of the report (stdout or --output).")
 @options.output
 @options.jobs
 @options.quiet
 @options.verbose
+@options.colour
 def validate(
     paths: tuple[Path, ...],
     schema: str | None,
@@ -169,7 +156,7 @@ def validate(
         load_catalog().resolve(schema)
     summary = Summary()
     with atomic_output(output) as out:
-        colour = fmt == "text" and output is None and _use_colour(sys.stdout)
+        colour = fmt == "text" and output is None and use_colour(sys.stdout)
         writer = WRITERS[fmt](
             out,
             verbosity=verbose - quiet,
@@ -209,6 +196,7 @@ def validate(
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @options.vendor()
 @options.text_or_json
+@options.colour
 def identify(paths: tuple[Path, ...], vendor: str | None, fmt: str) -> int:
     """Name the vendor.Object each record looks like, with a confidence."""
     from conformance.records import ReadProblem, read_records
