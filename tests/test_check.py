@@ -188,7 +188,7 @@ def test_a_missing_recordings_path_errors_the_validate_stage_only(tmp_path: Path
     assert stages(report)["validate"]["message"] == (
         "1 unreadable input(s): no/such/recordings: cannot read: No such file or directory"
     )
-    assert stages(report)["contract"]["message"] == "no --base-url given"
+    assert stages(report)["contract"]["message"] == "no --url given"
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(FILES.values())
     assert "Traceback" not in done.stderr
 

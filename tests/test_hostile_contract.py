@@ -83,9 +83,9 @@ def test_no_response_at_all_is_a_network_failure(tmp_path: Path) -> None:
     assert outcome.returncode == 4
     assert lines(outcome.stdout, api.url) == [
         "GET /hang: FAILED (1 calls, statuses [])",
-        "  error: GET /hang: no complete response within 2 s (--timeout)",
+        "  error: GET /hang: no complete response within 2 s (--request-timeout)",
         "GET /trickle-headers: FAILED (1 calls, statuses [])",
-        "  error: GET /trickle-headers: no complete response within 2 s (--timeout)",
+        "  error: GET /trickle-headers: no complete response within 2 s (--request-timeout)",
         "GET /reset: FAILED (1 calls, statuses [])",
         "  error: GET /reset: ConnectionError: ('Connection aborted.', "
         "ConnectionResetError(104, 'Connection reset by peer'))",
@@ -121,9 +121,9 @@ def test_hostile_answers_beside_a_good_one(tmp_path: Path) -> None:
     assert outcome.returncode == 1
     assert lines(outcome.stdout, api.url) == [
         "GET /trickle: FAILED (1 calls, statuses [])",
-        "  error: GET /trickle: no complete response within 2 s (--timeout)",
+        "  error: GET /trickle: no complete response within 2 s (--request-timeout)",
         "GET /trickle-close: FAILED (1 calls, statuses [])",
-        "  error: GET /trickle-close: no complete response within 2 s (--timeout)",
+        "  error: GET /trickle-close: no complete response within 2 s (--request-timeout)",
         "GET /huge-body: FAILED (1 calls, statuses [200])",
         f"  error: GET /huge-body: {cut}",
         "GET /huge-stream: FAILED (1 calls, statuses [200])",
@@ -170,7 +170,7 @@ def test_max_time_cuts_a_hanging_request_and_reports_what_it_did_not_reach(
     assert outcome.returncode == 4
     assert lines(outcome.stdout, api.url) == [
         "GET /hang: FAILED (2 calls, statuses [])",
-        "  error: GET /hang: no complete response within 4 s (--timeout)",
+        "  error: GET /hang: no complete response within 4 s (--request-timeout)",
         "  error: GET /hang: cut off: the run's --max-time of 7 s ran out",
         f"GET /ok: untested (0 calls, statuses []): {UNTESTED}; {NOT_REACHED.format(7)}",
         "1 operations tested, 0 failures, 2 network errors, 1 untested, 0 skipped in T s",

@@ -119,7 +119,7 @@ def test_the_printed_command_passes_and_the_token_stays_on_stdout(
             "(a token made for this run; --token-env VAR chooses your own)"
         )
         assert " ".join(served.command).startswith(
-            f"contract {vendor} --base-url {url} --token-env RUNCONFORM_TOKEN --stateful "
+            f"contract {vendor} --url {url} --token-env RUNCONFORM_TOKEN --stateful "
             "--rate-limit 0 --path-param "
         )
         for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": token}):
@@ -170,7 +170,7 @@ def test_a_given_token_is_never_printed(monkeypatch: pytest.MonkeyPatch) -> None
         assert served.token == ""  # nothing generated, nothing to pass
         assert served.lines[1] == "# every request needs 'Authorization: Bearer $MY_SIM_TOKEN'"
         assert " ".join(served.command).startswith(
-            f"contract knock --base-url {served.url} --token-env MY_SIM_TOKEN --stateful "
+            f"contract knock --url {served.url} --token-env MY_SIM_TOKEN --stateful "
             "--rate-limit 0 --path-param id="
         )
         assert (

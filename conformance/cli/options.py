@@ -168,9 +168,8 @@ def _set_colour(ctx: click.Context, _param: click.Parameter, flag: bool | None) 
     terminal decides; kept on the context, where `click.echo` and `colour` read it."""
     from conformance.cli.colour import chosen
 
-    wanted = chosen(flag)
-    if wanted is not None or ctx.color is None:
-        ctx.color = wanted
+    if flag is not None or ctx.color is None:  # else: as `runconform --no-color` decided
+        ctx.color = chosen(flag)
 
 
 colour = click.option(

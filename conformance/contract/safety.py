@@ -163,7 +163,7 @@ def check_reachable(base_url: str, timeout: float) -> None:
     """Fail fast, with a clear message, when nothing listens at the base URL."""
     problem = base_url_problem(base_url)
     if problem:
-        raise UsageError(f"--base-url: {problem}")
+        raise UsageError(f"--url: {problem}")
     parts = urlsplit(base_url)
     port = parts.port or (443 if parts.scheme == "https" else 80)
     try:
