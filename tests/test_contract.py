@@ -326,7 +326,7 @@ XCEPTOR_UNTESTED = [
     "GET /workflows/{workflowId}/runs/{runId}: untested (3 calls, statuses [404]): "
     f"{UNTESTED}; give it data: --path-param workflowId=VALUE --path-param runId=VALUE",
 ]
-UNTESTED_VERDICT = "2 operation(s) untested: give them data, or accept them with --allow-untested\n"
+UNTESTED_VERDICT = "2 operations untested: give them data, or accept them with --allow-untested\n"
 XCEPTOR_NOTE = (
     "note: xceptor/workflow-runs-api.openapi.yml: declares OpenAPI 3.2.0, which Schemathesis "
     "does not read; tested as 3.1.0 (it uses no 3.2-only feature)\n"

@@ -33,7 +33,7 @@ UNTESTED = "no response body was checked against a run schema"
 NOT_REACHED = "not reached: the run's --max-time of {} s ran out"
 TOO_LARGE = "response body larger than {} (--max-body-size); not read further"
 NETWORK_FAILURE = (
-    "runconform: error: URL: no response to any of {} request(s): "
+    "runconform: error: URL: no response to any of {} requests: "
     "the API is unreachable or not speaking HTTP (network failure)"
 )
 
@@ -173,7 +173,7 @@ def test_max_time_cuts_a_hanging_request_and_reports_what_it_did_not_reach(
         "  error: GET /hang: no complete response within 4 s (--request-timeout)",
         "  error: GET /hang: cut off: the run's --max-time of 7 s ran out",
         f"GET /ok: untested (0 calls, statuses []): {UNTESTED}; {NOT_REACHED.format(7)}",
-        "1 operations tested, 0 failures, 2 network errors, 1 untested, 0 skipped in T s",
+        "1 operation tested, 0 failures, 2 network errors, 1 untested, 0 skipped in T s",
     ]
     assert lines(outcome.stderr, api.url)[0] == NETWORK_FAILURE.format(2)
     report = json.loads((tmp_path / "reports/contract-xceptor.json").read_text())
@@ -182,7 +182,7 @@ def test_max_time_cuts_a_hanging_request_and_reports_what_it_did_not_reach(
 
 
 STOPPED = (
-    "the run's --max-time of 5 s ran out before the run was done: 1 operation(s) untested; "
+    "the run's --max-time of 5 s ran out before the run was done: 1 operation untested; "
     "raise --max-time or test fewer operations (--operation)"
 )
 

@@ -12,6 +12,7 @@ import conformance.cli.options as options  # not `from conformance.cli`: its __i
 from conformance.errors import ExitCode, InputError, UsageError
 from conformance.records.recording_files import SUFFIX_FORMATS
 from conformance.report.escape import visible
+from conformance.words import plural
 
 #: Longer digit strings are above every scenario parameter's bound (and may be too long
 #: for int() to convert).
@@ -134,13 +135,8 @@ def fixtures(
     target = output_target(out, resolved, fmt, invalid)
     written = write_fixtures(resolved, count, seed, fmt, target, valid=not invalid, minimal=minimal)
     if target is not None:
-        click.echo(
-            visible(
-                f"wrote {written:,} {'negative ' if invalid else ''}fixtures of {resolved} "
-                f"to {target}"
-            ),
-            err=True,
-        )
+        what = plural(written, "negative fixture" if invalid else "fixture")
+        click.echo(visible(f"wrote {what} of {resolved} to {target}"), err=True)
     return 0
 
 

@@ -12,6 +12,7 @@ import conformance.cli.options as options  # not `from conformance.cli`: its __i
 from conformance.atomic import atomic_output, refuse_overwriting_input
 from conformance.errors import ExitCode, InputError
 from conformance.report.escape import visible
+from conformance.words import plural
 
 
 @click.group()
@@ -99,15 +100,10 @@ def map_records(paths: tuple[Path, ...], source: str, target: str, output: Path 
                 out.write(json.dumps(run, ensure_ascii=False) + "\n")
                 converted += 1
     click.echo(
-        f"{_count(converted, 'run')} written; {_count(failed, 'record')} could not be mapped;"
-        f" {_count(unreadable, 'unreadable input')}",
+        f"{plural(converted, 'run')} written; {plural(failed, 'record')} could not be mapped;"
+        f" {plural(unreadable, 'unreadable input')}",
         err=True,
     )
     if unreadable:
         return int(ExitCode.UNREADABLE)
     return int(ExitCode.NON_CONFORMING) if failed else int(ExitCode.OK)
-
-
-def _count(n: int, noun: str) -> str:
-    """``1 run`` / ``2 runs``, as validate's summary counts."""
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

@@ -119,6 +119,7 @@ def vendor(help: str = "Only this vendor's objects.") -> Callable[[F], F]:
 
 # -- what is written ------------------------------------------------------------------------
 
+
 def _dash_is_stdout(
     _ctx: click.Context, _param: click.Parameter, value: Path | None
 ) -> Path | None:

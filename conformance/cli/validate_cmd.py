@@ -11,9 +11,9 @@ from pathlib import Path
 import click
 
 import conformance.cli.options as options  # not `from conformance.cli`: its __init__ imports us
-from conformance.cli.colour import console, use_colour
 from conformance.atomic import atomic_output, refuse_overwriting_input
 from conformance.bundle.formats import CHECKED_FORMATS
+from conformance.cli.colour import console, use_colour
 from conformance.errors import ExitCode, UsageError
 from conformance.records.model import FORMATS as RECORD_FORMATS
 from conformance.report.cases import Header, Summary, record_case

@@ -48,9 +48,7 @@ def ensure_writable(folder: Path) -> None:
         raise InputError(f"{folder}: cannot write reports here: Permission denied")
 
 
-def write_reports(
-    report: Report, folder: Path, formats: tuple[str, ...] = ()
-) -> tuple[Path, ...]:
+def write_reports(report: Report, folder: Path, formats: tuple[str, ...] = ()) -> tuple[Path, ...]:
     """These formats (none given: every one), each replacing its previous file only once
     it is complete."""
     ensure_writable(folder)

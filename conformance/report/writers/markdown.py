@@ -8,6 +8,7 @@ from conformance.errors import EXIT_MEANINGS
 from conformance.report.model import Report
 from conformance.report.text import location, rule_id
 from conformance.report.writers.base import WholeRunWriter
+from conformance.words import plural
 
 _MARK = {"passed": "✅ passed", "failed": "❌ failed", "error": "⚠️ error", "skipped": "⏭️ skipped"}
 
@@ -63,7 +64,8 @@ def write_markdown(report: Report, stream: IO[str], worst: int = 10) -> None:
         "## Provenance",
         "",
         f"Schemas: {p.variant} variant, bundle sha256 `{p.bundle_digest[:16]}…`, "
-        f"{len(p.sources)} vendor source(s), {len(p.errata)} erratum/errata applied.",
+        f"{plural(len(p.sources), 'vendor source')}, "
+        f"{plural(len(p.errata), 'erratum', 'errata')} applied.",
         "",
     ]
     stream.write("\n".join(lines))
