@@ -13,7 +13,7 @@ import click
 import conformance.cli.colour as colour
 import conformance.cli.options as options  # not `from conformance.cli`: its __init__ imports us
 from conformance.cli.credentials import request_headers
-from conformance.errors import EXIT_MEANINGS, UsageError
+from conformance.errors import UsageError
 from conformance.report.escape import visible
 
 if TYPE_CHECKING:  # the check machinery is imported only when the command runs
@@ -86,6 +86,7 @@ def check(
     """
     from conformance.check import CheckOptions, run_check
     from conformance.report.files import ensure_writable, write_reports
+    from conformance.report.status import what_happened
 
     sent = request_headers(headers, token_env)
     if sent and not base_url:
@@ -112,8 +113,8 @@ def check(
         _summary(report)
         for path in written:
             click.echo(visible(f"wrote {path}"))
-    meaning = EXIT_MEANINGS.get(report.exit_code, "")
-    click.echo(f"exit {report.exit_code}: {meaning} ({report.elapsed:.1f} s)", err=True)
+    status = visible(what_happened(report))
+    click.echo(f"exit {report.exit_code}: {status} ({report.elapsed:.1f} s)", err=True)
     return report.exit_code
 
 

@@ -169,5 +169,7 @@ def check_reachable(base_url: str, timeout: float) -> None:
     try:
         with socket.create_connection((parts.hostname or "", port), timeout=timeout):
             pass
+    except socket.gaierror:  # the system's words for it differ; what happened does not
+        raise InputError(f"cannot resolve host {parts.hostname} of {shown_url(base_url)}") from None
     except OSError as exc:
         raise InputError(f"cannot reach {shown_url(base_url)}: {exc.strerror or exc}") from None

@@ -14,9 +14,9 @@ from collections.abc import Iterable, Mapping
 from html import escape
 from typing import IO, Any
 
-from conformance.errors import EXIT_MEANINGS
 from conformance.report.findings import Finding
 from conformance.report.model import Report, StageResult, Tally
+from conformance.report.status import what_happened
 from conformance.report.text import location, rule_id
 from conformance.report.writers.base import WholeRunWriter
 
@@ -116,7 +116,7 @@ def _status(status: str) -> str:
 
 
 def _header(report: Report) -> Iterable[str]:
-    meaning = EXIT_MEANINGS.get(report.exit_code, "unknown exit code")
+    meaning = what_happened(report)
     inputs = (
         "<ul>" + "".join(f"<li><code>{_e(i)}</code></li>" for i in report.inputs) + "</ul>"
         if report.inputs
@@ -343,7 +343,7 @@ def _provenance(report: Report) -> Iterable[str]:
 
 def write_html(report: Report, stream: IO[str]) -> None:
     """Write the whole report as one HTML5 document that needs no network and no script."""
-    meaning = EXIT_MEANINGS.get(report.exit_code, "unknown exit code")
+    meaning = what_happened(report)
     parts: list[Iterable[str]] = [
         (
             "<!DOCTYPE html>",

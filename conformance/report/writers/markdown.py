@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import IO
 
-from conformance.errors import EXIT_MEANINGS
 from conformance.report.model import Report
+from conformance.report.status import what_happened
 from conformance.report.text import location, rule_id
 from conformance.report.writers.base import WholeRunWriter
 from conformance.words import plural
@@ -20,7 +20,7 @@ def _cell(text: str) -> str:
 
 
 def write_markdown(report: Report, stream: IO[str], worst: int = 10) -> None:
-    meaning = EXIT_MEANINGS.get(report.exit_code, "unknown exit code")
+    meaning = what_happened(report)
     inputs = ", ".join(f"`{i}`" for i in report.inputs) or "the bundled tour"
     lines = [
         "# runconform check",
