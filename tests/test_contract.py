@@ -485,12 +485,12 @@ def my_contract_args(tmp_path: Path, url: str, *more: str) -> list[str]:
 @pytest.mark.parametrize(
     ("body", "code", "lines"),
     [
-        (MY_RUN, 0, ["GET /my/runs: ok (1 calls, statuses [200])"]),
+        (MY_RUN, 0, ["GET /my/runs: ok (1 call, statuses [200])"]),
         (
             {**MY_RUN, "status": "exploded"},
             1,
             [
-                "GET /my/runs: FAILED (1 calls, statuses [200])",
+                "GET /my/runs: FAILED (1 call, statuses [200])",
                 '  $.status: error: "exploded" is not one of: "pending", "running", '
                 '"completed", "failed", "cancelled" [enum]',
             ],
@@ -499,7 +499,7 @@ def my_contract_args(tmp_path: Path, url: str, *more: str) -> list[str]:
             {**MY_RUN, "colour": "red"},
             1,
             [
-                "GET /my/runs: FAILED (1 calls, statuses [200])",
+                "GET /my/runs: FAILED (1 call, statuses [200])",
                 "  $.colour: error: property 'colour' is not documented in the schema "
                 "[undocumented]",
             ],
@@ -508,7 +508,7 @@ def my_contract_args(tmp_path: Path, url: str, *more: str) -> list[str]:
             {**MY_RUN, "completed_at": "2025-07-31T10:57:18Z", "duration_ms": 0},
             1,
             [
-                "GET /my/runs: FAILED (1 calls, statuses [200])",
+                "GET /my/runs: FAILED (1 call, statuses [200])",
                 "  $.completed_at: error: finished (2025-07-31T10:57:18Z) is "
                 "before started (2025-07-31T10:57:19Z) [time-order]",
             ],
@@ -517,7 +517,7 @@ def my_contract_args(tmp_path: Path, url: str, *more: str) -> list[str]:
             json.dumps({**MY_RUN, "duration_ms": 12345}).replace("12345", "1e400").encode(),
             1,
             [
-                "GET /my/runs: FAILED (1 calls, statuses [200])",
+                "GET /my/runs: FAILED (1 call, statuses [200])",
                 "  $: error: invalid JSON: number 1e400 is too large for a double [malformed-json]",
             ],
         ),
@@ -546,7 +546,7 @@ def test_without_expect_your_operation_is_untested(tmp_path: Path, run_cli) -> N
     assert skipped[2] == "no operation was tested: nothing was checked\n"
     assert chosen[0] == 2
     assert chosen[1].splitlines()[0] == (
-        f"GET /my/runs: untested (1 calls, statuses [200]): {UNTESTED}; "
+        f"GET /my/runs: untested (1 call, statuses [200]): {UNTESTED}; "
         "name the run schema of its 2xx body: --expect myRun=VENDOR.OBJECT"
     )
     assert unknown[0] == 2

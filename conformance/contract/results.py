@@ -56,7 +56,7 @@ class OperationRun:
         """`untested (5 calls, statuses [404]): ...; give it data: ...`: the line without
         the operation, as a finding about the operation says it."""
         statuses = sorted(set(self.statuses))
-        text = f"{self.status} ({self.calls} calls, statuses {statuses})"
+        text = f"{self.status} ({plural(self.calls, 'call')}, statuses {statuses})"
         return f"{text}: {self.untested_reason}" if self.status == "untested" else text
 
     @property

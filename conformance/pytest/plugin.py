@@ -242,11 +242,12 @@ def _write_report(given: str, path: Path, verdicts: list[dict[str, Any]]) -> str
     from conformance.errors import InputError
     from conformance.report.cases import Header, Outcome
     from conformance.report.writers.json import JsonWriter
+    from conformance.words import plural
 
     ordered = sorted(verdicts, key=lambda v: (v["nodeid"], v["seq"]))
     failed = sum(1 for v in ordered if not v["ok"])
     counts = {"verdicts": len(ordered), "passed": len(ordered) - failed, "failed": failed}
-    line = f"{counts['verdicts']} verdicts: {counts['passed']} passed, {failed} failed"
+    line = f"{plural(len(ordered), 'verdict')}: {counts['passed']} passed, {failed} failed"
     try:
         if not path.parent.exists():  # under a file: mkdir would say "File exists"
             path.parent.mkdir(parents=True, exist_ok=True)
