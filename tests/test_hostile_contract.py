@@ -129,13 +129,14 @@ def test_hostile_answers_beside_a_good_one(tmp_path: Path) -> None:
         "GET /huge-stream: FAILED (1 call, statuses [200])",
         f"  error: GET /huge-stream: {cut}",
         "GET /invalid-json: FAILED (1 call, statuses [200])",
-        f"  $: error: {invalid} [response_schema_conformance]",
+        f"  $: error: {invalid} [response_schema_conformance] "
+        "(reproduce: curl -X GET URL/invalid-json)",
         "GET /huge-integers: FAILED (1 call, statuses [200])",
         "  $.duration_ms: error: duration 999999999999... (4,000 digits) ms "
         "does not match finished - started = 106000 ms (tolerance 1060 ms) "
-        "[duration-consistent]",
+        "[duration-consistent] (reproduce: curl -X GET URL/huge-integers)",
         "GET /redirect: FAILED (1 call, statuses [302])",
-        "  $: error: Received: 302 [status_code_conformance]",
+        "  $: error: Received: 302 [status_code_conformance] (reproduce: curl -X GET URL/redirect)",
         "GET /ok: ok (1 call, statuses [200])",
         "8 operations tested, 3 failures, 4 network errors, 0 untested, 0 skipped in T s",
     ]
