@@ -147,7 +147,7 @@ def shown_url(url: str, query: Callable[[str], str] | None = None) -> str:
 
 
 def base_url_problem(url: str) -> str | None:
-    """Why `url` cannot be a base URL to test, or None: the one check behind `--base-url`
+    """Why `url` cannot be a base URL to test, or None: the one check behind `--url`
     (contract, check) and `--runconform-base-url`, so a typo is a usage error, not a crash."""
     try:
         parts = urlsplit(url)

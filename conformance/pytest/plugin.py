@@ -237,7 +237,7 @@ def _write_report(given: str, path: Path, verdicts: list[dict[str, Any]]) -> str
     """Write the report atomically (never half a file, no temp file left); else why not.
 
     The JSON writer's document (version 2, command "pytest"): one case a verdict, each
-    with the test it came from (nodeid, seq, origin), as `validate --format json` writes."""
+    with the test it came from (nodeid, seq, origin), as `validate --output-format json` writes."""
     from conformance.atomic import atomic_output
     from conformance.errors import InputError
     from conformance.report.cases import Header, Outcome
