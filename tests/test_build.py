@@ -39,7 +39,7 @@ def test_hand_edited_schema_fails_the_check(tmp_path: Path, run_cli) -> None:
     assert f"changed: {edited}" in err
     assert '-      "minimum": 1' in err and '+      "minimum": 0' in err
     assert err.splitlines()[-1] == (
-        f"runconform: error: {schemas}: 1 file(s) differ from a fresh build of the contracts; "
+        f"runconform: error: {schemas}: 1 file differs from a fresh build of the contracts; "
         "run `runconform schemas build` and commit the result"
     )
 

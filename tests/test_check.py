@@ -190,9 +190,9 @@ def test_a_missing_recordings_path_errors_the_validate_stage_only(tmp_path: Path
         "contract": "skipped",
     }
     assert stages(report)["validate"]["message"] == (
-        "1 unreadable input(s): no/such/recordings: cannot read: No such file or directory"
+        "1 unreadable input: no/such/recordings: cannot read: No such file or directory"
     )
-    assert stages(report)["contract"]["message"] == "no --base-url given"
+    assert stages(report)["contract"]["message"] == "no --url given"
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(FILES.values())
     assert "Traceback" not in done.stderr
 
@@ -347,7 +347,7 @@ def test_an_api_whose_run_ids_nobody_gave_is_untested_not_passed(
     contract = stages(report_of(tmp_path / "out"))["contract"]
     assert (contract["status"], contract["exit_code"]) == (("failed", 2) if code else ("passed", 0))
     assert contract["message"] == (
-        "xceptor: 2 operation(s) untested: give them data, or accept them with --allow-untested"
+        "xceptor: 2 operations untested: give them data, or accept them with --allow-untested"
         if code
         else None
     )

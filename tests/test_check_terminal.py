@@ -64,7 +64,7 @@ def test_a_failing_check_prints_the_worst_findings_and_where_the_rest_are(
 
 def test_a_passing_check_prints_only_the_bundle_notes(tmp_path: Path) -> None:
     _runs(tmp_path, ["completed"])
-    done = _check("--fixtures", "1", "runs.jsonl", "--out", "out", cwd=tmp_path)
+    done = _check("--fixtures", "1", "runs.jsonl", "--report-dir", "out", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert _after_table(done.stdout) == [
         "lint: 9 notes about the bundled schemas (not your files), see out/runconform-check.json"

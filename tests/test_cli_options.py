@@ -31,7 +31,7 @@ Cli = Callable[..., tuple[int, str, str]]
 #: How to reach each command with nothing else wrong on its line.
 COMMANDS: dict[str, tuple[str, ...]] = {
     "check": ("check",),
-    "contract": ("contract", "hatchet", "--base-url", "http://127.0.0.1:9"),
+    "contract": ("contract", "hatchet", "--url", "http://127.0.0.1:9"),
     "validate": ("validate", "runs.jsonl"),
     "identify": ("identify", "runs.jsonl"),
     "fixtures": ("fixtures",),
@@ -48,11 +48,11 @@ SHARED: dict[str, tuple[str, object, tuple[str, ...]]] = {
     "--vendor": ("vendor", None, ("identify", "schemas list", "validate")),
     "--as-published": ("as_published", False, ("validate", "check", "schemas show")),
     "--strict": ("strict", False, ("validate", "check")),
-    "--format": ("fmt", "text", ("identify", "schemas list", "schemas lint")),
+    "--output-format": ("fmt", "text", ("identify", "schemas list", "schemas lint")),
     "--output": ("output", None, ("validate", "map")),
     "--quiet": ("quiet", 0, ("validate", "schemas lint")),
     "--seed": ("seed", 0, ("check", "contract", "serve", "fixtures")),
-    "--base-url": ("base_url", None, ("check", "contract")),
+    "--url": ("base_url", None, ("check", "contract")),
     "--header": ("headers", (), ("check", "contract")),
     "--token-env": ("token_env", None, ("check", "contract")),
     "--max-examples": ("max_examples", 10, ("check", "contract")),
@@ -60,7 +60,7 @@ SHARED: dict[str, tuple[str, object, tuple[str, ...]]] = {
     "--allow-untested": ("allow_untested", False, ("check", "contract")),
 }
 #: Where a command says in its own words what the shared option does for it.
-OWN_WORDS = {("validate", "--vendor"), ("check", "--base-url"), ("contract", "--base-url")}
+OWN_WORDS = {("validate", "--vendor"), ("check", "--url"), ("contract", "--url")}
 #: The help of an option a command offers in one of its stages carries the stage's name.
 STAGE = "Contract stage: "
 
@@ -98,7 +98,7 @@ def test_a_shared_option_has_one_name_default_and_help(flag: str, name: str) -> 
     dest, default, offered_by = SHARED[flag]
     param = option(name, flag)
     assert param.name == dest
-    if flag not in COMMANDS[name]:  # contract needs its --base-url on every line here
+    if flag not in COMMANDS[name]:  # contract needs its --url on every line here
         assert defaults(name)[dest] == default
     first = option(offered_by[0], flag)
     assert type(param.type) is type(first.type)
@@ -107,20 +107,33 @@ def test_a_shared_option_has_one_name_default_and_help(flag: str, name: str) -> 
 
 
 def test_every_command_still_offers_its_options() -> None:
-    """The flags of every command, as they were before the options were shared."""
-    flags = {name: sorted(o for p in command(name).params for o in p.opts) for name in COMMANDS}
-    assert flags["contract"] == sorted(
+    """The flags of every command, as they were before the options were shared, under
+    their one name per concept (`--help` shows these); the old spellings are hidden."""
+    shown = {
+        name: sorted(
+            o for p in command(name).params if not getattr(p, "hidden", False) for o in p.opts
+        )
+        for name in COMMANDS
+    }
+    hidden = {
+        name: sorted(o for p in command(name).params if getattr(p, "hidden", False) for o in p.opts)
+        for name in COMMANDS
+    }
+    assert shown["contract"] == sorted(
         [
             "vendor",
-            "--base-url",
+            "-u",
+            "--url",
             "--contract",
+            "-H",
             "--header",
             "--token-env",
             "--operation",
             "--path-param",
+            "-n",
             "--max-examples",
             "--rate-limit",
-            "--timeout",
+            "--request-timeout",
             "--max-time",
             "--max-body-size",
             "--expect",
@@ -130,28 +143,36 @@ def test_every_command_still_offers_its_options() -> None:
             "--seed",
             "--report",
             "--report-dir",
+            "--color",
         ]
     )
-    assert flags["check"] == sorted(
+    assert hidden["contract"] == ["--base-url", "--timeout"]
+    assert shown["check"] == sorted(
         [
             "paths",
             "--vendor",
             "--schema",
-            "--base-url",
+            "-u",
+            "--url",
+            "-H",
             "--header",
             "--token-env",
-            "--out",
+            "--report",
+            "--report-dir",
             "--as-published",
             "--strict",
             "--fixtures",
+            "-n",
             "--max-examples",
             "--allow-untested",
             "--max-body-size",
             "--seed",
             "-q",
             "--quiet",
+            "--color",
         ]
     )
+    assert hidden["check"] == ["--base-url", "--out"]
 
 
 # -- a bad value: the exact message, exit 2 -------------------------------------------------
@@ -176,11 +197,11 @@ BAD_VALUES = [
     ),
     *(
         pytest.param(
-            (*COMMANDS[name], "--format", "xml"),
-            invalid("--format", "'xml' is not one of 'text', 'json'."),
-            id=f"{name}:--format",
+            (*COMMANDS[name], "--output-format", "xml"),
+            invalid("--output-format", "'xml' is not one of 'text', 'json'."),
+            id=f"{name}:--output-format",
         )
-        for name in SHARED["--format"][2]
+        for name in SHARED["--output-format"][2]
     ),
     *(
         pytest.param(
@@ -192,17 +213,17 @@ BAD_VALUES = [
     ),
     *(
         pytest.param(
-            (*COMMANDS[name], flag, "--base-url", "ftp://h"),
-            invalid("--base-url", "expected an http(s) URL, got 'ftp://h'"),
+            (*COMMANDS[name], flag, "--url", "ftp://h"),
+            invalid("-u' / '--url", "expected an http(s) URL, got 'ftp://h'"),
             id=f"{name}:{flag}",
         )
-        for name in SHARED["--base-url"][2]
+        for name in SHARED["--url"][2]
         for flag in ("--strict", "--as-published")
         if name in SHARED[flag][2]
     ),
     *(
         pytest.param(
-            (*COMMANDS[name], "--base-url", "http://127.0.0.1:9", "--header", "X-Key sk_x"),
+            (*COMMANDS[name], "--url", "http://127.0.0.1:9", "--header", "X-Key sk_x"),
             f"{USAGE_ERROR}--header wants 'Name: value'; one has no name before a ':'",
             id=f"{name}:--header",
         )
@@ -211,7 +232,7 @@ BAD_VALUES = [
     *(
         pytest.param(
             (*COMMANDS[name], "--max-examples", "0"),
-            invalid("--max-examples", "0 is not in the range 1<=x<=10000."),
+            invalid("-n' / '--max-examples", "0 is not in the range 1<=x<=10000."),
             id=f"{name}:--max-examples",
         )
         for name in SHARED["--max-examples"][2]
@@ -238,13 +259,13 @@ BAD_VALUES = [
     ),
     pytest.param(
         ("validate", "runs.jsonl", "--jobs", "0"),
-        invalid("--jobs", "0 is not in the range 1<=x<=64."),
+        invalid("-j' / '--jobs", "0 is not in the range 1<=x<=64."),
         id="validate:--jobs",
     ),
     pytest.param(
-        (*CONTRACT, "--timeout", "0"),
-        invalid("--timeout", "0.0 is not in the range x>0."),
-        id="contract:--timeout",
+        (*CONTRACT, "--request-timeout", "0"),
+        invalid("--request-timeout", "0.0 is not in the range x>0."),
+        id="contract:--request-timeout",
     ),
     pytest.param(
         (*CONTRACT, "--max-time", "inf"),

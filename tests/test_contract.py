@@ -302,7 +302,13 @@ def test_tokens_schemathesis_makes_up_are_redacted_too(tmp_path: Path, run_cli) 
         )
     # an API without auth fails Schemathesis' ignored_auth check; the get-one meets only
     # 404s for the ids it makes up, so it stays untested, and 2 comes before 1
-    ignored_auth = re.search(r"^  \$: error: Expected 401 or 403.*\[ignored_auth\]$", out, re.M)
+    ignored_auth = re.search(
+        r"^  \$: error: Expected 401 or 403.*\[ignored_auth\] "
+        r"\(reproduce: curl -X GET -H 'Authorization: \[REDACTED\]' "
+        r"http://127\.0\.0\.1:\d+/v1/\S+\)$",
+        out,
+        re.M,
+    )
     assert (code, ignored_auth is not None) == (2, True)
     har = json.loads((tmp_path / "contract-knock.har").read_text())
     for entry in har["log"]["entries"]:  # HAR 1.2: when it was sent, and the parsed query
@@ -326,7 +332,7 @@ XCEPTOR_UNTESTED = [
     "GET /workflows/{workflowId}/runs/{runId}: untested (3 calls, statuses [404]): "
     f"{UNTESTED}; give it data: --path-param workflowId=VALUE --path-param runId=VALUE",
 ]
-UNTESTED_VERDICT = "2 operation(s) untested: give them data, or accept them with --allow-untested\n"
+UNTESTED_VERDICT = "2 operations untested: give them data, or accept them with --allow-untested\n"
 XCEPTOR_NOTE = (
     "note: xceptor/workflow-runs-api.openapi.yml: declares OpenAPI 3.2.0, which Schemathesis "
     "does not read; tested as 3.1.0 (it uses no 3.2-only feature)\n"
@@ -377,7 +383,9 @@ def test_drift_behind_ids_nobody_gave_is_not_a_pass(run_cli) -> None:
     assert out.splitlines()[0] == (
         "GET /api/workflows/{workflowName}/{runId}: FAILED (3 calls, statuses [200])"
     )
-    assert re.search(r"^  \$\.\S+: error: .* \[time-order\]$", out, re.M), out
+    reproduce = r"\(reproduce: curl -X GET -H 'Authorization: \[REDACTED\]' http://\S+\)"
+    assert re.search(rf"^  \$\.\S+: error: .* \[time-order\] {reproduce}$", out, re.M), out
+    assert TOKEN not in out
 
 
 @pytest.mark.parametrize(
@@ -485,40 +493,40 @@ def my_contract_args(tmp_path: Path, url: str, *more: str) -> list[str]:
 @pytest.mark.parametrize(
     ("body", "code", "lines"),
     [
-        (MY_RUN, 0, ["GET /my/runs: ok (1 calls, statuses [200])"]),
+        (MY_RUN, 0, ["GET /my/runs: ok (1 call, statuses [200])"]),
         (
             {**MY_RUN, "status": "exploded"},
             1,
             [
-                "GET /my/runs: FAILED (1 calls, statuses [200])",
+                "GET /my/runs: FAILED (1 call, statuses [200])",
                 '  $.status: error: "exploded" is not one of: "pending", "running", '
-                '"completed", "failed", "cancelled" [enum]',
+                '"completed", "failed", "cancelled" [enum] (reproduce: curl -X GET URL/my/runs)',
             ],
         ),
         (
             {**MY_RUN, "colour": "red"},
             1,
             [
-                "GET /my/runs: FAILED (1 calls, statuses [200])",
+                "GET /my/runs: FAILED (1 call, statuses [200])",
                 "  $.colour: error: property 'colour' is not documented in the schema "
-                "[undocumented]",
+                "[undocumented] (reproduce: curl -X GET URL/my/runs)",
             ],
         ),
         (
             {**MY_RUN, "completed_at": "2025-07-31T10:57:18Z", "duration_ms": 0},
             1,
             [
-                "GET /my/runs: FAILED (1 calls, statuses [200])",
+                "GET /my/runs: FAILED (1 call, statuses [200])",
                 "  $.completed_at: error: finished (2025-07-31T10:57:18Z) is "
-                "before started (2025-07-31T10:57:19Z) [time-order]",
+                "before started (2025-07-31T10:57:19Z) [time-order] (reproduce: curl -X GET URL/my/runs)",
             ],
         ),
         (
             json.dumps({**MY_RUN, "duration_ms": 12345}).replace("12345", "1e400").encode(),
             1,
             [
-                "GET /my/runs: FAILED (1 calls, statuses [200])",
-                "  $: error: invalid JSON: number 1e400 is too large for a double [malformed-json]",
+                "GET /my/runs: FAILED (1 call, statuses [200])",
+                "  $: error: invalid JSON: number 1e400 is too large for a double [malformed-json] (reproduce: curl -X GET URL/my/runs)",
             ],
         ),
     ],
@@ -529,7 +537,8 @@ def test_expect_checks_your_operation_against_the_named_schema(
 ) -> None:
     with my_api(body) as url:
         result = run_cli(*my_contract_args(tmp_path, url, "--expect", "myRun=xceptor.WorkflowRun"))
-    assert (result[0], result[1].splitlines()[:-1], result[2]) == (code, lines, "")
+    shown = [line.replace("URL", url) for line in lines]  # where the curl line sends it
+    assert (result[0], result[1].splitlines()[:-1], result[2]) == (code, shown, "")
 
 
 def test_without_expect_your_operation_is_untested(tmp_path: Path, run_cli) -> None:
@@ -546,7 +555,7 @@ def test_without_expect_your_operation_is_untested(tmp_path: Path, run_cli) -> N
     assert skipped[2] == "no operation was tested: nothing was checked\n"
     assert chosen[0] == 2
     assert chosen[1].splitlines()[0] == (
-        f"GET /my/runs: untested (1 calls, statuses [200]): {UNTESTED}; "
+        f"GET /my/runs: untested (1 call, statuses [200]): {UNTESTED}; "
         "name the run schema of its 2xx body: --expect myRun=VENDOR.OBJECT"
     )
     assert unknown[0] == 2

@@ -128,7 +128,7 @@ def test_the_core_commands_work_without_the_extras(tmp_path: Path) -> None:
 
 
 def test_contract_without_its_extra_names_the_extra(tmp_path: Path) -> None:
-    done = _without_extras("contract", "knock", "--base-url", "http://127.0.0.1:9", cwd=tmp_path)
+    done = _without_extras("contract", "knock", "--url", "http://127.0.0.1:9", cwd=tmp_path)
     assert (done.returncode, done.stdout) == (2, "")
     assert done.stderr == (
         "runconform: error: contract testing needs Schemathesis, which is not installed: "

@@ -33,7 +33,7 @@ UNTESTED = "no response body was checked against a run schema"
 NOT_REACHED = "not reached: the run's --max-time of {} s ran out"
 TOO_LARGE = "response body larger than {} (--max-body-size); not read further"
 NETWORK_FAILURE = (
-    "runconform: error: URL: no response to any of {} request(s): "
+    "runconform: error: URL: no response to any of {} requests: "
     "the API is unreachable or not speaking HTTP (network failure)"
 )
 
@@ -82,14 +82,14 @@ def test_no_response_at_all_is_a_network_failure(tmp_path: Path) -> None:
         outcome = bounded([*argv, "--max-time", "15"], tmp_path, 15, case="item6-no-response")
     assert outcome.returncode == 4
     assert lines(outcome.stdout, api.url) == [
-        "GET /hang: FAILED (1 calls, statuses [])",
-        "  error: GET /hang: no complete response within 2 s (--timeout)",
-        "GET /trickle-headers: FAILED (1 calls, statuses [])",
-        "  error: GET /trickle-headers: no complete response within 2 s (--timeout)",
-        "GET /reset: FAILED (1 calls, statuses [])",
+        "GET /hang: FAILED (1 call, statuses [])",
+        "  error: GET /hang: no complete response within 2 s (--request-timeout)",
+        "GET /trickle-headers: FAILED (1 call, statuses [])",
+        "  error: GET /trickle-headers: no complete response within 2 s (--request-timeout)",
+        "GET /reset: FAILED (1 call, statuses [])",
         "  error: GET /reset: ConnectionError: ('Connection aborted.', "
         "ConnectionResetError(104, 'Connection reset by peer'))",
-        "GET /garbage: FAILED (1 calls, statuses [])",
+        "GET /garbage: FAILED (1 call, statuses [])",
         "  error: GET /garbage: ConnectionError: ('Connection aborted.', "
         "BadStatusLine('\\x00ÿSSH-2.0-not-http\\r\\n'))",
         "4 operations tested, 0 failures, 4 network errors, 0 untested, 0 skipped in T s",
@@ -120,23 +120,24 @@ def test_hostile_answers_beside_a_good_one(tmp_path: Path) -> None:
     invalid = "Response must be valid JSON with 'Content-Type: application/json' header:"
     assert outcome.returncode == 1
     assert lines(outcome.stdout, api.url) == [
-        "GET /trickle: FAILED (1 calls, statuses [])",
-        "  error: GET /trickle: no complete response within 2 s (--timeout)",
-        "GET /trickle-close: FAILED (1 calls, statuses [])",
-        "  error: GET /trickle-close: no complete response within 2 s (--timeout)",
-        "GET /huge-body: FAILED (1 calls, statuses [200])",
+        "GET /trickle: FAILED (1 call, statuses [])",
+        "  error: GET /trickle: no complete response within 2 s (--request-timeout)",
+        "GET /trickle-close: FAILED (1 call, statuses [])",
+        "  error: GET /trickle-close: no complete response within 2 s (--request-timeout)",
+        "GET /huge-body: FAILED (1 call, statuses [200])",
         f"  error: GET /huge-body: {cut}",
-        "GET /huge-stream: FAILED (1 calls, statuses [200])",
+        "GET /huge-stream: FAILED (1 call, statuses [200])",
         f"  error: GET /huge-stream: {cut}",
-        "GET /invalid-json: FAILED (1 calls, statuses [200])",
-        f"  $: error: {invalid} [response_schema_conformance]",
-        "GET /huge-integers: FAILED (1 calls, statuses [200])",
+        "GET /invalid-json: FAILED (1 call, statuses [200])",
+        f"  $: error: {invalid} [response_schema_conformance] "
+        "(reproduce: curl -X GET URL/invalid-json)",
+        "GET /huge-integers: FAILED (1 call, statuses [200])",
         "  $.duration_ms: error: duration 999999999999... (4,000 digits) ms "
         "does not match finished - started = 106000 ms (tolerance 1060 ms) "
-        "[duration-consistent]",
-        "GET /redirect: FAILED (1 calls, statuses [302])",
-        "  $: error: Received: 302 [status_code_conformance]",
-        "GET /ok: ok (1 calls, statuses [200])",
+        "[duration-consistent] (reproduce: curl -X GET URL/huge-integers)",
+        "GET /redirect: FAILED (1 call, statuses [302])",
+        "  $: error: Received: 302 [status_code_conformance] (reproduce: curl -X GET URL/redirect)",
+        "GET /ok: ok (1 call, statuses [200])",
         "8 operations tested, 3 failures, 4 network errors, 0 untested, 0 skipped in T s",
     ]
     reports = tmp_path / "reports"
@@ -170,10 +171,10 @@ def test_max_time_cuts_a_hanging_request_and_reports_what_it_did_not_reach(
     assert outcome.returncode == 4
     assert lines(outcome.stdout, api.url) == [
         "GET /hang: FAILED (2 calls, statuses [])",
-        "  error: GET /hang: no complete response within 4 s (--timeout)",
+        "  error: GET /hang: no complete response within 4 s (--request-timeout)",
         "  error: GET /hang: cut off: the run's --max-time of 7 s ran out",
         f"GET /ok: untested (0 calls, statuses []): {UNTESTED}; {NOT_REACHED.format(7)}",
-        "1 operations tested, 0 failures, 2 network errors, 1 untested, 0 skipped in T s",
+        "1 operation tested, 0 failures, 2 network errors, 1 untested, 0 skipped in T s",
     ]
     assert lines(outcome.stderr, api.url)[0] == NETWORK_FAILURE.format(2)
     report = json.loads((tmp_path / "reports/contract-xceptor.json").read_text())
@@ -182,7 +183,7 @@ def test_max_time_cuts_a_hanging_request_and_reports_what_it_did_not_reach(
 
 
 STOPPED = (
-    "the run's --max-time of 5 s ran out before the run was done: 1 operation(s) untested; "
+    "the run's --max-time of 5 s ran out before the run was done: 1 operation untested; "
     "raise --max-time or test fewer operations (--operation)"
 )
 

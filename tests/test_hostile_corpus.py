@@ -229,7 +229,8 @@ def test_check_reports_every_case_and_the_good_file(
     expected = lines_of(CASES)
     errors = sum(line.severity == "error" for line in expected)
     assert "Validate recordings: error (" in outcome.stderr
-    assert f"): {errors} unreadable input(s): {CORPUS}/" in outcome.stderr
+    unreadable = f"{errors} unreadable input{'' if errors == 1 else 's'}"
+    assert f"): {unreadable}: {CORPUS}/" in outcome.stderr
     (stage,) = (s for s in report["stages"] if s["name"] == "validate")
     found = [(f["locator"], f["severity"], f["rule"], f["message"]) for f in stage["findings"]]
     assert sorted(found) == sorted(filter(None, map(check_finding, expected)))

@@ -304,7 +304,7 @@ def test_a_contract_that_passes_the_checks_still_runs(tmp_path: Path, run_cli) -
     with counting_server() as (api, base):
         code, out, err = run_cli(*contract_args(path, api))
     assert (code, err) == (1, "")
-    assert out.splitlines()[0] == "GET /my/runs: FAILED (1 calls, statuses [200])"
+    assert out.splitlines()[0] == "GET /my/runs: FAILED (1 call, statuses [200])"
     assert base.requests == ["/my/runs"]
 
 

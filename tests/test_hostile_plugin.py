@@ -572,9 +572,9 @@ def test_max_body_size_bounds_check_contract_as_it_bounds_the_cli(
     assert (big.returncode, reset.returncode) == (1, 4), big.output + reset.output
     too_large = "response body larger than 1 KiB (--max-body-size); not read further"
     assert big.stdout.splitlines()[:-1] == [
-        "GET /v1/workflow_recipient_runs: FAILED (1 calls, statuses [200])",
+        "GET /v1/workflow_recipient_runs: FAILED (1 call, statuses [200])",
         f"  error: GET /v1/workflow_recipient_runs: {too_large}",
-        "GET /v1/workflow_recipient_runs/{id}: FAILED (1 calls, statuses [200])",
+        "GET /v1/workflow_recipient_runs/{id}: FAILED (1 call, statuses [200])",
         f"  error: GET /v1/workflow_recipient_runs/{{id}}: {too_large}",
     ]
     assert _section(outcome, "test_contract[knock]") == [

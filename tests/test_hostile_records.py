@@ -220,9 +220,7 @@ def test_check_reads_past_an_oversized_element(oversized_array: Path) -> None:
     report = json.loads((folder / "reports" / "runconform-check.json").read_text())
     (stage,) = (stage for stage in report["stages"] if stage["name"] == "validate")
     assert (stage["status"], stage["passed"], stage["failed"]) == ("error", 2, 0)
-    assert stage["message"] == (
-        f"1 unreadable input(s): big.json:2: {TOO_LARGE} (line 2, column 1)"
-    )
+    assert stage["message"] == (f"1 unreadable input: big.json:2: {TOO_LARGE} (line 2, column 1)")
     assert [finding["message"] for finding in stage["findings"]] == [
         f"{TOO_LARGE} (line 2, column 1)"
     ]

@@ -376,7 +376,7 @@ def test_serve_never_prints_a_credential(tmp_path: Path) -> None:
     first, auth, command = outcome.stdout.splitlines()
     assert (first, auth) == (url, "# every request needs 'Authorization: Bearer $RC_SIM_TOKEN'")
     assert command.startswith(
-        f"runconform contract xceptor --base-url {url} --token-env RC_SIM_TOKEN --stateful "
+        f"runconform contract xceptor --url {url} --token-env RC_SIM_TOKEN --stateful "
         "--rate-limit 0 --path-param workflowId="
     )
     found = {s: outcome.output.count(s) for s in SECRETS}

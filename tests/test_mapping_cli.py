@@ -12,7 +12,7 @@ from conformance.bundle.resources import contracts_dir
 
 
 def test_shipped_mappings_pass(run_cli) -> None:
-    assert run_cli("mappings", "check") == (0, "0 problem(s) in 5 mapping file(s)\n", "")
+    assert run_cli("mappings", "check") == (0, "0 problems in 5 mapping files\n", "")
 
 
 def test_malformed_mapping_yaml_is_a_bundle_error(run_cli, tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ import pytest
 from conftest import sarif_errors
 from jsonschema import Draft4Validator
 
-from conformance.cli.validate_cmd import _use_colour
+from conformance.cli.colour import use_colour
 from conformance.records import Locator
 from conformance.report.cases import Header, Summary, record_case
 from conformance.report.findings import Finding, ValidationResult, pointer_to_path
@@ -204,11 +204,12 @@ class _Stream(io.StringIO):
 def test_use_colour(
     tty: bool, no_color: str | None, colour: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
     if no_color is None:
         monkeypatch.delenv("NO_COLOR", raising=False)
     else:
         monkeypatch.setenv("NO_COLOR", no_color)
-    assert _use_colour(_Stream(tty)) is colour
+    assert use_colour(_Stream(tty)) is colour
 
 
 # -- JSON --------------------------------------------------------------------------------------

@@ -83,7 +83,7 @@ class Said:
 # `where: severity: message [keyword]`, where is `place: $.path` (the one text form)
 _LINE = re.compile(
     r"^(?P<place>.+?): (?P<path>\$\S*?): (?P<severity>error|warning|info): "
-    r"(?P<message>.*) \[(?P<keyword>[^\]]+)\]$"
+    r"(?P<message>.*) \[(?P<keyword>[^\]]+)\](?: \((?P<hint>.*)\))?$"  # a contract's: its curl line
 )
 # `place: $.path: message` (SARIF and GitHub messages; the place only where no file says it)
 _MESSAGE = re.compile(r"^(?:(?P<place>.+?): )?(?P<path>\$\S*?): (?P<message>.*)$")

@@ -709,12 +709,13 @@ def test_no_writes(run_target):
     ]
     # without the credentials the live API answers 401: the passing run above sent them
     denied.assert_outcomes(failed=1, deselected=3)
+    curl = f"curl -X GET -H 'Authorization: [REDACTED]' {live.url}/v1/workflow_recipient_runs"
     assert _section(denied, "test_contract[knock]") == [
         f"knock contract at {live.url}: 2 of 2 operations failed:",
         "GET /v1/workflow_recipient_runs: FAILED (3 calls, statuses [401])",
-        "  $: error: Received: 401 [status_code_conformance]",
+        f"  $: error: Received: 401 [status_code_conformance] (reproduce: {curl})",
         "GET /v1/workflow_recipient_runs/{id}: FAILED (3 calls, statuses [401])",
-        "  $: error: Received: 401 [status_code_conformance]",
+        f"  $: error: Received: 401 [status_code_conformance] (reproduce: {curl}/0)",
     ]
     for output in (given, malformed, denied):
         assert SECRET not in output.stdout.str() + output.stderr.str()

@@ -139,7 +139,7 @@ def test_a_real_check_points_results_only_at_files_in_the_checked_folder(
     done = subprocess.run(
         [
             *(sys.executable, "-m", "conformance", "check", "runs", "--vendor", "hatchet"),
-            *("--schema", "hatchet.V1WorkflowRun", "--fixtures", "1", "--out", "out", "-q"),
+            *("--schema", "hatchet.V1WorkflowRun", "--fixtures", "1", "--report-dir", "out", "-q"),
         ],
         cwd=tmp_path,
         capture_output=True,

@@ -53,7 +53,11 @@ UNAUTHORIZED: dict[str, Any] = {
     "restack": None,
     "xceptor": {"code": "unauthorized", "message": "missing or invalid credentials"},
 }
-SUMMARY = re.compile(r"^[1-9][0-9]* operations tested, 0 failures, 0 untested, [0-9]+ skipped in ")
+SUMMARY = re.compile(r"^[1-9][0-9]* operations? tested, 0 failures, 0 untested, [0-9]+ skipped in ")
+#: How a failure ends: the curl line that reproduces it, the bearer token redacted.
+REPRODUCE = (
+    r" \(reproduce: curl -X GET -H 'Authorization: \[REDACTED\]' '?http://127\.0\.0\.1:\S+\)$"
+)
 
 
 @dataclass(frozen=True)
@@ -119,7 +123,7 @@ def test_the_printed_command_passes_and_the_token_stays_on_stdout(
             "(a token made for this run; --token-env VAR chooses your own)"
         )
         assert " ".join(served.command).startswith(
-            f"contract {vendor} --base-url {url} --token-env RUNCONFORM_TOKEN --stateful "
+            f"contract {vendor} --url {url} --token-env RUNCONFORM_TOKEN --stateful "
             "--rate-limit 0 --path-param "
         )
         for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": token}):
@@ -137,10 +141,15 @@ def test_the_printed_command_passes_and_the_token_stays_on_stdout(
 @pytest.mark.parametrize(
     ("kind", "named"),
     [
-        ("wrong-enum", re.compile(r'^  \S+: error: "SIMULATED_DRIFT" is not one of.* \[enum\]$')),
+        (
+            "wrong-enum",
+            re.compile(r'^  \S+: error: "SIMULATED_DRIFT" is not one of.* \[enum\]' + REPRODUCE),
+        ),
         (
             "undocumented-field",
-            re.compile(r"^  \S+: error: property 'simulatedDrift' is not.* \[undocumented\]$"),
+            re.compile(
+                r"^  \S+: error: property 'simulatedDrift' is not.* \[undocumented\]" + REPRODUCE
+            ),
         ),
     ],
 )
@@ -170,7 +179,7 @@ def test_a_given_token_is_never_printed(monkeypatch: pytest.MonkeyPatch) -> None
         assert served.token == ""  # nothing generated, nothing to pass
         assert served.lines[1] == "# every request needs 'Authorization: Bearer $MY_SIM_TOKEN'"
         assert " ".join(served.command).startswith(
-            f"contract knock --base-url {served.url} --token-env MY_SIM_TOKEN --stateful "
+            f"contract knock --url {served.url} --token-env MY_SIM_TOKEN --stateful "
             "--rate-limit 0 --path-param id="
         )
         assert (

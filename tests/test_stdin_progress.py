@@ -68,7 +68,7 @@ def _validate(
 
 def test_fixtures_piped_into_validate_through_a_real_pipe() -> None:
     fixtures = subprocess.Popen(
-        [*RUNCONFORM, "fixtures", SCHEMA, "-n", "3", "--out", "-"],
+        [*RUNCONFORM, "fixtures", SCHEMA, "-n", "3", "-o", "-"],
         stdout=subprocess.PIPE,
         env=_env(),
     )
@@ -208,7 +208,7 @@ def test_max_failures_stops_reading_and_says_so(tmp_path: Path) -> None:
         STOPPED,
     ]
     as_json = json.loads(
-        _validate(str(path), "--schema", SCHEMA, "--max-failures", "2", "--format", "json").stdout
+        _validate(str(path), "--schema", SCHEMA, "--max-failures", "2", "--output-format", "json").stdout
     )
     assert as_json["summary"]["stopped_after"] == 2
     assert as_json["summary"]["records"] == 5  # 1 to 5: the stop is at the second failure
@@ -308,7 +308,7 @@ def test_ci_gets_one_line_when_a_stage_starts_and_one_when_it_ends(tmp_path: Pat
     from_stdin = _validate("-", "--schema", SCHEMA, CI="true", stdin=path.read_bytes())
     assert from_stdin.stderr.splitlines()[0] == "runconform validate: started (standard input)"
     fixtures = subprocess.run(
-        [*RUNCONFORM, "fixtures", SCHEMA, "-n", "5", "--out", str(tmp_path / "f.jsonl")],
+        [*RUNCONFORM, "fixtures", SCHEMA, "-n", "5", "-o", str(tmp_path / "f.jsonl")],
         capture_output=True,
         text=True,
         env=_env(CI="1"),
@@ -377,7 +377,7 @@ def test_a_terminal_gets_a_bar_with_percentage_and_eta(tmp_path: Path) -> None:
 
 def test_fixtures_show_a_count_bar_on_a_terminal(tmp_path: Path) -> None:
     target = tmp_path / "f.jsonl"
-    code, screen, _ = _on_a_terminal(["fixtures", SCHEMA, "-n", "2000", "--out", str(target)])
+    code, screen, _ = _on_a_terminal(["fixtures", SCHEMA, "-n", "2000", "-o", str(target)])
     assert code == 0
     drawn = [row.strip() for row in screen.split("\n") if row.strip()]
     assert re.fullmatch(r"fixtures ━+ 100% 2000/2000 \d:\d\d:\d\d", drawn[-2]), drawn
@@ -392,7 +392,7 @@ def test_a_terminal_shows_50_records_with_findings_and_says_how_many_more(tmp_pa
     findings = [row for row in screen.split("\n") if row.startswith(f"{path}:")]
     assert findings == [f"{path}:{n}: $.status: error: {ENUM}" for n in range(1, 51)]
     assert (
-        "... and 10 more records with findings (use --output FILE or --format json for all)"
+        "... and 10 more records with findings (use --output FILE or --output-format json for all)"
         in screen.split("\n")
     )
     assert "60 records: 0 conforming, 60 not conforming" in screen
@@ -402,7 +402,7 @@ def test_a_terminal_shows_50_records_with_findings_and_says_how_many_more(tmp_pa
 
 def test_check_and_identify_read_stdin_too(tmp_path: Path) -> None:
     check = subprocess.run(
-        [*RUNCONFORM, "check", "-", "--schema", SCHEMA, "--out", str(tmp_path)],
+        [*RUNCONFORM, "check", "-", "--schema", SCHEMA, "--report-dir", str(tmp_path)],
         input=_lines(3, bad=(2,)),
         capture_output=True,
         env=_env(),
@@ -436,7 +436,7 @@ def test_contract_in_ci_gets_its_two_lines(run_cli, monkeypatch: pytest.MonkeyPa
         _code, out, err = run_cli(
             "contract",
             "paragon",
-            "--base-url",
+            "--url",
             sim.url,
             "--rate-limit",
             "0",

@@ -17,6 +17,7 @@ from conformance.check.options import CheckOptions
 from conformance.errors import ConformanceError, ExitCode, missing_extra
 from conformance.report.findings import CleanRecords, Finding, ValidationResult
 from conformance.report.model import StageResult, StageStatus, Tally
+from conformance.words import plural
 
 
 def guarded(name: str, title: str, body: Callable[[], StageResult]) -> StageResult:
@@ -129,7 +130,7 @@ def validation_stage(
     message = None
     if summary.unreadable:
         status = "error"
-        message = f"{len(problems)} unreadable input(s): " + "; ".join(problems[:3])
+        message = f"{plural(len(problems), 'unreadable input')}: " + "; ".join(problems[:3])
     elif summary.records == 0:
         status, code, message = "error", int(ExitCode.UNREADABLE), "no records found"
     return StageResult(

@@ -62,7 +62,7 @@ def run_check(options: CheckOptions, progress: Progress | None = None) -> Report
     created = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
     vendors = _vendors(options.vendors)
     if options.base_url and len(vendors) != 1:
-        raise UsageError("--base-url needs exactly one --vendor: the contract to test it against")
+        raise UsageError("--url needs exactly one --vendor: the contract to test it against")
     settings = replace(options, vendors=vendors)
     user_inputs = bool(options.paths or options.base_url)
     matrix: dict[str, Any] | None = None
@@ -86,7 +86,7 @@ def run_check(options: CheckOptions, progress: Progress | None = None) -> Report
         if name == "validate" and user_inputs and not options.paths:
             result = StageResult(name, title, "skipped", 0.0, message="no recordings given")
         elif name == "contract" and options.paths and not options.base_url:
-            result = StageResult(name, title, "skipped", 0.0, message="no --base-url given")
+            result = StageResult(name, title, "skipped", 0.0, message="no --url given")
         else:
             result = guarded(name, title, bodies[name])
         results.append(result)

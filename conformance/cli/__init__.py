@@ -18,6 +18,7 @@ from types import FrameType
 
 import click
 
+import conformance.cli.options as options
 from conformance import __version__
 from conformance.cli.check_cmd import check
 from conformance.cli.contract_cmd import contract
@@ -76,6 +77,7 @@ def _ending_signals_raise() -> Iterator[None]:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="runconform")
+@options.colour
 def cli() -> None:
     """Schema conformance and contract testing for workflow-run APIs.
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -11,10 +10,12 @@ from typing import TYPE_CHECKING
 
 import click
 
+import conformance.cli.colour as colour
 import conformance.cli.options as options  # not `from conformance.cli`: its __init__ imports us
 from conformance.cli.credentials import request_headers
-from conformance.errors import EXIT_MEANINGS, UsageError
+from conformance.errors import UsageError
 from conformance.report.escape import visible
+from conformance.words import plural
 
 if TYPE_CHECKING:  # the check machinery is imported only when the command runs
     from conformance.check.highlights import StageHighlights
@@ -26,13 +27,25 @@ _STAGE = "Contract stage"
 _STYLE = {"passed": "green", "failed": "red", "error": "yellow", "skipped": "dim"}
 
 
+def _report_formats() -> tuple[str, ...]:
+    """The check reports (asked only when --report is given: the CLI starts fast)."""
+    from conformance.report.files import FORMATS
+
+    return tuple(FORMATS)
+
+
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--vendor", "vendors", multiple=True, help="Only this vendor (repeatable).")
 @options.schema
-@options.base_url("Contract-test this API (needs one --vendor) instead of the simulators.")
+@options.url("Contract-test this API (needs one --vendor) instead of the simulators.")
 @options.credentials
-@options.reports_folder("--out", "Folder for the reports (JSON, JUnit, Markdown, SARIF, HTML).")
+@options.report_formats(
+    _report_formats,
+    "Only these reports (json, junit, markdown, sarif, html; default: all), "
+    "comma-separated or repeated.",
+)
+@options.report_dir("Folder for the reports.", old=["--out"])
 @options.as_published
 @options.strict
 @click.option(
@@ -48,6 +61,7 @@ _STYLE = {"passed": "green", "failed": "red", "error": "yellow", "skipped": "dim
 @options.max_body_size(_STAGE)
 @options.seed
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no table; reports only.")
+@options.colour
 def check(
     paths: tuple[Path, ...],
     schema: str | None,
@@ -55,7 +69,8 @@ def check(
     base_url: str | None,
     headers: tuple[tuple[str, str], ...],
     token_env: str | None,
-    out: Path,
+    reports: tuple[str, ...],
+    report_dir: Path,
     as_published: bool,
     strict: bool,
     fixture_count: int,
@@ -66,18 +81,19 @@ def check(
     quiet: bool,
 ) -> int:
     """Run every check and write reports: on the bundle with no arguments, or on your
-    recordings (PATHS) and API (--base-url).
+    recordings (PATHS) and API (--url).
 
     Exit code: the highest of any stage (0 all conform, 1 non-conforming, 2 usage,
     3 schema/bundle, 4 unreadable input or unreachable API).
     """
     from conformance.check import CheckOptions, run_check
     from conformance.report.files import ensure_writable, write_reports
+    from conformance.report.status import what_happened
 
     sent = request_headers(headers, token_env)
     if sent and not base_url:
-        raise UsageError("--header and --token-env are sent to --base-url; give one")
-    ensure_writable(out)  # before minutes of work, not after
+        raise UsageError("--header and --token-env are sent to --url; give one")
+    ensure_writable(report_dir)  # before minutes of work, not after
     settings = CheckOptions(
         paths=paths,
         schema=schema,
@@ -94,14 +110,14 @@ def check(
     )
     with _progress(not quiet) as progress:
         report = run_check(settings, progress)
-    written = write_reports(report, out)
+    written = write_reports(report, report_dir, reports)
     if not quiet:
         _summary(report)
         _worst_findings(report, written)
         for path in written:
             click.echo(visible(f"wrote {path}"))
-    meaning = EXIT_MEANINGS.get(report.exit_code, "")
-    click.echo(f"exit {report.exit_code}: {meaning} ({report.elapsed:.1f} s)", err=True)
+    status = visible(what_happened(report))
+    click.echo(f"exit {report.exit_code}: {status} ({report.elapsed:.1f} s)", err=True)
     return report.exit_code
 
 
@@ -122,11 +138,10 @@ def _progress(show: bool) -> Iterator[Progress | None]:
 
         yield plain
         return
-    from rich.console import Console
     from rich.progress import Progress as Bar
     from rich.progress import SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
-    console = Console(stderr=True)
+    console = colour.console(stderr=True)
     with Bar(
         SpinnerColumn(),
         TextColumn("{task.description}"),
@@ -152,7 +167,6 @@ def _progress(show: bool) -> Iterator[Progress | None]:
 
 def _summary(report: Report) -> None:
     """The final table: a stage per row, on stdout."""
-    from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
@@ -170,11 +184,7 @@ def _summary(report: Report) -> None:
             f"{s.elapsed:.1f} s",
             Text(visible(s.message or "")),  # Text: a file name is not rich markup
         )
-    Console(no_color=bool(os.environ.get("NO_COLOR")) or None, soft_wrap=True).print(table)
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+    colour.console(soft_wrap=True).print(table)
 
 
 def _stage_lines(h: StageHighlights, where: str) -> list[str]:
@@ -183,15 +193,15 @@ def _stage_lines(h: StageHighlights, where: str) -> list[str]:
 
     lines = []
     if h.shown:
-        counts = [_count(n, noun) for n, noun in ((h.errors, "error"), (h.warnings, "warning"))]
+        counts = [plural(n, noun) for n, noun in ((h.errors, "error"), (h.warnings, "warning"))]
         lines.append(f"{h.stage}: {', '.join(c for c in counts if not c.startswith('0 '))}")
         lines += [f"  {finding_line(f)}" for f in h.shown]
         if h.more:
             lines.append(f"  and {h.more} more, see {where}")
     elif h.more:
-        lines.append(f"{h.stage}: {_count(h.more, 'info finding')}, see {where}")
+        lines.append(f"{h.stage}: {plural(h.more, 'info finding')}, see {where}")
     if h.bundle_notes:
-        notes = _count(h.bundle_notes, "note")
+        notes = plural(h.bundle_notes, "note")
         lines.append(f"{h.stage}: {notes} about the bundled schemas (not your files), see {where}")
     return lines
 

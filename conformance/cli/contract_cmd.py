@@ -1,4 +1,4 @@
-"""`runconform contract VENDOR --base-url URL`: a thin layer over conformance.contract."""
+"""`runconform contract VENDOR --url URL`: a thin layer over conformance.contract."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ def _report_formats() -> tuple[str, ...]:
 
 @click.command()
 @click.argument("vendor")
-@options.base_url("The API to test (http or https).", required=True)
+@options.url("The API to test (http or https).", required=True)
 @click.option(
     "--contract",
     type=click.Path(path_type=Path),
@@ -80,7 +80,8 @@ def _report_formats() -> tuple[str, ...]:
     "Finding reports (json, junit, sarif, github, text) and recordings of the exchanges "
     "(har, vcr); comma-separated or repeated; credentials scrubbed.",
 )
-@options.reports_folder("--report-dir", "Where --report files go (contract-VENDOR.FORMAT).")
+@options.report_dir("Where --report files go (contract-VENDOR.FORMAT).")
+@options.colour
 def contract(
     vendor: str,
     base_url: str,
@@ -91,7 +92,7 @@ def contract(
     path_params: tuple[tuple[str, str], ...],
     max_examples: int,
     rate_limit: float,
-    timeout: float,
+    request_timeout: float,
     max_time: float,
     max_body_size: int,
     expects: tuple[tuple[str, str], ...],
@@ -131,7 +132,7 @@ def contract(
         path_parameters=path_params,
         max_examples=max_examples,
         rate_limit=rate_limit,
-        timeout=timeout,
+        timeout=request_timeout,
         max_time=max_time,
         max_body_size=max_body_size,
         allow_writes=allow_writes,

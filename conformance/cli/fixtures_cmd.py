@@ -14,13 +14,14 @@ import conformance.cli.progress as progress
 from conformance.errors import ExitCode, InputError, UsageError
 from conformance.records.recording_files import SUFFIX_FORMATS
 from conformance.report.escape import visible
+from conformance.words import plural
 
 #: Longer digit strings are above every scenario parameter's bound (and may be too long
 #: for int() to convert).
 _MAX_DIGITS = 18
 #: The formats fixtures are written in.
 FIXTURE_FORMATS = ("json", "jsonl", "yaml")
-#: The --out names that are a file, not a folder: a recording suffix of a fixture format.
+#: The --output names that are a file, not a folder: a recording suffix of a fixture format.
 FORMAT_SUFFIXES = {s: f for s, f in SUFFIX_FORMATS.items() if f in FIXTURE_FORMATS}
 
 
@@ -48,6 +49,7 @@ def make_folder(folder: Path) -> None:
 @click.argument("name", required=False)
 @click.option(
     "-n",
+    "--count",
     "count",
     type=int,
     default=10,
@@ -55,15 +57,12 @@ def make_folder(folder: Path) -> None:
     help="How many fixtures (at most 10,000,000).",
 )
 @options.seed
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(FIXTURE_FORMATS),
-    default="jsonl",
-    show_default=True,
-)
-@click.option(
-    "--out",
+@options.output_format(FIXTURE_FORMATS, "jsonl", "The data format of the fixtures.")
+@options.option(
+    "-o",
+    "--output",
+    "out",
+    old=["--out"],
     metavar="DIR|FILE|-",
     help="A folder (file named vendor.Object[.invalid].FORMAT), a .json/.jsonl/.yaml "
     "file, or - for stdout (the default). Written atomically.",
@@ -102,6 +101,7 @@ def make_folder(folder: Path) -> None:
     help="With --scenario: step=3 and steps=5 (each 1 to 1,000), n=50 (page size, 1 to "
     "1,000), total=500 (1 to 1,000,000,000), statuses=succeeded,failed ...",
 )
+@options.colour
 def fixtures(
     name: str | None,
     count: int,
@@ -151,13 +151,8 @@ def fixtures(
         )
         shown.finished(f"{written:,} {'negative ' if invalid else ''}fixtures of {resolved}")
     if target is not None:
-        click.echo(
-            visible(
-                f"wrote {written:,} {'negative ' if invalid else ''}fixtures of {resolved} "
-                f"to {target}"
-            ),
-            err=True,
-        )
+        what = plural(written, "negative fixture" if invalid else "fixture")
+        click.echo(visible(f"wrote {what} of {resolved} to {target}"), err=True)
     return 0
 
 

@@ -12,6 +12,7 @@ import conformance.cli.options as options  # not `from conformance.cli`: its __i
 from conformance.atomic import atomic_output, refuse_overwriting_input
 from conformance.errors import ExitCode, InputError
 from conformance.report.escape import visible
+from conformance.words import plural
 
 
 @click.group()
@@ -26,6 +27,7 @@ def mappings() -> None:
     type=click.Path(path_type=Path),
     help="Check mapping files in this folder instead of the bundled ones.",
 )
+@options.colour
 def check(directory: Path | None) -> int:
     """Static checks: coverage, enum totality, terminal states, types, pointers, transforms."""
     from conformance.mapping.spec_checks import check_mappings
@@ -67,6 +69,7 @@ def _readable_folder(directory: Path) -> None:
     help="canonical, or another vendor object to convert into through the canonical run.",
 )
 @options.output
+@options.colour
 def map_records(paths: tuple[Path, ...], source: str, target: str, output: Path | None) -> int:
     """Convert recorded responses (any format validate reads) into canonical JSONL.
 
@@ -97,15 +100,10 @@ def map_records(paths: tuple[Path, ...], source: str, target: str, output: Path 
                 out.write(json.dumps(run, ensure_ascii=False) + "\n")
                 converted += 1
     click.echo(
-        f"{_count(converted, 'run')} written; {_count(failed, 'record')} could not be mapped;"
-        f" {_count(unreadable, 'unreadable input')}",
+        f"{plural(converted, 'run')} written; {plural(failed, 'record')} could not be mapped;"
+        f" {plural(unreadable, 'unreadable input')}",
         err=True,
     )
     if unreadable:
         return int(ExitCode.UNREADABLE)
     return int(ExitCode.NON_CONFORMING) if failed else int(ExitCode.OK)
-
-
-def _count(n: int, noun: str) -> str:
-    """``1 run`` / ``2 runs``, as validate's summary counts."""
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

@@ -5,6 +5,10 @@ A command stacks the decorators it offers (`@options.strict`), so `validate` and
 values arrive parsed (`cli.params`): a body never splits a header or a rate itself.
 Where a command offers an option in one of its stages, the help says so through
 `stage=` ("Contract stage: ..."), not through a second copy of the text.
+
+One name per concept across every command (`CONCEPTS` is the table). A spelling that
+was renamed stays accepted for a release as a `HiddenAlias`: not in `--help`, and it
+prints nothing extra, so scripts and CI logs see exactly what they saw before.
 """
 
 from __future__ import annotations
@@ -26,6 +30,57 @@ from conformance.cli.params import (
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+#: concept -> its spellings; a flag means one concept on every command (tests walk this).
+CONCEPTS: dict[str, tuple[str, ...]] = {
+    "where the main output goes": ("-o", "--output"),
+    "the format of the main output": ("--output-format",),
+    "the format of the input": ("--input-format",),
+    "the folder reports go to": ("--report-dir",),
+    "which reports are written": ("--report",),
+    "the API under test": ("-u", "--url"),
+    "a request header": ("-H", "--header"),
+    "the credential variable": ("--token-env",),
+    "seconds per request": ("--request-timeout",),
+    "how many to generate": ("-n", "--max-examples", "--count"),
+    "processes": ("-j", "--jobs"),
+    "random seed": ("--seed",),
+    "colour": ("--color", "--no-color"),
+    "less output": ("-q", "--quiet"),
+    "more output": ("-v", "--verbose"),
+}
+
+
+class HiddenAlias(click.Option):
+    """An old spelling of an option, accepted for a release and left out of `--help`.
+
+    It has the name (destination) of the option that replaced it, so click's parser keeps
+    one value for both spellings: the same type and callback parse it, a bad value is
+    refused with the message the old spelling always gave, and nothing extra is printed.
+    """
+
+    def __init__(self, param_decls: Sequence[str], *, replaced_by: str, **attrs: Any) -> None:
+        super().__init__(param_decls, **attrs)
+        self.hidden = True
+        self.replaced_by = replaced_by
+
+
+def option(*decls: str, old: Sequence[str] = (), **attrs: Any) -> Callable[[F], F]:
+    """`click.option(*decls, **attrs)`, plus a `HiddenAlias` for the `old` spellings."""
+    current = click.Option(decls, **attrs)
+    if not old:
+        return click.option(*decls, **attrs)
+    alias = {k: v for k, v in attrs.items() if k not in ("required", "help", "show_default")}
+    return _stacked(
+        click.option(*decls, **attrs),
+        click.option(
+            *old,
+            str(current.name),
+            cls=HiddenAlias,
+            replaced_by=max(current.opts, key=len),
+            **alias,
+        ),
+    )
 
 
 def _stacked(*decorators: Callable[[Any], Any]) -> Callable[[F], F]:
@@ -64,22 +119,69 @@ def vendor(help: str = "Only this vendor's objects.") -> Callable[[F], F]:
 
 # -- what is written ------------------------------------------------------------------------
 
-text_or_json = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
-output = click.option(
+
+def _dash_is_stdout(
+    _ctx: click.Context, _param: click.Parameter, value: Path | None
+) -> Path | None:
+    """Callback of `-o/--output`: `-` is stdout, as no path at all."""
+    return None if value is not None and str(value) == "-" else value
+
+
+output = option(
+    "-o",
     "--output",
     type=click.Path(path_type=Path),
-    help="Write the output to this file (atomically) instead of stdout.",
+    callback=_dash_is_stdout,
+    help="Write the output to this file (atomically) instead of stdout ('-': stdout).",
 )
+
+
+def output_format(choices: Sequence[str], default: str, help: str) -> Callable[[F], F]:
+    """`--output-format`: what `-o/--output` (or stdout) is written as; old `--format`."""
+    return option(
+        "--output-format",
+        "fmt",
+        old=["--format"],
+        type=click.Choice(choices),
+        default=default,
+        show_default=True,
+        help=help,
+    )
+
+
+text_or_json = output_format(("text", "json"), "text", "Output format.")
 quiet = click.option("-q", "--quiet", "quiet", count=True, help="Errors and the summary only.")
 verbose = click.option(
     "-v", "--verbose", "verbose", count=True, help="Also info findings and passes."
 )
 jobs = click.option(
+    "-j",
     "--jobs",
     type=click.IntRange(1, 64),
     default=1,
     show_default=True,
     help="Validate in N processes.",
+)
+
+
+def _set_colour(ctx: click.Context, _param: click.Parameter, flag: bool | None) -> None:
+    """Callback of `--color/--no-color`: the flag, else NO_COLOR / FORCE_COLOR, else a
+    terminal decides; kept on the context, where `click.echo` and `colour` read it."""
+    from conformance.cli.colour import chosen
+
+    if flag is not None or ctx.color is None:  # else: as `runconform --no-color` decided
+        ctx.color = chosen(flag)
+
+
+colour = click.option(
+    "--color/--no-color",
+    "color",
+    default=None,
+    is_eager=True,
+    expose_value=False,
+    callback=_set_colour,
+    help="Colour the output, or not (default: on a terminal; NO_COLOR and FORCE_COLOR "
+    "are honoured).",
 )
 
 
@@ -98,10 +200,15 @@ def report_formats(
     )
 
 
-def reports_folder(flag: str, help: str) -> Callable[[F], F]:
-    """The folder reports are written to (`check --out`, `contract --report-dir`)."""
-    return click.option(
-        flag, type=click.Path(path_type=Path), default=Path("reports"), show_default=True, help=help
+def report_dir(help: str, old: Sequence[str] = ()) -> Callable[[F], F]:
+    """`--report-dir`: the folder reports are written to (`check`, `contract`)."""
+    return option(
+        "--report-dir",
+        old=old,
+        type=click.Path(path_type=Path),
+        default=Path("reports"),
+        show_default=True,
+        help=help,
     )
 
 
@@ -112,29 +219,39 @@ seed = click.option(
 )
 
 
-def base_url(help: str, *, required: bool = False) -> Callable[[F], F]:
-    """`--base-url`: an unparseable or non-http(s) URL is refused before any work."""
-    return click.option("--base-url", required=required, callback=check_base_url, help=help)
+def url(help: str, *, required: bool = False) -> Callable[[F], F]:
+    """`-u/--url` (old `--base-url`): an unparseable or non-http(s) URL is refused before
+    any work."""
+    return option(
+        "-u",
+        "--url",
+        "base_url",
+        old=["--base-url"],
+        metavar="URL",
+        required=required,
+        callback=check_base_url,
+        help=help,
+    )
 
 
 credentials = _stacked(
     click.option(
+        "-H",
         "--header",
         "headers",
         multiple=True,
         type=Header(),
         metavar="'NAME: VALUE'",
-        help="Sent with every request to --base-url; never written to a report (repeatable).",
+        help="Sent with every request to --url; never written to a report (repeatable).",
     ),
-    click.option(
-        "--token-env", metavar="VAR", help="Send 'Authorization: Bearer $VAR' to --base-url."
-    ),
+    click.option("--token-env", metavar="VAR", help="Send 'Authorization: Bearer $VAR' to --url."),
 )
 
 
 def max_examples(stage: str | None = None) -> Callable[[F], F]:
     """`--max-examples`: how many requests Schemathesis generates per operation."""
     return click.option(
+        "-n",
         "--max-examples",
         type=click.IntRange(1, 10_000),
         default=10,
@@ -160,12 +277,17 @@ def allow_untested(stage: str | None = None) -> Callable[[F], F]:
     return click.option("--allow-untested", is_flag=True, help=_in(stage, text))
 
 
-def _seconds(flag: str, default: float, help: str) -> Callable[[F], F]:
-    return click.option(flag, type=Seconds(), default=default, show_default=True, help=help)
+def _seconds(flag: str, default: float, help: str, old: Sequence[str] = ()) -> Callable[[F], F]:
+    return option(flag, old=old, type=Seconds(), default=default, show_default=True, help=help)
 
 
 time_limits = _stacked(
-    _seconds("--timeout", 5.0, "Seconds per request, from sending it to its last byte."),
+    _seconds(
+        "--request-timeout",
+        5.0,
+        "Seconds per request, from sending it to its last byte.",
+        old=["--timeout"],
+    ),
     _seconds(
         "--max-time", 300.0, "Seconds for the whole run; what it cuts off is untested (exit 2)."
     ),

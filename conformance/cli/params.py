@@ -22,7 +22,7 @@ from conformance.records.sizes import parse_size
 
 
 def check_base_url(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
-    """Callback of `--base-url`: an unparseable or non-http(s) URL is refused before any work."""
+    """Callback of `-u/--url`: an unparseable or non-http(s) URL is refused before any work."""
     if value is None:
         return None
     from conformance.contract.safety import base_url_problem

@@ -23,6 +23,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 import click
 
+import conformance.cli.colour as colour
 from conformance.report.escape import visible
 from conformance.report.progress import OnProgress, Progress
 
@@ -152,7 +153,6 @@ class _AboveTheBar:
 
 
 def _new_bar(first: Progress) -> RichProgress:
-    from rich.console import Console
     from rich.progress import (
         BarColumn,
         DownloadColumn,
@@ -176,7 +176,7 @@ def _new_bar(first: Progress) -> RichProgress:
     ]
     return RichProgress(
         *columns,
-        console=Console(stderr=True),
+        console=colour.console(stderr=True),
         refresh_per_second=REFRESH_PER_SECOND,
         redirect_stdout=False,
         redirect_stderr=False,

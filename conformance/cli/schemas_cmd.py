@@ -19,10 +19,7 @@ from conformance.bundle.resources import contracts_dir, is_source_checkout, sche
 from conformance.errors import BundleError, ExitCode, UsageError
 from conformance.report.escape import visible
 from conformance.report.text import finding_line
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+from conformance.words import plural
 
 
 @click.group()
@@ -39,6 +36,7 @@ def schemas() -> None:
     help="Also list schemas that are only referenced by the listed objects.",
 )
 @options.text_or_json
+@options.colour
 def list_schemas(vendor: str | None, include_dependencies: bool, fmt: str) -> None:
     """List the bundled objects as vendor.Object names."""
     catalog = load_catalog()
@@ -76,6 +74,7 @@ def list_schemas(vendor: str | None, include_dependencies: bool, fmt: str) -> No
     is_flag=True,
     help="Where the schema came from and which errata changed it, instead of the schema.",
 )
+@options.colour
 def show(name: str, as_published: bool, provenance: bool) -> None:
     """Print one schema (corrected unless --as-published); with a vendor's name and
     --provenance, where its contract came from and every erratum that corrects it."""
@@ -115,14 +114,18 @@ def show(name: str, as_published: bool, provenance: bool) -> None:
     type=click.Path(path_type=Path),
     help="Contracts tree to build from (default: the bundled contracts/).",
 )
-@click.option(
-    "--out",
+@options.option(
+    "-o",
+    "--output",
+    "out",
+    old=["--out"],
     type=click.Path(path_type=Path),
     help="Schemas folder to write or check (default: the bundled schemas/).",
 )
 @click.option(
     "--check", is_flag=True, help="Rebuild into a temporary folder and fail if anything differs."
 )
+@options.colour
 def build(contracts_root: Path | None, out: Path | None, check: bool) -> None:
     """Generate schemas/ from contracts/ (reproducible, byte for byte); every operation
     erratum must still apply to its contract."""
@@ -139,18 +142,20 @@ def build(contracts_root: Path | None, out: Path | None, check: bool) -> None:
                 if d.diff:
                     click.echo(d.diff.rstrip("\n"), err=True)
             raise BundleError(
-                f"{len(differences)} file(s) differ from a fresh build of the "
+                f"{plural(len(differences), 'file')} "
+                f"{'differs' if len(differences) == 1 else 'differ'} from a fresh build of the "
                 "contracts; run `runconform schemas build` and commit the result",
                 file=str(target),
             )
         check_operation_errata(root)  # each still applies, or exit 3 naming it
-        click.echo(visible(f"ok: {len(built.files)} files in {target} match a fresh build"))
+        files = plural(len(built.files), "file")
+        click.echo(visible(f"ok: {files} in {target} match a fresh build"))
         return
     if out is None and not is_source_checkout():
-        raise UsageError("the installed bundle is read-only: give --out DIR")
+        raise UsageError("the installed bundle is read-only: give --output DIR")
     _write_bundle(built, target)
     check_operation_errata(root)  # after the write: the build may generate a contract it patches
-    click.echo(visible(f"wrote {len(built.files)} files to {target}"))
+    click.echo(visible(f"wrote {plural(len(built.files), 'file')} to {target}"))
 
 
 def _write_bundle(built: BuiltBundle, target: Path) -> None:
@@ -169,6 +174,7 @@ def _write_bundle(built: BuiltBundle, target: Path) -> None:
 )
 @options.text_or_json
 @options.quiet
+@options.colour
 def lint(as_published: bool, fmt: str, quiet: int) -> None:
     """Check the bundle: metaschema, dangling $ref, required-undefined, OpenAPI leftovers..."""
     report = lint_bundle("published" if as_published else "corrected")
@@ -197,8 +203,8 @@ def lint(as_published: bool, fmt: str, quiet: int) -> None:
             if not quiet or finding.severity == "error":
                 click.echo(finding_line(finding))
         click.echo(
-            f"{report.variant}: {_count(report.count('error'), 'error')}, "
-            f"{_count(report.count('warning'), 'warning')}, {report.count('info')} info"
+            f"{report.variant}: {plural(report.count('error'), 'error')}, "
+            f"{plural(report.count('warning'), 'warning')}, {report.count('info')} info"
         )
     if not report.ok:
         click.get_current_context().exit(int(ExitCode.BUNDLE))

@@ -55,6 +55,7 @@ from conformance.cli.credentials import env_token
 @click.option(
     "-v", "--verbose", is_flag=True, help="Log requests to stderr (query strings redacted)."
 )
+@options.colour
 def serve(
     vendor: str,
     host: str,

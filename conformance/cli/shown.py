@@ -45,5 +45,5 @@ class ShownCases:
             records = "record" if self.hidden == 1 else "records"
             out.write(
                 f"... and {self.hidden:,} more {records} with findings "
-                "(use --output FILE or --format json for all)\n"
+                "(use --output FILE or --output-format json for all)\n"
             )

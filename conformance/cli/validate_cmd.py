@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import IO
 
 import click
 
@@ -16,6 +14,7 @@ import conformance.cli.options as options  # not `from conformance.cli`: its __i
 import conformance.cli.progress as progress
 from conformance.atomic import atomic_output, refuse_overwriting_input
 from conformance.bundle.formats import CHECKED_FORMATS
+from conformance.cli.colour import use_colour
 from conformance.cli.shown import TERMINAL_CASES, ShownCases
 from conformance.errors import ExitCode, UsageError
 from conformance.records.model import FORMATS as RECORD_FORMATS
@@ -24,13 +23,9 @@ from conformance.report.escape import visible
 from conformance.report.findings import CleanRecords, ValidationResult
 from conformance.report.writers import WRITERS, streaming_formats
 from conformance.validation.engine import ValidationOptions
+from conformance.words import plural
 
 _COLOURS = {"error": "red", "warning": "yellow", "info": "cyan"}
-
-
-def _use_colour(stream: IO[str]) -> bool:
-    """Colour for a terminal, unless NO_COLOR is set to a non-empty value (no-color.org)."""
-    return stream.isatty() and not os.environ.get("NO_COLOR")
 
 
 def _asserted_formats(
@@ -100,19 +95,13 @@ def _findings_only(fmt: str, verbosity: int) -> bool:
     type=click.Choice(RECORD_FORMATS),
     help="Read every input as this format (default: detected by content).",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(streaming_formats()),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
+@options.output_format(streaming_formats(), "text", "Format of the report (stdout or --output).")
 @options.output
 @options.jobs
 @options.max_failures("failures (failing records or unreadable inputs)")
 @options.quiet
 @options.verbose
+@options.colour
 def validate(
     paths: tuple[Path, ...],
     schema: str | None,
@@ -137,7 +126,7 @@ def validate(
     A PATH of - reads standard input (its format detected from its content, or given by
     --input-format); its findings name the file <stdin>. On a terminal, a progress bar
     runs on stderr and the text output shows the first 50 records with findings (all of
-    them go to --output FILE and to --format json); with CI set, stderr gets one line
+    them go to --output FILE and to --output-format json); with CI set, stderr gets one line
     when the run starts and one when it ends.
 
     Exit codes: 0 all conform, 1 non-conforming data, 2 usage error (or records
@@ -161,7 +150,7 @@ def validate(
         load_catalog().resolve(schema)
     summary = Summary()
     with progress.display("validate", quiet) as shown, atomic_output(output) as out:
-        colour = fmt == "text" and output is None and _use_colour(sys.stdout)
+        colour = fmt == "text" and output is None and use_colour(sys.stdout)
         stream = shown.stdout(out) if output is None else out
         writer = WRITERS[fmt](
             stream,
@@ -223,9 +212,8 @@ def _outcome(summary: Summary, stopped: int) -> Outcome:
     outcome = summary.outcome()
     if not stopped:
         return outcome
-    failures = "failure" if stopped == 1 else "failures"
     line = (
-        f"{outcome.line}; stopped after {stopped} {failures} (--max-failures {stopped}): "
+        f"{outcome.line}; stopped after {plural(stopped, 'failure')} (--max-failures {stopped}): "
         "the rest of the input was not checked"
     )
     return replace(outcome, line=line, counts={**outcome.counts, "stopped_after": stopped})
@@ -235,6 +223,7 @@ def _outcome(summary: Summary, stopped: int) -> Outcome:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @options.vendor()
 @options.text_or_json
+@options.colour
 def identify(paths: tuple[Path, ...], vendor: str | None, fmt: str) -> int:
     """Name the vendor.Object each record looks like, with a confidence.
 

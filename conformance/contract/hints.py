@@ -18,7 +18,7 @@ def untested_hint(
         named = op_id or "OPERATION_ID"
         return f"name the run schema of its 2xx body: --expect {named}=VENDOR.OBJECT"
     if not names:
-        return "no 2xx JSON response came back; check --base-url and the credentials"
+        return "no 2xx JSON response came back; check --url and the credentials"
     missing = [n for n in names if n not in fixed]
     flags = " ".join(f"--path-param {n}=VALUE" for n in missing or names)
     if not missing:

@@ -8,7 +8,7 @@ finding about the API; the run's --max-time ends the operation's loop at once.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from hypothesis import HealthCheck, Phase, given, settings
@@ -18,6 +18,7 @@ from schemathesis.generation.modes import GenerationMode
 from conformance.contract.discovery import PROBE_ATTEMPTS, is_list, required_only
 from conformance.contract.failure import findings_of
 from conformance.contract.recordings import record, record_cut
+from conformance.contract.reproduce import curl_line, with_reproduction
 from conformance.contract.response_checks import checked_schema
 from conformance.contract.results import OperationRun
 from conformance.contract.session import ContractSession, OperationPlan
@@ -47,7 +48,9 @@ class _Outcome:
     """What one operation's requests came to, as they come in."""
 
     statuses: list[int] = field(default_factory=list)
-    findings: dict[Finding, None] = field(default_factory=dict)  # ordered, each once
+    #: each finding once, in the order first seen -> as reported: with the curl line of
+    #: the first request it was found on
+    findings: dict[Finding, Finding] = field(default_factory=dict)
     errors: dict[str, None] = field(default_factory=dict)
     calls: int = 0
     checked: int = 0  # response bodies checked against a run schema
@@ -88,7 +91,7 @@ def run_operation(session: ContractSession, plan: OperationPlan) -> OperationRun
         plan.op_id,
         outcome.calls,
         tuple(outcome.statuses),
-        tuple(outcome.findings),
+        tuple(outcome.findings.values()),
         tuple(outcome.errors),
         outcome.checked,
     )
@@ -150,13 +153,28 @@ def _judge(
             if isinstance(failure, RequestException):
                 _failed(session, plan, outcome, failure)
             else:
-                outcome.findings.update(
-                    dict.fromkeys(findings_of(failure, plan.label, session.scrub))
-                )
+                found = findings_of(failure, plan.label, session.scrub)
+                _found(session, outcome, found, case, response)
     except AssertionError as failure:
-        outcome.findings.update(dict.fromkeys(findings_of(failure, plan.label, session.scrub)))
+        found = findings_of(failure, plan.label, session.scrub)
+        _found(session, outcome, found, case, response)
     except RequestException as exc:  # a check's own request (e.g. the auth probe) failed
         _failed(session, plan, outcome, exc)
+
+
+def _found(
+    session: ContractSession,
+    outcome: _Outcome,
+    findings: tuple[Finding, ...],
+    case: Any,
+    response: Any,
+) -> None:
+    """Keep each new finding with a curl line that reproduces the request it was found on."""
+    new = [f for f in findings if f not in outcome.findings]
+    if not new:
+        return
+    curl = curl_line(response.request, case.headers or {}, session.headers, session.scrub)
+    outcome.findings.update((f, replace(f, hint=with_reproduction(f.hint, curl))) for f in new)
 
 
 def _failed(

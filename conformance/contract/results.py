@@ -20,6 +20,7 @@ from conformance.contract.recordings import Exchange
 from conformance.errors import ExitCode
 from conformance.report.findings import Finding
 from conformance.report.text import finding_line
+from conformance.words import plural
 
 UNTESTED = "no response body was checked against a run schema"
 
@@ -55,7 +56,7 @@ class OperationRun:
         """`untested (5 calls, statuses [404]): ...; give it data: ...`: the line without
         the operation, as a finding about the operation says it."""
         statuses = sorted(set(self.statuses))
-        text = f"{self.status} ({self.calls} calls, statuses {statuses})"
+        text = f"{self.status} ({plural(self.calls, 'call')}, statuses {statuses})"
         return f"{text}: {self.untested_reason}" if self.status == "untested" else text
 
     @property
@@ -135,9 +136,9 @@ class ContractResult:
         """`N operations tested, F failures, [E network errors, ]U untested, S skipped in T s`."""
         errors = sum(len(r.errors) for r in self.runs)
         return (
-            f"{len(self.runs) - len(self.untested)} operations tested, "
-            f"{len(self.failures)} failures, "
-            + (f"{errors} network errors, " if errors else "")
+            f"{plural(len(self.runs) - len(self.untested), 'operation')} tested, "
+            f"{plural(len(self.failures), 'failure')}, "
+            + (f"{plural(errors, 'network error')}, " if errors else "")
             + f"{len(self.untested)} untested, "
             f"{len(self.skipped)} skipped in {self.elapsed:.1f} s"
         )
@@ -147,7 +148,7 @@ class ContractResult:
         """Why nothing, or not everything, was checked; None when that is not the case."""
         if self.unreachable:
             return (
-                f"{self.base_url}: no response to any of {self.calls} request(s): "
+                f"{self.base_url}: no response to any of {plural(self.calls, 'request')}: "
                 "the API is unreachable or not speaking HTTP (network failure)"
             )
         if not self.runs:
@@ -155,12 +156,12 @@ class ContractResult:
         if self.stopped:
             return (
                 f"{self.stopped} before the run was done: "
-                f"{len(self.untested)} operation(s) untested; "
+                f"{plural(len(self.untested), 'operation')} untested; "
                 "raise --max-time or test fewer operations (--operation)"
             )
         if self.untested and not self.allow_untested:
             return (
-                f"{len(self.untested)} operation(s) untested: give them data, "
+                f"{plural(len(self.untested), 'operation')} untested: give them data, "
                 "or accept them with --allow-untested"
             )
         return None

@@ -147,7 +147,7 @@ def shown_url(url: str, query: Callable[[str], str] | None = None) -> str:
 
 
 def base_url_problem(url: str) -> str | None:
-    """Why `url` cannot be a base URL to test, or None: the one check behind `--base-url`
+    """Why `url` cannot be a base URL to test, or None: the one check behind `--url`
     (contract, check) and `--runconform-base-url`, so a typo is a usage error, not a crash."""
     try:
         parts = urlsplit(url)
@@ -163,11 +163,13 @@ def check_reachable(base_url: str, timeout: float) -> None:
     """Fail fast, with a clear message, when nothing listens at the base URL."""
     problem = base_url_problem(base_url)
     if problem:
-        raise UsageError(f"--base-url: {problem}")
+        raise UsageError(f"--url: {problem}")
     parts = urlsplit(base_url)
     port = parts.port or (443 if parts.scheme == "https" else 80)
     try:
         with socket.create_connection((parts.hostname or "", port), timeout=timeout):
             pass
+    except socket.gaierror:  # the system's words for it differ; what happened does not
+        raise InputError(f"cannot resolve host {parts.hostname} of {shown_url(base_url)}") from None
     except OSError as exc:
         raise InputError(f"cannot reach {shown_url(base_url)}: {exc.strerror or exc}") from None

@@ -2,7 +2,7 @@
 base URL.
 
 urllib3's timeout is per socket read, so a server that sends a byte a second never trips
-it. Here each request has a deadline from its start (`--timeout`, and never past the
+it. Here each request has a deadline from its start (`--request-timeout`, and never past the
 run's `--max-time`): a watchdog thread shuts the socket down when it passes, which ends
 any read in progress at once. A body is read in chunks up to `--max-body-size` and no
 further, so a 100 MB answer costs 16 MiB, not gigabytes. A redirect is followed only to
@@ -185,7 +185,7 @@ class BoundedAdapter(HTTPAdapter):
     def _late(self, deadline: float) -> str:
         if deadline >= self.bounds.run_deadline:
             return f"cut off: the run's --max-time of {self.bounds.max_time:g} s ran out"
-        return f"no complete response within {self.bounds.timeout:g} s (--timeout)"
+        return f"no complete response within {self.bounds.timeout:g} s (--request-timeout)"
 
 
 def _read_body(response: requests.Response, limit: int) -> None:

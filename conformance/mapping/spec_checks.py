@@ -26,6 +26,7 @@ from conformance.mapping.spec import ListSpec, ObjectSpec, Rule, load_specs
 from conformance.mapping.transforms import TRANSFORMS
 from conformance.report.findings import Finding
 from conformance.report.text import finding_line
+from conformance.words import plural
 
 _ENGINE_FIELDS = frozenset({"source"})  # filled by the engine, not by a spec
 
@@ -43,7 +44,8 @@ class MappingReport:
 
     def render(self) -> str:
         lines = [finding_line(p) for p in self.problems]
-        lines.append(f"{len(self.problems)} problem(s) in {len(self.files)} mapping file(s)")
+        files = plural(len(self.files), "mapping file")
+        lines.append(f"{plural(len(self.problems), 'problem')} in {files}")
         return "\n".join(lines)
 
 

@@ -237,16 +237,17 @@ def _write_report(given: str, path: Path, verdicts: list[dict[str, Any]]) -> str
     """Write the report atomically (never half a file, no temp file left); else why not.
 
     The JSON writer's document (version 2, command "pytest"): one case a verdict, each
-    with the test it came from (nodeid, seq, origin), as `validate --format json` writes."""
+    with the test it came from (nodeid, seq, origin), as `validate --output-format json` writes."""
     from conformance.atomic import atomic_output
     from conformance.errors import InputError
     from conformance.report.cases import Header, Outcome
     from conformance.report.writers.json import JsonWriter
+    from conformance.words import plural
 
     ordered = sorted(verdicts, key=lambda v: (v["nodeid"], v["seq"]))
     failed = sum(1 for v in ordered if not v["ok"])
     counts = {"verdicts": len(ordered), "passed": len(ordered) - failed, "failed": failed}
-    line = f"{counts['verdicts']} verdicts: {counts['passed']} passed, {failed} failed"
+    line = f"{plural(len(ordered), 'verdict')}: {counts['passed']} passed, {failed} failed"
     try:
         if not path.parent.exists():  # under a file: mkdir would say "File exists"
             path.parent.mkdir(parents=True, exist_ok=True)

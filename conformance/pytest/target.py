@@ -37,7 +37,7 @@ def parse_base_urls(entries: Iterable[str]) -> dict[str | None, str]:
         vendor, url = (name.strip(), rest.strip()) if named else (None, entry)
         from conformance.contract.safety import base_url_problem
 
-        if base_url_problem(url):  # the one check `--base-url` makes too
+        if base_url_problem(url):  # the one check `--url` makes too
             shown = f"{name.strip()}={_shown(url)}" if named else _shown(url)
             raise pytest.UsageError(
                 f"--runconform-base-url: expected an http(s) URL or VENDOR=URL, got {shown!r}"

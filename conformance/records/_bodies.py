@@ -17,7 +17,9 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator
 from urllib.parse import unquote, urlsplit
 
-from ._common import Refused, plural, problem
+from conformance.words import plural
+
+from ._common import Refused, problem
 from ._jsontext import decode
 from .model import HttpExchange, Limits, Locator, ReadProblem, Record
 

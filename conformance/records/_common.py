@@ -35,11 +35,6 @@ class Refused(Exception):
         return f"{self.message} (line {self.line}, column {self.column})"
 
 
-def plural(count: int, noun: str) -> str:
-    """``1 byte`` / ``2,048 bytes``: messages people read."""
-    return f"{count:,} {noun}" if count == 1 else f"{count:,} {noun}s"
-
-
 def problem(
     file: str, index: int | None, label: str, refusal: Refused, line: int | None = None
 ) -> ReadProblem:

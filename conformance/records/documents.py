@@ -13,7 +13,9 @@ from typing import Any, BinaryIO
 
 import orjson
 
-from ._common import Refused, plural, problem
+from conformance.words import plural
+
+from ._common import Refused, problem
 from ._jsonstream import BadValue, JsonStream
 from ._jsontext import decode
 from ._yamlsafe import SafeYaml, construct, to_json

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from conformance.errors import ExitCode
 from conformance.report.findings import CleanRecords, Finding, ValidationResult
 from conformance.report.text import locator_text
+from conformance.words import plural
 
 if TYPE_CHECKING:
     from conformance.report.model import Report
@@ -82,10 +83,6 @@ def record_case(result: ValidationResult) -> Case:
     )
 
 
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
-
 @dataclass
 class Summary:
     """Counts over a stream of validation results: every footer's and the exit code's data."""
@@ -145,9 +142,9 @@ class Summary:
     def line(self) -> str:
         s = self.severities
         return (
-            f"{_count(self.records, 'record')}: {self.conforming} conforming, {self.failing} not "
-            f"conforming; {_count(self.unreadable, 'unreadable input')}; "
-            f"{_count(s['error'], 'error')}, {_count(s['warning'], 'warning')}, {s['info']} info"
+            f"{plural(self.records, 'record')}: {self.conforming} conforming, {self.failing} not "
+            f"conforming; {plural(self.unreadable, 'unreadable input')}; "
+            f"{plural(s['error'], 'error')}, {plural(s['warning'], 'warning')}, {s['info']} info"
         )
 
     def as_dict(self) -> dict[str, Any]:

@@ -48,11 +48,14 @@ def ensure_writable(folder: Path) -> None:
         raise InputError(f"{folder}: cannot write reports here: Permission denied")
 
 
-def write_reports(report: Report, folder: Path) -> tuple[Path, ...]:
-    """Every format, each replacing its previous file only once it is complete."""
+def write_reports(report: Report, folder: Path, formats: tuple[str, ...] = ()) -> tuple[Path, ...]:
+    """These formats (none given: every one), each replacing its previous file only once
+    it is complete."""
     ensure_writable(folder)
     written = []
     for fmt, name in FORMATS.items():
+        if formats and fmt not in formats:
+            continue
         path = folder / name
         with atomic_output(path) as stream:
             write_report(report, fmt, stream)

@@ -48,7 +48,7 @@ def banner(
             f"# --fault drift={drift}: every run body breaks the contract that way; "
             "the contract run below fails naming it (exit 1)"
         )
-    flags = [f"--base-url {shlex.quote(url)}", f"--token-env {variable}", "--stateful"]
+    flags = [f"--url {shlex.quote(url)}", f"--token-env {variable}", "--stateful"]
     if loopback:
         flags.append("--rate-limit 0")
     flags.extend(f"--path-param {shlex.quote(f'{name}={value}')}" for name, value in ids.items())

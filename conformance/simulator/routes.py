@@ -50,6 +50,7 @@ from conformance.simulator.protocol import (
 )
 from conformance.simulator.restack_routes import ROUTES as RESTACK_AGENTS
 from conformance.simulator.store import Store
+from conformance.words import plural
 
 # -- Knock --------------------------------------------------------------------------------------
 
@@ -207,7 +208,8 @@ def xceptor_list(store: Store, req: Request) -> Response:
     runs = [r for r in runs if status is None or r.get("status") == status]
     pages = math.ceil(len(runs) / size)
     if page > max(pages, 1):
-        return _xceptor_error(404, "page_out_of_range", f"page {page} is past {pages} page(s)")
+        past = f"page {page} is past {plural(pages, 'page')}"
+        return _xceptor_error(404, "page_out_of_range", past)
     pagination = {"page": page, "page_size": size, "total_items": len(runs), "total_pages": pages}
     body = {"data": runs[(page - 1) * size :][:size], "pagination": pagination}
     return Response(200, body, "xceptor.WorkflowRunList")

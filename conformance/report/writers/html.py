@@ -18,10 +18,10 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import IO, Any
 
-from conformance.errors import EXIT_MEANINGS
 from conformance.report.findings import Finding
 from conformance.report.model import Report, StageResult, Tally
 from conformance.report.scope import split_findings
+from conformance.report.status import what_happened
 from conformance.report.text import location, rule_id
 from conformance.report.writers.base import WholeRunWriter
 from conformance.report.writers.html_chart import NO_FINDINGS, chart
@@ -31,11 +31,11 @@ from conformance.report.writers.html_kit import (
     data,
     dotted,
     e,
-    plural,
     seconds,
     severity_badge,
     status_badge,
 )
+from conformance.words import plural
 
 #: Fixed texts the tests assert, so a reader sees the same words in every report.
 NO_MATRIX = "The mapping expressiveness matrix was not computed for this run."
@@ -99,7 +99,7 @@ def _toc(report: Report, mine: int, bundle: int) -> str:
 def _header(
     report: Report, mine: tuple[Finding, ...], bundle: tuple[Finding, ...]
 ) -> Iterable[str]:
-    meaning = EXIT_MEANINGS.get(report.exit_code, "unknown exit code")
+    meaning = what_happened(report)
     tone, mark = ("ok", "✓") if report.exit_code == 0 else ("bad", "✗")
     yield "<header>"
     yield "<h1>runconform check report</h1>"
@@ -361,7 +361,7 @@ def _facts(report: Report) -> Iterable[str]:
 
 def write_html(report: Report, stream: IO[str]) -> None:
     """Write the whole report as one HTML5 document that needs no network and no script."""
-    meaning = EXIT_MEANINGS.get(report.exit_code, "unknown exit code")
+    meaning = what_happened(report)
     mine, bundle = split_findings(report.findings)
     parts: list[Iterable[str]] = [
         (

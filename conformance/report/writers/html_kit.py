@@ -51,10 +51,6 @@ def severity_badge(severity: str) -> str:
     return badge(f"sev-{severity}", SEVERITY_LABELS.get(severity, severity))
 
 
-def plural(count: int, noun: str, many: str | None = None) -> str:
-    return f"{count} {noun if count == 1 else many or noun + 's'}"
-
-
 CSS = """
 :root { --ok: #1a7f37; --bad: #cf222e; --warn: #9a6700; --muted: #57606a; --line: #d0d7de; }
 * { box-sizing: border-box; }

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import IO
 
-from conformance.errors import EXIT_MEANINGS
 from conformance.report.model import Report
+from conformance.report.status import what_happened
 from conformance.report.text import location, rule_id
 from conformance.report.writers.base import WholeRunWriter
+from conformance.words import plural
 
 _MARK = {"passed": "✅ passed", "failed": "❌ failed", "error": "⚠️ error", "skipped": "⏭️ skipped"}
 
@@ -19,7 +20,7 @@ def _cell(text: str) -> str:
 
 
 def write_markdown(report: Report, stream: IO[str], worst: int = 10) -> None:
-    meaning = EXIT_MEANINGS.get(report.exit_code, "unknown exit code")
+    meaning = what_happened(report)
     inputs = ", ".join(f"`{i}`" for i in report.inputs) or "the bundled tour"
     lines = [
         "# runconform check",
@@ -63,7 +64,8 @@ def write_markdown(report: Report, stream: IO[str], worst: int = 10) -> None:
         "## Provenance",
         "",
         f"Schemas: {p.variant} variant, bundle sha256 `{p.bundle_digest[:16]}…`, "
-        f"{len(p.sources)} vendor source(s), {len(p.errata)} erratum/errata applied.",
+        f"{plural(len(p.sources), 'vendor source')}, "
+        f"{plural(len(p.errata), 'erratum', 'errata')} applied.",
         "",
     ]
     stream.write("\n".join(lines))
