@@ -576,6 +576,7 @@ def test_json_output(cli: Cli, runs: Path) -> None:
     assert report["tool"]["name"] == "runconform"
     assert [r["locator"]["line"] for r in report["results"]] == [1, 2, 3, 4]
     assert [r["ok"] for r in report["results"]] == [True, False, True, True]
+    column = runs.read_text().splitlines()[1].index('"DONE"') + 1
     assert report["results"][1]["findings"][0] == {
         "severity": "error",
         "kind": "schema",
@@ -583,16 +584,18 @@ def test_json_output(cli: Cli, runs: Path) -> None:
         "rule": "schema/enum",
         "pointer": "/status",
         "path": "$.status",
-        "locator": f"{report['results'][1]['name']}: $.status",
+        "locator": f"{runs}:2:{column}: $.status",
         "message": f'"DONE" is not one of: {STATUSES}',
         "schema_path": report["results"][1]["findings"][0]["schema_path"],
         "subject": "",
         "stage": "",
-        "file": None,
-        "line": None,
-        "column": None,
+        "file": str(runs),  # the value's place: line 2, the column of "DONE"
+        "line": 2,
+        "column": column,
         "label": "",
         "hint": "",
+        "end_line": 2,
+        "end_column": column + len('"DONE"'),
     }
     assert report["results"][1]["name"].endswith(":2")
     assert report["results"][1]["findings"][0]["schema_path"].endswith("/enum")

@@ -83,6 +83,9 @@ class Locator(NamedTuple):
     index: int | None  # type: ignore[assignment]
     line: int | None
     label: str
+    #: (line, column) where the record's text begins, when its reader knows more than
+    #: `line` (an element of an array, an interaction): where `positions.locate` starts
+    start: tuple[int, int] | None = None
 
     def __str__(self) -> str:
         if self.line is not None:

@@ -20,6 +20,16 @@ SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 TOOL_URI = "https://runconform.invalid/"
 
 
+def region(finding: Finding, line: int) -> dict[str, int]:
+    """The finding's region: the value's start and end when placed, else its record's line."""
+    if finding.line is None or finding.column is None:
+        return {"startLine": line}
+    found = {"startLine": finding.line, "startColumn": finding.column}
+    if finding.end_line is not None and finding.end_column is not None:
+        found |= {"endLine": finding.end_line, "endColumn": finding.end_column}
+    return found
+
+
 class SarifWriter(Writer):
     LEVELS: ClassVar[dict[str, str]] = {"error": "error", "warning": "warning", "info": "note"}
 
@@ -47,7 +57,7 @@ class SarifWriter(Writer):
             uri = quote(file, safe="/", errors="surrogateescape")
             physical: dict[str, Any] = {"artifactLocation": {"uri": uri}}
             if line:
-                physical["region"] = {"startLine": line}
+                physical["region"] = region(finding, line)
             place: dict[str, Any] = {"physicalLocation": physical}
             if record:
                 place["logicalLocations"] = [{"fullyQualifiedName": finding.path, "kind": "member"}]

@@ -1,0 +1,397 @@
+"""Where a value inside a record is in its file: line and column, found only when asked.
+
+Readers keep no text (a recording may be gigabytes, and the fast path must stay fast), so
+a finding's place is found again afterwards, and only for records that have findings:
+the record's text is read from where its reader said it starts (`Locator.start`, else
+`Locator.line`), and the finding's JSON pointer is walked over that text. A response
+body inside a cassette or HAR is walked in two steps: to the body's string in the file,
+then inside the body's own text, mapped back through the string's escapes (JSON) or
+lines (a YAML block literal). Anything that cannot be found is `None`: a finding then
+keeps its record's line, as before.
+"""
+
+from __future__ import annotations
+
+import codecs
+import mmap
+import os
+import re
+import threading
+from collections.abc import Iterator
+from typing import Any, NamedTuple
+
+import yaml
+
+from ._jsontext import SKIPPING_DECODER
+from .detect import detect
+from .model import MAX_RECORD_BYTES, Locator
+
+
+class Span(NamedTuple):
+    """1-based start of a value and its end; `end_column` is one past its last
+    character, as SARIF's `endColumn`."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+#: Where a response body's text is in one interaction, entry or saved response, per
+#: format: the path to it, and the key holding the text when that path holds an object.
+BODY_PATHS: dict[str, tuple[tuple[str, ...], str]] = {
+    "vcr": (("response", "body"), "string"),
+    "schemathesis": (("response", "body"), "string"),
+    "har": (("response", "content"), "text"),
+    "postman": ((), "body"),
+}
+_FIRST_READ = 1 << 16
+_WS = re.compile(r"[ \t\r\n]*")
+# One escape of a JSON string as one decoded character: a surrogate pair, \uXXXX or \x.
+_ESCAPE = re.compile(r"\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}|\\u.{4}|\\.")
+_scan = SKIPPING_DECODER.scan_once  # type: ignore[attr-defined]  # set by JSONDecoder.__init__
+_YAML_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def pointer_tokens(pointer: str) -> list[str]:
+    """`/a~1b/0` -> ["a/b", "0"]."""
+    return [t.replace("~1", "/").replace("~0", "~") for t in pointer.split("/")[1:]]
+
+
+def locate(locator: Locator, pointer: str, key: str | None = None) -> Span | None:
+    """The span of the value at `pointer` in the record at `locator` (of its property
+    `key` when given: a property that should not be there), or None when not found."""
+    start = locator.start or ((locator.line, 1) if locator.line else None)
+    if start is None:
+        return None
+    with _LOCK:
+        try:
+            source = _source(locator.file)
+            return None if source is None else source.locate(start, pointer_tokens(pointer), key)
+        except Exception:  # best effort: a place not found is no place, never a failure
+            return None
+
+
+# -- text positions ----------------------------------------------------------------------
+
+
+def index_position(text: str, index: int, line: int) -> tuple[int, int]:
+    """1-based (line, column) of `text[index]`, `text` starting a line, at line `line`."""
+    return line + text.count("\n", 0, index), index - text.rfind("\n", 0, index)
+
+
+def text_span(text: str, start: int, end: int, line: int) -> Span:
+    return Span(*index_position(text, start, line), *index_position(text, end, line))
+
+
+class _Short(Exception):
+    """The text ran out before the walk ended: read more of the file."""
+
+
+def json_walk(text: str, pos: int, tokens: list[str], key: str | None = None) -> tuple[int, int]:
+    """(start, end) in `text` of the value at `tokens` from the JSON value at `pos` (or
+    of the property name `key` in it); KeyError when not there, _Short when cut."""
+    try:
+        for token in tokens:
+            pos = _member(text, _skip_ws(text, pos), token)
+        pos = _skip_ws(text, pos)
+        if key is not None:
+            pos = _member(text, pos, key, name=True)
+        return pos, _scan(text, pos)[1]
+    except (IndexError, StopIteration):
+        raise _Short from None
+
+
+def _skip_ws(text: str, pos: int) -> int:
+    return _WS.match(text, pos).end()  # type: ignore[union-attr]  # matches ""
+
+
+def _member(text: str, pos: int, token: str, name: bool = False) -> int:
+    """Index of the member `token` of the object or array at `pos` (of its name if `name`)."""
+    opener = text[pos]
+    if opener not in "{[" or (opener == "[" and not token.isdigit()):
+        raise KeyError(token)
+    wanted = int(token) if opener == "[" else -1
+    pos, index = _skip_ws(text, pos + 1), 0
+    while text[pos] not in "}]":
+        at = pos
+        if opener == "{":
+            found, pos = _scan(text, pos)
+            pos = _skip_ws(text, pos)
+            pos = _skip_ws(text, pos + 1)  # past ":"
+            if found == token:
+                return at if name else pos
+        elif index == wanted:
+            return pos
+        pos = _skip_ws(text, _scan(text, pos)[1])
+        if text[pos] == ",":
+            pos = _skip_ws(text, pos + 1)
+        index += 1
+    raise KeyError(token)
+
+
+def json_string_index(text: str, start: int, index: int) -> int:
+    """Index in `text` of the decoded character `index` of the JSON string at `start`."""
+    pos, decoded = start + 1, 0
+    for escape in _ESCAPE.finditer(text, pos):  # escapes past the string are never reached
+        plain = escape.start() - pos  # characters as they are, up to the escape
+        if decoded + plain >= index:
+            break
+        decoded, pos = decoded + plain + 1, escape.end()
+    return pos + (index - decoded)
+
+
+# -- the file ----------------------------------------------------------------------------
+
+_LOCK = threading.Lock()
+_CACHE: list[_Source] = []
+
+
+def _source(path: str) -> _Source | None:
+    """The open source of `path` (the last one is kept: failures come file by file)."""
+    try:
+        info = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    stamp = (info.st_ino, info.st_size, info.st_mtime_ns)
+    if _CACHE and _CACHE[0].path == path and _CACHE[0].stamp == stamp:
+        return _CACHE[0]
+    while _CACHE:
+        _CACHE.pop().close()
+    if not info.st_size or not os.path.isfile(path):
+        return None
+    source = _Source(path, stamp)
+    _CACHE.append(source)
+    return source
+
+
+class _Source:
+    """One recording, mapped: line offsets found on demand, text read from a line on."""
+
+    def __init__(self, path: str, stamp: tuple[int, int, int]) -> None:
+        self.path, self.stamp = path, stamp
+        with open(path, "rb") as fh:
+            self.format = detect(fh, path, 8192).format
+            self._map = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+        self._bom = 3 if self._map[:3] == codecs.BOM_UTF8 else 0
+        self._json_syntax = self._map[self._bom : 4096].lstrip()[:1] in (b"{", b"[")
+        self._known: list[tuple[int, int]] = [(1, self._bom)]  # (line, byte offset), sorted
+
+    def close(self) -> None:
+        self._map.close()
+
+    def line_offset(self, line: int) -> int:
+        """Byte offset where 1-based `line` starts, counting on from the nearest known one."""
+        at = max((k for k in self._known if k[0] <= line), default=(1, self._bom))
+        current, offset = at
+        size = len(self._map)
+        while current < line:
+            end = min(offset + _FIRST_READ, size)
+            chunk = self._map[offset:end]
+            newlines = chunk.count(b"\n")
+            if current + newlines < line:
+                if end >= size:
+                    raise KeyError(line)
+                current, offset = current + newlines, end
+                continue
+            pos = 0
+            for _ in range(line - current):
+                pos = chunk.index(b"\n", pos) + 1
+            current, offset = line, offset + pos
+        if at != (line, offset):
+            self._known.append((line, offset))
+            self._known.sort()
+        return offset
+
+    def text(self, line: int, size: int) -> tuple[str, bool]:
+        """Text from the start of `line`, about `size` bytes of it; and whether it is all."""
+        offset = self.line_offset(line)
+        end = min(offset + size, len(self._map))
+        last = end == len(self._map)
+        return codecs.utf_8_decode(self._map[offset:end], "replace", last)[0], last
+
+    def locate(self, start: tuple[int, int], tokens: list[str], key: str | None) -> Span | None:
+        if self.format in ("json", "jsonl") or (self.format in BODY_PATHS and self._json_syntax):
+            return self._json(start, tokens, key)
+        return self._yaml(start, tokens, key)
+
+    def _read_until(self, line: int, walk: Any) -> Any:
+        """`walk(text)` over ever more text from `line` on, until it needs no more."""
+        size = _FIRST_READ
+        while True:
+            text, last = self.text(line, size)
+            try:
+                return walk(text)
+            except _Short:
+                if last or size > 2 * MAX_RECORD_BYTES:
+                    return None
+                size *= 4
+
+    def _json(self, start: tuple[int, int], tokens: list[str], key: str | None) -> Span | None:
+        line, column = start
+        body = BODY_PATHS.get(self.format)
+
+        def walk(text: str) -> Span | None:
+            if body is None:
+                return text_span(text, *json_walk(text, column - 1, tokens, key), line)
+            path, inner = body
+            begin, end = json_walk(text, column - 1, list(path))
+            if text[begin] == "{":
+                begin, end = json_walk(text, begin, [inner])
+            return _json_body_span(text, begin, end, line, tokens, key)
+
+        try:
+            result: Span | None = self._read_until(line, walk)
+        except KeyError:
+            return None
+        return result
+
+    def _yaml(self, start: tuple[int, int], tokens: list[str], key: str | None) -> Span | None:
+        line, column = start
+        first, _ = self.text(line, _FIRST_READ)
+        head = first.split("\n", 1)[0]
+        stream = _Stream(
+            (" " * (column - 1) + head[column - 1 :]).encode(),
+            self._map,
+            self.line_offset(line) + len(head.encode()),
+        )
+        body = BODY_PATHS.get(self.format)
+        events = yaml.parse(stream, Loader=_YAML_LOADER)
+        next(events), next(events)  # stream start, document start
+        if body is None:
+            return _yaml_walk(events, tokens, key, line)
+        scalar = _yaml_body(events, *body)
+        if scalar is None:
+            return None
+        return _yaml_body_span(self, scalar, line, tokens, key)
+
+
+def _json_body_span(
+    text: str, begin: int, end: int, line: int, tokens: list[str], key: str | None
+) -> Span:
+    """The span inside the body string at `text[begin:end]` (or of the string itself)."""
+    whole = text_span(text, begin, end, line)
+    if text[begin] != '"':
+        return whole
+    body = _scan(text, begin)[0]
+    skip = 1 if body.startswith("\ufeff") else 0
+    try:
+        inner = json_walk(body, skip, tokens, key)
+    except (KeyError, _Short):
+        return whole
+    first, last = (json_string_index(text, begin, i) for i in inner)
+    return text_span(text, first, last, line)
+
+
+class _Stream:
+    """A file-like over a first line (its prefix blanked) and the file after it."""
+
+    def __init__(self, head: bytes, data: mmap.mmap, offset: int) -> None:
+        self._head, self._data, self._offset = head, data, offset
+
+    def read(self, size: int = -1) -> bytes:
+        if self._head:
+            chunk, self._head = self._head, b""
+            return chunk
+        end = len(self._data) if size < 0 else min(self._offset + size, len(self._data))
+        chunk, self._offset = self._data[self._offset : end], end
+        return chunk
+
+
+def _yaml_events_value(events: Iterator[Any], tokens: list[str], key: str | None) -> Any:
+    """Walk `events` to the node at `tokens` (or to the key scalar `key` in it): its
+    first event; None if not there."""
+    event = next(events)
+    for token in [*tokens, *([key] if key is not None else [])]:
+        event = _yaml_member(events, event, token)
+        if event is None:
+            return None
+    if key is not None:
+        return event[0] if isinstance(event, tuple) else event
+    return event[1] if isinstance(event, tuple) else event
+
+
+def _yaml_member(events: Iterator[Any], event: Any, token: str) -> Any:
+    if isinstance(event, tuple):
+        event = event[1]
+    if isinstance(event, yaml.MappingStartEvent):
+        while not isinstance(name := next(events), yaml.MappingEndEvent):
+            _yaml_skip(events, name)  # a key that is itself a collection
+            value = next(events)
+            if isinstance(name, yaml.ScalarEvent) and name.value == token:
+                return name, value
+            _yaml_skip(events, value)
+    elif isinstance(event, yaml.SequenceStartEvent) and token.isdigit():
+        for _ in range(int(token)):
+            item = next(events)
+            if isinstance(item, yaml.SequenceEndEvent):
+                return None
+            _yaml_skip(events, item)
+        item = next(events)
+        return None if isinstance(item, yaml.SequenceEndEvent) else (item, item)
+    return None
+
+
+def _yaml_skip(events: Iterator[Any], event: Any) -> Any:
+    """Consume the node `event` starts; its last event."""
+    depth = 1 if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)) else 0
+    while depth:
+        event = next(events)
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+    return event
+
+
+def _yaml_walk(events: Iterator[Any], tokens: list[str], key: str | None, line: int) -> Span | None:
+    first = _yaml_events_value(events, tokens, key)
+    if first is None:
+        return None
+    last = _yaml_skip(events, first)
+    return _mark_span(first.start_mark, last.end_mark, line)
+
+
+def _mark_span(start: Any, end: Any, line: int) -> Span:
+    return Span(line + start.line, start.column + 1, line + end.line, end.column + 1)
+
+
+def _yaml_body(events: Iterator[Any], path: tuple[str, ...], inner: str) -> Any:
+    """The scalar event of the body's text in the interaction, or None."""
+    event: Any = next(events)
+    for token in path:
+        found = _yaml_member(events, event, token)
+        if found is None:
+            return None
+        event = found[1]
+    if isinstance(event, yaml.MappingStartEvent):
+        found = _yaml_member(events, event, inner)
+        event = None if found is None else found[1]
+    return event if isinstance(event, yaml.ScalarEvent) else None
+
+
+def _yaml_body_span(
+    source: _Source, scalar: Any, line: int, tokens: list[str], key: str | None
+) -> Span:
+    """Inside a block literal or a verbatim one-line scalar, the value's own span; else
+    the body scalar's."""
+    whole = _mark_span(scalar.start_mark, scalar.end_mark, line)
+    body: str = scalar.value
+    try:
+        begin, end = json_walk(body, 0, tokens, key)
+    except (KeyError, _Short):
+        return whole
+    first = whole.line
+    if scalar.style == "|":
+        lines = source.text(first + 1, len(body.encode()) * 2 + _FIRST_READ)[0].split("\n")
+        indent = min((len(t) - len(t.lstrip(" ")) for t in lines[:2] if t.strip()), default=0)
+        (bl, bc), (el, ec) = index_position(body, begin, 0), index_position(body, end, 0)
+        return Span(first + 1 + bl, indent + bc, first + 1 + el, indent + ec)
+    if whole.end_line == whole.line and scalar.style in (None, "'", '"'):
+        raw = source.text(first, _FIRST_READ)[0].split("\n", 1)[0]
+        quote = 0 if scalar.style is None else 1
+        inner = raw[whole.column - 1 + quote : whole.end_column - 1 - quote]
+        if inner == body:
+            column = whole.column + quote
+            return Span(first, column + begin, first, column + end)
+    return whole
