@@ -387,11 +387,54 @@ def _yaml_body_span(
         indent = min((len(t) - len(t.lstrip(" ")) for t in lines[:2] if t.strip()), default=0)
         (bl, bc), (el, ec) = index_position(body, begin, 0), index_position(body, end, 0)
         return Span(first + 1 + bl, indent + bc, first + 1 + el, indent + ec)
-    if whole.end_line == whole.line and scalar.style in (None, "'", '"'):
-        raw = source.text(first, _FIRST_READ)[0].split("\n", 1)[0]
-        quote = 0 if scalar.style is None else 1
-        inner = raw[whole.column - 1 + quote : whole.end_column - 1 - quote]
-        if inner == body:
-            column = whole.column + quote
-            return Span(first, column + begin, first, column + end)
+    if scalar.style in (None, "'", '"'):
+        size = len(body.encode()) * 2 + _FIRST_READ
+        lines = source.text(first, size)[0].split("\n")[: whole.end_line - first + 1]
+        if scalar.style is None:  # a plain scalar ends where its end mark says
+            lines[-1] = lines[-1][: whole.end_column - 1]
+        places = flow_places(lines, whole.column - 1, scalar.style or "")
+        if places is not None and _same(body, places, lines) and begin < end:
+            (bl, bc), (el, ec) = places[begin], places[end - 1]
+            return Span(first + bl, bc + 1, first + el, ec + 2)
     return whole
+
+
+def _same(body: str, places: list[tuple[int, int]], lines: list[str]) -> bool:
+    """Whether `places` spell `body` (a folded line break has no character to compare)."""
+    if len(places) != len(body):
+        return False
+    return all(c >= len(lines[n]) or lines[n][c] == char for char, (n, c) in zip(body, places))
+
+
+def flow_places(lines: list[str], column: int, quote: str) -> list[tuple[int, int]] | None:
+    """(line offset, 0-based column) of each character of the flow scalar starting at
+    `lines[0][column]` (its quote, if any), folded as YAML folds it: leading and
+    trailing blanks dropped, one line break a space, n empty lines n newlines, `''` one
+    quote. None where a character has no place of its own (an escape, a stray quote)."""
+    places: list[tuple[int, int]] = []
+    text_line, start = 0, column + len(quote)
+    while text_line < len(lines):
+        line = lines[text_line].rstrip("\r")
+        j = start
+        while j < len(line):
+            char = line[j]
+            if quote == "'" and char == "'":
+                if line[j + 1 : j + 2] != "'":
+                    return places
+                j += 1
+            elif quote == '"' and char in '\\"':
+                return places if char == '"' else None
+            places.append((text_line, j))
+            j += 1
+        while places and places[-1][0] == text_line and line[places[-1][1]] in " \t":
+            places.pop()  # blanks before a line break are folded away
+        empty = 0
+        text_line += 1
+        while text_line < len(lines) and not lines[text_line].strip():
+            empty += 1
+            text_line += 1
+        places.extend([(text_line - empty - 1, len(line))] * max(empty, 1))
+        if text_line < len(lines):
+            rest = lines[text_line]
+            start = len(rest) - len(rest.lstrip(" \t"))
+    return places[:-1] if not quote else None
