@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from conformance.records import read_records
 from conformance.records.positions import flow_places, json_string_index, locate
 
@@ -138,7 +139,15 @@ def test_json_string_index_counts_escapes_as_one_character() -> None:
     text = '"a\\"b\\u00e9\\ud83d\\ude00c"'
     decoded = json.loads(text)
     assert decoded == 'a"bé\U0001f600c'
-    assert [json_string_index(text, 0, i) for i in range(len(decoded) + 1)] == [1, 2, 4, 5, 11, 23, 24]
+    assert [json_string_index(text, 0, i) for i in range(len(decoded) + 1)] == [
+        1,
+        2,
+        4,
+        5,
+        11,
+        23,
+        24,
+    ]
 
 
 def test_flow_places_fold_as_yaml_does() -> None:

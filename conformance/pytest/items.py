@@ -235,9 +235,8 @@ class _Judge:
 
             message = "cannot read: " + entry.message.removeprefix("cannot read: ")
             unread = Finding("error", "read", entry.kind, "", message)
-            return result, f"{message} [{entry.kind}]\n" + finding_line(
-                unread, location(unread, where)  # as the CLI's
-            )
+            said = finding_line(unread, location(unread, where))  # as the CLI's
+            return result, f"{message} [{entry.kind}]\n{said}"
         from conformance.report.placement import placed
 
         result = placed(result)
@@ -333,8 +332,8 @@ class RecordsItem(_RecordingItem):
                 total += 1
                 if failure is not None:
                     failed += 1
-                    if len(shown) < MAX_SHOWN:
-                        shown.append(failure)
+                    if len(shown) < MAX_SHOWN:  # the headline of each is the count's
+                        shown.append(failure.partition("\n")[2] or failure)
         finally:
             stream.close()
         if failed:

@@ -78,7 +78,8 @@ def exchange_records(
     label: str,
 ) -> Iterator[Record | ReadProblem]:
     """The records of a recording of HTTP exchanges (cassette, HAR): each (start, item) of
-    `items` (start: its line and column) converted to a response body and its request, or the problem that stops it.
+    `items` (start: its line and column) converted to a response body and its request,
+    or the problem that stops it.
 
     An item may itself be a `Refused`; `items` raising `Refused` ends the file, as one
     problem for the whole file when the file is no such recording at all.

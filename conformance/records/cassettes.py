@@ -46,9 +46,7 @@ def _read(
     yield from exchange_records(file, items, convert, limits, "interaction")
 
 
-def _json_items(
-    fh: BinaryIO, limits: Limits, key: str
-) -> Iterator[tuple[tuple[int, int], object]]:
+def _json_items(fh: BinaryIO, limits: Limits, key: str) -> Iterator[tuple[tuple[int, int], object]]:
     stream = JsonStream(fh, limits)
     if not stream.find((key,)):
         raise Refused("not-a-cassette", f"no '{key}' list at the top level")
@@ -57,9 +55,7 @@ def _json_items(
     yield from stream.elements()
 
 
-def _yaml_items(
-    fh: BinaryIO, limits: Limits, key: str
-) -> Iterator[tuple[tuple[int, int], object]]:
+def _yaml_items(fh: BinaryIO, limits: Limits, key: str) -> Iterator[tuple[tuple[int, int], object]]:
     for line, node in SafeYaml(fh, limits).items(key):
         if isinstance(node, Refused):
             yield (line, 1), node

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-
 from typing import TYPE_CHECKING
 
 from conformance.records import Locator
