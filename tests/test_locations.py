@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 
 from conformance.records import read_records
-from conformance.records.positions import flow_places, json_string_index, locate
+from conformance.records._yamlplaces import flow_places
+from conformance.records.positions import json_string_index, locate
 
 PRETTY = """\
 {

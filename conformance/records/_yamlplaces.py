@@ -7,19 +7,11 @@ the document and stops as soon as the value is reached.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, NamedTuple
+from typing import Any
 
 import yaml
 
-
-class Span(NamedTuple):
-    """1-based start of a value and its end; `end_column` is one past its last
-    character, as SARIF's `endColumn`. (Here for `positions`, which exports it.)"""
-
-    line: int
-    column: int
-    end_line: int
-    end_column: int
+from .model import Span
 
 
 def yaml_events_value(events: Iterator[Any], tokens: list[str], key: str | None) -> Any:

@@ -95,6 +95,16 @@ class Locator(NamedTuple):
         return self.file
 
 
+class Span(NamedTuple):
+    """Where a value is in its file: 1-based start, and an end one past its last
+    character (as SARIF's `endColumn`). What `positions.locate` finds."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
 @dataclass(frozen=True, slots=True)
 class HttpExchange:
     """The request side of a recorded response, so a validator can pick the right operation.

@@ -13,19 +13,16 @@ keeps its record's line, as before.
 from __future__ import annotations
 
 import codecs
-import mmap
 import os
 import re
 import threading
 from typing import Any
 
-import yaml
-
 from ._jsontext import SKIPPING_DECODER
-from ._yamlplaces import Span as Span  # exported: what `locate` returns
-from ._yamlplaces import flow_places, mark_span, same, yaml_body, yaml_walk
 from .detect import detect
-from .model import MAX_RECORD_BYTES, Locator
+from .model import MAX_RECORD_BYTES, Locator, Span
+
+__all__ = ["BODY_PATHS", "Span", "json_string_index", "json_walk", "locate"]
 
 #: Where a response body's text is in one interaction, entry or saved response, per
 #: format: the path to it, and the key holding the text when that path holds an object.
@@ -35,12 +32,14 @@ BODY_PATHS: dict[str, tuple[tuple[str, ...], str]] = {
     "har": (("response", "content"), "text"),
     "postman": ((), "body"),
 }
-_FIRST_READ = 1 << 16
+#: Bytes read at first from where a record starts (more, 4 times as much each time, when
+#: it is longer), and at a time when counting lines to find where it starts.
+_FIRST_READ = 1 << 12
+_LINE_CHUNK = 1 << 16
 _WS = re.compile(r"[ \t\r\n]*")
 # One escape of a JSON string as one decoded character: a surrogate pair, \uXXXX or \x.
 _ESCAPE = re.compile(r"\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}|\\u.{4}|\\.")
 _scan = SKIPPING_DECODER.scan_once  # type: ignore[attr-defined]  # set by JSONDecoder.__init__
-_YAML_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def pointer_tokens(pointer: str) -> list[str]:
@@ -156,28 +155,35 @@ def _source(path: str) -> _Source | None:
 
 
 class _Source:
-    """One recording, mapped: line offsets found on demand, text read from a line on."""
+    """One recording, open: line offsets found on demand, text read from a line on.
+
+    Read, not memory-mapped: mapped pages would count in the process's resident memory
+    as the file is scanned for line offsets."""
 
     def __init__(self, path: str, stamp: tuple[int, int, int]) -> None:
-        self.path, self.stamp = path, stamp
-        with open(path, "rb") as fh:
-            self.format = detect(fh, path, 8192).format
-            self._map = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
-        self._bom = 3 if self._map[:3] == codecs.BOM_UTF8 else 0
-        self._json_syntax = self._map[self._bom : 4096].lstrip()[:1] in (b"{", b"[")
+        self.path, self.stamp, self.size = path, stamp, stamp[1]
+        self._fh = open(path, "rb")  # noqa: SIM115 - kept open for the file's findings
+        self.format = detect(self._fh, path, 8192).format
+        start = self.read(0, 4096)
+        self._bom = 3 if start.startswith(codecs.BOM_UTF8) else 0
+        self._json_syntax = start[self._bom :].lstrip()[:1] in (b"{", b"[")
         self._known: list[tuple[int, int]] = [(1, self._bom)]  # (line, byte offset), sorted
 
     def close(self) -> None:
-        self._map.close()
+        self._fh.close()
+
+    def read(self, start: int, end: int) -> bytes:
+        self._fh.seek(start)
+        return self._fh.read(max(end - start, 0))
 
     def line_offset(self, line: int) -> int:
         """Byte offset where 1-based `line` starts, counting on from the nearest known one."""
         at = max((k for k in self._known if k[0] <= line), default=(1, self._bom))
         current, offset = at
-        size = len(self._map)
+        size = self.size
         while current < line:
-            end = min(offset + _FIRST_READ, size)
-            chunk = self._map[offset:end]
+            end = min(offset + _LINE_CHUNK, size)
+            chunk = self.read(offset, end)
             newlines = chunk.count(b"\n")
             if current + newlines < line:
                 if end >= size:
@@ -196,9 +202,9 @@ class _Source:
     def text(self, line: int, size: int) -> tuple[str, bool]:
         """Text from the start of `line`, about `size` bytes of it; and whether it is all."""
         offset = self.line_offset(line)
-        end = min(offset + size, len(self._map))
-        last = end == len(self._map)
-        return codecs.utf_8_decode(self._map[offset:end], "replace", last)[0], last
+        end = min(offset + size, self.size)
+        last = end == self.size
+        return codecs.utf_8_decode(self.read(offset, end), "replace", last)[0], last
 
     def locate(self, start: tuple[int, int], tokens: list[str], key: str | None) -> Span | None:
         if self.format in ("json", "jsonl") or (self.format in BODY_PATHS and self._json_syntax):
@@ -240,13 +246,17 @@ class _Source:
         line, column = start
         first, _ = self.text(line, _FIRST_READ)
         head = first.split("\n", 1)[0]
+        import yaml
+
+        from ._yamlplaces import yaml_body, yaml_walk
+
         stream = _Stream(
             (" " * (column - 1) + head[column - 1 :]).encode(),
-            self._map,
+            self,
             self.line_offset(line) + len(head.encode()),
         )
         body = BODY_PATHS.get(self.format)
-        events = yaml.parse(stream, Loader=_YAML_LOADER)
+        events = yaml.parse(stream, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         next(events), next(events)  # stream start, document start
         if body is None:
             return yaml_walk(events, tokens, key, line)
@@ -276,23 +286,26 @@ def _json_body_span(
 class _Stream:
     """A file-like over a first line (its prefix blanked) and the file after it."""
 
-    def __init__(self, head: bytes, data: mmap.mmap, offset: int) -> None:
-        self._head, self._data, self._offset = head, data, offset
+    def __init__(self, head: bytes, source: _Source, offset: int) -> None:
+        self._head, self._source, self._offset = head, source, offset
 
     def read(self, size: int = -1) -> bytes:
         if self._head:
             chunk, self._head = self._head, b""
             return chunk
-        end = len(self._data) if size < 0 else min(self._offset + size, len(self._data))
-        chunk, self._offset = self._data[self._offset : end], end
+        total = self._source.size
+        end = total if size < 0 else min(self._offset + size, total)
+        chunk, self._offset = self._source.read(self._offset, end), end
         return chunk
 
 
 def _yaml_body_span(
     source: _Source, scalar: Any, line: int, tokens: list[str], key: str | None
 ) -> Span:
-    """Inside a block literal or a verbatim one-line scalar, the value's own span; else
-    the body scalar's."""
+    """Inside a block literal, or a plain or quoted scalar without escapes (folded over
+    lines or not), the value's own span; else the body scalar's."""
+    from ._yamlplaces import flow_places, mark_span, same
+
     whole = mark_span(scalar.start_mark, scalar.end_mark, line)
     body: str = scalar.value
     try:
