@@ -15,7 +15,9 @@ from __future__ import annotations
 import codecs
 import os
 import re
+import sys
 import threading
+from bisect import bisect_right, insort
 from typing import Any
 
 from ._jsontext import SKIPPING_DECODER
@@ -37,6 +39,8 @@ BODY_PATHS: dict[str, tuple[tuple[str, ...], str]] = {
 _FIRST_READ = 1 << 12
 _LINE_CHUNK = 1 << 16
 _WS = re.compile(r"[ \t\r\n]*")
+_COLON = re.compile(r"[ \t\r\n]*:[ \t\r\n]*")
+_AFTER_VALUE = re.compile(r"[ \t\r\n]*,?[ \t\r\n]*")
 # One escape of a JSON string as one decoded character: a surrogate pair, \uXXXX or \x.
 _ESCAPE = re.compile(r"\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}|\\u.{4}|\\.")
 _scan = SKIPPING_DECODER.scan_once  # type: ignore[attr-defined]  # set by JSONDecoder.__init__
@@ -96,25 +100,25 @@ def _skip_ws(text: str, pos: int) -> int:
 
 
 def _member(text: str, pos: int, token: str, name: bool = False) -> int:
-    """Index of the member `token` of the object or array at `pos` (of its name if `name`)."""
+    """Index of the member `token` of the object or array at `pos` (of its name if `name`).
+
+    Each key and value is stepped over by the C scanner, the separators by one regex."""
     opener = text[pos]
     if opener not in "{[" or (opener == "[" and not token.isdigit()):
         raise KeyError(token)
     wanted = int(token) if opener == "[" else -1
     pos, index = _skip_ws(text, pos + 1), 0
+    colon, after = _COLON.match, _AFTER_VALUE.match
     while text[pos] not in "}]":
-        at = pos
         if opener == "{":
-            found, pos = _scan(text, pos)
-            pos = _skip_ws(text, pos)
-            pos = _skip_ws(text, pos + 1)  # past ":"
+            found, end = _scan(text, pos)
+            value = colon(text, end).end()  # type: ignore[union-attr]  # None: not JSON, locate gives up
             if found == token:
-                return at if name else pos
+                return pos if name else value
+            pos = value
         elif index == wanted:
             return pos
-        pos = _skip_ws(text, _scan(text, pos)[1])
-        if text[pos] == ",":
-            pos = _skip_ws(text, pos + 1)
+        pos = after(text, _scan(text, pos)[1]).end()  # type: ignore[union-attr]  # "" matches
         index += 1
     raise KeyError(token)
 
@@ -177,26 +181,25 @@ class _Source:
         return self._fh.read(max(end - start, 0))
 
     def line_offset(self, line: int) -> int:
-        """Byte offset where 1-based `line` starts, counting on from the nearest known one."""
-        at = max((k for k in self._known if k[0] <= line), default=(1, self._bom))
+        """Byte offset where 1-based `line` starts, counting on from the nearest known one
+        (failures come in file order, so each part of the file is counted about once)."""
+        known = self._known
+        at = known[bisect_right(known, (line, sys.maxsize)) - 1]
         current, offset = at
-        size = self.size
         while current < line:
-            end = min(offset + _LINE_CHUNK, size)
+            end = min(offset + _LINE_CHUNK, self.size)
             chunk = self.read(offset, end)
-            newlines = chunk.count(b"\n")
-            if current + newlines < line:
-                if end >= size:
-                    raise KeyError(line)
-                current, offset = current + newlines, end
+            if not chunk:
+                raise KeyError(line)
+            if line - current > 64 and current + chunk.count(b"\n") < line:
+                current, offset = current + chunk.count(b"\n"), end  # many lines: whole chunk
                 continue
             pos = 0
-            for _ in range(line - current):
-                pos = chunk.index(b"\n", pos) + 1
-            current, offset = line, offset + pos
+            while current < line and (found := chunk.find(b"\n", pos)) >= 0:
+                pos, current = found + 1, current + 1
+            offset = offset + pos if current == line else end
         if at != (line, offset):
-            self._known.append((line, offset))
-            self._known.sort()
+            insort(known, (line, offset))
         return offset
 
     def text(self, line: int, size: int) -> tuple[str, bool]:
