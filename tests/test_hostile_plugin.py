@@ -261,11 +261,12 @@ def test_a_100_mb_recording_streams_and_every_record_is_judged(tmp_path: Path) -
     _sane(outcome)
     assert outcome.returncode == 1, outcome.output
     assert _section(outcome, "records") == [
-        f"tests/recordings/big.jsonl: 1 of {total} records failed:",
+        f"1 of {total} records failed in tests/recordings/big.jsonl:",
         f"tests/recordings/big.jsonl:{bad_line}: does not conform to xceptor.WorkflowRun, 1 error:",
-        f'$.status: error: "bogus" is not one of: {ENUM}',
+        f'tests/recordings/big.jsonl:{bad_line}:113: $.status: error: "bogus" is not one of: '
+        f"{ENUM}",
     ]
-    assert "PASSED tests/recordings/small.json::record[0]" in outcome.stdout.splitlines()
+    assert "PASSED tests/recordings/small.json::record[1]" in outcome.stdout.splitlines()
     report = json.loads((project / "report.json").read_text())
     assert report["summary"] == {"verdicts": total + 1, "passed": total, "failed": 1}
     [bad] = [v for v in report["results"] if not v["ok"]]
@@ -376,10 +377,12 @@ def _verdicts(outcome: Outcome, verdict: str) -> list[str]:
     ]
 
 
-def _as_plugin(cli_line: str) -> str:
-    """The plugin's words for a read problem `validate` reports: one "cannot read:"."""
+def _as_plugin(cli_line: str) -> list[str]:
+    """The plugin's words for a read problem `validate` reports: what it is (so pytest's
+    -ra summary shows it), then the CLI's line, with one "cannot read:"."""
     where, _, message = cli_line.partition(": $: error: ")
-    return f"{where}: $: error: cannot read: {message.removeprefix('cannot read: ')}"
+    said = f"cannot read: {message.removeprefix('cannot read: ')}"
+    return [said, f"{where}: $: error: {said}"]
 
 
 LOOP = "Too many levels of symbolic links"
@@ -417,7 +420,7 @@ def test_symlink_loops_are_an_unreadable_item_or_walked_once(
         "tests/recordings/loopdir/good.jsonl:1: ok (xceptor.WorkflowRun, corrected)",
     ]
     assert outcome.returncode == 1, outcome.output
-    assert _section(outcome, "unreadable") == [_as_plugin(cli.stdout.splitlines()[1])]
+    assert _section(outcome, "unreadable") == _as_plugin(cli.stdout.splitlines()[1])
     assert _verdicts(outcome, "FAILED") == ["tests/recordings/symlink-loop.json::unreadable"]
     assert _verdicts(outcome, "PASSED") == [
         "tests/recordings/good.jsonl::line[1]",
@@ -474,10 +477,11 @@ def test_control_characters_in_names_never_reach_the_output_raw(tmp_path: Path) 
     truncated = "truncated JSON: Expecting value at end of data (line 1, column 8)"
     said = f"{newline}:1: $: error: {truncated} [malformed-json]"
     assert said in cli.stdout.splitlines()  # the CLI's name for it
-    assert _section(outcome, "document") == [_as_plugin(said)]
+    assert _section(outcome, "document") == _as_plugin(said)
     assert _section(outcome, "line[1]") == [
+        f'$.status: "bogus" is not one of: {ENUM}',
         f"tests/recordings/{esc}:1: does not conform to xceptor.WorkflowRun, 1 error:",
-        f'$.status: error: "bogus" is not one of: {ENUM}',
+        f'tests/recordings/{esc}:1:113: $.status: error: "bogus" is not one of: {ENUM}',
     ]
     assert sorted(_verdicts(outcome, "FAILED")) == [
         f"tests/recordings/{esc}::line[1]",
@@ -510,7 +514,7 @@ def test_a_configured_folder_without_recordings_fails_as_the_cli_says(tmp_path: 
     )
     assert cli.stdout.splitlines()[:-1] == [said]
     assert outcome.returncode == 1, outcome.output
-    assert _section(outcome, "no-files") == [_as_plugin(said)]
+    assert _section(outcome, "no-files") == _as_plugin(said)
     assert _verdicts(outcome, "FAILED") == ["tests/empty::no-files"]
     assert _verdicts(outcome, "PASSED") == ["tests/recordings/good.jsonl::line[1]"]
 

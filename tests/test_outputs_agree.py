@@ -46,8 +46,14 @@ BODY: dict[str, Any] = {
 }  # "recipient", required, left out
 RECORDING = "run.jsonl"
 OPERATION = "GET /runs/current"
-#: where each command must place the findings
-PLACE = {"validate": f"{RECORDING}:1", "check": f"{RECORDING}:1", "contract": OPERATION}
+#: where each command must place each finding (keyword -> place): `validate` at the value,
+#: line and column (the record, for the missing property); `check` at the record's line
+_STATUS = json.dumps(BODY).index('"bogus"') + 1
+PLACE = {
+    "validate": {"enum": f"{RECORDING}:1:{_STATUS}", "required": f"{RECORDING}:1:1"},
+    "check": {"enum": f"{RECORDING}:1", "required": f"{RECORDING}:1"},
+    "contract": {"enum": OPERATION, "required": OPERATION},
+}
 #: the contract: one operation whose 2xx body must be a Knock run detail
 API = {
     "openapi": "3.1.0",
@@ -77,7 +83,7 @@ class Said:
     severity: str
     path: str
     message: str
-    place: str  # "run.jsonl:1", or the operation
+    place: str  # "run.jsonl:1", "run.jsonl:1:172" (with the column), or the operation
 
 
 # `where: severity: message [keyword]`, where is `place: $.path` (the one text form)
@@ -124,6 +130,7 @@ def _json(output: str) -> list[Said]:
         for f in case["findings"]:
             file, line = f["file"] or case["file"], f["line"] or case["line"]
             place = f"{file}:{line}" if file else f["subject"]
+            place += f":{f['column']}" if f["column"] else ""
             said.append(
                 Said(f["kind"], f["keyword"], f["severity"], f["path"], f["message"], place)
             )
@@ -152,7 +159,9 @@ def _sarif(output: str) -> list[Said]:
         place = found["place"]
         for location in result["locations"]:
             physical = location["physicalLocation"]
-            at = f"{physical['artifactLocation']['uri']}:{physical['region']['startLine']}"
+            region = physical["region"]
+            at = f"{physical['artifactLocation']['uri']}:{region['startLine']}"
+            at += f":{region['startColumn']}" if "startColumn" in region else ""
             assert place in (None, at), result  # a place in the message agrees with it
             place = at
         level = _LEVELS[result["level"]]
@@ -180,6 +189,7 @@ def _github(output: str) -> list[Said]:
         place = found["place"]
         if "file" in fields:
             at = f"{_unescape(fields['file'])}:{fields['line']}"
+            at += f":{fields['col']}" if "col" in fields else ""
             assert place in (None, at), line
             place = at
         keyword = _unescape(fields["title"]).removeprefix("runconform ")
@@ -276,4 +286,4 @@ def test_every_output_says_what_validate_says_at_the_same_place(
     assert {s.kind for s in said} <= {None, "schema"}  # carried, it is "schema"
     if fmt in ("json", "sarif"):  # the formats that carry the kind
         assert {s.kind for s in said} == {"schema"}
-    assert {s.place for s in said} == {PLACE[command]}
+    assert {(s.keyword, s.place) for s in said} == set(PLACE[command].items())

@@ -98,17 +98,18 @@ def test_every_format_is_collected_with_readable_ids(project: pytest.Pytester) -
     result = project.runpytest("--collect-only", "-q")
     ids = [line for line in result.outlines if "::" in line]
     assert ids == [
-        "tests/recordings/cassette.yaml::interaction[0]",
+        # every number counts from 1, as lines do: record[1] is the first record
         "tests/recordings/cassette.yaml::interaction[1]",
-        "tests/recordings/xceptor/docs.yaml::document[0]",
+        "tests/recordings/cassette.yaml::interaction[2]",
         "tests/recordings/xceptor/docs.yaml::document[1]",
         "tests/recordings/xceptor/docs.yaml::document[2]",
+        "tests/recordings/xceptor/docs.yaml::document[3]",
         "tests/recordings/xceptor/lines.jsonl::line[1]",
         "tests/recordings/xceptor/lines.jsonl::line[2]",
         "tests/recordings/xceptor/lines.jsonl::line[3]",
-        "tests/recordings/xceptor/list.json::record[0]",
         "tests/recordings/xceptor/list.json::record[1]",
         "tests/recordings/xceptor/list.json::record[2]",
+        "tests/recordings/xceptor/list.json::record[3]",
     ]
     project.runpytest().assert_outcomes(passed=11)
 
@@ -126,21 +127,49 @@ def test_failing_record_fails_its_item_with_the_validator_message(
     result = project.runpytest("-p", "no:randomly")
     result.assert_outcomes(passed=8, failed=3)
     enum = '"pending", "running", "completed", "failed", "cancelled" [enum]'
-    for line in [
+    # what is wrong first (the -ra summary shows it), then the record, then each error at
+    # its value's place: in the cassette, inside the response body vcrpy folded over lines
+    assert _section(result, "interaction[2]") == [
+        f"$.status: 7 is not one of: {enum} (and 1 more error)",
         "tests/recordings/cassette.yaml:28: does not conform to xceptor.WorkflowRun "
         "(routed by getWorkflowRun), 2 errors:",
-        f"$.status: error: 7 is not one of: {enum}",
+        f"tests/recordings/cassette.yaml:36:19: $.status: error: 7 is not one of: {enum}",
+        "tests/recordings/cassette.yaml:36:19: $.status: error: 7 is not of type string [type]",
+    ]
+    assert _section(result, "record[2]") == [
+        f'$.status: "bogus" is not one of: {enum}',
         "tests/recordings/xceptor/list.json:42: does not conform to xceptor.WorkflowRun, 1 error:",
-        f'$.status: error: "bogus" is not one of: {enum}',
+        f'tests/recordings/xceptor/list.json:45:13: $.status: error: "bogus" is not one of: {enum}',
+    ]
+    assert _section(result, "record[3]") == [
+        '$.step_results: "none" is not of type array [type]',
         "tests/recordings/xceptor/list.json:70: does not conform to xceptor.WorkflowRun, 1 error:",
-        '$.step_results: error: "none" is not of type array [type]',
-    ]:
-        assert line in result.outlines
+        "tests/recordings/xceptor/list.json:72:19: $.step_results: error: "
+        '"none" is not of type array [type]',
+    ]
     assert "Traceback" not in result.stdout.str()
     assert _failed(result) == [
-        "tests/recordings/cassette.yaml::interaction[1]",
-        "tests/recordings/xceptor/list.json::record[1]",
+        "tests/recordings/cassette.yaml::interaction[2]",
         "tests/recordings/xceptor/list.json::record[2]",
+        "tests/recordings/xceptor/list.json::record[3]",
+    ]
+
+
+def test_the_short_summary_shows_what_is_wrong(
+    project: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`-ra` in a real pytest process: each FAILED line ends with the error, not with a path
+    that pushes it off the line; record numbers count from 1, as line numbers do."""
+    runs = _runs()
+    runs[0]["status"] = "bogus"
+    (project.path / "tests/recordings/xceptor/list.json").write_text(json.dumps(runs, indent=1))
+    monkeypatch.setenv("COLUMNS", "200")  # the summary is cut to the terminal's width
+    result = project.runpytest_subprocess("-ra", "-p", "no:randomly", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=10, failed=1)
+    summary = [line for line in result.outlines if line.startswith("FAILED ")]
+    assert summary == [
+        "FAILED tests/recordings/xceptor/list.json::record[1] - "
+        f'$.status: "bogus" is not one of: {ENUM}'
     ]
 
 
@@ -165,22 +194,23 @@ def test_bad_input_is_one_failing_item_naming_file_and_reason(project: pytest.Py
     (rec / "other.json").write_text('{"hello": "world"}')
     result = project.runpytest()
     result.assert_outcomes(passed=11, failed=3)
-    assert (
-        "tests/recordings/broken.json:1: $: error: cannot read: truncated JSON: Expecting value at end "
-        "of data (line 1, column 8) [malformed-json]"
-    ) in result.outlines
-    assert (
-        "tests/recordings/notes.yaml: $: error: cannot read: empty file [empty-file]"
-        in result.outlines
-    )
-    assert (
-        "$: error: no schema for this record: give --schema vendor.Object, or --identify [no-schema]"
-        in result.outlines
-    )
-    assert (
-        "(set the runconform_schema ini option for this file, or pass --runconform-identify)"
-        in result.outlines
-    )
+    assert _section(result, "document") == [  # broken.json's: what, then where, as the CLI
+        "cannot read: truncated JSON: Expecting value at end of data (line 1, column 8) "
+        "[malformed-json]",
+        "tests/recordings/broken.json:1: $: error: cannot read: truncated JSON: Expecting value "
+        "at end of data (line 1, column 8) [malformed-json]",
+    ]
+    assert _section(result, "empty-file") == [
+        "cannot read: empty file [empty-file]",
+        "tests/recordings/notes.yaml: $: error: cannot read: empty file [empty-file]",
+    ]
+    unrouted = "no schema for this record: give --schema vendor.Object, or --identify [no-schema]"
+    assert [
+        f"$: {unrouted}",
+        "tests/recordings/other.json:1: no schema could be chosen (1 error):",
+        f"tests/recordings/other.json:1: $: error: {unrouted}",
+        "(set the runconform_schema ini option for this file, or pass --runconform-identify)",
+    ] == result.outlines[result.outlines.index(f"$: {unrouted}") :][:4]
     assert _failed(result) == [
         "tests/recordings/broken.json::document",
         "tests/recordings/notes.yaml::empty-file",
@@ -514,23 +544,23 @@ ROUTED = " (routed by getWorkflowRun)"
 # format -> (file under recordings/, writer, item names, where record 1's failure is reported,
 #            how its schema was chosen: the runconform_schema line, or the recorded request)
 FORMATS: dict[str, tuple[str, Callable[[Path, dict[str, bytes]], None], list[str], str, str]] = {
-    "json": ("xceptor/runs.json", _write_json, ["record[0]", "record[1]", "record[2]"], ":42", ""),
+    "json": ("xceptor/runs.json", _write_json, ["record[1]", "record[2]", "record[3]"], ":42", ""),
     "jsonl": ("xceptor/runs.jsonl", _write_jsonl, ["line[1]", "line[2]", "line[3]"], ":2", ""),
     "yaml": (
         "xceptor/runs.yaml",
         _write_yaml,
-        ["document[0]", "document[1]", "document[2]"],
+        ["document[1]", "document[2]", "document[3]"],
         ":31",
         "",
     ),
     "vcr": (
         "cassette.yaml",
         _write_vcr,
-        ["interaction[0]", "interaction[1]", "interaction[2]"],
+        ["interaction[1]", "interaction[2]", "interaction[3]"],
         ":40",
         ROUTED,
     ),
-    "har": ("session.har", _write_har, ["entries[0]", "entries[1]", "entries[2]"], ":21", ROUTED),
+    "har": ("session.har", _write_har, ["entries[1]", "entries[2]", "entries[3]"], ":21", ROUTED),
     "postman": (
         "runs.postman_collection.json",
         _write_postman,
@@ -538,6 +568,15 @@ FORMATS: dict[str, tuple[str, Callable[[Path, dict[str, bytes]], None], list[str
         "",  # a collection's records have names, not lines
         ROUTED,
     ),
+}
+# format -> where the bad value of record 1 is: inside the body, for a recorded exchange
+VALUE_AT = {
+    "json": ":45:13",
+    "jsonl": ":2:113",
+    "yaml": ":35:9",
+    "vcr": ":54:19",
+    "har": ":25:361",
+    "postman": ":44:137",
 }
 
 
@@ -562,8 +601,9 @@ def test_each_recording_format_is_items_with_the_validator_message(
     ids = [f"recordings/{name}::{item}" for item in items]
     assert (_passed(result), _failed(result)) == ([ids[0], ids[2]], [ids[1]])
     assert _section(result, items[1]) == [
+        f'$.status: "bogus" is not one of: {ENUM}',
         f"recordings/{name}{where}: does not conform to xceptor.WorkflowRun{how}, 1 error:",
-        f'$.status: error: "bogus" is not one of: {ENUM}',
+        f'recordings/{name}{VALUE_AT[fmt]}: $.status: error: "bogus" is not one of: {ENUM}',
     ]
     assert "Traceback" not in result.stdout.str()
     keyword = items[2].rsplit("'", 2)[1] if "'" in items[2] else items[2]  # -k takes no quotes

@@ -174,14 +174,15 @@ def test_validate_outputs_agree_on_each_finding(tmp_path: Path) -> None:
     out = {
         fmt: _validate_cli(tmp_path, fmt) for fmt in ("json", "junit", "sarif", "github", "text")
     }
-    # (kind, severity, file, line, path, message) from each
+    # (kind, severity, file, line, column, path, message) from each: the value's place
     from_json = [
-        (f["kind"], f["severity"], r["file"], r["line"], f["path"], f["message"])
+        (f["kind"], f["severity"], f["file"], f["line"], f["column"], f["path"], f["message"])
         for r in json.loads(out["json"])["results"]
         for f in r["findings"]
         if f["severity"] != "info"
     ]
-    assert from_json and from_json[0][:4] == ("schema", "error", "runs.jsonl", 2)
+    column = (tmp_path / "runs.jsonl").read_text().splitlines()[1].index('"exploded"') + 1
+    assert from_json and from_json[0][:5] == ("schema", "error", "runs.jsonl", 2, column)
     sarif = json.loads(out["sarif"])["runs"][0]["results"]
     from_sarif = [
         (
@@ -189,30 +190,32 @@ def test_validate_outputs_agree_on_each_finding(tmp_path: Path) -> None:
             {"note": "info"}.get(r["level"], r["level"]),
             r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
             r["locations"][0]["physicalLocation"]["region"]["startLine"],
+            r["locations"][0]["physicalLocation"]["region"]["startColumn"],
             *r["message"]["text"].split(": ", 1),
         )
         for r in sarif
         if r["level"] != "note"
     ]
     assert from_sarif == from_json
-    line = re.compile(r"^(.*?):(\d+): (\$[^:]*): (error|warning): (.*) \[([^\]]+)\]$")
+    line = re.compile(r"^(.*?):(\d+):(\d+): (\$[^:]*): (error|warning): (.*) \[([^\]]+)\]$")
     from_text = []
     for text in out["text"].splitlines()[:-1]:
-        file, number, path, severity, message, _keyword = line.match(text).groups()  # type: ignore[union-attr]
-        from_text.append((severity, file, int(number), path, message))
-    assert from_text == [(s, f, n, p, m) for _, s, f, n, p, m in from_json]
+        file, number, col, path, severity, message, _keyword = line.match(text).groups()  # type: ignore[union-attr]
+        from_text.append((severity, file, int(number), int(col), path, message))
+    assert from_text == [(s, f, n, c, p, m) for _, s, f, n, c, p, m in from_json]
     gh = re.compile(
-        r"^::(error|warning) file=([^,]*),line=(\d+),title=runconform [^:]*::(\$[^:]*): (.*)$"
+        r"^::(error|warning) file=([^,]*),line=(\d+),col=(\d+),endLine=\d+,"
+        r"title=runconform [^:]*::(\$[^:]*): (.*)$"
     )
     from_github = [gh.match(t).groups() for t in out["github"].splitlines()[:-1]]  # type: ignore[union-attr]
-    assert from_github == [(s, f, str(n), p, m) for _, s, f, n, p, m in from_json]
+    assert from_github == [(s, f, str(n), str(c), p, m) for _, s, f, n, c, p, m in from_json]
     from junitparser import JUnitXml
 
     cases = [c for suite in JUnitXml.fromstring(out["junit"]) for c in suite]
     failing = [c for c in cases if c.result]
     assert len(failing) == 1 and failing[0].name == "runs.jsonl:2"
     body = failing[0].result[0].text.splitlines()
-    errors = [(s, f, n, p, m) for _, s, f, n, p, m in from_json if s == "error"]
-    assert [line.match(b).groups()[:5] for b in body] == [  # type: ignore[union-attr]
-        (f, str(n), p, s, m) for s, f, n, p, m in errors
+    errors = [(s, f, n, c, p, m) for _, s, f, n, c, p, m in from_json if s == "error"]
+    assert [line.match(b).groups()[:6] for b in body] == [  # type: ignore[union-attr]
+        (f, str(n), str(c), p, s, m) for s, f, n, c, p, m in errors
     ]

@@ -29,17 +29,18 @@ from conftest import EXAMPLES, example, example_names
 
 RUN = "hatchet.V1WorkflowRun"
 STATUSES = '"QUEUED", "RUNNING", "COMPLETED", "CANCELLED", "FAILED"'
-ENUM_LINE = f'runs.jsonl:2: $.status: error: "DONE" is not one of: {STATUSES} [enum]'
+# each at the offending value: line, then column (of `"DONE"`, of the key `"surprise"`)
+ENUM_LINE = f'runs.jsonl:2:154: $.status: error: "DONE" is not one of: {STATUSES} [enum]'
 ORDER_LINE = (
-    "runs.jsonl:4: $.finishedAt: warning: finished (2026-11-20T09:15:00.000Z) is before "
+    "runs.jsonl:4:222: $.finishedAt: warning: finished (2026-11-20T09:15:00.000Z) is before "
     "started (2026-11-20T09:15:02.530Z) [time-order]"
 )
 DURATION_LINE = (
-    "runs.jsonl:4: $.duration: warning: duration 6871 ms does not match finished - started "
+    "runs.jsonl:4:262: $.duration: warning: duration 6871 ms does not match finished - started "
     "= -2530 ms (tolerance 1000 ms) [duration-consistent]"
 )
 DRIFT_LINE = (
-    "runs.jsonl:3: $.surprise: info: property 'surprise' is not documented in the schema "
+    "runs.jsonl:3:618: $.surprise: info: property 'surprise' is not documented in the schema "
     "[undocumented]"
 )
 RUNS_SUMMARY = (
@@ -160,7 +161,7 @@ SHOWN = "evil\\n::error file=x::pwned.json"  # the newline written as the two ch
         pytest.param(
             ("validate", EVIL, "--schema", RUN),
             "out",
-            f'{SHOWN}:1: $.status: error: "DONE" is not one of: {STATUSES} [enum]',
+            f'{SHOWN}:7:13: $.status: error: "DONE" is not one of: {STATUSES} [enum]',
             id="validate",
         ),
         pytest.param(
@@ -325,7 +326,7 @@ def test_as_published_the_hatchet_example_fails_with_the_required_id_error(cli: 
     )
     assert cli("validate", "run.json", "--schema", RUN, "--as-published") == (
         1,
-        "run.json:1: $: error: 'id' is a required property [required]\n"
+        "run.json:1:1: $: error: 'id' is a required property [required]\n"
         "1 record: 0 conforming, 1 not conforming; 0 unreadable inputs; 1 error, 0 warnings, 0 info\n",
         "",
     )
@@ -345,7 +346,7 @@ def test_no_format_switches_one_format_off(cli: Cli, flags: tuple[str, ...], cod
     write_json("run.json", run_object(tenantId=NOT_A_UUID))
     got, out, _ = cli("validate", "run.json", "--schema", RUN, "-q", *flags)
     assert got == code
-    error = f'run.json:1: $.tenantId: error: "{NOT_A_UUID}" is not a valid uuid [format]'
+    error = f'run.json:11:15: $.tenantId: error: "{NOT_A_UUID}" is not a valid uuid [format]'
     assert (error in out.splitlines()) is (code == 1)
 
 
@@ -413,9 +414,9 @@ def test_colour_only_on_a_terminal_and_never_with_no_color(
     text = output.decode().replace("\r\n", "\n")
     lines = text.splitlines()
     if coloured:
-        assert lines[0].startswith("\x1b[31mruns.jsonl:1: $.status: error: ")
+        assert lines[0].startswith("\x1b[31mruns.jsonl:1:154: $.status: error: ")
         assert lines[0].endswith("[enum]\x1b[0m")
-        assert lines[1].startswith("\x1b[33mruns.jsonl:2: $.finishedAt: warning: ")
+        assert lines[1].startswith("\x1b[33mruns.jsonl:2:222: $.finishedAt: warning: ")
         assert lines[-1].startswith("2 records: ")  # the summary is plain
     else:
         assert "\x1b" not in text
@@ -576,6 +577,7 @@ def test_json_output(cli: Cli, runs: Path) -> None:
     assert report["tool"]["name"] == "runconform"
     assert [r["locator"]["line"] for r in report["results"]] == [1, 2, 3, 4]
     assert [r["ok"] for r in report["results"]] == [True, False, True, True]
+    column = runs.read_text().splitlines()[1].index('"DONE"') + 1
     assert report["results"][1]["findings"][0] == {
         "severity": "error",
         "kind": "schema",
@@ -583,16 +585,18 @@ def test_json_output(cli: Cli, runs: Path) -> None:
         "rule": "schema/enum",
         "pointer": "/status",
         "path": "$.status",
-        "locator": f"{report['results'][1]['name']}: $.status",
+        "locator": f"{runs}:2:{column}: $.status",
         "message": f'"DONE" is not one of: {STATUSES}',
         "schema_path": report["results"][1]["findings"][0]["schema_path"],
         "subject": "",
         "stage": "",
-        "file": None,
-        "line": None,
-        "column": None,
+        "file": str(runs),  # the value's place: line 2, the column of "DONE"
+        "line": 2,
+        "column": column,
         "label": "",
         "hint": "",
+        "end_line": 2,
+        "end_column": column + len('"DONE"'),
     }
     assert report["results"][1]["name"].endswith(":2")
     assert report["results"][1]["findings"][0]["schema_path"].endswith("/enum")
@@ -693,11 +697,11 @@ def test_github_annotations(cli: Cli, runs: Path) -> None:
     code, out, _ = cli("validate", str(runs), "--schema", RUN, "--format", "github")
     assert code == 1
     assert out.splitlines() == [
-        f'::error file=runs.jsonl,line=2,title=runconform enum::$.status: "DONE" is not one of: '
+        f'::error file=runs.jsonl,line=2,col=154,endLine=2,title=runconform enum::$.status: "DONE" is not one of: '
         f"{STATUSES}",
-        "::warning file=runs.jsonl,line=4,title=runconform time-order::$.finishedAt: finished "
+        "::warning file=runs.jsonl,line=4,col=222,endLine=4,title=runconform time-order::$.finishedAt: finished "
         "(2026-11-20T09:15:00.000Z) is before started (2026-11-20T09:15:02.530Z)",
-        "::warning file=runs.jsonl,line=4,title=runconform duration-consistent::$.duration: "
+        "::warning file=runs.jsonl,line=4,col=262,endLine=4,title=runconform duration-consistent::$.duration: "
         "duration 6871 ms does not match finished - started = -2530 ms (tolerance 1000 ms)",
         RUNS_SUMMARY,
     ]
@@ -810,7 +814,8 @@ def test_a_broken_row_in_a_cassette_fails_at_its_pointer(
     code, out, _ = cli("validate", path)
     assert code == 1
     assert out.splitlines()[0] == (
-        f'broken.yaml:2: $.rows[0].status: error: "DONE" is not one of: {STATUSES} [enum]'
+        # the value inside the body, a single-quoted scalar vcrpy folded over lines
+        f'broken.yaml:24:50: $.rows[0].status: error: "DONE" is not one of: {STATUSES} [enum]'
     )
     _, out, _ = cli("validate", path, "--format", "json")
     (finding,) = json.loads(out)["results"][0]["findings"]
@@ -905,7 +910,7 @@ def test_output_with_an_undecodable_file_name(cli: Cli, fmt: str) -> None:
     assert (code, out) == (1, "")
     report = Path("report").read_bytes()
     if fmt == "text":  # the name is written back as the bytes it came as
-        assert report.startswith(b"bad\xffname.json:1: $.status: error: ")
+        assert report.startswith(b"bad\xffname.json:7:13: $.status: error: ")
     elif fmt == "junit":
         assert b'name="bad\\xffname.json:1"' in report  # the byte, shown
     else:
@@ -1040,10 +1045,11 @@ SURROGATE_MESSAGE = f'"\\ud800" is not one of: {STATUSES}'  # escaped, as JSON w
 @pytest.mark.parametrize(
     ("fmt", "expected"),
     [
-        ("text", f"odd.json:1: $.status: error: {SURROGATE_MESSAGE} [enum]"),
+        ("text", f"odd.json:1:154: $.status: error: {SURROGATE_MESSAGE} [enum]"),
         (
             "github",
-            f"::error file=odd.json,line=1,title=runconform enum::$.status: {SURROGATE_MESSAGE}",
+            f"::error file=odd.json,line=1,col=154,endLine=1,title=runconform enum::$.status: "
+            f"{SURROGATE_MESSAGE}",
         ),
         ("json", f'"\ud800" is not one of: {STATUSES}'),  # JSON keeps the value itself
         ("junit", "<failure "),

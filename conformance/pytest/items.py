@@ -16,6 +16,11 @@ walk, a folder's recordings are what it holds without following a folder link, a
 folder link that leads back above itself is not walked at all (pytest would walk the loop
 until the kernel refuses, collecting its recordings again at every level).
 
+Item names count from 1, as the lines users see: `line[3]` is line 3, `record[1]`,
+`document[1]`, `interaction[1]` and `entries[1]` the first of their file (the readers'
+labels count from 0, as indices into the file's array). A failure's first line is
+what is wrong, so that pytest's one-line summary (`-ra`) shows it; where it is follows.
+
 Names and node ids show a file name as the CLI does (``xmlescape.visible``): a newline in
 it would start an output line of its own, and ``::error ...`` is a GitHub workflow command.
 """
@@ -30,11 +35,12 @@ from typing import Any
 
 import pytest
 
-from conformance.pytest.state import STATE, describe, failure_lines, relative
+from conformance.pytest.state import STATE, describe, failure_lines, first_error, relative
 from conformance.records.recording_files import recording_files
 from conformance.report.escape import visible
 
 _SPACED_LABEL = re.compile(r"^(\w+) (\d+)$")
+_INDEXED_LABEL = re.compile(r"^(\w+)\[(\d+)\]$")
 #: Above this many records a file is one item: an item costs pytest kilobytes for the session.
 MAX_RECORD_ITEMS = 1000
 #: The failing records a `FILE::records` item shows; the report holds every verdict.
@@ -164,7 +170,8 @@ class RecordingFile(pytest.File):
                     nodeid = f"{self.nodeid}::records"
                     return [RecordsItem.from_parent(self, name="records", nodeid=nodeid)]
                 fallback = entry.kind if isinstance(entry, ReadProblem) else "record[{}]"
-                name = _item_name(entry.locator.label) or fallback.format(entry.locator.index)
+                index = entry.locator.index
+                name = _item_name(entry.locator.label) or fallback.format((index or 0) + 1)
                 slots.append((name, entry.locator.line))
         finally:
             stream.close()
@@ -183,8 +190,12 @@ class RecordingFile(pytest.File):
 
 
 def _item_name(label: str) -> str:
+    """`line 3` -> `line[3]`, `record[0]` -> `record[1]`: every number counts from 1."""
     match = _SPACED_LABEL.match(label)
-    return f"{match[1]}[{match[2]}]" if match else visible(label)
+    if match:
+        return f"{match[1]}[{match[2]}]"
+    match = _INDEXED_LABEL.match(label)
+    return f"{match[1]}[{int(match[2]) + 1}]" if match else visible(label)
 
 
 class RecordFailure(Exception):
@@ -224,8 +235,16 @@ class _Judge:
 
             message = "cannot read: " + entry.message.removeprefix("cannot read: ")
             unread = Finding("error", "read", entry.kind, "", message)
-            return result, finding_line(unread, location(unread, where))  # as the CLI's
-        lines = [f"{where}: {describe(result)}", *failure_lines(result)]
+            said = finding_line(unread, location(unread, where))  # as the CLI's
+            return result, f"{message} [{entry.kind}]\n{said}"
+        from conformance.report.placement import placed
+
+        result = placed(result)
+        lines = [
+            first_error(result),
+            f"{where}: {describe(result)}",
+            *failure_lines(result, where, self.rel),
+        ]
         if result.chosen_by == "none":
             lines.append(
                 "(set the runconform_schema ini option for this file, "
@@ -313,13 +332,13 @@ class RecordsItem(_RecordingItem):
                 total += 1
                 if failure is not None:
                     failed += 1
-                    if len(shown) < MAX_SHOWN:
-                        shown.append(failure)
+                    if len(shown) < MAX_SHOWN:  # the headline of each is the count's
+                        shown.append(failure.partition("\n")[2] or failure)
         finally:
             stream.close()
         if failed:
             records = "record" if total == 1 else "records"
-            lines = [f"{judge.rel}: {failed} of {total} {records} failed:", *shown]
+            lines = [f"{failed} of {total} {records} failed in {judge.rel}:", *shown]
             if failed > len(shown):
                 more = failed - len(shown)
                 lines.append(f"... and {more} more (every verdict: --runconform-report PATH)")

@@ -191,12 +191,34 @@ def _verdict(nodeid: str, seq: int, origin: str, result: Any) -> dict[str, Any]:
     return {"nodeid": nodeid, "seq": seq, "origin": origin, **case_dict(record_case(result))}
 
 
-def failure_lines(result: Any) -> list[str]:
+def failure_lines(result: Any, where: str | None = None, shown: str | None = None) -> list[str]:
     """The one text form (`$.path: error: message [keyword]`) of each error finding of a
-    result, its control characters and lone surrogates escaped as the CLI's."""
-    from conformance.report.text import finding_line
+    result, its control characters and lone surrogates escaped as the CLI's; in a record
+    at `where` (`file:line`), each at its value's place, the file named `shown`."""
+    from dataclasses import replace
 
-    return [finding_line(f) for f in result.findings if f.severity == "error"]
+    from conformance.report.text import finding_line, location
+
+    errors = [f for f in result.findings if f.severity == "error"]
+    if where is None:
+        return [finding_line(f) for f in errors]
+    errors = [replace(f, file=shown) if f.file else f for f in errors]
+    return [finding_line(f, location(f, where)) for f in errors]
+
+
+def first_error(result: Any) -> str:
+    """The first error, message first (`$.status: "x" is not one of: ... [enum]`): what
+    the first line of a failure says, so that pytest's one-line summary shows it."""
+    from conformance.report.escape import visible
+    from conformance.report.text import encodable
+
+    errors = [f for f in result.findings if f.severity == "error"]
+    if not errors:
+        return describe(result)
+    first = errors[0]
+    more = len(errors) - 1
+    tail = f" (and {more} more error{'s' if more > 1 else ''})" if more else ""
+    return f"{first.path}: {visible(encodable(first.message))} [{first.keyword}]{tail}"
 
 
 def describe(result: Any) -> str:

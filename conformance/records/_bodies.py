@@ -74,20 +74,22 @@ def base64_body(text: str, what: str) -> bytes:
 
 def exchange_records(
     file: str,
-    items: Iterable[tuple[int, object]],
+    items: Iterable[tuple[tuple[int, int], object]],
     convert: Callable[[object, Limits], tuple[object, HttpExchange]],
     limits: Limits,
     label: str,
 ) -> Iterator[Record | ReadProblem]:
-    """The records of a recording of HTTP exchanges (cassette, HAR): each (line, item) of
-    `items` converted to a response body and its request, or the problem that stops it.
+    """The records of a recording of HTTP exchanges (cassette, HAR): each (start, item) of
+    `items` (start: its line and column) converted to a response body and its request,
+    or the problem that stops it.
 
     An item may itself be a `Refused`; `items` raising `Refused` ends the file, as one
     problem for the whole file when the file is no such recording at all.
     """
     index = 0
     try:
-        for line, item in items:
+        for start, item in items:
+            line = start[0]
             where = f"{label}[{index}]"
             if isinstance(item, Refused):
                 yield problem(file, index, where, item, line)
@@ -98,7 +100,7 @@ def exchange_records(
                     yield problem(file, index, where, refusal, line)
                 else:
                     if payload is not NO_BODY:
-                        yield Record(Locator(file, index, line, where), payload, http)
+                        yield Record(Locator(file, index, line, where, start), payload, http)
             index += 1
     except Refused as refusal:
         whole = refusal.kind == "not-a-cassette"

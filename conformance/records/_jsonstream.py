@@ -278,16 +278,16 @@ class JsonStream(TextBuffer):
             raise self._error("Expecting value")
         return True
 
-    def elements(self) -> Iterator[tuple[int, object]]:
-        """(line, value) of each element of the array entered last, one refused as its
+    def elements(self) -> Iterator[tuple[tuple[int, int], object]]:
+        """((line, column), value) of each element of the array entered last, one refused as its
         ``BadValue`` (the next can still be read); then the rest of the file is checked."""
         while self.next_element():
-            line = self.line()
+            start = self.position()
             try:
                 item = self.value()
             except BadValue as refusal:
                 item = refusal
-            yield line, item
+            yield start, item
         self.finish()
 
     def find(self, path: tuple[str, ...]) -> bool:

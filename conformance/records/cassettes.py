@@ -46,7 +46,7 @@ def _read(
     yield from exchange_records(file, items, convert, limits, "interaction")
 
 
-def _json_items(fh: BinaryIO, limits: Limits, key: str) -> Iterator[tuple[int, object]]:
+def _json_items(fh: BinaryIO, limits: Limits, key: str) -> Iterator[tuple[tuple[int, int], object]]:
     stream = JsonStream(fh, limits)
     if not stream.find((key,)):
         raise Refused("not-a-cassette", f"no '{key}' list at the top level")
@@ -55,16 +55,17 @@ def _json_items(fh: BinaryIO, limits: Limits, key: str) -> Iterator[tuple[int, o
     yield from stream.elements()
 
 
-def _yaml_items(fh: BinaryIO, limits: Limits, key: str) -> Iterator[tuple[int, object]]:
+def _yaml_items(fh: BinaryIO, limits: Limits, key: str) -> Iterator[tuple[tuple[int, int], object]]:
     for line, node in SafeYaml(fh, limits).items(key):
         if isinstance(node, Refused):
-            yield line, node
+            yield (line, 1), node
             continue
+        start = (line, node.start_mark.column + 1)
         try:
             item: object = _interaction(node)
         except Refused as refusal:
             item = refusal
-        yield line, item
+        yield start, item
 
 
 def _interaction(node: Node) -> Interaction:

@@ -45,17 +45,18 @@ def read_json(fh: BinaryIO, file: str, limits: Limits) -> Iterator[Record | Read
             index = 0
             while stream.next_element():
                 label = f"record[{index}]"
-                line = stream.line()
+                start = stream.position()
+                line = start[0]
                 try:
-                    yield Record(Locator(file, index, line, label), stream.value())
+                    yield Record(Locator(file, index, line, label, start), stream.value())
                 except BadValue as refusal:  # the next element can still be read
                     yield problem(file, index, label, refusal)
                 index += 1
             index, label = None, ""
         else:
-            index, label, line = 0, "document", stream.line()
+            index, label, start = 0, "document", stream.position()
             value = stream.value()
-            yield Record(Locator(file, 0, line, label), value)
+            yield Record(Locator(file, 0, start[0], label, start), value)
             index, label = None, ""
         stream.finish()
     except Refused as refusal:
@@ -313,7 +314,8 @@ def read_yaml(fh: BinaryIO, file: str, limits: Limits) -> Iterator[Record | Read
                 except Refused as refusal:
                     yield problem(file, index, label, refusal, line)
                 else:
-                    yield Record(Locator(file, index, line, label), value)
+                    start = (line, node.start_mark.column + 1)
+                    yield Record(Locator(file, index, line, label, start), value)
             index += 1
     except Refused as refusal:
         yield problem(file, index, f"document[{index}]", refusal)

@@ -20,8 +20,8 @@ def read_har(fh: BinaryIO, file: str, limits: Limits) -> Iterator[Record | ReadP
     yield from exchange_records(file, _entries(JsonStream(fh, limits)), _entry, limits, "entries")
 
 
-def _entries(stream: JsonStream) -> Iterator[tuple[int, object]]:
-    """(line, entry) for each of ``log.entries``, read one at a time."""
+def _entries(stream: JsonStream) -> Iterator[tuple[tuple[int, int], object]]:
+    """((line, column), entry) for each of ``log.entries``, read one at a time."""
     if not stream.find(("log", "entries")):
         raise Refused("not-a-cassette", "no log.entries list (not a HAR file?)")
     if not stream.enter("["):

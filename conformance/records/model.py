@@ -83,6 +83,9 @@ class Locator(NamedTuple):
     index: int | None  # type: ignore[assignment]
     line: int | None
     label: str
+    #: (line, column) where the record's text begins, when its reader knows more than
+    #: `line` (an element of an array, an interaction): where `positions.locate` starts
+    start: tuple[int, int] | None = None
 
     def __str__(self) -> str:
         if self.line is not None:
@@ -90,6 +93,16 @@ class Locator(NamedTuple):
         if self.label:
             return f"{self.file}:{self.label}"
         return self.file
+
+
+class Span(NamedTuple):
+    """Where a value is in its file: 1-based start, and an end one past its last
+    character (as SARIF's `endColumn`). What `positions.locate` finds."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
 
 
 @dataclass(frozen=True, slots=True)

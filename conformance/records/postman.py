@@ -65,6 +65,7 @@ class _Saved:
     response: object  # or the Refused that stood for it
     index: int
     offset: int  # where it started in the file
+    start: tuple[int, int]  # its line and column, for `positions.locate`
 
     def ready(self) -> bool:
         """Whether every name of its label is known, and the request it falls back on."""
@@ -150,13 +151,13 @@ class _Walk:
             return None
 
     def _read_response(self, item: _Node) -> None:
-        offset = self._stream.offset()
+        offset, start = self._stream.offset(), self._stream.position()
         try:
             response: object = self._stream.value()
         except BadValue as refusal:  # over the limit, or a bad number: skipped, go on
             response = refusal
         item.saved += 1
-        self._held.append(_Saved(item, item.saved, response, self._index, offset))
+        self._held.append(_Saved(item, item.saved, response, self._index, offset, start))
         self._index += 1
 
     def flush(self, force: bool = False) -> Iterator[Record | ReadProblem]:
@@ -188,7 +189,7 @@ class _Walk:
             return problem(self._file, saved.index, label, refusal)
         if payload is NO_BODY:
             return None
-        return Record(Locator(self._file, saved.index, None, label), payload, http)
+        return Record(Locator(self._file, saved.index, None, label, saved.start), payload, http)
 
 
 def _response(

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from conformance.errors import ExitCode
 from conformance.report.findings import CleanRecords, Finding, ValidationResult
+from conformance.report.placement import placed
 from conformance.report.text import locator_text
 from conformance.words import plural
 
@@ -65,7 +66,10 @@ class Outcome:
 
 
 def record_case(result: ValidationResult) -> Case:
-    """The case of one validated record (or unreadable input)."""
+    """The case of one validated record (or unreadable input), its findings placed on
+    the values they are about (only a record with findings is looked at again)."""
+    if result.findings:
+        result = placed(result)
     loc = result.locator
     if result.unreadable:
         status: CaseStatus = "error"

@@ -66,6 +66,8 @@ class Finding:
     column: int | None = None  # 1-based
     label: str = ""  # the record in `file` when it has no line: "entries[3]", "interaction[0]"
     hint: str = ""  # how to fix it, when the engine knows
+    end_line: int | None = None  # where the value ends: 1-based, with end_column
+    end_column: int | None = None  # one past the value's last character (SARIF's endColumn)
 
     @property
     def path(self) -> str:

@@ -2,8 +2,9 @@
 pytest failures, lint and mapping lines) and the locators of JSON, SARIF and HTML.
 
 `where: severity: message [keyword] (hint)`, where `where` says where the finding is
-as people read it: `file:line: $.path` in a record, `file#pointer` in a bundled document,
-`file:line` in a mapping file, the subject (an operation, an object) otherwise.
+as people read it: `file:line:column: $.path` at a value in a record (`file:line: $.path`,
+the record's line, when the value cannot be found again), `file#pointer` in a bundled
+document, `file:line` in a mapping file, the subject (an operation, an object) otherwise.
 """
 
 from __future__ import annotations
@@ -39,11 +40,15 @@ def location(finding: Finding, at: str | None = None) -> str:
     """Where `finding` is; `at` is the record's own locator when the caller has one."""
     if finding.kind == "lint" and finding.file:
         return visible(f"{finding.file}#{finding.pointer}")
-    if at is not None:  # a record: its locator, then the path inside it
+    if at is not None:  # a record: its locator (the value's, once placed), then the path
+        if finding.file and finding.line and finding.column:
+            at = visible(f"{finding.file}:{finding.line}:{finding.column}")
         return f"{at}: {finding.path}"
     place = finding.subject
     if finding.file:
         at_line = f":{finding.line}" if finding.line else ""
+        if finding.line and finding.column:
+            at_line += f":{finding.column}"
         place = finding.file + (at_line or (f":{finding.label}" if finding.label else ""))
     place = visible(place)
     if finding.pointer or finding.kind in _DOCUMENT_KINDS:

@@ -25,6 +25,9 @@ class GithubWriter(Writer):
             props = [f"file={_gh(file, True)}"] if file else []
             if file and line:
                 props.append(f"line={line}")
+                if finding.line and finding.column:
+                    props.append(f"col={finding.column}")
+                    props.append(f"endLine={finding.end_line or finding.line}")
             props.append(f"title={_gh('runconform ' + finding.keyword, True)}")
             where = finding.path if case.record is not None else location(finding)
             message = _gh(f"{where}: {encodable(finding.message)}", False)

@@ -38,6 +38,8 @@ def finding_dict(finding: Finding, at: str | None = None) -> dict[str, Any]:
         "file": finding.file,
         "line": finding.line,
         "column": finding.column,
+        "end_line": finding.end_line,
+        "end_column": finding.end_column,
         "label": finding.label,
         "hint": finding.hint,
     }

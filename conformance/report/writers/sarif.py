@@ -31,6 +31,16 @@ SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 TOOL_URI = "https://runconform.invalid/"
 
 
+def region(finding: Finding, line: int) -> dict[str, int]:
+    """The finding's region: the value's start and end when placed, else its record's line."""
+    if finding.line is None or finding.column is None:
+        return {"startLine": line}
+    found = {"startLine": finding.line, "startColumn": finding.column}
+    if finding.end_line is not None and finding.end_column is not None:
+        found |= {"endLine": finding.end_line, "endColumn": finding.end_column}
+    return found
+
+
 class SarifWriter(Writer):
     LEVELS: ClassVar[dict[str, str]] = {"error": "error", "warning": "warning", "info": "note"}
 
@@ -71,7 +81,7 @@ class SarifWriter(Writer):
             uri = quote(file, safe="/", errors="surrogateescape")
             physical: dict[str, Any] = {"artifactLocation": {"uri": uri}}
             if line:
-                physical["region"] = {"startLine": line}
+                physical["region"] = region(finding, line)
             physical.setdefault("region", {"startLine": 1})  # every physical location has one
             place: dict[str, Any] = {"physicalLocation": physical}
             if record:
@@ -116,7 +126,8 @@ class SarifWriter(Writer):
         }
         if self.notices:
             driver["notifications"] = self._descriptors(self.notices)
-        run: dict[str, Any] = {"tool": {"driver": driver}}
+        # Columns count code points (Python's str), not SARIF's default UTF-16 code units.
+        run: dict[str, Any] = {"tool": {"driver": driver}, "columnKind": "unicodeCodePoints"}
         report = outcome.report
         if report is not None or self.notifications:  # a whole run: how it went
             ok = report is None or all(s.status != "error" for s in report.stages)
