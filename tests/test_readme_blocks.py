@@ -133,7 +133,11 @@ def _object_for(line: str) -> str | None:
 def make_inputs(line: str, cwd: Path, produced: set[Path]) -> None:
     """The files the command reads, unless an earlier command of the block wrote them."""
     words = shlex.split(line.split(" #")[0])
-    outputs = {words[i + 1] for i, w in enumerate(words[:-1]) if w in ("-o", "--output", "--report-dir", ">")}
+    outputs = {
+        words[i + 1]
+        for i, w in enumerate(words[:-1])
+        if w in ("-o", "--output", "--report-dir", ">")
+    }
     name = _object_for(line)
     for word in words:
         path = cwd / word

@@ -208,7 +208,9 @@ def test_max_failures_stops_reading_and_says_so(tmp_path: Path) -> None:
         STOPPED,
     ]
     as_json = json.loads(
-        _validate(str(path), "--schema", SCHEMA, "--max-failures", "2", "--output-format", "json").stdout
+        _validate(
+            str(path), "--schema", SCHEMA, "--max-failures", "2", "--output-format", "json"
+        ).stdout
     )
     assert as_json["summary"]["stopped_after"] == 2
     assert as_json["summary"]["records"] == 5  # 1 to 5: the stop is at the second failure
