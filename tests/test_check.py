@@ -228,7 +228,13 @@ def test_non_conforming_recordings_fail_with_located_findings(
     lines = [json.dumps(run_object), json.dumps({**run_object, "status": "exploded"})]
     (tmp_path / "runs.jsonl").write_text("\n".join(lines) + "\n")
     done = run(
-        *QUICK, "runs.jsonl", "--schema", "knock.WorkflowRecipientRun", "--out", "out", cwd=tmp_path
+        *QUICK,
+        "runs.jsonl",
+        "--schema",
+        "knock.WorkflowRecipientRun",
+        "--report-dir",
+        "out",
+        cwd=tmp_path,
     )
     assert done.returncode == 1, done.stderr
     out = tmp_path / "out"
@@ -238,15 +244,17 @@ def test_non_conforming_recordings_fail_with_located_findings(
         ("knock.WorkflowRecipientRun", 1, 1)
     ]
     errors = [f for f in validate["findings"] if f["severity"] == "error"]
+    column = lines[1].index('"exploded"') + 1  # at the bad value, as validate places it
+    end = column + len('"exploded"')
     assert [(f["rule"], f["locator"], f["file"], f["line"]) for f in errors] == [
-        ("schema/enum", "runs.jsonl:2: $.status", "runs.jsonl", 2)
+        ("schema/enum", f"runs.jsonl:2:{column}: $.status", "runs.jsonl", 2)
     ]
     log = json.loads((out / FILES["sarif"]).read_text())
     assert sarif_errors(sarif_validator, log) == []
     located = [r for r in log["runs"][0]["results"] if r["ruleId"] == "schema/enum"]
     assert located[0]["locations"][0]["physicalLocation"] == {
         "artifactLocation": {"uri": "runs.jsonl"},
-        "region": {"startLine": 2},
+        "region": {"startLine": 2, "startColumn": column, "endLine": 2, "endColumn": end},
     }
     from junitparser import JUnitXml
 

@@ -51,8 +51,13 @@ def test_a_failing_check_prints_the_worst_findings_and_where_the_rest_are(
     _runs(tmp_path, ["completed", "exploded", "a", "b", "c", "d", "e", "f"])
     done = _check(*QUICK, "runs.jsonl", cwd=tmp_path)
     assert done.returncode == 1, done.stderr
-    lines = [
-        f'  runs.jsonl:{n}: $.status: error: "{v}" is not one of: {ENUM} [enum]'
+    run = example("knock.WorkflowRecipientRun")
+    column = {
+        v: json.dumps({**run, "status": v}).index(f'"{v}"') + 1
+        for v in ("exploded", "a", "b", "c", "d")
+    }
+    lines = [  # each at the bad value: line and column
+        f'  runs.jsonl:{n}:{column[v]}: $.status: error: "{v}" is not one of: {ENUM} [enum]'
         for n, v in ((2, "exploded"), (3, "a"), (4, "b"), (5, "c"), (6, "d"))
     ]
     assert _after_table(done.stdout) == [

@@ -46,12 +46,13 @@ BODY: dict[str, Any] = {
 }  # "recipient", required, left out
 RECORDING = "run.jsonl"
 OPERATION = "GET /runs/current"
-#: where each command must place each finding (keyword -> place): `validate` at the value,
-#: line and column (the record, for the missing property); `check` at the record's line
+#: where each command must place each finding (keyword -> place): `validate` and `check` at
+#: the value, line and column (the record, for the missing property)
 _STATUS = json.dumps(BODY).index('"bogus"') + 1
+_AT_VALUE = {"enum": f"{RECORDING}:1:{_STATUS}", "required": f"{RECORDING}:1:1"}
 PLACE = {
-    "validate": {"enum": f"{RECORDING}:1:{_STATUS}", "required": f"{RECORDING}:1:1"},
-    "check": {"enum": f"{RECORDING}:1", "required": f"{RECORDING}:1"},
+    "validate": _AT_VALUE,
+    "check": _AT_VALUE,
     "contract": {"enum": OPERATION, "required": OPERATION},
 }
 #: the contract: one operation whose 2xx body must be a Knock run detail

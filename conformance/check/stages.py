@@ -97,6 +97,7 @@ def validation_stage(
 ) -> StageResult:
     """Tallies per schema and findings with locators, from any stream of validation results."""
     from conformance.report.cases import Summary
+    from conformance.report.placement import placed
     from conformance.report.text import locator_text
 
     summary = Summary()
@@ -117,9 +118,11 @@ def validation_stage(
         loc = result.locator
         file, line = (loc.file, loc.line) if loc else (None, None)
         label = loc.label if loc and loc.line is None else ""  # entries[3]: a HAR has no lines
-        findings += [
-            replace(f, stage=name, subject=subject, file=file, line=line, label=label)
-            for f in result.findings
+        findings += [  # at the bad value where it is found (as validate), else at the record
+            replace(f, stage=name, subject=subject, file=f.file or file, line=f.line or line)
+            if f.line
+            else replace(f, stage=name, subject=subject, file=file, line=line, label=label)
+            for f in placed(result).findings
         ]
     tallies = tuple(
         Tally(subject, ok, bad, _vendor_of(subject))
