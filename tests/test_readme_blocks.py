@@ -101,7 +101,7 @@ class Simulators:
 
 
 def _vendor_of(line: str) -> str:
-    named = re.search(r"runconform contract (\w+)|--vendor (\w+)", line)
+    named = re.search(r"runconform contract (\w+)|--vendor (\w+)|--schema (\w+)\.", line)
     assert named, f"no vendor to simulate in: {line}"
     return next(g for g in named.groups() if g)
 
@@ -113,7 +113,7 @@ def substituted(line: str, sims: Simulators) -> str:
     line = " && ".join(segments).replace(".venv/bin/pytest", SUITE).replace(".venv/bin/", "")
     for (flag, written), scaled in SCALED.items():
         line = re.sub(rf"(?<!\S){re.escape(flag)} {written}(?!\S)", f"{flag} {scaled}", line)
-    urls = r"https://api\.example\.\w+(?:/v1)?|http://127\.0\.0\.1:PORT"
+    urls = r"https://api\.example\.\w+(?:/v1(?=\s))?|http://127\.0\.0\.1:PORT"  # a base URL's /v1
     if re.search(urls, line):
         sim = sims(_vendor_of(line))
         line = re.sub(urls, sim.url, line)
@@ -121,6 +121,7 @@ def substituted(line: str, sims: Simulators) -> str:
         line = re.sub(
             r"(\w+)=(?:\.\.\.|RUN_ID)", lambda m: f"{m[1]}={known.get(m[1], TOKEN)}", line
         )
+        line = line.replace("/RUN_ID", f"/{known.get('id', TOKEN)}")  # a run the simulator has
         line = line.replace("Bearer ...", f"Bearer {TOKEN}")
     return line
 
