@@ -68,6 +68,7 @@ class Line:
     pointer: str = "$"
     schema: str = RUN
     folder: str = CORPUS
+    column: int | None = None  # where the value is, for a finding placed on it
 
 
 def ok(file: str, line: int, item: str) -> Line:
@@ -189,6 +190,12 @@ def _gzip_bomb(root: Path) -> None:
         "text": base64.b64encode(bomb).decode(),
     }
     (root / CORPUS / "gzip-bomb.har").write_text(har(RUN_URL, headers, content))
+
+
+def _column(text: str, member: str) -> int:
+    """The 1-based column of the value of the (first) `"member": ` in one-line `text`."""
+    key = f'"{member}": '
+    return text.index(key) + len(key) + 1
 
 
 def _huge_total() -> str:
@@ -481,6 +488,7 @@ CASES: tuple[Case, ...] = (
                 "duration 100000000000... (401 digits) ms does not match finished - started"
                 " = 42000 ms (tolerance 1000 ms)",
                 "$.duration_ms",
+                column=_column(json.dumps({**GOOD_RUN, "duration_ms": HUGE}), "duration_ms"),
             ),
         ),
         0,
@@ -498,6 +506,7 @@ CASES: tuple[Case, ...] = (
                 f"total_pages 1 != ceil(total_items {HUGE_SHOWN} / page_size 25)",
                 "$.pagination.total_pages",
                 LIST,
+                column=_column(_huge_total(), "total_pages"),
             ),
             Line(
                 "huge-total.json",
@@ -508,6 +517,7 @@ CASES: tuple[Case, ...] = (
                 _PAGE,
                 "$.pagination.page",
                 LIST,
+                column=_column(_huge_total(), "page"),
             ),
         ),
         0,
@@ -610,7 +620,8 @@ def build(root: Path, cases: Iterable[Case]) -> list[str]:
 
 def _where(line: Line, sep: str = ":") -> str:
     shown = f"{line.folder}/{line.file}"
-    return shown if line.line is None else f"{shown}{sep}{line.line}"
+    at = shown if line.line is None else f"{shown}{sep}{line.line}"
+    return at if line.column is None else f"{at}:{line.column}"
 
 
 def validate_line(line: Line) -> str:
@@ -637,6 +648,10 @@ def plugin_line(line: Line) -> str | None:
 
 
 def plugin_node(line: Line) -> str:
+    """The item's id: its name counting from 1 (`record[1]` is the reader's `record[0]`)."""
+    name, _, number = line.item.partition("[")
+    if number and not name == "line":
+        return f"{line.folder}/{line.file}::{name}[{int(number.rstrip(']')) + 1}]"
     return f"{line.folder}/{line.file}::{line.item}"
 
 

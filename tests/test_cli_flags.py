@@ -305,7 +305,7 @@ def test_colour_flag_over_environment_over_terminal(
     assert code == 1
     assert (ANSI in out) is coloured
     if coloured:
-        assert "\x1b[31mbad.json:1: $: error: " in out
+        assert "\x1b[31mbad.json:1:1: $: error: " in out
 
 
 def test_colour_on_the_group_reaches_the_command(

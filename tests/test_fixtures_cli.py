@@ -87,7 +87,7 @@ def test_a_wrong_label_is_caught(run_cli, tmp_path: Path) -> None:
     )
     assert code == 1
     assert out.splitlines()[0] == (
-        f"{path}:1: $.status: error: expected exactly schema:type@/status to be reported, "
+        f"{path}:1:1: $.status: error: expected exactly schema:type@/status to be reported, "
         "got schema:enum@/status [expected-violation]"
     )
 

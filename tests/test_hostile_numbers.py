@@ -258,9 +258,11 @@ def test_validate_reports_every_record_and_exits_4(run_cli, tmp_path: Path, monk
     huge = json.dumps(mutate(example(RUN), "set", "/duration_ms", int(HUGE)))
     Path("runs.jsonl").write_text(f"{huge}\n{good.replace('42000', '1e400')}\n{good}\n")
     code, out, err = run_cli("validate", "runs.jsonl", "--schema", RUN)
+    column = huge.index('"duration_ms": ') + len('"duration_ms": ') + 1  # at the value
     assert (code, err) == (4, "")
     assert out.splitlines() == [
-        "runs.jsonl:1: $.duration_ms: warning: duration 100000000000... (401 digits) ms does not"
+        f"runs.jsonl:1:{column}: $.duration_ms: warning: duration "
+        "100000000000... (401 digits) ms does not"
         " match finished - started = 42000 ms (tolerance 1000 ms) [duration-consistent]",
         f"runs.jsonl:2: $: error: {INF_MESSAGE} [malformed-json]",
         "2 records: 2 conforming, 0 not conforming; 1 unreadable input; 1 error, 1 warning, 0 info",

@@ -121,13 +121,13 @@ def test_a_run_without_its_id_and_status_is_not_identified_as_that_run(name: str
             "hatchet.V1TaskSummary",
             {"taskId": "x"},
             1,
-            'bug.json:1: $.taskId: error: "x" is not of type integer [type]',
+            'bug.json:1{at}: $.taskId: error: "x" is not of type integer [type]',
         ),
         (
             "knock.WorkflowRecipientRun",
             {"status": "exploded"},
             1,
-            'bug.json:1: $.status: error: "exploded" is not one of: "queued", "processing", '
+            'bug.json:1{at}: $.status: error: "exploded" is not one of: "queued", "processing", '
             '"paused", "completed", "cancelled" [enum]',
         ),
         (
@@ -150,9 +150,13 @@ def test_validate_identify_on_the_issue_inputs(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    Path("bug.json").write_text(json.dumps(fixture(name, **changes) if name else changes))
+    text = json.dumps(fixture(name, **changes) if name else changes)
+    Path("bug.json").write_text(text)
+    ((key, value),) = changes.items()
+    member = f"{json.dumps(key)}: "  # a finding is at the bad value; "no schema" at the record
+    at = f":{text.index(member + json.dumps(value)) + len(member) + 1}" if name else ""
     assert main(["validate", "bug.json", "--identify"]) == code
-    assert capsys.readouterr().out.splitlines()[0] == first_line
+    assert capsys.readouterr().out.splitlines()[0] == first_line.format(at=at)
 
 
 # -- every listed object, valid and broken ------------------------------------------------------

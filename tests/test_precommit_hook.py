@@ -129,7 +129,8 @@ def test_the_hook_passes_good_and_fails_bad_recordings(tmp_path: Path) -> None:
 
     failed = _run(hook, args, ["good.jsonl", "bad.jsonl"], tmp_path)
     assert failed.returncode == 1
-    assert failed.stdout.splitlines()[0].startswith("bad.jsonl:1: $.status: error: ")
+    assert failed.stdout.splitlines()[0].startswith("bad.jsonl:1:")
+    assert ": $.status: error: " in failed.stdout.splitlines()[0]
     assert failed.stdout.splitlines()[-1] == (
         "2 records: 1 conforming, 1 not conforming; 0 unreadable inputs; 1 error, 0 warnings, 0 info"
     )

@@ -64,8 +64,11 @@ def test_the_agent_schema_rejects_a_defect_beside_a_good_run(
     path.write_text(json.dumps(GOOD) + "\n" + json.dumps(record) + "\n")
     code, out, _ = run_cli("validate", str(path), "--schema", AGENT)
     assert code == 1
+    key = message.split(":")[0].removeprefix("$").removeprefix(".")
+    member = f'"{key}": '  # at the bad value; at the record for a missing property
+    column = json.dumps(record).index(member) + len(member) + 1 if key else 1
     assert out.splitlines() == [
-        f"{path}:2: {message}",
+        f"{path}:2:{column}: {message}",
         "2 records: 1 conforming, 1 not conforming; 0 unreadable inputs; "
         "1 error, 0 warnings, 0 info",
     ]

@@ -49,6 +49,12 @@ def _lines(n: int, bad: tuple[int, ...] = ()) -> bytes:
     return ("\n".join(out) + "\n").encode()
 
 
+def _at(data: bytes, line: int) -> str:
+    """`line:column` of the bad status on 1-based `line` of `data`: where findings point."""
+    column = data.decode().splitlines()[line - 1].index('"bogus"') + 1
+    return f"{line}:{column}"
+
+
 def _validate(
     *args: str, stdin: bytes | None = None, **env: str
 ) -> subprocess.CompletedProcess[str]:
@@ -87,9 +93,10 @@ def test_fixtures_piped_into_validate_through_a_real_pipe() -> None:
 
 
 def test_a_bad_record_through_stdin_exits_1_at_its_line() -> None:
-    done = _validate("-", "--schema", SCHEMA, stdin=_lines(3, bad=(2,)))
+    data = _lines(3, bad=(2,))
+    done = _validate("-", "--schema", SCHEMA, stdin=data)
     assert done.returncode == 1
-    assert done.stdout.splitlines()[0] == f"<stdin>:2: $.status: error: {ENUM}"
+    assert done.stdout.splitlines()[0] == f"<stdin>:{_at(data, 2)}: $.status: error: {ENUM}"
     assert done.stderr == ""
 
 
@@ -138,9 +145,10 @@ def test_stdin_is_read_only_once() -> None:
 
 
 def test_stdin_in_several_processes() -> None:
-    done = _validate("-", "--schema", SCHEMA, "--jobs", "2", stdin=_lines(30, bad=(17,)))
+    data = _lines(30, bad=(17,))
+    done = _validate("-", "--schema", SCHEMA, "--jobs", "2", stdin=data)
     assert done.returncode == 1
-    assert done.stdout.splitlines()[0] == f"<stdin>:17: $.status: error: {ENUM}"
+    assert done.stdout.splitlines()[0] == f"<stdin>:{_at(data, 17)}: $.status: error: {ENUM}"
 
 
 class _Pipe(io.RawIOBase):
@@ -167,7 +175,7 @@ def _stdin_records(monkeypatch: pytest.MonkeyPatch, data: bytes, **kw: Any) -> l
 def test_library_reads_dash_as_stdin_with_short_reads(monkeypatch: pytest.MonkeyPatch) -> None:
     records = _stdin_records(monkeypatch, b'{"a": 1}\n' * 3000)
     assert len(records) == 3000
-    assert records[-1].locator == ("<stdin>", 2999, 3000, "line 3000")
+    assert records[-1].locator == ("<stdin>", 2999, 3000, "line 3000", None)
 
 
 def test_leading_whitespace_is_kept_as_counts_not_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -199,12 +207,13 @@ STOPPED = (
 
 def test_max_failures_stops_reading_and_says_so(tmp_path: Path) -> None:
     path = tmp_path / "runs.jsonl"
-    path.write_bytes(_lines(40, bad=(3, 5, 7, 9)))
+    data = _lines(40, bad=(3, 5, 7, 9))
+    path.write_bytes(data)
     done = _validate(str(path), "--schema", SCHEMA, "--max-failures", "2")
     assert done.returncode == 1
     assert done.stdout.splitlines() == [
-        f"{path}:3: $.status: error: {ENUM}",
-        f"{path}:5: $.status: error: {ENUM}",
+        f"{path}:{_at(data, 3)}: $.status: error: {ENUM}",
+        f"{path}:{_at(data, 5)}: $.status: error: {ENUM}",
         STOPPED,
     ]
     as_json = json.loads(
@@ -217,10 +226,11 @@ def test_max_failures_stops_reading_and_says_so(tmp_path: Path) -> None:
 
 
 def test_x_is_max_failures_1_also_through_stdin() -> None:
-    done = _validate("-", "--schema", SCHEMA, "-x", stdin=_lines(40, bad=(4, 8)))
+    data = _lines(40, bad=(4, 8))
+    done = _validate("-", "--schema", SCHEMA, "-x", stdin=data)
     assert done.returncode == 1
     assert done.stdout.splitlines() == [
-        f"<stdin>:4: $.status: error: {ENUM}",
+        f"<stdin>:{_at(data, 4)}: $.status: error: {ENUM}",
         "4 records: 3 conforming, 1 not conforming; 0 unreadable inputs; 1 error, 0 warnings, "
         "0 info; stopped after 1 failure (--max-failures 1): the rest of the input was not checked",
     ]
@@ -367,7 +377,7 @@ def test_a_terminal_gets_a_bar_with_percentage_and_eta(tmp_path: Path) -> None:
     code, screen, out = _on_a_terminal(["validate", str(path), "--schema", SCHEMA])
     assert code == 0
     assert out == (
-        "20000 records: 20000 conforming, 0 not conforming; 0 unreadable inputs; "
+        "20,000 records: 20,000 conforming, 0 not conforming; 0 unreadable inputs; "
         "0 errors, 0 warnings, 0 info\n"
     )
     size = f"{path.stat().st_size / 1e6:.1f}"
@@ -388,11 +398,12 @@ def test_fixtures_show_a_count_bar_on_a_terminal(tmp_path: Path) -> None:
 
 def test_a_terminal_shows_50_records_with_findings_and_says_how_many_more(tmp_path: Path) -> None:
     path = tmp_path / "bad.jsonl"
-    path.write_bytes(_lines(60, bad=tuple(range(1, 61))))
+    data = _lines(60, bad=tuple(range(1, 61)))
+    path.write_bytes(data)
     code, screen, _ = _on_a_terminal(["validate", str(path), "--schema", SCHEMA], stdout_too=True)
     assert code == 1
     findings = [row for row in screen.split("\n") if row.startswith(f"{path}:")]
-    assert findings == [f"{path}:{n}: $.status: error: {ENUM}" for n in range(1, 51)]
+    assert findings == [f"{path}:{_at(data, n)}: $.status: error: {ENUM}" for n in range(1, 51)]
     assert (
         "... and 10 more records with findings (use --output FILE or --output-format json for all)"
         in screen.split("\n")

@@ -22,6 +22,7 @@ from typing import Any
 
 from ._jsontext import SKIPPING_DECODER
 from .detect import detect
+from .stdin import STDIN_NAME, copy_path
 from .model import MAX_RECORD_BYTES, Locator, Span
 
 __all__ = ["BODY_PATHS", "Span", "json_string_index", "json_walk", "locate"]
@@ -59,7 +60,8 @@ def locate(locator: Locator, pointer: str, key: str | None = None) -> Span | Non
         return None
     with _LOCK:
         try:
-            source = _source(locator.file)
+            path = copy_path() if locator.file == STDIN_NAME else locator.file
+            source = None if path is None else _source(path)
             return None if source is None else source.locate(start, pointer_tokens(pointer), key)
         except Exception:  # best effort: a place not found is no place, never a failure
             return None

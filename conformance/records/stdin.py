@@ -6,6 +6,9 @@ whitespace only as counts) and hands it out again before the rest of the stream,
 memory stays one head whatever comes down the pipe. Readers that seek (YAML and the
 cassettes skip refused documents by offset) get the stream spooled to a temporary file
 instead: in memory up to `SPOOL_BYTES`, on disk past that.
+
+From the rewind on, what is read is also copied to a temporary file (`copy_path`), so
+a failing record's value can be found again (`records.positions`) as in a file.
 """
 
 from __future__ import annotations
@@ -27,6 +30,16 @@ SEEKING_FORMATS = frozenset({"yaml", "vcr", "schemathesis"})
 SPOOL_BYTES = 8 << 20
 
 _BLANK = b" \t\n\r\x0b\x0c"
+#: The copy of standard input, as read so far (one per process: there is one stdin).
+_COPY: list[IO[bytes]] = []
+
+
+def copy_path() -> str | None:
+    """The file holding what standard input has given so far, flushed; None before any."""
+    if not _COPY:
+        return None
+    _COPY[0].flush()
+    return _COPY[0].name
 
 
 class Replay:
@@ -58,6 +71,8 @@ class Replay:
         self._consumed += len(data)
         if self._kept is not None and data:
             self._keep(data)
+        elif data:
+            _COPY[0].write(data)
         return data
 
     def _next(self, size: int) -> bytes:
@@ -82,6 +97,9 @@ class Replay:
         if self._kept is None:
             raise OSError("standard input can be rewound only once")
         kept, self._kept, self._consumed = self._kept, None, 0
+        while _COPY:
+            _COPY.pop().close()
+        _COPY.append(tempfile.NamedTemporaryFile(prefix="runconform-stdin-"))  # noqa: SIM115
         self._replay = chain.from_iterable(_expanded(part) for part in kept)
 
     def tell(self) -> int:

@@ -146,9 +146,9 @@ class Summary:
     def line(self) -> str:
         s = self.severities
         return (
-            f"{plural(self.records, 'record')}: {self.conforming} conforming, {self.failing} not "
-            f"conforming; {plural(self.unreadable, 'unreadable input')}; "
-            f"{plural(s['error'], 'error')}, {plural(s['warning'], 'warning')}, {s['info']} info"
+            f"{plural(self.records, 'record')}: {self.conforming:,} conforming, {self.failing:,} "
+            f"not conforming; {plural(self.unreadable, 'unreadable input')}; "
+            f"{plural(s['error'], 'error')}, {plural(s['warning'], 'warning')}, {s['info']:,} info"
         )
 
     def as_dict(self) -> dict[str, Any]:
