@@ -22,8 +22,8 @@ from typing import Any
 
 from ._jsontext import SKIPPING_DECODER
 from .detect import detect
-from .stdin import STDIN_NAME, copy_path
 from .model import MAX_RECORD_BYTES, Locator, Span
+from .stdin import STDIN_NAME, copy_path
 
 __all__ = ["BODY_PATHS", "Span", "json_string_index", "json_walk", "locate"]
 
