@@ -650,7 +650,7 @@ def plugin_line(line: Line) -> str | None:
 def plugin_node(line: Line) -> str:
     """The item's id: its name counting from 1 (`record[1]` is the reader's `record[0]`)."""
     name, _, number = line.item.partition("[")
-    if number and not name == "line":
+    if number and name != "line":
         return f"{line.folder}/{line.file}::{name}[{int(number.rstrip(']')) + 1}]"
     return f"{line.folder}/{line.file}::{line.item}"
 
