@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+import yaml
+from test_contract import MY_CONTRACT, MY_RUN, contract_args, my_api
 
 from conformance.engines.processes import validate_paths
 from conformance.generate import generate, write_fixtures
@@ -463,4 +465,38 @@ def test_contract_in_ci_gets_its_two_lines(run_cli, monkeypatch: pytest.MonkeyPa
     assert FINISHED.fullmatch(finished).groups() == (  # type: ignore[union-attr]
         "contract",
         out.splitlines()[-1],
+    )
+
+
+@pytest.mark.parametrize("as_text", [json.dumps, yaml.safe_dump], ids=["json", "yaml"])
+def test_contract_reads_your_openapi_document_from_stdin(as_text: Any) -> None:
+    """`--contract -`: the document a user pipes in is the one tested, JSON or YAML."""
+    with my_api({**MY_RUN, "status": "exploded"}) as url:
+        args = contract_args(
+            "xceptor", url, "--contract", "-", "--expect", "myRun=xceptor.WorkflowRun"
+        )
+        done = subprocess.run(
+            [*RUNCONFORM, *args],
+            input=as_text(MY_CONTRACT),
+            capture_output=True,
+            text=True,
+            env=_env(),
+            timeout=120,
+        )
+    assert done.returncode == 1, done.stderr
+    assert done.stdout.splitlines()[0] == "GET /my/runs: FAILED (1 call, statuses [200])"
+
+
+def test_a_broken_contract_on_stdin_is_named_as_stdin() -> None:
+    done = subprocess.run(
+        [*RUNCONFORM, "contract", "xceptor", "-u", "http://127.0.0.1:9", "--contract", "-"],
+        input="{not json",
+        capture_output=True,
+        text=True,
+        env=_env(),
+        timeout=120,
+    )
+    assert done.returncode == 3
+    assert done.stderr.splitlines()[-1].startswith(
+        "runconform: error: <stdin>: malformed JSON at line 1"
     )

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import io
 import json
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from conformance.errors import BundleError
+from conformance.records.stdin import STDIN, STDIN_NAME
 
 if TYPE_CHECKING:
     from yaml.nodes import Node
@@ -107,11 +109,15 @@ def _parse_json(text: str, *, file: str) -> Any:
 
 
 def read_limited(path: Path, *, display: str | None = None) -> bytes:
-    """The bytes of a document file, refused unread past the document size limit."""
+    """The bytes of a document file (`-`: standard input), refused unread past the document
+    size limit."""
     name = display or str(path)
     try:
-        with path.open("rb") as fh:
-            raw = fh.read(MAX_DOCUMENT_BYTES + 1)
+        if str(path) == STDIN:
+            raw = sys.stdin.buffer.read(MAX_DOCUMENT_BYTES + 1)
+        else:
+            with path.open("rb") as fh:
+                raw = fh.read(MAX_DOCUMENT_BYTES + 1)
     except OSError as exc:
         raise BundleError(f"cannot read: {exc.strerror or exc}", file=name) from None
     if len(raw) > MAX_DOCUMENT_BYTES:
@@ -120,14 +126,16 @@ def read_limited(path: Path, *, display: str | None = None) -> bytes:
 
 
 def load_document(path: Path, *, display: str | None = None) -> Any:
-    """Load a `.json`, `.yaml` or `.yml` file as plain JSON data."""
-    name = display or str(path)
+    """Load a `.json`, `.yaml` or `.yml` file as plain JSON data; `-` is standard input,
+    JSON when it starts with `{`, else YAML."""
+    stdin = str(path) == STDIN
+    name = STDIN_NAME if stdin else display or str(path)
     raw = read_limited(path, display=name)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise BundleError(f"not UTF-8 (byte {exc.start})", file=name) from None
-    if path.suffix == ".json":
+    if path.suffix == ".json" or (stdin and text.lstrip("\ufeff \t\r\n").startswith("{")):
         return _parse_json(text, file=name)
     return parse_yaml(raw, file=name)[0]
 

@@ -30,7 +30,7 @@ def _report_formats() -> tuple[str, ...]:
 @click.option(
     "--contract",
     type=click.Path(path_type=Path),
-    help="Your own OpenAPI document instead of the bundled one.",
+    help="Your own OpenAPI document (- reads standard input) instead of the bundled one.",
 )
 @options.credentials
 @click.option(
