@@ -1,22 +1,30 @@
-"""The pre-commit hooks: which files each selects (as pre-commit selects them), their entry
-run as pre-commit runs it (entry + args + file names, in a real process), and the release
-tag scheme `rev:` follows."""
+"""The pre-commit hooks: the manifest as pre-commit itself loads and validates it, which files
+each selects (by pre-commit's own file classifier), their entry run as pre-commit runs it
+(entry + args + file names, in a real process), and the release tag scheme `rev:` follows.
+
+pre-commit's hook environment is not built here: it installs this repository from the
+package index, and the suite talks to loopback only."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import shlex
 import subprocess
 import sys
+import tempfile
 import tomllib
 from pathlib import Path
+from types import SimpleNamespace
 
-import yaml
 from conftest import example
+from pre_commit.clientlib import load_manifest
+from pre_commit.commands.run import Classifier
 
 ROOT = Path(__file__).resolve().parent.parent
-HOOKS = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+#: The hooks as pre-commit loads them: its manifest schema checked, its defaults filled in.
+HOOKS = [dict(hook) for hook in load_manifest(str(ROOT / ".pre-commit-hooks.yaml"))]
 BIN = Path(sys.executable).parent
 
 #: A repository that keeps recordings beside the usual configuration files.
@@ -42,10 +50,15 @@ def _hook(hook_id: str) -> dict[str, object]:
 
 
 def _selected(hook: dict[str, object], names: list[str]) -> list[str]:
-    """pre-commit's own filter: `files` and `exclude` searched in the path (`re.search`)."""
-    files = re.compile(str(hook.get("files", "")))
-    exclude = re.compile(str(hook.get("exclude", "^$")))
-    return [n for n in names if files.search(n) and not exclude.search(n)]
+    """The files pre-commit hands `hook` out of `names` (`files`, `exclude` and `types`, by
+    its own classifier), in a scratch tree holding those names (it classifies files that
+    exist)."""
+    with tempfile.TemporaryDirectory() as scratch, contextlib.chdir(scratch):
+        for name in names:
+            Path(name).parent.mkdir(parents=True, exist_ok=True)
+            Path(name).write_text("{}\n")
+        classifier = Classifier.from_config(names, "", "^$")
+        return list(classifier.filenames_for_hook(SimpleNamespace(**hook)))  # type: ignore[arg-type]
 
 
 def _run(
