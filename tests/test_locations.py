@@ -214,3 +214,44 @@ def test_sarif_regions_and_github_columns(
         "::error file=bad-runs.json,line=5,col=15,endLine=5,title=runconform enum::$.status: "
         f'"DONE" is not one of: {STATUSES}'
     )
+
+
+def test_placing_a_finding_keeps_every_other_field() -> None:
+    """`_placed_at` spells `dataclasses.replace` out: a field added to Finding must not be
+    dropped by it."""
+    from dataclasses import fields, replace
+
+    from conformance.records.model import Span
+    from conformance.report.findings import Finding
+    from conformance.report.placement import _placed_at
+
+    place = {"file", "line", "column", "end_line", "end_column"}
+    values = {f.name: f"{f.name}-value" for f in fields(Finding)}
+    finding = Finding(**values)  # type: ignore[arg-type]
+    span = Span(3, 4, 5, 6)
+    assert _placed_at(finding, "f.json", span) == replace(
+        finding, file="f.json", line=3, column=4, end_line=5, end_column=6
+    )
+    assert place < values.keys()
+
+
+def _status_place(out: str) -> str:
+    return next(line.split(": ")[0] for line in out.splitlines() if ": $.status: " in line)
+
+
+def test_a_file_read_again_is_placed_by_its_new_text(
+    run_cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failing JSONL line is placed from the text the reader kept of it; a file read anew
+    (here rewritten in between, in the same process) must not be placed by the old text."""
+    monkeypatch.chdir(tmp_path)
+    run = {"id": "r1", "status": "DONE", "name": "x"}
+    Path("runs.json").write_text(json.dumps(run) + "\n")
+    first = _validate(run_cli, Path("runs.json"), "--no-invariants", "--input-format", "jsonl")
+    Path("runs.json").write_text(json.dumps(run, indent=2) + "\n")  # now a pretty document
+    again = _validate(run_cli, Path("runs.json"), "--no-invariants")
+    before = json.dumps(run).index('"DONE"') + 1
+    assert (_status_place(first[1]), _status_place(again[1])) == (
+        f"runs.json:1:{before}",
+        "runs.json:3:13",
+    )

@@ -20,6 +20,7 @@ from ._jsonstream import BadValue, JsonStream
 from ._jsontext import decode
 from ._yamlsafe import SafeYaml, construct, to_json
 from .model import Limits, Locator, ReadProblem, Record
+from .positions import remember_line
 
 #: Bytes read at a time by the JSON Lines reader.
 _JSONL_CHUNK = 1 << 20
@@ -206,6 +207,7 @@ def sift_block(
             elif is_clean(value):
                 clean(lineno)
             else:
+                remember_line(block.file, lineno, raw)  # it may fail: placed from memory
                 yield Record(Locator(block.file, index, lineno, f"line {lineno}"), value)
             index += 1
         offset += len(raw) + 1

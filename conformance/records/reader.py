@@ -21,6 +21,7 @@ from .documents import LineBlock, jsonl_blocks, jsonl_ranges, read_json, read_js
 from .har import read_har
 from .meter import ReadMeter
 from .model import DEFAULT_LIMITS, FORMATS, Limits, Locator, ReadProblem, Record
+from .positions import forget_lines
 from .postman import read_postman
 from .stdin import SEEKING_FORMATS, STDIN, STDIN_NAME, open_stdin, spooled
 
@@ -228,6 +229,7 @@ def _read_open(
     cut: _Cutter,
 ) -> Iterator[Record | ReadProblem | LineBlock]:
     """The records of an open file, positioned at its start, of the sniffed format."""
+    forget_lines(path)  # lines kept from an earlier read of `path` must not place this one's
     refusal = _refusal(sniffed, forced)
     if refusal is not None:
         yield _whole_file(path, *refusal)
