@@ -186,11 +186,17 @@ def _screen(name: str) -> Callable[[dict[str, Any]], bool]:
     page = profile.get("page")
     page_items = pointer_tokens(profile["children"][0]["items"]) if page is not None else ()
     identity = unrequired_identity(name)
+    # Top-level identity keys looked up directly: one dict.get each, on every clean record.
+    identity_keys = tuple(tokens[0] for tokens in identity if len(tokens) == 1)
+    identity_deep = tuple(tokens for tokens in identity if len(tokens) != 1)
     children = _nested(profile)
 
     def screen(instance: dict[str, Any]) -> bool:
         get = instance.get
-        for tokens in identity:
+        for key in identity_keys:
+            if get(key) is None:
+                return False
+        for tokens in identity_deep:
             if value_at(instance, tokens) is None:
                 return False
         created = get(created_key) if created_key else None
