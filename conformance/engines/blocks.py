@@ -16,7 +16,6 @@ from typing import NamedTuple
 from conformance.records import DEFAULT_LIMITS, Locator, ReadProblem, Record
 from conformance.records.documents import LineBlock, decode_block, load_block, sift_block
 from conformance.report.findings import CleanRecords, ValidationResult
-from conformance.report.placement import placed
 from conformance.validation.engine import validate_record
 from conformance.validation.judge import clean_test, judge
 from conformance.validation.options import ValidationOptions
@@ -97,8 +96,8 @@ def _sifted(block: LineBlock, validators: SchemaValidators, how: Judging) -> Blo
         before = len(clean_lines)
         if isinstance(record, ReadProblem):
             results.append(validate_record(record, schema=how.schema, options=opts))
-        else:  # placed here, where the line's text is at hand (and in the worker, with --jobs)
-            results.append(placed(judge(record.payload, validators, opts, record.locator)))
+        else:
+            results.append(judge(record.payload, validators, opts, record.locator))
     runs.append(len(clean_lines) - before)
     lines = () if how.count_clean else tuple(clean_lines)
     return BlockVerdict(tuple(results), tuple(runs), lines)

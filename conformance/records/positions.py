@@ -55,10 +55,11 @@ def pointer_tokens(pointer: str) -> list[str]:
 
 #: The text of JSONL lines just read that did not pass the reader's quick test (kept by
 #: `remember_line`), so placing their findings reads no file: with 5 % failing records that
-#: re-reading cost as much as a tenth of a validation run. A record is judged and placed as
-#: soon as it is read (`engines.blocks`), so a few lines are enough; older ones are dropped.
+#: re-reading cost as much as a tenth of a validation run. A block's records are placed
+#: when its verdict is written, before the next blocks are read, so a few hundred lines
+#: are enough; older ones are dropped (and then placed by reading the file).
 _RECENT: OrderedDict[tuple[str, int], bytes] = OrderedDict()
-_RECENT_LINES = 16
+_RECENT_LINES = 512
 
 
 def remember_line(file: str, line: int, raw: bytes) -> None:
