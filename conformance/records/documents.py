@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from io import BufferedReader
 from typing import Any, BinaryIO
 
-import orjson
+import msgspec
 
 from conformance.words import plural
 
@@ -24,10 +24,6 @@ from .positions import remember_line
 
 #: Bytes read at a time by the JSON Lines reader.
 _JSONL_CHUNK = 1 << 20
-#: orjson turns integers beyond 64 bits into floats; a line with a run of this many digits
-#: is decoded by the stdlib instead, so the parser choice never changes a value.
-_LONG_DIGIT_RUN = b"0" * 19
-_GUARD_TABLE = bytes.maketrans(b"0123456789[", b"0000000000{")
 _SLOW = object()
 _JSONL_HINT = "; if this is JSON Lines (one value per line), read it with format 'jsonl'"
 
@@ -70,7 +66,7 @@ def read_jsonl(fh: BinaryIO, file: str, limits: Limits) -> Iterator[Record | Rea
     """One record per non-blank line; a bad line is a problem and the next lines still count.
 
     This is the hot path for large recordings: one ``bytes.split`` per megabyte and one
-    orjson decode per ordinary line (the stdlib decides anything unusual).
+    msgspec decode per ordinary line (the stdlib decides anything unusual).
     """
     index = 0
     for lineno, offset, raw in _lines(fh, limits.max_record_bytes):
@@ -186,32 +182,45 @@ def sift_block(
     """`decode_block`, but a line whose value `is_clean` accepts is not yielded: its line
     number is appended to `clean_lines` instead, so the common clean record costs a
     decode, one test and one append. Clean records keep their place in the count: when
-    a record is yielded, `len(clean_lines)` is the number of clean ones before it."""
+    a record is yielded, `len(clean_lines)` is the number of clean ones before it.
+
+    The hot loop of a validation run: `_fast_decode` is written out in it (a call per
+    line costs as much as its guard), and the depth guard's counts are skipped for lines
+    too short to nest deeper than the limit.
+    """
     if block.oversized:
         yield decode_line(block.file, 0, block.first_line, block.offset, None, limits)
         return
-    index, offset, lineno = 0, block.offset, block.first_line
+    file, index, offset, lineno = block.file, 0, block.offset, block.first_line - 1
     lines = block.data.split(b"\n")
     if lines and not lines[-1]:
         lines.pop()
     max_bytes, max_depth = limits.max_record_bytes, limits.max_depth
-    clean = clean_lines.append
+    shallow = 2 * max_depth + 1  # valid JSON this short nests at most max_depth deep
+    clean, loads = clean_lines.append, _decode_json
     for raw in lines:
-        if raw and not raw.isspace():
-            fitting = len(raw) <= max_bytes
-            value = _fast_decode(raw, max_depth) if fitting else _SLOW
-            if value is _SLOW:  # decided by the exact path (or refused as too large)
-                yield decode_line(
-                    block.file, index, lineno, offset, raw if fitting else None, limits
-                )
-            elif is_clean(value):
-                clean(lineno)
-            else:
-                remember_line(block.file, lineno, raw)  # it may fail: placed from memory
-                yield Record(Locator(block.file, index, lineno, f"line {lineno}"), value)
-            index += 1
-        offset += len(raw) + 1
         lineno += 1
+        size = len(raw)
+        if not size or raw.isspace():
+            offset += size + 1
+            continue
+        value: Any = _SLOW
+        if size <= max_bytes and (
+            size <= shallow or raw.count(b"{") + raw.count(b"[") <= max_depth
+        ):
+            try:
+                value = loads(raw)
+            except (msgspec.DecodeError, RecursionError):
+                pass
+        if value is _SLOW:  # decided by the exact path (or refused as too large)
+            yield decode_line(file, index, lineno, offset, raw if size <= max_bytes else None, limits)
+        elif is_clean(value):
+            clean(lineno)
+        else:
+            remember_line(file, lineno, raw)  # it may fail: placed from memory
+            yield Record(Locator(file, index, lineno, f"line {lineno}"), value)
+        index += 1
+        offset += size + 1
 
 
 def decode_line(
@@ -245,24 +254,24 @@ def decode_line(
 
 
 def _fast_decode(raw: bytes, max_depth: int) -> object:
-    """orjson for the ordinary line, or `_SLOW` when the stdlib path must decide.
+    """msgspec for the ordinary line, or `_SLOW` when the stdlib path must decide.
 
-    The stdlib path is the definition (depth limit, exact big integers, error
-    messages with positions); this shortcut only takes lines on which orjson is
-    known to give the same value, and anything it rejects goes the slow way.
-    One `translate` serves both guards: digits become "0" (a run of 19 may be an
-    integer beyond 64 bits, which orjson would turn into a float) and "[" becomes
-    "{" (more openers than `max_depth` may nest too deep).
+    The stdlib path is the definition (depth limit, refusals, error messages with
+    positions). msgspec gives the same value wherever it accepts a line: integers of
+    any size exactly, floats correctly rounded, the last of duplicate names; what it
+    rejects (a lone surrogate, a byte order mark, a number beyond a double, bad
+    syntax) goes the slow way. Its own nesting limit is Python's recursion limit, so
+    a line long enough to nest deeper than `max_depth` has its brackets counted first.
     """
-    folded = raw.translate(_GUARD_TABLE)
-    if _LONG_DIGIT_RUN in folded:
-        return _SLOW
-    if len(raw) > 2 * max_depth and folded.count(b"{") > max_depth:
+    if len(raw) > 2 * max_depth + 1 and raw.count(b"{") + raw.count(b"[") > max_depth:
         return _SLOW
     try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError:
+        return _decode_json(raw)
+    except (msgspec.DecodeError, RecursionError):
         return _SLOW
+
+
+_decode_json = msgspec.json.Decoder().decode
 
 
 def _lines(fh: BinaryIO, max_len: int) -> Iterator[tuple[int, int, bytes | None]]:

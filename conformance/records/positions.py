@@ -13,6 +13,7 @@ keeps its record's line, as before.
 from __future__ import annotations
 
 import codecs
+import json
 import os
 import re
 import sys
@@ -41,11 +42,20 @@ BODY_PATHS: dict[str, tuple[tuple[str, ...], str]] = {
 _FIRST_READ = 1 << 12
 _LINE_CHUNK = 1 << 16
 _WS = re.compile(r"[ \t\r\n]*")
-_COLON = re.compile(r"[ \t\r\n]*:[ \t\r\n]*")
-_AFTER_VALUE = re.compile(r"[ \t\r\n]*,?[ \t\r\n]*")
 # One escape of a JSON string as one decoded character: a surrogate pair, \uXXXX or \x.
 _ESCAPE = re.compile(r"\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}|\\u.{4}|\\.")
-_scan = SKIPPING_DECODER.scan_once  # type: ignore[attr-defined]  # set by JSONDecoder.__init__
+_scan_skipping = SKIPPING_DECODER.scan_once  # type: ignore[attr-defined]  # set by JSONDecoder.__init__
+_scan_plain = json.JSONDecoder().scan_once  # type: ignore[attr-defined]  # (idem)
+
+
+def _scan(text: str, pos: int) -> tuple[Any, int]:
+    """(value, end) of the JSON value at `pos`: the C scanner's own number parsing (a
+    fifth of the cost of calling back into Python for each number), or, for a number it
+    refuses (an integer over Python's 4,300 digits), the scanner that only skips them."""
+    try:
+        return _scan_plain(text, pos)  # type: ignore[no-any-return]
+    except ValueError:
+        return _scan_skipping(text, pos)  # type: ignore[no-any-return]
 
 
 def pointer_tokens(pointer: str) -> list[str]:
@@ -129,7 +139,16 @@ def json_walk(text: str, pos: int, tokens: list[str], key: str | None = None) ->
 
 
 def _skip_ws(text: str, pos: int) -> int:
+    """`pos` past blanks: looked at directly for none or one (compact and `json.dumps`
+    text, a regex match costing as much as scanning a short value), else by regex."""
+    if text[pos] not in _BLANKS:
+        return pos
+    if text[pos + 1] not in _BLANKS:
+        return pos + 1
     return _WS.match(text, pos).end()  # type: ignore[union-attr]  # matches ""
+
+
+_BLANKS = " \t\r\n"
 
 
 def _member(text: str, pos: int, token: str, name: bool = False) -> int:
@@ -141,17 +160,21 @@ def _member(text: str, pos: int, token: str, name: bool = False) -> int:
         raise KeyError(token)
     wanted = int(token) if opener == "[" else -1
     pos, index = _skip_ws(text, pos + 1), 0
-    colon, after = _COLON.match, _AFTER_VALUE.match
     while text[pos] not in "}]":
         if opener == "{":
             found, end = _scan(text, pos)
-            value = colon(text, end).end()  # type: ignore[union-attr]  # None: not JSON, locate gives up
+            end = _skip_ws(text, end)
+            if text[end] != ":":
+                raise KeyError(token)  # not JSON: locate gives up
+            value = _skip_ws(text, end + 1)
             if found == token:
                 return pos if name else value
             pos = value
         elif index == wanted:
             return pos
-        pos = after(text, _scan(text, pos)[1]).end()  # type: ignore[union-attr]  # "" matches
+        pos = _skip_ws(text, _scan(text, pos)[1])
+        if text[pos] == ",":
+            pos = _skip_ws(text, pos + 1)
         index += 1
     raise KeyError(token)
 
