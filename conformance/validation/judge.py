@@ -20,7 +20,7 @@ from conformance.validation.explain import (
     schema_findings,
 )
 from conformance.validation.options import ValidationOptions
-from conformance.validation.semantics import check_invariants
+from conformance.validation.semantics import invariants_hold
 from conformance.validation.validators import SchemaValidators
 
 
@@ -115,7 +115,7 @@ def clean_test(validators: SchemaValidators, opts: ValidationOptions) -> Callabl
     full path, which decides. It never says True where `judge` would report.
     """
     is_valid = (validators.fast_strict if opts.drift else validators.fast).is_valid
-    name = validators.name if opts.invariants and validators.profiled else None
+    hold = invariants_hold(validators.name) if opts.invariants and validators.profiled else None
 
     def is_clean(value: Any) -> bool:
         if _maybe_sidecar(value):
@@ -125,6 +125,6 @@ def clean_test(validators: SchemaValidators, opts: ValidationOptions) -> Callabl
                 return False
         except UnicodeEncodeError:
             return False
-        return name is None or not check_invariants(value, name)
+        return hold is None or hold(value)
 
     return is_clean
