@@ -71,6 +71,11 @@ def sanitize(
     return instance
 
 
+def _get(obj: dict[str, Any], path: tuple[str, ...]) -> Any:
+    """`get`, with the common one-token path looked up directly."""
+    return obj.get(path[0]) if len(path) == 1 and type(obj) is dict else get(obj, path)
+
+
 class _Sanitizer:
     """One pass over one top-level object; one timestamp rendering for the whole response."""
 
@@ -91,9 +96,11 @@ class _Sanitizer:
         ch, roles = self.ch, plan.roles
         given = ov.roles() if ov is not NO_OVERRIDES else {}
         status = self._status(obj, plan, given, parent_final)
+        minimal = self.minimal
         for carried in plan.carried:
-            if (carried.invariant or not self.minimal) and get(obj, carried.path) is None:
-                put(obj, carried.path, value_generator(carried.shape, carried.path[-1])(ch, 0))
+            path = carried.path
+            if (carried.invariant or not minimal) and _get(obj, path) is None:
+                put(obj, path, value_generator(carried.shape, path[-1])(ch, 0))
         digits = self.digits
         fixed = (
             {r: instant_ms(given[r], r) for r in TIME_ROLES if given.get(r) is not None}
@@ -116,7 +123,7 @@ class _Sanitizer:
             self._presence(obj, plan, status, given)
         latest = self._write_times(obj, plan, fixed, values)
         if "duration_ms" in roles:
-            texts = any(fixed[r][1] for r in ("started", "finished") if r in fixed)
+            texts = bool(fixed) and any(fixed[r][1] for r in ("started", "finished") if r in fixed)
             self._duration(obj, plan, given, started, finished, texts)
         if plan.counts or plan.step_count:
             self._counts(obj, plan)
@@ -175,17 +182,22 @@ class _Sanitizer:
     ) -> int | None:
         """Stamp every time role the object shows (and the links to them); the latest one."""
         latest = None
+        digits, offset, roles = self.digits, self.offset, plan.roles
+        rendered: dict[str, str] = {}  # a role's instant, rendered once for it and its links
         for role in plan.time_roles:
-            path = plan.roles[role]
-            holder = get(obj, path[:-1]) if len(path) > 1 else obj
+            path = roles[role]
+            holder = obj if len(path) == 1 else get(obj, path[:-1])
             if isinstance(holder, dict) and path[-1] in holder:
                 text = fixed[role][1] if role in fixed else None
-                holder[path[-1]] = text or stamp(values[role], self.digits, self.offset)
+                if not text:
+                    text = rendered[role] = stamp(values[role], digits, offset)
+                holder[path[-1]] = text
                 latest = values[role] if latest is None else max(latest, values[role])
         for path, role in plan.links:
-            holder = get(obj, path[:-1])
+            holder = obj if len(path) == 1 else get(obj, path[:-1])
             if isinstance(holder, dict) and path[-1] in holder:
-                holder[path[-1]] = stamp(values[role], self.digits, self.offset)
+                text = rendered.get(role) or stamp(values[role], digits, offset)
+                holder[path[-1]] = rendered[role] = text
         return latest
 
     def _status(

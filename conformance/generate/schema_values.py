@@ -23,6 +23,7 @@ from conformance.generate.numeric_values import integer_generator, number_genera
 from conformance.generate.profiles import owned_fields
 from conformance.generate.shapes import Shape, inexact_keywords, merge, shape_for
 from conformance.generate.values import (
+    FORMAT_LENGTHS,
     FORMATS,
     WORDS,
     UnsupportedPattern,
@@ -123,6 +124,8 @@ class _Compiler:
                 raise BundleError(f"{shape.where}: no value satisfies this schema")
             if len(options) == 1:
                 return _typed(options[0])
+            if not any(isinstance(v, (dict, list)) for v in options):
+                return lambda ch, d: ch.choice(options)  # scalars: nothing to copy
             gens = [_typed(v) for v in options]
             return lambda ch, d: ch.choice(gens)(ch, d)
         if shape.branches:
@@ -185,6 +188,9 @@ class _Compiler:
             gen = base
             if shape.pattern is not None and shape.format in FORMATS:
                 self.unsupported.add("pattern")  # format + pattern: filtered
+            shortest, longest = FORMAT_LENGTHS.get(shape.format or "", (0, None))
+            if lo <= shortest and (hi is None or (longest is not None and longest <= hi)):
+                return lambda ch, d: gen(ch)  # always within the bounds: nothing to fit
             return lambda ch, d: _fit(gen(ch), lo, hi)
         examples = [
             e
@@ -203,7 +209,7 @@ class _Compiler:
         def plain(ch: Chooser, d: int) -> str:
             if pool is not None:
                 value = pool(ch)
-                if fits(value):
+                if lo <= len(value) and (hi is None or len(value) <= hi):  # fits(value)
                     return value
             return words(ch, floor, upper)
 
@@ -254,9 +260,10 @@ class _Compiler:
 
         def gen(ch: Chooser, d: int) -> dict[str, Any]:
             out: dict[str, Any] = {}
+            boolean, below = ch.boolean, d + 1
             for name, sub, required in fields:
-                if required or ch.boolean(P_OPTIONAL):
-                    out[name] = sub(ch, d + 1)
+                if required or boolean(P_OPTIONAL):
+                    out[name] = sub(ch, below)
             if len(out) < need or (limit is not None and len(out) > limit):
                 _resize(out, fields, need, limit, ch, d)
             return out
@@ -311,6 +318,7 @@ def _dedupe(out: list[Any], item: Gen, ch: Chooser, d: int) -> list[Any]:
 
 
 _FREE_KEYS = ("customer_id", "priority", "region", "batch", "source", "retries", "book", "env")
+_FREE_PREFIXES = {key: f"{key[:3]}_" for key in _FREE_KEYS}
 
 
 def _free_value(ch: Chooser, d: int) -> Any:
@@ -328,7 +336,9 @@ def _free_object(ch: Chooser, d: int) -> dict[str, Any]:
     for _ in range(ch.integer(0, 3)):
         key = ch.choice(_FREE_KEYS)
         out[key] = (
-            f"{key[:3]}_{ch.text(LOWER_ALNUM, 4, 6)}" if ch.boolean(0.5) else _free_value(ch, d)
+            _FREE_PREFIXES[key] + ch.text(LOWER_ALNUM, 4, 6)
+            if ch.boolean(0.5)
+            else _free_value(ch, d)
         )
     return out
 
