@@ -18,7 +18,7 @@ from typing import Any
 
 from conformance.bundle.formats import is_valid_format
 from conformance.errors import BundleError
-from conformance.generate.choosers import LOWER_ALNUM, Chooser
+from conformance.generate.choosers import LOWER_ALNUM, Chooser, RandomChooser
 from conformance.generate.numeric_values import integer_generator, number_generator
 from conformance.generate.profiles import owned_fields
 from conformance.generate.shapes import Shape, inexact_keywords, merge, shape_for
@@ -260,10 +260,17 @@ class _Compiler:
 
         def gen(ch: Chooser, d: int) -> dict[str, Any]:
             out: dict[str, Any] = {}
-            boolean, below = ch.boolean, d + 1
-            for name, sub, required in fields:
-                if required or boolean(P_OPTIONAL):
-                    out[name] = sub(ch, below)
+            below = d + 1
+            if type(ch) is RandomChooser:  # is_plain_random: boolean(p) inline
+                random = ch.random
+                for name, sub, required in fields:
+                    if required or random() < P_OPTIONAL:
+                        out[name] = sub(ch, below)
+            else:
+                boolean = ch.boolean
+                for name, sub, required in fields:
+                    if required or boolean(P_OPTIONAL):
+                        out[name] = sub(ch, below)
             if len(out) < need or (limit is not None and len(out) > limit):
                 _resize(out, fields, need, limit, ch, d)
             return out
@@ -332,6 +339,8 @@ def _free_value(ch: Chooser, d: int) -> Any:
 
 def _free_object(ch: Chooser, d: int) -> dict[str, Any]:
     """An open object (input, output, metadata): a few plausible key/value pairs."""
+    if type(ch) is RandomChooser:  # is_plain_random
+        return _free_object_inline(ch.random)
     out: dict[str, Any] = {}
     for _ in range(ch.integer(0, 3)):
         key = ch.choice(_FREE_KEYS)
@@ -340,6 +349,31 @@ def _free_object(ch: Chooser, d: int) -> dict[str, Any]:
             if ch.boolean(0.5)
             else _free_value(ch, d)
         )
+    return out
+
+
+_FREE_TEXT = float(len(LOWER_ALNUM))
+_N_FREE_KEYS = len(_FREE_KEYS)
+
+
+def _free_object_inline(random: Callable[[], float]) -> dict[str, Any]:
+    """`_free_object` with a RandomChooser's decisions made inline: the same draws, same object."""
+    out: dict[str, Any] = {}
+    for _ in range(int(random() * 4)):  # integer(0, 3)
+        key = _FREE_KEYS[int(random() * _N_FREE_KEYS)]  # choice(_FREE_KEYS)
+        if random() < 0.5:  # text(LOWER_ALNUM, 4, 6) after the key's prefix
+            size = 4 + int(random() * 3)
+            out[key] = _FREE_PREFIXES[key] + "".join(
+                [LOWER_ALNUM[int(random() * _FREE_TEXT)] for _ in range(size)]
+            )
+            continue
+        kind = int(random() * 3)  # _free_value: integer(0, 2)
+        if kind == 0:
+            out[key] = WORDS[int(random() * len(WORDS))]
+        elif kind == 1:
+            out[key] = int(random() * 101)  # integer(0, 100)
+        else:
+            out[key] = random() < 0.5
     return out
 
 
