@@ -273,12 +273,12 @@ class _Sanitizer:
     ) -> None:
         roles = plan.roles
         path = roles["duration_ms"]
-        begin, end = roles.get("started"), roles.get("finished")
+        opens, closes = roles.get("started"), roles.get("finished")
         has_span = (
-            begin is not None
-            and end is not None
-            and _get(obj, begin) is not None
-            and _get(obj, end) is not None
+            opens is not None
+            and closes is not None
+            and _get(obj, opens) is not None
+            and _get(obj, closes) is not None
         )
         if "duration_ms" in given:
             put(obj, path, given["duration_ms"])
