@@ -19,6 +19,7 @@ The bulk row is repeated for `--also` objects (by default two ~1 KB runs; the
 generated xceptor.WorkflowRun averages about 0.5 KB of compact JSON).
 
 Usage: python benchmarks/fixtures_bench.py [--object NAME] [--n 50000] [--examples 300]
+       [--only-bulk]  (only the 1-process bulk rows: quick before/after runs)
 """
 
 from __future__ import annotations
@@ -155,9 +156,16 @@ def main() -> None:
         default="knock.WorkflowRecipientRunDetail,hatchet.V1TaskSummary",
         help="more objects for the bulk row (comma-separated; ~1 KB runs by default)",
     )
+    parser.add_argument(
+        "--only-bulk", action="store_true", help="only the 1-process bulk rows (quick A/B runs)"
+    )
     args = parser.parse_args()
     name = args.object
     print(f"object {name}; {os.cpu_count()} CPUs; bulk n={args.n:,}; examples={args.examples}")
+    if args.only_bulk:
+        others = [o for o in args.also.split(",") if o]
+        render([bulk(name, args.n)] + [bulk(other, args.n, f": {other}") for other in others])
+        return
     rows = [
         bulk(name, args.n),
         bulk_parallel(name, args.n, 2),
@@ -174,6 +182,10 @@ def main() -> None:
                     lambda: strategy(name, backend="schemathesis"), args.examples),
     ]  # fmt: skip
     rows[1:1] = [bulk(other, args.n, f": {other}") for other in args.also.split(",") if other]
+    render(rows)
+
+
+def render(rows: list[Row]) -> None:
     print()
     print("| route | fixtures/s | mean size | valid | sane | note |")
     print("|---|---:|---:|---:|---:|---|")

@@ -10,6 +10,7 @@ compiled once per object; `Overrides` is how a caller fixes some of it.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -110,6 +111,7 @@ class Plan:
     duration_floor: int
     errors: tuple[str, ...]  # optional error properties, kept only on failed runs
     carried: tuple[Carried, ...]  # what every real response carries (see _carried)
+    required_roles: frozenset[str] = frozenset()  # roles whose property the schema requires
 
     def required(self, path: tuple[str, ...]) -> bool:
         if len(path) == 1:
@@ -165,7 +167,7 @@ def plan_for(name: str) -> Plan | None:
         for k in ("error", "errorMessage", "error_message")
         if k in shape.properties and k not in shape.required and "status" in roles
     )
-    return Plan(
+    plan = Plan(
         name=name,
         shape=shape,
         roles=roles,
@@ -184,6 +186,8 @@ def plan_for(name: str) -> Plan | None:
         errors=errors,
         carried=_carried(name, shape),
     )
+    required = frozenset(r for r, path in roles.items() if plan.required(path))
+    return dataclasses.replace(plan, required_roles=required)
 
 
 def _carried(name: str, shape: Shape) -> tuple[Carried, ...]:
@@ -252,6 +256,9 @@ get = value_at  # one pointer walker for validation and generation alike
 
 def put(node: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
     """Set the value at `path`, creating the (documented) objects on the way."""
+    if len(path) == 1:  # the common case, without slicing the path
+        node[path[0]] = value
+        return
     for token in path[:-1]:
         child = node.get(token)
         if not isinstance(child, dict):

@@ -71,6 +71,11 @@ def sanitize(
     return instance
 
 
+def _get(obj: dict[str, Any], path: tuple[str, ...]) -> Any:
+    """`get`, with the common one-token path looked up directly."""
+    return obj.get(path[0]) if len(path) == 1 and type(obj) is dict else get(obj, path)
+
+
 class _Sanitizer:
     """One pass over one top-level object; one timestamp rendering for the whole response."""
 
@@ -91,9 +96,11 @@ class _Sanitizer:
         ch, roles = self.ch, plan.roles
         given = ov.roles() if ov is not NO_OVERRIDES else {}
         status = self._status(obj, plan, given, parent_final)
+        minimal = self.minimal
         for carried in plan.carried:
-            if (carried.invariant or not self.minimal) and get(obj, carried.path) is None:
-                put(obj, carried.path, value_generator(carried.shape, carried.path[-1])(ch, 0))
+            path = carried.path
+            if (carried.invariant or not minimal) and _get(obj, path) is None:
+                put(obj, path, value_generator(carried.shape, path[-1])(ch, 0))
         digits = self.digits
         fixed = (
             {r: instant_ms(given[r], r) for r in TIME_ROLES if given.get(r) is not None}
@@ -116,7 +123,7 @@ class _Sanitizer:
             self._presence(obj, plan, status, given)
         latest = self._write_times(obj, plan, fixed, values)
         if "duration_ms" in roles:
-            texts = any(fixed[r][1] for r in ("started", "finished") if r in fixed)
+            texts = bool(fixed) and any(fixed[r][1] for r in ("started", "finished") if r in fixed)
             self._duration(obj, plan, given, started, finished, texts)
         if plan.counts or plan.step_count:
             self._counts(obj, plan)
@@ -156,7 +163,7 @@ class _Sanitizer:
         child_ov = ov if not plan.timed and "status" not in plan.roles else NO_OVERRIDES
         for path, many, child_name in plan.children:
             child_plan = plan_for(child_name)
-            value = get(obj, path)
+            value = _get(obj, path)
             if child_plan is None:
                 continue
             for child in value if many and isinstance(value, list) else [value]:
@@ -175,17 +182,22 @@ class _Sanitizer:
     ) -> int | None:
         """Stamp every time role the object shows (and the links to them); the latest one."""
         latest = None
+        digits, offset, roles = self.digits, self.offset, plan.roles
+        rendered: dict[str, str] = {}  # a role's instant, rendered once for it and its links
         for role in plan.time_roles:
-            path = plan.roles[role]
-            holder = get(obj, path[:-1]) if len(path) > 1 else obj
+            path = roles[role]
+            holder = obj if len(path) == 1 else get(obj, path[:-1])
             if isinstance(holder, dict) and path[-1] in holder:
                 text = fixed[role][1] if role in fixed else None
-                holder[path[-1]] = text or stamp(values[role], self.digits, self.offset)
+                if not text:
+                    text = rendered[role] = stamp(values[role], digits, offset)
+                holder[path[-1]] = text
                 latest = values[role] if latest is None else max(latest, values[role])
         for path, role in plan.links:
-            holder = get(obj, path[:-1])
+            holder = obj if len(path) == 1 else get(obj, path[:-1])
             if isinstance(holder, dict) and path[-1] in holder:
-                holder[path[-1]] = stamp(values[role], self.digits, self.offset)
+                text = rendered.get(role) or stamp(values[role], digits, offset)
+                holder[path[-1]] = rendered[role] = text
         return latest
 
     def _status(
@@ -202,10 +214,10 @@ class _Sanitizer:
                 )
             put(obj, path, wanted)
             return wanted
-        status = get(obj, path)
+        status = _get(obj, path)
         if status not in plan.statuses:
             status = self.ch.choice(plan.statuses)
-        must_end = "finished" in plan.roles and plan.required(plan.roles["finished"])
+        must_end = "finished" in plan.required_roles
         must_end = must_end or given.get("finished") is not None  # asked for an end time
         if (parent_final or must_end) and status in plan.active and plan.terminal:
             status = self.ch.choice(plan.terminal)
@@ -219,17 +231,20 @@ class _Sanitizer:
         self, obj: dict[str, Any], plan: Plan, status: Any, given: dict[str, Any]
     ) -> None:
         """Terminal runs have an end, active ones do not; a queued run has not started."""
-        roles = plan.roles
+        roles, required = plan.roles, plan.required_roles
         for role in plan.time_roles:
             if role not in given:
+                if role == "finished":
+                    continue
                 path = roles[role]
                 holder = get(obj, path[:-1]) if len(path) > 1 else obj
-                shown = isinstance(holder, dict) and path[-1] in holder
+                if isinstance(holder, dict) and path[-1] in holder:  # shown
+                    continue
                 real = not self.minimal and role in ("created", "started")  # implied: shown
-                if role != "finished" and not shown and (real or self.ch.boolean(P_SHOWN)):
+                if real or self.ch.boolean(P_SHOWN):
                     put(obj, path, None)  # created/started/updated: usually shown
             elif given[role] is None:
-                if plan.required(roles[role]):
+                if role in required:
                     raise UsageError(f"{plan.name}: {role} is required, it cannot be absent")
                 drop(obj, roles[role])
             else:
@@ -238,13 +253,13 @@ class _Sanitizer:
         if end is not None and isinstance(status, str):
             if status in plan.terminal:
                 put(obj, end, None)
-            elif status in plan.active and not plan.required(end):
+            elif status in plan.active and "finished" not in required:
                 if given.get("finished") is not None:
                     raise UsageError(f"{plan.name}: status {status!r} is active, it has no end")
                 drop(obj, end)
         begin = roles.get("started")
         queued = isinstance(status, str) and status.lower() in NOT_STARTED
-        if begin is not None and queued and not plan.required(begin) and "started" not in given:
+        if begin is not None and queued and "started" not in required and "started" not in given:
             drop(obj, begin)
 
     def _duration(
@@ -256,9 +271,14 @@ class _Sanitizer:
         finished: int,
         texts: bool,
     ) -> None:
-        path = plan.roles["duration_ms"]
-        has_span = all(
-            r in plan.roles and get(obj, plan.roles[r]) is not None for r in ("started", "finished")
+        roles = plan.roles
+        path = roles["duration_ms"]
+        opens, closes = roles.get("started"), roles.get("finished")
+        has_span = (
+            opens is not None
+            and closes is not None
+            and _get(obj, opens) is not None
+            and _get(obj, closes) is not None
         )
         if "duration_ms" in given:
             put(obj, path, given["duration_ms"])
@@ -270,7 +290,7 @@ class _Sanitizer:
                 if begin is not None and end is not None:
                     span = round((end - begin).total_seconds() * 1000)
             put(obj, path, max(span, plan.duration_floor))
-        elif not plan.required(path):
+        elif "duration_ms" not in plan.required_roles:
             drop(obj, path)
         else:
             put(obj, path, plan.duration_floor + self.ch.integer(0, 600_000))

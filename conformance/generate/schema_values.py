@@ -18,11 +18,12 @@ from typing import Any
 
 from conformance.bundle.formats import is_valid_format
 from conformance.errors import BundleError
-from conformance.generate.choosers import LOWER_ALNUM, Chooser
+from conformance.generate.choosers import LOWER_ALNUM, Chooser, RandomChooser
 from conformance.generate.numeric_values import integer_generator, number_generator
 from conformance.generate.profiles import owned_fields
 from conformance.generate.shapes import Shape, inexact_keywords, merge, shape_for
 from conformance.generate.values import (
+    FORMAT_LENGTHS,
     FORMATS,
     WORDS,
     UnsupportedPattern,
@@ -123,6 +124,8 @@ class _Compiler:
                 raise BundleError(f"{shape.where}: no value satisfies this schema")
             if len(options) == 1:
                 return _typed(options[0])
+            if not any(isinstance(v, (dict, list)) for v in options):
+                return lambda ch, d: ch.choice(options)  # scalars: nothing to copy
             gens = [_typed(v) for v in options]
             return lambda ch, d: ch.choice(gens)(ch, d)
         if shape.branches:
@@ -185,6 +188,9 @@ class _Compiler:
             gen = base
             if shape.pattern is not None and shape.format in FORMATS:
                 self.unsupported.add("pattern")  # format + pattern: filtered
+            shortest, longest = FORMAT_LENGTHS.get(shape.format or "", (0, None))
+            if lo <= shortest and (hi is None or (longest is not None and longest <= hi)):
+                return lambda ch, d: gen(ch)  # always within the bounds: nothing to fit
             return lambda ch, d: _fit(gen(ch), lo, hi)
         examples = [
             e
@@ -203,7 +209,7 @@ class _Compiler:
         def plain(ch: Chooser, d: int) -> str:
             if pool is not None:
                 value = pool(ch)
-                if fits(value):
+                if lo <= len(value) and (hi is None or len(value) <= hi):  # fits(value)
                     return value
             return words(ch, floor, upper)
 
@@ -254,9 +260,17 @@ class _Compiler:
 
         def gen(ch: Chooser, d: int) -> dict[str, Any]:
             out: dict[str, Any] = {}
-            for name, sub, required in fields:
-                if required or ch.boolean(P_OPTIONAL):
-                    out[name] = sub(ch, d + 1)
+            below = d + 1
+            if type(ch) is RandomChooser:  # is_plain_random: boolean(p) inline
+                random = ch.random
+                for name, sub, required in fields:
+                    if required or random() < P_OPTIONAL:
+                        out[name] = sub(ch, below)
+            else:
+                boolean = ch.boolean
+                for name, sub, required in fields:
+                    if required or boolean(P_OPTIONAL):
+                        out[name] = sub(ch, below)
             if len(out) < need or (limit is not None and len(out) > limit):
                 _resize(out, fields, need, limit, ch, d)
             return out
@@ -311,6 +325,7 @@ def _dedupe(out: list[Any], item: Gen, ch: Chooser, d: int) -> list[Any]:
 
 
 _FREE_KEYS = ("customer_id", "priority", "region", "batch", "source", "retries", "book", "env")
+_FREE_PREFIXES = {key: f"{key[:3]}_" for key in _FREE_KEYS}
 
 
 def _free_value(ch: Chooser, d: int) -> Any:
@@ -324,12 +339,41 @@ def _free_value(ch: Chooser, d: int) -> Any:
 
 def _free_object(ch: Chooser, d: int) -> dict[str, Any]:
     """An open object (input, output, metadata): a few plausible key/value pairs."""
+    if type(ch) is RandomChooser:  # is_plain_random
+        return _free_object_inline(ch.random)
     out: dict[str, Any] = {}
     for _ in range(ch.integer(0, 3)):
         key = ch.choice(_FREE_KEYS)
         out[key] = (
-            f"{key[:3]}_{ch.text(LOWER_ALNUM, 4, 6)}" if ch.boolean(0.5) else _free_value(ch, d)
+            _FREE_PREFIXES[key] + ch.text(LOWER_ALNUM, 4, 6)
+            if ch.boolean(0.5)
+            else _free_value(ch, d)
         )
+    return out
+
+
+_FREE_TEXT = float(len(LOWER_ALNUM))
+_N_FREE_KEYS = len(_FREE_KEYS)
+
+
+def _free_object_inline(random: Callable[[], float]) -> dict[str, Any]:
+    """`_free_object` with a RandomChooser's decisions made inline: the same draws, same object."""
+    out: dict[str, Any] = {}
+    for _ in range(int(random() * 4)):  # integer(0, 3)
+        key = _FREE_KEYS[int(random() * _N_FREE_KEYS)]  # choice(_FREE_KEYS)
+        if random() < 0.5:  # text(LOWER_ALNUM, 4, 6) after the key's prefix
+            size = 4 + int(random() * 3)
+            out[key] = _FREE_PREFIXES[key] + "".join(
+                [LOWER_ALNUM[int(random() * _FREE_TEXT)] for _ in range(size)]
+            )
+            continue
+        kind = int(random() * 3)  # _free_value: integer(0, 2)
+        if kind == 0:
+            out[key] = WORDS[int(random() * len(WORDS))]
+        elif kind == 1:
+            out[key] = int(random() * 101)  # integer(0, 100)
+        else:
+            out[key] = random() < 0.5
     return out
 
 

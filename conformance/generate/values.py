@@ -33,22 +33,36 @@ def _day(days: int) -> str:
     return date.fromordinal(_EPOCH_ORDINAL + days).isoformat()
 
 
-def stamp(ms: int, digits: int = 3, offset: int = 0) -> str:
-    """An RFC 3339 timestamp for `ms` since the epoch (UTC instant), rendered at `offset`."""
-    local = ms + offset * 60_000
-    days, rest = divmod(local, 86_400_000)
-    hour, rest = divmod(rest, 3_600_000)
-    minute, rest = divmod(rest, 60_000)
-    second, milli = divmod(rest, 1000)
-    text = f"{_day(days)}T{hour:02d}:{minute:02d}:{second:02d}"
-    if digits == 3:
-        text += f".{milli:03d}"
-    elif digits == 6:
-        text += f".{milli:03d}000"
+# Pieces of a timestamp, rendered once: formatting them per stamp was most of a fixture's cost.
+_TWO_DIGITS = tuple(f"{i:02d}" for i in range(60))
+_CLOCK = tuple(f"T{h:02d}:{m:02d}:" for h in range(24) for m in range(60))  # by minute of day
+_FRACTIONS = {
+    3: tuple(f".{i:03d}" for i in range(1000)),
+    6: tuple(f".{i:03d}000" for i in range(1000)),
+}
+
+
+@lru_cache(maxsize=256)
+def _zone(offset: int) -> str:
     if offset == 0:
-        return text + "Z"
+        return "Z"
     sign = "+" if offset > 0 else "-"
-    return text + f"{sign}{abs(offset) // 60:02d}:{abs(offset) % 60:02d}"
+    return f"{sign}{abs(offset) // 60:02d}:{abs(offset) % 60:02d}"
+
+
+def stamp(ms: int, digits: int = 3, offset: int = 0) -> str:
+    """An RFC 3339 timestamp for `ms` since the epoch (UTC instant), rendered at `offset`.
+
+    `digits` is 0, 3 or 6 fraction digits (anything else renders none).
+    """
+    days, rest = divmod(ms + offset * 60_000 if offset else ms, 86_400_000)
+    rest, milli = divmod(rest, 1000)
+    minute, second = divmod(rest, 60)
+    text = _day(days) + _CLOCK[minute] + _TWO_DIGITS[second]
+    fractions = _FRACTIONS.get(digits)
+    if fractions is not None:
+        text += fractions[milli]
+    return text + _zone(offset) if offset else text + "Z"
 
 
 def truncate(ms: int, digits: int) -> int:
@@ -60,12 +74,14 @@ def random_instant(ch: Chooser) -> int:
     return BASE_MS + ch.integer(0, SPAN_MS - 1)
 
 
+#: A uuid's version (4) and variant (RFC 4122) bits: kept, and set.
+_UUID_KEEP = ~(0xF << 76) & ~(0x3 << 62)
+_UUID_SET = (0x4 << 76) | (0x2 << 62)
+
+
 def uuid4(ch: Chooser) -> str:
     """A version-4, RFC 4122 variant uuid built from 128 chosen bits."""
-    bits = ch.bits(128)
-    bits = (bits & ~(0xF << 76)) | (0x4 << 76)
-    bits = (bits & ~(0x3 << 62)) | (0x2 << 62)
-    h = f"{bits:032x}"
+    h = "%032x" % (ch.bits(128) & _UUID_KEEP | _UUID_SET)
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
@@ -73,9 +89,14 @@ def _word(ch: Chooser) -> str:
     return ch.choice(WORDS)
 
 
+def _date_time(ch: Chooser) -> str:
+    instant = BASE_MS + ch.integer(0, SPAN_MS - 1)  # random_instant(ch)
+    return stamp(instant, ch.choice(PRECISIONS), ch.choice(OFFSETS))
+
+
 FORMATS: dict[str, StrGen] = {
     "uuid": uuid4,
-    "date-time": lambda ch: stamp(random_instant(ch), ch.choice(PRECISIONS), ch.choice(OFFSETS)),
+    "date-time": _date_time,
     "date": lambda ch: _day((random_instant(ch)) // 86_400_000),
     "time": lambda ch: stamp(random_instant(ch))[11:],
     "duration": lambda ch: f"PT{ch.integer(1, 59)}M",
@@ -93,6 +114,12 @@ FORMATS: dict[str, StrGen] = {
     "json-pointer": lambda ch: f"/{_word(ch)}/{ch.integer(0, 9)}",
     "relative-json-pointer": lambda ch: f"{ch.integer(0, 3)}/{_word(ch)}",
     "regex": lambda ch: f"^{_word(ch)}-[0-9]+$",
+}
+
+#: The shortest and longest values of a format above (a string's length bounds need no fitting).
+FORMAT_LENGTHS: dict[str, tuple[int, int]] = {
+    "uuid": (36, 36),
+    "date-time": (20, 32),  # 2025-01-01T00:00:00Z .. 2026-12-31T23:59:59.999000+05:30
 }
 
 # -- realistic strings, by property name -------------------------------------------------
