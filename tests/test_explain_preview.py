@@ -10,9 +10,31 @@ import pytest
 from conformance.validation.explain import _one_of, preview
 
 VALUES: list[Any] = [
-    "done", "", 'say "hi"', "back\\slash", "tab\there", "line\nbreak", "\u2028", "é", "😀",
-    "\x00", "x" * 39, "x" * 40, "y" * 80, 0, -1, 10**30, True, False, None, 1.5, 1e300,
-    float("nan"), [1, "a"], {"k": [None]}, ("tu", "ple"),
+    "done",
+    "",
+    'say "hi"',
+    "back\\slash",
+    "tab\there",
+    "line\nbreak",
+    "\u2028",
+    "é",
+    "😀",
+    "\x00",
+    "x" * 39,
+    "x" * 40,
+    "y" * 80,
+    0,
+    -1,
+    10**30,
+    True,
+    False,
+    None,
+    1.5,
+    1e300,
+    float("nan"),
+    [1, "a"],
+    {"k": [None]},
+    ("tu", "ple"),
 ]
 
 

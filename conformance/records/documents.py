@@ -208,12 +208,14 @@ def sift_block(
         if size <= max_bytes and (
             size <= shallow or raw.count(b"{") + raw.count(b"[") <= max_depth
         ):
-            try:
+            try:  # noqa: SIM105 - a try costs nothing here, a context manager a call per line
                 value = loads(raw)
             except (msgspec.DecodeError, RecursionError):
                 pass
         if value is _SLOW:  # decided by the exact path (or refused as too large)
-            yield decode_line(file, index, lineno, offset, raw if size <= max_bytes else None, limits)
+            yield decode_line(
+                file, index, lineno, offset, raw if size <= max_bytes else None, limits
+            )
         elif is_clean(value):
             clean(lineno)
         else:

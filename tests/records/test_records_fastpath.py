@@ -1,4 +1,4 @@
-"""The orjson shortcut for JSONL lines gives exactly the stdlib's values and verdicts."""
+"""The fast JSONL decoder (msgspec) gives exactly the stdlib's values and verdicts."""
 
 from __future__ import annotations
 
