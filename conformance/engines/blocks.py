@@ -15,6 +15,7 @@ from typing import NamedTuple
 
 from conformance.records import DEFAULT_LIMITS, Locator, ReadProblem, Record
 from conformance.records.documents import LineBlock, decode_block, load_block, sift_block
+from conformance.records.positions import remember_line
 from conformance.report.findings import CleanRecords, ValidationResult
 from conformance.validation.engine import validate_record
 from conformance.validation.judge import clean_test, judge
@@ -44,12 +45,15 @@ class BlockVerdict(NamedTuple):
     `clean_runs[k]` clean records come just before `results[k]`, and `clean_runs[-1]`
     after the last, so `len(clean_runs) == len(results) + 1`. `clean_lines` holds
     their line numbers, to rebuild each one's locator; empty when only counted.
+    `texts` carries the lines of the records in `results`, so that the reading process
+    places their findings without reading the file again (`remember_texts`).
     A NamedTuple, like the results it carries: cheap to build and to pickle.
     """
 
     results: tuple[ValidationResult, ...]
     clean_runs: tuple[int, ...]
     clean_lines: tuple[int, ...] = ()
+    texts: tuple[tuple[int, bytes], ...] = ()  # (line, text) of the JSONL records in results
 
     @property
     def clean(self) -> int:
@@ -91,7 +95,9 @@ def _sifted(block: LineBlock, validators: SchemaValidators, how: Judging) -> Blo
     results: list[ValidationResult] = []
     runs: list[int] = []
     before = 0
-    for record in sift_block(block, DEFAULT_LIMITS, clean_test(validators, opts), clean_lines):
+    texts: list[tuple[int, bytes]] = []
+    test = clean_test(validators, opts)
+    for record in sift_block(block, DEFAULT_LIMITS, test, clean_lines, texts):
         runs.append(len(clean_lines) - before)
         before = len(clean_lines)
         if isinstance(record, ReadProblem):
@@ -100,7 +106,13 @@ def _sifted(block: LineBlock, validators: SchemaValidators, how: Judging) -> Blo
             results.append(judge(record.payload, validators, opts, record.locator))
     runs.append(len(clean_lines) - before)
     lines = () if how.count_clean else tuple(clean_lines)
-    return BlockVerdict(tuple(results), tuple(runs), lines)
+    return BlockVerdict(tuple(results), tuple(runs), lines, tuple(texts))
+
+
+def remember_texts(verdict: BlockVerdict, file: str) -> None:
+    """Keep the lines a worker sent back, where their findings will be placed."""
+    for line, text in verdict.texts:
+        remember_line(file, line, text)
 
 
 def clean_template(how: Judging) -> ValidationResult:

@@ -23,6 +23,7 @@ from conformance.engines.blocks import (
     block_results,
     clean_template,
     judge_unit,
+    remember_texts,
 )
 from conformance.records import ReadProblem, Record, read_units
 from conformance.records.documents import LineBlock
@@ -125,7 +126,18 @@ def _in_units(
         yield from _merged(((u, judge_unit(u, how)) for u in units), template, how.count_clean)
         return
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        yield from _merged(_submitted(pool, units, how, 2 * jobs), template, how.count_clean)
+        done = _remembered(_submitted(pool, units, how, 2 * jobs))
+        yield from _merged(done, template, how.count_clean)
+
+
+def _remembered(
+    done: Iterator[tuple[Unit, BlockVerdict]],
+) -> Iterator[tuple[Unit, BlockVerdict]]:
+    """`done`, the lines each worker sent back kept here, where findings are placed."""
+    for unit, verdict in done:
+        if isinstance(unit, LineBlock):
+            remember_texts(verdict, unit.file)
+        yield unit, verdict
 
 
 def _submitted(

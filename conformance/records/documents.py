@@ -177,12 +177,18 @@ def _never_clean(value: object) -> bool:
 
 
 def sift_block(
-    block: LineBlock, limits: Limits, is_clean: Callable[[Any], bool], clean_lines: list[int]
+    block: LineBlock,
+    limits: Limits,
+    is_clean: Callable[[Any], bool],
+    clean_lines: list[int],
+    kept: list[tuple[int, bytes]] | None = None,
 ) -> Iterator[Record | ReadProblem]:
     """`decode_block`, but a line whose value `is_clean` accepts is not yielded: its line
     number is appended to `clean_lines` instead, so the common clean record costs a
     decode, one test and one append. Clean records keep their place in the count: when
     a record is yielded, `len(clean_lines)` is the number of clean ones before it.
+    `kept` receives (line number, text) of each record yielded, for a process that did
+    not read them to place their findings (`positions.remember_line`).
 
     The hot loop of a validation run: `_fast_decode` is written out in it (a call per
     line costs as much as its guard), and the depth guard's counts are skipped for lines
@@ -220,6 +226,8 @@ def sift_block(
             clean(lineno)
         else:
             remember_line(file, lineno, raw)  # it may fail: placed from memory
+            if kept is not None:
+                kept.append((lineno, raw))
             yield Record(Locator(file, index, lineno, f"line {lineno}"), value)
         index += 1
         offset += size + 1

@@ -66,25 +66,31 @@ def pointer_tokens(pointer: str) -> list[str]:
 #: The text of JSONL lines just read that did not pass the reader's quick test (kept by
 #: `remember_line`), so placing their findings reads no file: with 5 % failing records that
 #: re-reading cost as much as a tenth of a validation run. A block's records are placed
-#: when its verdict is written, before the next blocks are read, so a few hundred lines
-#: are enough; older ones are dropped (and then placed by reading the file).
+#: when its verdict is written, before the next blocks are read, so a block's worth of
+#: lines is enough; older ones are dropped (and then placed by reading the file).
 _RECENT: OrderedDict[tuple[str, int], bytes] = OrderedDict()
-_RECENT_LINES = 512
+_RECENT_LINES = 2048
+_RECENT_BYTES = 8 << 20  # memory stays bounded when the failing lines are huge ones
+_recent_size = 0
 
 
 def remember_line(file: str, line: int, raw: bytes) -> None:
     """Keep the text of the JSONL record at `line` of `file` for a moment (see _RECENT)."""
+    global _recent_size
     with _LOCK:
+        old = _RECENT.pop((file, line), None)
         _RECENT[(file, line)] = raw
-        if len(_RECENT) > _RECENT_LINES:
-            _RECENT.popitem(last=False)
+        _recent_size += len(raw) - (len(old) if old is not None else 0)
+        while len(_RECENT) > _RECENT_LINES or (_recent_size > _RECENT_BYTES and len(_RECENT) > 1):
+            _recent_size -= len(_RECENT.popitem(last=False)[1])
 
 
 def forget_lines(file: str) -> None:
     """Drop what `remember_line` kept of `file`: it is being read anew, maybe changed."""
+    global _recent_size
     with _LOCK:
         for stale in [k for k in _RECENT if k[0] == file]:
-            del _RECENT[stale]
+            _recent_size -= len(_RECENT.pop(stale))
 
 
 def locate(locator: Locator, pointer: str, key: str | None = None) -> Span | None:
