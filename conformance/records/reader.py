@@ -17,7 +17,15 @@ from conformance.records.recording_files import RECORDING_SUFFIXES, recording_fi
 
 from .cassettes import read_schemathesis, read_vcr
 from .detect import Sniffed, detect
-from .documents import LineBlock, jsonl_blocks, jsonl_ranges, read_json, read_jsonl, read_yaml
+from .documents import (
+    LineBlock,
+    jsonl_blocks,
+    jsonl_line_blocks,
+    jsonl_ranges,
+    read_json,
+    read_jsonl,
+    read_yaml,
+)
 from .har import read_har
 from .meter import ReadMeter
 from .model import DEFAULT_LIMITS, FORMATS, Limits, Locator, ReadProblem, Record
@@ -84,7 +92,7 @@ def read_units(
     """
     forced = _forced_format(format)
     sources = [source] if isinstance(source, (str, os.PathLike)) else source
-    cut = jsonl_ranges if by_reference else jsonl_blocks
+    cut = jsonl_ranges if by_reference else jsonl_line_blocks
     return _read_all(sources, forced, limits, block_size, cut, meter)
 
 
