@@ -126,6 +126,7 @@ def jsonl_blocks(
         cut = data.rfind(b"\n")
         if cut >= 0:
             block, pending = data[: cut + 1], data[cut + 1 :]
+            data = chunk = b""  # not held while the block is judged
             if split:
                 lines = block.split(b"\n")
                 lines.pop()  # after the last newline: nothing

@@ -69,7 +69,7 @@ def pointer_tokens(pointer: str) -> list[str]:
 #: when its verdict is written, before the next blocks are read, so a block's worth of
 #: lines is enough; older ones are dropped (and then placed by reading the file).
 _RECENT: OrderedDict[tuple[str, int], bytes] = OrderedDict()
-_RECENT_LINES = 2048
+_RECENT_LINES = 512
 _RECENT_BYTES = 8 << 20  # memory stays bounded when the failing lines are huge ones
 _recent_size = 0
 
