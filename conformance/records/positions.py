@@ -13,7 +13,6 @@ keeps its record's line, as before.
 from __future__ import annotations
 
 import codecs
-import json
 import os
 import re
 import sys
@@ -44,18 +43,7 @@ _LINE_CHUNK = 1 << 16
 _WS = re.compile(r"[ \t\r\n]*")
 # One escape of a JSON string as one decoded character: a surrogate pair, \uXXXX or \x.
 _ESCAPE = re.compile(r"\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}|\\u.{4}|\\.")
-_scan_skipping = SKIPPING_DECODER.scan_once  # type: ignore[attr-defined]  # set by JSONDecoder.__init__
-_scan_plain = json.JSONDecoder().scan_once  # type: ignore[attr-defined]  # (idem)
-
-
-def _scan(text: str, pos: int) -> tuple[Any, int]:
-    """(value, end) of the JSON value at `pos`: the C scanner's own number parsing (a
-    fifth of the cost of calling back into Python for each number), or, for a number it
-    refuses (an integer over Python's 4,300 digits), the scanner that only skips them."""
-    try:
-        return _scan_plain(text, pos)  # type: ignore[no-any-return]
-    except ValueError:
-        return _scan_skipping(text, pos)  # type: ignore[no-any-return]
+_scan = SKIPPING_DECODER.scan_once  # type: ignore[attr-defined]  # set by JSONDecoder.__init__
 
 
 def pointer_tokens(pointer: str) -> list[str]:
