@@ -77,6 +77,13 @@ def _findings_only(fmt: str, verbosity: int) -> bool:
 @click.option("--no-drift", is_flag=True, help="Do not report undocumented properties.")
 @click.option("--no-invariants", is_flag=True, help="Check the schema only, not run invariants.")
 @click.option(
+    "--lifecycle",
+    is_flag=True,
+    help="Also follow each run through its observations (get-one bodies and list items, "
+    "in time order) and check its lifecycle: allowed transitions, terminal states, fields "
+    "fixed once set, timestamps and counters that never go back.",
+)
+@click.option(
     "--expect-violations",
     is_flag=True,
     help="For negative fixtures (runconform fixtures --invalid): a record passes when "
@@ -111,6 +118,7 @@ def validate(
     strict: bool,
     no_drift: bool,
     no_invariants: bool,
+    lifecycle: bool,
     expect_violations: bool,
     formats: tuple[str, ...] | None,
     input_format: str | None,
@@ -129,8 +137,9 @@ def validate(
     them go to --output FILE and to --output-format json); with CI set, stderr gets one line
     when the run starts and one when it ends.
 
-    Exit codes: 0 all conform, 1 non-conforming data, 2 usage error (or records
-    with no schema), 3 schema/bundle problem, 4 unreadable input.
+    Exit codes: 0 all conform, 1 non-conforming data (or a run that broke its
+    lifecycle), 2 usage error (or records with no schema, or --lifecycle and no run
+    observed twice), 3 schema/bundle problem, 4 unreadable input.
     \f
     Over 60 lines: the signature alone is one parameter a flag; the rest wires them up.
     """
@@ -138,8 +147,13 @@ def validate(
 
     if schema and identify:
         raise UsageError("--schema and --identify exclude each other")
-    if sum(str(path) == "-" for path in paths) > 1:
-        raise UsageError("- (standard input) can be read only once")
+    if sum(str(path) == "-" for path in paths) > (0 if lifecycle else 1):
+        raise UsageError(
+            "--lifecycle reads its inputs twice, and - (standard input) can be read only "
+            "once: save it to a file"
+            if lifecycle
+            else "- (standard input) can be read only once"
+        )
     refuse_overwriting_input(output, paths, "--output")
     options = _validation_options(
         as_published, formats, strict, no_drift, no_invariants, expect_violations
@@ -175,6 +189,8 @@ def validate(
             progress=shown.on_progress,
         )
         stopped = _tally(results, summary, shown_cases, max_failures)
+        if lifecycle and not stopped:
+            _follow_runs(paths, schema, vendor, identify, input_format, summary, shown_cases)
         shown.stop()
         shown_cases.say_hidden(stream)
         writer.end(_outcome(summary, stopped))
@@ -205,6 +221,27 @@ def _tally(
                 close()  # stop reading: the open file and any worker pool are let go
             return limit
     return 0
+
+
+def _follow_runs(
+    paths: tuple[Path, ...],
+    schema: str | None,
+    vendor: str | None,
+    identify: bool,
+    input_format: str | None,
+    summary: Summary,
+    shown: ShownCases,
+) -> None:
+    """`--lifecycle`: the runs' cases after the records', and their counts."""
+    from conformance.lifecycle.check import check_lifecycle, lifecycle_cases
+
+    result = check_lifecycle(
+        paths, schema=schema, vendor=vendor, identify=identify, input_format=input_format
+    )
+    for case in lifecycle_cases(result):
+        shown.case(case)
+    findings = (f for run in result.failing for f in run.findings)
+    summary.add_lifecycle(result.line, len(result.followed), len(result.failing), findings)
 
 
 def _outcome(summary: Summary, stopped: int) -> Outcome:

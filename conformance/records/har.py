@@ -7,6 +7,7 @@ megabytes because they carry every image and script base64-encoded.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import BinaryIO
 
 from ._bodies import base64_body, exchange_records, recorded_response, split_content_type
@@ -73,4 +74,8 @@ def _entry(entry: object, limits: Limits) -> tuple[object, HttpExchange]:
         body = base64_body(text, "response content.text")
     else:
         body = text
-    return recorded_response(body, headers, media, charset, status, method, url, limits)
+    payload, exchange = recorded_response(
+        body, headers, media, charset, status, method, url, limits
+    )
+    started = entry.get("startedDateTime") if isinstance(entry, dict) else None
+    return payload, replace(exchange, started=started) if isinstance(started, str) else exchange

@@ -117,6 +117,9 @@ class HttpExchange:
     path: str
     status: int | None
     content_type: str | None
+    #: when the request was sent, as the recording says (HAR `startedDateTime`): the
+    #: order of observations of one run over time
+    started: str | None = None
 
 
 class Record(NamedTuple):

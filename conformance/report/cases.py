@@ -9,7 +9,7 @@ module per format renders them, so the formats of every command agree.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -99,6 +99,10 @@ class Summary:
     severities: Counter[str] = field(default_factory=Counter)
     schemas: Counter[str] = field(default_factory=Counter)
     errata: set[str] = field(default_factory=set)
+    #: `validate --lifecycle`: its footer line, runs followed and runs that broke a rule
+    lifecycle: str = ""
+    runs_followed: int = 0
+    runs_failing: int = 0
     _last_errata: tuple[str, ...] = field(default=(), repr=False)
 
     def add_clean(self, clean: CleanRecords) -> None:
@@ -133,13 +137,23 @@ class Summary:
             self.schemas[result.schema] += 1
         self.errata.update(result.errata)
 
+    def add_lifecycle(
+        self, line: str, followed: int, failing: int, findings: Iterable[Finding]
+    ) -> None:
+        """The lifecycle check's counts: a run that broke a rule fails the run, and a
+        check that followed no run checked nothing (never a pass)."""
+        self.lifecycle, self.runs_followed, self.runs_failing = line, followed, failing
+        for finding in findings:
+            self.severities[finding.severity] += 1
+
     def exit_code(self) -> int:
-        """4 unreadable input > 2 records with no schema > 1 non-conforming > 0."""
+        """4 unreadable input > 2 records with no schema (or, asked to follow runs, none
+        followed) > 1 non-conforming (a record, or a run's lifecycle) > 0."""
         if self.unreadable:
             return int(ExitCode.UNREADABLE)
-        if self.unrouted:
+        if self.unrouted or (self.lifecycle and not self.runs_followed):
             return int(ExitCode.USAGE)
-        if self.failing:
+        if self.failing or self.runs_failing:
             return int(ExitCode.NON_CONFORMING)
         return int(ExitCode.OK)
 
@@ -149,7 +163,7 @@ class Summary:
             f"{plural(self.records, 'record')}: {self.conforming:,} conforming, {self.failing:,} "
             f"not conforming; {plural(self.unreadable, 'unreadable input')}; "
             f"{plural(s['error'], 'error')}, {plural(s['warning'], 'warning')}, {s['info']:,} info"
-        )
+        ) + (f"; {self.lifecycle}" if self.lifecycle else "")
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -163,7 +177,11 @@ class Summary:
             "info": self.severities["info"],
             "schemas": dict(sorted(self.schemas.items())),
             "errata": sorted(self.errata),
-        }
+        } | (
+            {"runs_followed": self.runs_followed, "runs_failing": self.runs_failing}
+            if self.lifecycle
+            else {}
+        )
 
     def outcome(self) -> Outcome:
         return Outcome(self.exit_code(), self.line(), self.as_dict())

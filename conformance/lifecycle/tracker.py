@@ -1,0 +1,204 @@
+"""Following runs through their observations: each new one is compared with the last.
+
+Only the latest observation of each run is kept (state per run, not per observation).
+Every rule is one that holds between any earlier and any later observation (a terminal
+state stays, a fixed field keeps its value, a timestamp or counter does not go back,
+a status is followed only by one it can reach), so comparing consecutive observations
+finds every run that breaks one, at the first pair that shows it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any, TypeGuard
+
+from conformance.lifecycle.observations import ORDERED_BY_FILE, Observation
+from conformance.report.findings import Finding, pointer_to_path
+from conformance.validation.instants import parse_instant
+
+
+@dataclass(frozen=True)
+class RunTally:
+    """What was seen of one run: how often, and what it broke (its findings)."""
+
+    lifecycle: str
+    run_id: str
+    observations: int
+    first: str  # where it was first observed
+    findings: tuple[Finding, ...]
+
+
+@dataclass
+class _Run:
+    last: Observation  # the latest observation so far
+    first: str
+    count: int = 1
+    findings: tuple[Finding, ...] = ()
+    #: the latest of the observations that arrived after a later one (a recording split
+    #: over files given out of order); it is compared with what follows it at the end
+    tail: Observation | None = None
+
+
+class LifecycleTracker:
+    """Feed observations in arrival order, then `finish`; read the runs at the end."""
+
+    def __init__(self) -> None:
+        self._runs: dict[tuple[str, str], _Run] = {}
+        self.observations = 0
+        self.ordered_by: Counter[str] = Counter()  # pairs compared, by how they were ordered
+
+    def observe(self, seen: Observation) -> tuple[Finding, ...]:
+        """Compare `seen` with the observation of its run just before it; its findings."""
+        self.observations += 1
+        run = self._runs.get(seen.key)
+        if run is None:
+            self._runs[seen.key] = _Run(seen, seen.where)
+            return ()
+        run.count += 1
+        if not _earlier(seen, run.last):
+            before, run.last = run.last, seen
+            return self._pair(run, before, seen)
+        # Arrived late. Late arrivals come in their own order (the earlier file's); each
+        # is compared with the late one before it, and the latest of them, at the end,
+        # with the observation that follows it.
+        tail = run.tail
+        if tail is None or not _earlier(seen, tail):
+            run.tail = seen
+            return () if tail is None else self._pair(run, tail, seen)
+        return self._pair(run, seen, tail)
+
+    def finish(self) -> tuple[Finding, ...]:
+        """Compare each run's last late arrival with the latest observation of the run."""
+        found: tuple[Finding, ...] = ()
+        for run in self._runs.values():
+            if run.tail is not None:
+                found += self._pair(run, run.tail, run.last)
+                run.tail = None
+        return found
+
+    def _pair(self, run: _Run, before: Observation, after: Observation) -> tuple[Finding, ...]:
+        self.ordered_by[_order_source(before, after)] += 1
+        found = compare(before, after)
+        if found:
+            run.findings += found
+        return found
+
+    def runs(self) -> list[RunTally]:
+        """Every run seen, in the order each was first seen."""
+        return [
+            RunTally(key[0], key[1], run.count, run.first, run.findings)
+            for key, run in self._runs.items()
+        ]
+
+
+def _earlier(seen: Observation, last: Observation) -> bool:
+    """Whether `seen` happened before `last`: by their times when both have one."""
+    if seen.time is not None and last.time is not None and seen.ordered_by == last.ordered_by:
+        return seen.time < last.time
+    return False  # file order: arrival is the order
+
+
+def _order_source(before: Observation, after: Observation) -> str:
+    if before.time is not None and after.time is not None and before.ordered_by == after.ordered_by:
+        return after.ordered_by
+    return ORDERED_BY_FILE
+
+
+def compare(before: Observation, after: Observation) -> tuple[Finding, ...]:
+    """What `after` breaks of its lifecycle, having followed `before`."""
+    lifecycle = after.lifecycle
+    found: list[Finding] = []
+    b, a = before.status, after.status
+    if b is not None and a is not None and b != a:
+        if b in lifecycle.terminal:
+            found.append(
+                _finding(
+                    before,
+                    after,
+                    "terminal-changed",
+                    lifecycle.status_pointer,
+                    f"{b} ({before.where}) -> {a} ({after.where}): a terminal state changed",
+                )
+            )
+        elif not lifecycle.may_follow(b, a):
+            found.append(
+                _finding(
+                    before,
+                    after,
+                    "transition",
+                    lifecycle.status_pointer,
+                    f"{b} ({before.where}) -> {a} ({after.where}): "
+                    f"{lifecycle.family} does not go from {b} to {a}",
+                )
+            )
+    for rule in lifecycle.fixed:
+        old, new = before.values.get(rule.pointer), after.values.get(rule.pointer)
+        if old is not None and new != old:
+            found.append(
+                _field(
+                    before, after, rule.pointer, "fixed-changed", "a field fixed once set changed"
+                )
+            )
+    for rule in lifecycle.forward:
+        old_at = parse_instant(before.values.get(rule.pointer))
+        new_at = parse_instant(after.values.get(rule.pointer))
+        if old_at is not None and new_at is not None and new_at < old_at:
+            found.append(
+                _field(
+                    before, after, rule.pointer, "moved-backwards", "a timestamp moved backwards"
+                )
+            )
+    for rule in lifecycle.counters:
+        old, new = before.values.get(rule.pointer), after.values.get(rule.pointer)
+        if _number(old) and _number(new) and new < old:
+            found.append(
+                _field(before, after, rule.pointer, "counter-decreased", "a counter decreased")
+            )
+    return tuple(found)
+
+
+def _number(value: Any) -> TypeGuard[float]:
+    return type(value) in (int, float)
+
+
+def _shown(value: Any) -> str:
+    """A value as a person reads it in one line: strings bare, the rest as JSON."""
+    if type(value) is str:
+        return value
+    return "absent" if value is None else json.dumps(value)
+
+
+def _field(
+    before: Observation, after: Observation, pointer: str, keyword: str, what: str
+) -> Finding:
+    old, new = before.values.get(pointer), after.values.get(pointer)
+    message = (
+        f"{pointer_to_path(pointer)} {_shown(old)} ({before.where}) -> "
+        f"{_shown(new)} ({after.where}): {what}"
+    )
+    return _finding(before, after, keyword, pointer, message)
+
+
+def _finding(
+    before: Observation, after: Observation, keyword: str, pointer: str, what: str
+) -> Finding:
+    """A lifecycle finding, placed at the later observation, naming both."""
+    return Finding(
+        "error",
+        "lifecycle",
+        keyword,
+        after.pointer + pointer,
+        f"run {short_id(after.run_id)}: {what}",
+        subject=after.lifecycle.name,
+        stage="lifecycle",
+        file=after.file,
+        line=after.line,
+        label=after.label,
+    )
+
+
+def short_id(run_id: str) -> str:
+    """A run id short enough for one line and long enough to search for."""
+    return run_id if len(run_id) <= 13 else run_id[:8] + "…"

@@ -1,0 +1,242 @@
+"""`validate --lifecycle` and `conformance.lifecycle`: runs followed through recordings.
+
+The recording is the bundled Knock session (recorded by `tools/record_examples.py` from
+the simulator), hand-edited the way a broken API would have answered: each edit breaks
+one lifecycle rule in one entry, and the finding must name both observations. The HAR is
+written back with one entry per line, so an entry's line is its index + 2.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conformance.lifecycle.check import check_lifecycle
+from conformance.lifecycle.definitions import load_lifecycles
+
+SESSION = Path(__file__).parents[1] / "contracts" / "recordings" / "knock" / "session.har"
+TAIL = "; ordered by the time each request was sent (HAR startedDateTime) (7 pairs)"
+
+
+def _entries() -> list[dict[str, Any]]:
+    entries: list[dict[str, Any]] = json.loads(SESSION.read_text())["log"]["entries"]
+    return entries
+
+
+def _write_har(path: Path, entries: list[dict[str, Any]]) -> None:
+    """A HAR with one entry per line: entry i of `entries` starts on line i + 2."""
+    lines = ",\n".join(json.dumps(entry) for entry in entries)
+    path.write_text(
+        '{"log": {"version": "1.2", "creator": {"name": "test", "version": "1"}, "entries": [\n'
+        + lines
+        + "\n]}}\n"
+    )
+
+
+def _edit(entry: dict[str, Any], change: Callable[[dict[str, Any]], None]) -> None:
+    content = entry["response"]["content"]
+    body = json.loads(content["text"])
+    change(body)
+    content["text"] = json.dumps(body)
+
+
+def _set(**values: Any) -> Callable[[dict[str, Any]], None]:
+    return lambda body: body.update(values)
+
+
+# (rule, entry edited, its change, the finding's text); entry 5 is a get-one of run
+# cdf84404 (cancelled), last listed by entry 2 as items[0]; entry 4 one of 803468b6
+# (paused), last listed by entry 0 as items[1].
+BROKEN = [
+    (
+        "terminal-changed",
+        5,
+        _set(status="processing"),
+        "session.har:7: $.status: error: run cdf84404…: cancelled (session.har:4 $.items[0]) "
+        "-> processing (session.har:7): a terminal state changed [terminal-changed]",
+    ),
+    (
+        "transition",
+        4,
+        _set(status="queued"),
+        "session.har:6: $.status: error: run 803468b6…: paused (session.har:2 $.items[1]) "
+        "-> queued (session.har:6): knock.WorkflowRecipientRun does not go from paused to "
+        "queued [transition]",
+    ),
+    (
+        "fixed-changed",
+        5,
+        _set(inserted_at="2025-01-18T06:05:00.000Z"),
+        "session.har:7: $.inserted_at: error: run cdf84404…: $.inserted_at "
+        "2025-01-18T06:04:40.080Z (session.har:4 $.items[0]) -> 2025-01-18T06:05:00.000Z "
+        "(session.har:7): a field fixed once set changed [fixed-changed]",
+    ),
+    (
+        "moved-backwards",
+        5,
+        _set(updated_at="2025-01-18T06:08:00.000Z"),
+        "session.har:7: $.updated_at: error: run cdf84404…: $.updated_at "
+        "2025-01-18T06:11:07.578Z (session.har:4 $.items[0]) -> 2025-01-18T06:08:00.000Z "
+        "(session.har:7): a timestamp moved backwards [moved-backwards]",
+    ),
+    (
+        "counter-decreased",
+        5,
+        _set(error_count=1),
+        "session.har:7: $.error_count: error: run cdf84404…: $.error_count 2 "
+        "(session.har:4 $.items[0]) -> 1 (session.har:7): a counter decreased "
+        "[counter-decreased]",
+    ),
+]
+
+
+def test_the_recorded_session_keeps_every_lifecycle(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run_cli: Callable[..., Any]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    _write_har(tmp_path / "session.har", _entries())
+    code, out, _ = run_cli("validate", "session.har", "--lifecycle")
+    assert out.splitlines() == [
+        "6 records: 6 conforming, 0 not conforming; 0 unreadable inputs; 0 errors, 0 warnings,"
+        " 0 info; lifecycle: 6 runs followed over 19 observations, 0 broke a rule" + TAIL
+    ]
+    assert code == 0
+
+
+@pytest.mark.parametrize(("rule", "entry", "change", "line"), BROKEN, ids=[b[0] for b in BROKEN])
+def test_a_broken_rule_is_caught_naming_both_observations(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    run_cli: Callable[..., Any],
+    rule: str,
+    entry: int,
+    change: Callable[[dict[str, Any]], None],
+    line: str,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    entries = _entries()
+    _edit(entries[entry], change)
+    _write_har(tmp_path / "session.har", entries)
+    code, out, _ = run_cli("validate", "session.har", "--lifecycle")
+    assert out.splitlines()[0] == line
+    assert "lifecycle: 6 runs followed over 19 observations, 1 broke a rule" in out
+    assert code == 1
+
+
+def test_one_recording_split_across_two_files_is_still_one_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run_cli: Callable[..., Any]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    entries = _entries()
+    _edit(entries[5], _set(status="processing"))
+    _write_har(tmp_path / "first.har", entries[:3])
+    _write_har(tmp_path / "second.har", entries[3:])
+    for order in (("first.har", "second.har"), ("second.har", "first.har")):
+        code, out, _ = run_cli("validate", *order, "--lifecycle")
+        assert out.splitlines()[0] == (
+            "second.har:4: $.status: error: run cdf84404…: cancelled (first.har:4 $.items[0]) "
+            "-> processing (second.har:4): a terminal state changed [terminal-changed]"
+        ), order
+        assert "6 runs followed over 19 observations, 1 broke a rule" in out
+        assert code == 1
+
+
+def test_observations_are_put_in_the_order_the_requests_were_sent(tmp_path: Path) -> None:
+    """Entries written in reverse still compare earliest first (by startedDateTime)."""
+    entries = _entries()
+    _edit(entries[5], _set(status="processing"))
+    _write_har(tmp_path / "reversed.har", entries[::-1])
+    result = check_lifecycle([tmp_path / "reversed.har"])
+    [broken] = result.failing
+    [finding] = broken.findings
+    har = tmp_path / "reversed.har"
+    # six entries reversed: entry 2 is on line 5, entry 5 on line 2; the pair is still (2, 5)
+    assert finding.message == (
+        f"run cdf84404…: cancelled ({har}:5 $.items[0]) -> processing ({har}:2): "
+        "a terminal state changed"
+    )
+
+
+JSONL_RUN = {
+    "id": "1027c4d1-c386-4bc4-8d61-3e30d8f16adf",
+    "workflow_id": "bbe079a6-3078-4be6-82ac-4d015ecfc88c",
+    "status": "running",
+    "triggered_by": "manual",
+    "started_at": "2026-05-05T08:45:18Z",
+}
+
+
+@pytest.mark.parametrize(
+    ("later", "line"),
+    [
+        ({"status": "completed", "completed_at": "2026-05-05T08:50:00Z"}, None),
+        (
+            {"status": "pending"},
+            "polls.jsonl:2: $.status: error: run 1027c4d1…: running (polls.jsonl:1) -> pending "
+            "(polls.jsonl:2): xceptor.WorkflowRun does not go from running to pending [transition]",
+        ),
+        (
+            {"started_at": "2026-05-05T08:46:00Z"},
+            "polls.jsonl:2: $.started_at: error: run 1027c4d1…: $.started_at 2026-05-05T08:45:18Z "
+            "(polls.jsonl:1) -> 2026-05-05T08:46:00Z (polls.jsonl:2): a field fixed once set "
+            "changed [fixed-changed]",
+        ),
+    ],
+    ids=["completes", "goes-back-to-pending", "start-time-moves"],
+)
+def test_bare_records_are_followed_in_file_order(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    run_cli: Callable[..., Any],
+    later: dict[str, Any],
+    line: str | None,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    lines = [json.dumps(JSONL_RUN), json.dumps({**JSONL_RUN, **later})]
+    (tmp_path / "polls.jsonl").write_text("\n".join(lines) + "\n")
+    code, out, _ = run_cli(
+        "validate", "polls.jsonl", "--schema", "xceptor.WorkflowRun", "--lifecycle"
+    )
+    footer = out.splitlines()[-1]
+    assert footer.endswith("ordered by file order (1 pair)")
+    if line is None:
+        assert code == 0, out
+        assert "1 run followed over 2 observations, 0 broke a rule" in footer
+    else:
+        assert out.splitlines()[0] == line
+        assert code == 1
+
+
+def test_no_run_observed_twice_is_not_a_pass(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run_cli: Callable[..., Any]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "one.jsonl").write_text(json.dumps(JSONL_RUN) + "\n")
+    code, out, _ = run_cli(
+        "validate", "one.jsonl", "--schema", "xceptor.WorkflowRun", "--lifecycle"
+    )
+    assert out.splitlines()[-1].endswith(
+        "; lifecycle: no run was observed twice (1 observation of 1 run): nothing to compare"
+    )
+    assert code == 2
+
+
+def test_standard_input_cannot_be_followed(run_cli: Callable[..., Any]) -> None:
+    code, _, err = run_cli("validate", "-", "--lifecycle")
+    assert code == 2
+    assert err.strip().endswith(
+        "--lifecycle reads its inputs twice, and - (standard input) can be read only once: "
+        "save it to a file"
+    )
+
+
+def test_every_bundled_lifecycle_is_loaded() -> None:
+    lifecycles = load_lifecycles()
+    assert lifecycles["knock.WorkflowRecipientRunDetail"].family == "knock.WorkflowRecipientRun"
+    for lifecycle in lifecycles.values():
+        for state in lifecycle.terminal:
+            assert lifecycle.reachable.get(state, frozenset()) == frozenset()
