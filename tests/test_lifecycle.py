@@ -240,3 +240,28 @@ def test_every_bundled_lifecycle_is_loaded() -> None:
     for lifecycle in lifecycles.values():
         for state in lifecycle.terminal:
             assert lifecycle.reachable.get(state, frozenset()) == frozenset()
+
+
+def test_a_run_left_queued_past_the_bound_is_stuck(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run_cli: Callable[..., Any]
+) -> None:
+    """Run c2ce6f44 is queued in entry 0 (items[0]) and in its get-one, entry 3, here
+    answered a minute later."""
+    monkeypatch.chdir(tmp_path)
+    entries = _entries()
+    entries[3]["startedDateTime"] = "2026-11-23T00:28:59.554Z"
+    _write_har(tmp_path / "session.har", entries)
+    code, out, _ = run_cli("validate", "session.har", "--lifecycle", "--stuck-after", "30")
+    assert out.splitlines()[0] == (
+        "session.har:5: $.status: error: run c2ce6f44…: queued from session.har:2 $.items[0] "
+        "to session.har:5 (60.002 s): never left its initial state within 30 s [stuck]"
+    )
+    assert code == 1
+    code, out, _ = run_cli("validate", "session.har", "--lifecycle", "--stuck-after", "61")
+    assert code == 0, out
+
+
+def test_stuck_after_needs_lifecycle(run_cli: Callable[..., Any]) -> None:
+    code, _, err = run_cli("validate", "x.jsonl", "--stuck-after", "5")
+    assert code == 2
+    assert err.strip().endswith("--stuck-after needs --lifecycle")

@@ -7,6 +7,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -24,6 +25,9 @@ from conformance.report.findings import CleanRecords, ValidationResult
 from conformance.report.writers import WRITERS, streaming_formats
 from conformance.validation.engine import ValidationOptions
 from conformance.words import plural
+
+if TYPE_CHECKING:
+    from conformance.lifecycle.check import LifecycleResult
 
 _COLOURS = {"error": "red", "warning": "yellow", "info": "cyan"}
 
@@ -84,6 +88,13 @@ def _findings_only(fmt: str, verbosity: int) -> bool:
     "fixed once set, timestamps and counters that never go back.",
 )
 @click.option(
+    "--stuck-after",
+    type=click.FloatRange(min=0),
+    metavar="SECONDS",
+    help="With --lifecycle: a run seen in its initial state (queued) for longer than this "
+    "is stuck (judged where observations have times: HAR, the run's own updated field).",
+)
+@click.option(
     "--expect-violations",
     is_flag=True,
     help="For negative fixtures (runconform fixtures --invalid): a record passes when "
@@ -119,6 +130,7 @@ def validate(
     no_drift: bool,
     no_invariants: bool,
     lifecycle: bool,
+    stuck_after: float | None,
     expect_violations: bool,
     formats: tuple[str, ...] | None,
     input_format: str | None,
@@ -144,9 +156,12 @@ def validate(
     Over 60 lines: the signature alone is one parameter a flag; the rest wires them up.
     """
     from conformance.engines.processes import validate_paths  # heavy, import on use
+    from conformance.lifecycle.check import check_lifecycle
 
     if schema and identify:
         raise UsageError("--schema and --identify exclude each other")
+    if stuck_after is not None and not lifecycle:
+        raise UsageError("--stuck-after needs --lifecycle")
     if sum(str(path) == "-" for path in paths) > (0 if lifecycle else 1):
         raise UsageError(
             "--lifecycle reads its inputs twice, and - (standard input) can be read only "
@@ -190,7 +205,15 @@ def validate(
         )
         stopped = _tally(results, summary, shown_cases, max_failures)
         if lifecycle and not stopped:
-            _follow_runs(paths, schema, vendor, identify, input_format, summary, shown_cases)
+            found = check_lifecycle(
+                paths,
+                schema=schema,
+                vendor=vendor,
+                identify=identify,
+                input_format=input_format,
+                stuck_after=stuck_after,
+            )
+            _follow_runs(found, summary, shown_cases)
         shown.stop()
         shown_cases.say_hidden(stream)
         writer.end(_outcome(summary, stopped))
@@ -223,21 +246,10 @@ def _tally(
     return 0
 
 
-def _follow_runs(
-    paths: tuple[Path, ...],
-    schema: str | None,
-    vendor: str | None,
-    identify: bool,
-    input_format: str | None,
-    summary: Summary,
-    shown: ShownCases,
-) -> None:
+def _follow_runs(result: LifecycleResult, summary: Summary, shown: ShownCases) -> None:
     """`--lifecycle`: the runs' cases after the records', and their counts."""
-    from conformance.lifecycle.check import check_lifecycle, lifecycle_cases
+    from conformance.lifecycle.check import lifecycle_cases
 
-    result = check_lifecycle(
-        paths, schema=schema, vendor=vendor, identify=identify, input_format=input_format
-    )
     for case in lifecycle_cases(result):
         shown.case(case)
     findings = (f for run in result.failing for f in run.findings)

@@ -60,10 +60,11 @@ def check_lifecycle(
     vendor: str | None = None,
     identify: bool = False,
     input_format: str | None = None,
+    stuck_after: float | None = None,
 ) -> LifecycleResult:
     """Follow every run in `paths` through its observations (unreadable inputs are
-    skipped here: validation reports them)."""
-    tracker = LifecycleTracker()
+    skipped here: validation reports them); `stuck_after`: see `LifecycleTracker`."""
+    tracker = LifecycleTracker(stuck_after)
     seq = 0
     for record in read_records(list(paths), format=input_format):
         if not isinstance(record, Record):

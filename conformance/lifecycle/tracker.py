@@ -39,12 +39,20 @@ class _Run:
     #: the latest of the observations that arrived after a later one (a recording split
     #: over files given out of order); it is compared with what follows it at the end
     tail: Observation | None = None
+    #: the first of the latest observations that all show an initial state (queued)
+    waiting: Observation | None = None
 
 
 class LifecycleTracker:
-    """Feed observations in arrival order, then `finish`; read the runs at the end."""
+    """Feed observations in arrival order, then `finish`; read the runs at the end.
 
-    def __init__(self) -> None:
+    `stuck_after`: seconds a run may be seen in its initial state (queued) before it is
+    reported as stuck there; None leaves waiting unjudged. Judged only between
+    observations with times (a HAR's, a live poll's, the run's own `updated` field).
+    """
+
+    def __init__(self, stuck_after: float | None = None) -> None:
+        self.stuck_after = stuck_after
         self._runs: dict[tuple[str, str], _Run] = {}
         self.observations = 0
         self.ordered_by: Counter[str] = Counter()  # pairs compared, by how they were ordered
@@ -54,11 +62,16 @@ class LifecycleTracker:
         self.observations += 1
         run = self._runs.get(seen.key)
         if run is None:
-            self._runs[seen.key] = _Run(seen, seen.where)
+            initial = seen.status in seen.lifecycle.initial
+            self._runs[seen.key] = _Run(seen, seen.where, waiting=seen if initial else None)
             return ()
         run.count += 1
         if not _earlier(seen, run.last):
             before, run.last = run.last, seen
+            if seen.status not in seen.lifecycle.initial:
+                run.waiting = None
+            elif run.waiting is None or before.status != seen.status:
+                run.waiting = seen
             return self._pair(run, before, seen)
         # Arrived late. Late arrivals come in their own order (the earlier file's); each
         # is compared with the late one before it, and the latest of them, at the end,
@@ -70,13 +83,33 @@ class LifecycleTracker:
         return self._pair(run, seen, tail)
 
     def finish(self) -> tuple[Finding, ...]:
-        """Compare each run's last late arrival with the latest observation of the run."""
+        """Compare each run's last late arrival with the latest observation of the run,
+        and report the runs still in their initial state for longer than `stuck_after`."""
         found: tuple[Finding, ...] = ()
         for run in self._runs.values():
             if run.tail is not None:
                 found += self._pair(run, run.tail, run.last)
                 run.tail = None
+            stuck = self._stuck(run)
+            if stuck is not None:
+                run.findings += (stuck,)
+                found += (stuck,)
         return found
+
+    def _stuck(self, run: _Run) -> Finding | None:
+        since, last = run.waiting, run.last
+        if self.stuck_after is None or since is None or since is last:
+            return None
+        if since.time is None or last.time is None or since.ordered_by != last.ordered_by:
+            return None
+        waited = (last.time - since.time).total_seconds()
+        if waited <= self.stuck_after:
+            return None
+        what = (
+            f"{last.status} from {since.where} to {last.where} ({waited:g} s): never left its "
+            f"initial state within {self.stuck_after:g} s"
+        )
+        return _finding(since, last, "stuck", last.lifecycle.status_pointer, what)
 
     def _pair(self, run: _Run, before: Observation, after: Observation) -> tuple[Finding, ...]:
         self.ordered_by[_order_source(before, after)] += 1
