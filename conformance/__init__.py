@@ -7,6 +7,7 @@ thin layers over what is exported here:
     result = conformance.validate(run, "hatchet.V1WorkflowRun")    # frozen ValidationResult
     for result in conformance.validate_records(["recordings/"]):   # streamed
         ...
+    runs = conformance.check_lifecycle(["recordings/"])             # each run over time
     catalog = conformance.load_catalog()
     report = conformance.run_check(conformance.CheckOptions())   # the whole tour, one Report
     conformance.write_reports(report, Path("reports"))           # JSON, JUnit, MD, SARIF, HTML
@@ -39,6 +40,8 @@ if TYPE_CHECKING:  # what type checkers see; at run time `__getattr__` imports o
     from conformance.check import run_check as run_check
     from conformance.contract import ContractOptions as ContractOptions
     from conformance.contract import run_contract as run_contract
+    from conformance.lifecycle.check import LifecycleResult as LifecycleResult
+    from conformance.lifecycle.check import check_lifecycle as check_lifecycle
     from conformance.mapping import from_canonical as from_canonical
     from conformance.mapping import to_canonical as to_canonical
     from conformance.records import read_records as read_records
@@ -72,6 +75,8 @@ _LAZY = {
     "run_check": "conformance.check",
     "CheckOptions": "conformance.check",
     "write_reports": "conformance.report.files",
+    "check_lifecycle": "conformance.lifecycle.check",
+    "LifecycleResult": "conformance.lifecycle.check",
 }
 
 __all__ = [

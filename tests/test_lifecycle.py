@@ -18,6 +18,8 @@ import pytest
 from conformance.lifecycle.check import check_lifecycle
 from conformance.lifecycle.definitions import load_lifecycles
 
+pytest_plugins = ["pytester"]
+
 SESSION = Path(__file__).parents[1] / "contracts" / "recordings" / "knock" / "session.har"
 TAIL = "; ordered by the time each request was sent (HAR startedDateTime) (7 pairs)"
 
@@ -265,3 +267,52 @@ def test_stuck_after_needs_lifecycle(run_cli: Callable[..., Any]) -> None:
     code, _, err = run_cli("validate", "x.jsonl", "--stuck-after", "5")
     assert code == 2
     assert err.strip().endswith("--stuck-after needs --lifecycle")
+
+
+def test_the_python_api_follows_runs_too() -> None:
+    import conformance
+
+    result = conformance.check_lifecycle([SESSION])
+    assert isinstance(result, conformance.LifecycleResult)
+    assert (len(result.runs), len(result.followed), result.observations) == (12, 6, 19)
+    assert result.failing == ()
+
+
+def _plugin_project(pytester: pytest.Pytester, entries: list[dict[str, Any]]) -> None:
+    rec = pytester.path / "recordings"
+    rec.mkdir()
+    _write_har(rec / "first.har", entries[:3])
+    _write_har(rec / "second.har", entries[3:])
+    pytester.makeini("[pytest]\nrunconform_recordings = recordings\n")
+
+
+def test_the_pytest_plugin_makes_an_item_per_run_followed(pytester: pytest.Pytester) -> None:
+    """Six runs are observed twice across the two files; cdf84404's fails, with both
+    observations named (the records' own items pass: each response conforms)."""
+    entries = _entries()
+    _edit(entries[5], _set(status="processing"))
+    _plugin_project(pytester, entries)
+    result = pytester.runpytest("--runconform-lifecycle", "-p", "no:randomly", "-rf")
+    result.assert_outcomes(passed=6 + 5, failed=1)
+    assert (
+        "FAILED runconform::lifecycle::knock.WorkflowRecipientRun::"
+        "run[cdf84404-0729-4e42-9990-1c0475491bc3]"
+    ) in result.outlines[-2]
+    assert (
+        "recordings/second.har:4: $.status: error: run cdf84404…: cancelled "
+        "(recordings/first.har:4 $.items[0]) -> processing (recordings/second.har:4): "
+        "a terminal state changed [terminal-changed]"
+    ) in result.outlines
+    # without the option (or the ini setting) no run is followed
+    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=6)
+
+
+def test_the_pytest_plugin_fails_when_no_run_was_followed(pytester: pytest.Pytester) -> None:
+    _plugin_project(pytester, _entries()[3:4])
+    pytester.makeini("[pytest]\nrunconform_recordings = recordings\nrunconform_lifecycle = true\n")
+    result = pytester.runpytest("-p", "no:randomly")
+    result.assert_outcomes(passed=1, failed=1)
+    assert (
+        "no run was observed twice in the recordings (1 observations): no lifecycle was checked"
+        in result.outlines
+    )

@@ -35,6 +35,7 @@ from typing import Any
 
 import pytest
 
+from conformance.pytest.run_items import observer
 from conformance.pytest.state import STATE, describe, failure_lines, first_error, relative
 from conformance.records.recording_files import recording_files
 from conformance.report.escape import visible
@@ -163,10 +164,15 @@ class RecordingFile(pytest.File):
         from conformance.records import ReadProblem, read_records
 
         slots: list[tuple[str, int | None]] = []
+        observe = observer(self.config, self.path)
         stream = read_records(self.path)
         try:
             for entry in stream:
+                if observe is not None:
+                    observe(entry)
                 if len(slots) == MAX_RECORD_ITEMS:  # too many to be items: one for them all
+                    while observe is not None and (rest := next(stream, None)) is not None:
+                        observe(rest)  # the runs of the rest are still followed
                     nodeid = f"{self.nodeid}::records"
                     return [RecordsItem.from_parent(self, name="records", nodeid=nodeid)]
                 fallback = entry.kind if isinstance(entry, ReadProblem) else "record[{}]"

@@ -65,7 +65,11 @@ from conformance.pytest.state import STATE, SessionState, check
 from conformance.report.escape import visible
 
 # Registered with this module, so `-p no:runconform` removes them too.
-pytest_plugins = ["conformance.pytest.fixtures", "conformance.pytest.items"]
+pytest_plugins = [
+    "conformance.pytest.fixtures",
+    "conformance.pytest.items",
+    "conformance.pytest.run_items",
+]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -98,6 +102,12 @@ def _add_flags(group: pytest.OptionGroup) -> None:
         help="records with no configured or routed schema: pick the object by its shape",
     )
     group.addoption(
+        "--runconform-lifecycle",
+        action="store_true",
+        help="also follow each run through the recordings: an item per run observed more "
+        "than once, failing when the run breaks its lifecycle",
+    )
+    group.addoption(
         "--runconform-base-url",
         metavar="[VENDOR=]URL",
         action="append",
@@ -127,6 +137,13 @@ def _add_ini_settings(parser: pytest.Parser) -> None:
         "'path_glob = vendor.Object' lines: the schema of the recordings matching the glob",
         type="linelist",
         default=[],
+    )
+    parser.addini(
+        "runconform_lifecycle",
+        "true: an item per run observed more than once in the recordings "
+        "(--runconform-lifecycle turns it on too)",
+        type="bool",
+        default=False,
     )
     parser.addini(
         "runconform_vendor",

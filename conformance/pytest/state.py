@@ -48,6 +48,12 @@ class SessionState:
         self.verdicts: list[dict[str, Any]] = []
         self._seq: dict[str, int] = {}
         self.special: set[Path] = set()  # recordings pytest's walk skips, given items already
+        #: `--runconform-lifecycle`: the runs seen while the recordings are collected
+        self.runs: Any = None
+        if config.getoption("runconform_lifecycle") or config.getini("runconform_lifecycle"):
+            from conformance.lifecycle.tracker import LifecycleTracker
+
+            self.runs = LifecycleTracker()
 
     def options(self, strict: bool = False) -> Any:
         from conformance.validation.engine import ValidationOptions
