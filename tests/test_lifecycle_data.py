@@ -290,3 +290,49 @@ def test_an_extended_entry_is_checked_with_its_base_rules() -> None:
     assert found == [
         "forward /updatedAt: not a property of knock.WorkflowRecipientRunDetail's bundled schema"
     ]
+
+
+# -- the mapping carries each vendor's lifecycle into the canonical one -------------------
+def _status_table(name: str) -> dict[str, str]:
+    vendor, obj = name.split(".")
+    with (contracts_dir() / "mappings" / f"{vendor}.yaml").open(encoding="utf-8") as handle:
+        objects = yaml.safe_load(handle)["objects"]
+    mapped = objects.get(obj) or objects[obj.removesuffix("Detail")]  # a Detail maps as its run
+    table: dict[str, str] = mapped["fields"]["status"]["table"]
+    return table
+
+
+def canonical_problems(lifecycles: Lifecycles, name: str) -> list[str]:
+    """Every vendor transition and initial state, mapped, is one the canonical run allows."""
+    canonical = resolved(lifecycles, "canonical.WorkflowRun")
+    allowed = canonical["transitions"]["allowed"]
+    start = set().union(*(_reachable(allowed, s) for s in canonical["initial"]["values"]))
+    entry, table = resolved(lifecycles, name), _status_table(name)
+    found = [
+        f"{name} initial {s}: canonical {table[s]} is not reachable from a canonical initial state"
+        for s in entry["initial"]["values"]
+        if table[s] not in start
+    ]
+    for source, targets in entry["transitions"]["allowed"].items():
+        found += [
+            f"{name} {source} -> {t}: canonical {table[source]} -> {table[t]} is not allowed"
+            for t in targets
+            if table[t] not in _reachable(allowed, table[source])
+        ]
+    return found
+
+
+VENDOR_ENTRIES = [n for n in REQUIRED if not n.startswith("canonical.")]
+
+
+@pytest.mark.parametrize("name", VENDOR_ENTRIES)
+def test_the_mapping_carries_the_vendor_lifecycle_into_the_canonical_one(name: str) -> None:
+    assert canonical_problems(load_lifecycles(), name) == []
+
+
+def test_a_vendor_transition_the_canonical_run_lacks_is_caught() -> None:
+    lifecycles = copy.deepcopy(load_lifecycles())
+    lifecycles["canonical.WorkflowRun"]["transitions"]["allowed"]["running"].remove("paused")
+    assert canonical_problems(lifecycles, "knock.WorkflowRecipientRun") == [
+        "knock.WorkflowRecipientRun processing -> paused: canonical running -> paused is not allowed"
+    ]
