@@ -36,7 +36,7 @@ FILES = {
     "sarif": "runconform-check.sarif",
     "html": "runconform-check.html",
 }
-STAGE_NAMES = ["lint", "validate", "fixtures", "mappings", "contract"]
+STAGE_NAMES = ["lint", "validate", "lifecycle", "fixtures", "mappings", "contract"]
 
 
 def run(*args: str, cwd: Path, timeout: float = 600) -> subprocess.CompletedProcess[str]:
@@ -185,6 +185,7 @@ def test_a_missing_recordings_path_errors_the_validate_stage_only(tmp_path: Path
     assert status == {
         "lint": "passed",
         "validate": "error",
+        "lifecycle": "skipped",
         "fixtures": "passed",
         "mappings": "passed",
         "contract": "skipped",

@@ -313,6 +313,40 @@ def test_the_pytest_plugin_fails_when_no_run_was_followed(pytester: pytest.Pytes
     result = pytester.runpytest("-p", "no:randomly")
     result.assert_outcomes(passed=1, failed=1)
     assert (
-        "no run was observed twice in the recordings (1 observations): no lifecycle was checked"
+        "no run was observed twice in the recordings (1 observation): no lifecycle was checked"
         in result.outlines
+    )
+
+
+@pytest.mark.parametrize("broken", [False, True], ids=["kept", "terminal-changed"])
+def test_check_follows_the_runs_of_your_recordings(tmp_path: Path, broken: bool) -> None:
+    from conformance.check import CheckOptions, run_check
+
+    entries = _entries()
+    if broken:
+        _edit(entries[5], _set(status="processing"))
+    _write_har(tmp_path / "session.har", entries)
+    options = CheckOptions(
+        paths=(tmp_path / "session.har",), vendors=("knock",), fixtures=5, max_examples=3
+    )
+    report = run_check(options)
+    [stage] = [s for s in report.stages if s.name == "lifecycle"]
+    assert [(t.subject, t.passed, t.failed) for t in stage.tallies] == [
+        ("knock.WorkflowRecipientRun", 5 if broken else 6, 1 if broken else 0)
+    ]
+    assert (stage.status, stage.exit_code, report.exit_code) == (
+        ("failed", 1, 1) if broken else ("passed", 0, 0)
+    )
+    assert [f.keyword for f in stage.findings] == (["terminal-changed"] if broken else [])
+
+
+def test_check_skips_the_stage_when_no_run_is_seen_twice(tmp_path: Path) -> None:
+    from conformance.check import CheckOptions, run_check
+
+    _write_har(tmp_path / "one.har", _entries()[3:4])
+    options = CheckOptions(paths=(tmp_path / "one.har",), vendors=("knock",), fixtures=5)
+    [stage] = [s for s in run_check(options).stages if s.name == "lifecycle"]
+    assert (stage.status, stage.message) == (
+        "skipped",
+        "no run was observed twice (1 observation): no lifecycle to check",
     )

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from conformance.check.generated import fixtures_stage, mappings_stage
+from conformance.check.lifecycle_stage import lifecycle_stage
 from conformance.check.live import contract_stage
 from conformance.check.options import CheckOptions
 from conformance.check.stages import guarded, lint_stage, validate_stage
@@ -27,6 +28,7 @@ from conformance.report.model import Erratum, Provenance, Report, Source, StageR
 STAGES: tuple[tuple[str, str], ...] = (
     ("lint", "Lint the schema bundle"),
     ("validate", "Validate recordings"),
+    ("lifecycle", "Follow each run through the recordings"),
     ("fixtures", "Generate fixtures and check them"),
     ("mappings", "Check the mappings to the canonical run"),
     ("contract", "Contract-test the run APIs"),
@@ -75,6 +77,7 @@ def run_check(options: CheckOptions, progress: Progress | None = None) -> Report
     bodies: dict[str, Callable[[], StageResult]] = {
         "lint": lambda: lint_stage(settings),
         "validate": lambda: validate_stage(settings, bundled_recordings(vendors)),
+        "lifecycle": lambda: lifecycle_stage(settings, bundled_recordings(vendors)),
         "fixtures": lambda: fixtures_stage(settings),
         "mappings": mappings,
         "contract": lambda: contract_stage(settings),
@@ -83,7 +86,7 @@ def run_check(options: CheckOptions, progress: Progress | None = None) -> Report
     for name, title in STAGES:
         if progress:
             progress(name, title, None)
-        if name == "validate" and user_inputs and not options.paths:
+        if name in ("validate", "lifecycle") and user_inputs and not options.paths:
             result = StageResult(name, title, "skipped", 0.0, message="no recordings given")
         elif name == "contract" and options.paths and not options.base_url:
             result = StageResult(name, title, "skipped", 0.0, message="no --url given")

@@ -224,7 +224,7 @@ def _finding(
         keyword,
         after.pointer + pointer,
         f"run {short_id(after.run_id)}: {what}",
-        subject=after.lifecycle.name,
+        subject=after.lifecycle.family,
         stage="lifecycle",
         file=after.file,
         line=after.line,

@@ -16,6 +16,7 @@ import pytest
 
 from conformance.pytest.state import STATE, relative
 from conformance.report.escape import visible
+from conformance.words import plural
 
 
 def observer(config: pytest.Config, path: Path) -> Callable[[Any], None] | None:
@@ -85,8 +86,8 @@ class RunItem(pytest.Item):
     def runtest(self) -> None:
         if self.run is None:
             raise LifecycleFailure(
-                f"no run was observed twice in the recordings ({self.observations:,} "
-                "observations): no lifecycle was checked"
+                "no run was observed twice in the recordings "
+                f"({plural(self.observations, 'observation')}): no lifecycle was checked"
             )
         if not self.run.findings:
             return
