@@ -350,3 +350,45 @@ def test_check_skips_the_stage_when_no_run_is_seen_twice(tmp_path: Path) -> None
         "skipped",
         "no run was observed twice (1 observation): no lifecycle to check",
     )
+
+
+MESSAGE = (
+    "run cdf84404…: cancelled (session.har:4 $.items[0]) -> processing (session.har:7): "
+    "a terminal state changed"
+)
+
+
+def _found_in(fmt: str, text: str) -> list[str]:
+    """The lifecycle findings a report of `fmt` carries, read as that format's readers do."""
+    if fmt == "json":
+        cases = [c for c in json.loads(text)["results"] if c["stage"] == "lifecycle"]
+        return [f["message"] for c in cases for f in c["findings"]]
+    if fmt == "sarif":
+        results = json.loads(text)["runs"][0]["results"]
+        return [r["message"]["text"] for r in results if r["ruleId"].startswith("lifecycle/")]
+    if fmt == "junit":
+        from xml.etree import ElementTree
+
+        failures = ElementTree.fromstring(text).iter("failure")
+        return [f.attrib["message"] for f in failures if f.attrib["type"] == "terminal-changed"]
+    return [
+        line.partition("::")[2].partition("::")[2]
+        for line in text.splitlines()
+        if line.startswith("::error")
+    ]
+
+
+@pytest.mark.parametrize("fmt", ["json", "sarif", "junit", "github"])
+def test_every_report_format_carries_the_lifecycle_finding(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run_cli: Callable[..., Any], fmt: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    entries = _entries()
+    _edit(entries[5], _set(status="processing"))
+    _write_har(tmp_path / "session.har", entries)
+    code, _, _ = run_cli(
+        "validate", "session.har", "--lifecycle", "--output-format", fmt, "--output", "out", "-q"
+    )
+    assert code == 1
+    expected = MESSAGE if fmt in ("json", "junit") else f"session.har:7: $.status: {MESSAGE}"
+    assert _found_in(fmt, (tmp_path / "out").read_text()) == [expected]
