@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from conformance.lifecycle.check import check_lifecycle
-from conformance.lifecycle.definitions import load_lifecycles
+from conformance.bundle.lifecycles import load_lifecycles
 
 pytest_plugins = ["pytester"]
 

@@ -96,3 +96,29 @@ def test_write_and_check(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert REGENERATE in capsys.readouterr().err
     assert main(["--json"]) == 0
     assert json.loads(capsys.readouterr().out)["version"] == 1
+
+
+def test_lifecycle_transitions_are_carried_or_say_why(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A canonical transition is carried where the vendor's lifecycle reaches the mapped
+    status; cut the vendor's reach and the cell says why (the defect is caught)."""
+    import dataclasses
+
+    from conformance.bundle.lifecycles import lifecycle_of
+    from conformance.mapping import matrix as module
+
+    pairs = (("running", "queued"), ("queued", "running"))
+    hatchet = dict(module._transitions("hatchet.V1TaskSummary", pairs))
+    knock = dict(module._transitions("knock.WorkflowRecipientRun", pairs))
+    assert hatchet["running -> queued"] == module.Verdict(True, "RUNNING -> QUEUED")
+    assert knock["running -> queued"] == module.Verdict(
+        False, "knock.WorkflowRecipientRun does not go from processing to queued"
+    )
+    assert knock["queued -> running"] == module.Verdict(True, "queued -> processing")
+    real = lifecycle_of("knock.WorkflowRecipientRun")
+    assert real is not None
+    cut = dataclasses.replace(real, reachable={**real.reachable, "queued": frozenset()})
+    monkeypatch.setattr(module, "lifecycle_of", lambda name: cut)
+    knock = dict(module._transitions("knock.WorkflowRecipientRun", pairs))
+    assert knock["queued -> running"] == module.Verdict(
+        False, "knock.WorkflowRecipientRun does not go from queued to processing"
+    )

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from conformance.bundle.lifecycles import Lifecycle, lifecycle_of
 from conformance.bundle.run_profiles import load_profiles
-from conformance.lifecycle.definitions import Lifecycle, lifecycle_of
 from conformance.records import Record
 from conformance.report.findings import pointer_to_path
 from conformance.validation.instants import get, parse_instant

@@ -19,6 +19,7 @@ from typing import Any
 
 from conformance.atomic import atomic_output
 from conformance.bundle.catalog import load_catalog
+from conformance.bundle.lifecycles import lifecycle_of, load_lifecycles
 from conformance.mapping.engine import CANONICAL, object_spec
 from conformance.mapping.scenarios import RUN_OBJECTS, SCENARIOS, Rendered, render_one
 
@@ -44,16 +45,18 @@ class Column:
     statuses: tuple[tuple[str, Verdict], ...]
     fields: tuple[tuple[str, Verdict], ...]
     scenarios: tuple[tuple[str, Verdict], ...]
+    transitions: tuple[tuple[str, Verdict], ...]
 
 
 @dataclass(frozen=True)
 class Matrix:
-    """Statuses, fields and scenarios (rows) x vendor run objects (columns)."""
+    """Statuses, fields, scenarios and lifecycle transitions (rows) x vendor run objects."""
 
     statuses: tuple[str, ...]
     fields: tuple[str, ...]
     scenarios: tuple[str, ...]
     columns: tuple[Column, ...]
+    transitions: tuple[str, ...] = ()
 
     def as_json(self) -> dict[str, Any]:
         """Plain data in a stable key order (rows as in the canonical schema)."""
@@ -71,11 +74,13 @@ class Matrix:
             "statuses": list(self.statuses),
             "fields": list(self.fields),
             "scenarios": list(self.scenarios),
+            "transitions": list(self.transitions),
             "objects": {
                 c.object: {
                     "statuses": rows(c.statuses, "vendor_values"),
                     "fields": rows(c.fields, "from"),
                     "scenarios": rows(c.scenarios, "rendered_as"),
+                    "transitions": rows(c.transitions, "vendor_transition"),
                 }
                 for c in self.columns
             },
@@ -122,16 +127,63 @@ def _scenarios(name: str) -> tuple[tuple[str, Verdict], ...]:
     return tuple(out)
 
 
+def _arrow(before: str, after: str) -> str:
+    return f"{before} -> {after}"
+
+
+def canonical_transitions(statuses: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """The canonical lifecycle's direct transitions, in the canonical status order."""
+    allowed = load_lifecycles()[CANONICAL].allowed
+    return tuple((a, b) for a in statuses for b in statuses if b in allowed.get(a, frozenset()))
+
+
+def _transitions(name: str, pairs: tuple[tuple[str, str], ...]) -> tuple[tuple[str, Verdict], ...]:
+    """Per canonical transition: the vendor transition that carries it (its lifecycle
+    reaches the one status from the other), or why the vendor cannot show it."""
+    rule = object_spec(name).rule("status")
+    table = dict(rule.table) if rule is not None else {}
+    lifecycle = lifecycle_of(name)
+    out = []
+    for before, after in pairs:
+        froms = [v for v, c in table.items() if c == before]
+        tos = [v for v, c in table.items() if c == after]
+        if not froms or not tos:
+            missing = before if not froms else after
+            out.append((_arrow(before, after), Verdict(False, f"no status maps to {missing}")))
+            continue
+        carried = [
+            _arrow(a, b)
+            for a in froms
+            for b in tos
+            if lifecycle is not None and b in lifecycle.reachable.get(a, frozenset())
+        ]
+        if carried:
+            out.append((_arrow(before, after), Verdict(True, ", ".join(carried))))
+        else:
+            family = lifecycle.family if lifecycle is not None else name
+            reason = f"{family} does not go from {'/'.join(froms)} to {'/'.join(tos)}"
+            out.append((_arrow(before, after), Verdict(False, reason)))
+    return tuple(out)
+
+
 def expressiveness(objects: Sequence[str] = RUN_OBJECTS) -> Matrix:
     """The matrix for `objects` (every mapped run object by default), scenarios at seed 0."""
     schema = load_catalog().schema(CANONICAL)
     statuses = tuple(schema["$defs"]["RunStatus"]["enum"])
     fields = tuple(f for f in schema["properties"] if f != "source")
+    pairs = canonical_transitions(statuses)
     columns = tuple(
-        Column(name, _statuses(name, statuses), _fields(name, fields), _scenarios(name))
+        Column(
+            name,
+            _statuses(name, statuses),
+            _fields(name, fields),
+            _scenarios(name),
+            _transitions(name, pairs),
+        )
         for name in objects
     )
-    return Matrix(statuses, fields, tuple(SCENARIOS), columns)
+    transitions = tuple(_arrow(a, b) for a, b in pairs)
+    return Matrix(statuses, fields, tuple(SCENARIOS), columns, transitions)
 
 
 # -- markdown -------------------------------------------------------------------------------
@@ -190,6 +242,14 @@ def render_markdown(matrix: Matrix) -> str:
         "",
         *_table(matrix, "scenario", matrix.scenarios, "scenarios", False),
         "",
+        "## Lifecycle transitions",
+        "",
+        "The canonical run's direct transitions (`contracts/lifecycles.yaml`). A cell names",
+        "the vendor transition that carries one: statuses mapping to both ends, the second",
+        "reachable from the first in the vendor's lifecycle.",
+        "",
+        *_table(matrix, "transition", matrix.transitions, "transitions", True),
+        "",
         "## Why not",
     ]
     for column in matrix.columns:
@@ -198,6 +258,7 @@ def render_markdown(matrix: Matrix) -> str:
             ("status", column.statuses),
             ("field", column.fields),
             ("scenario", column.scenarios),
+            ("transition", column.transitions),
         ):
             lines += [
                 f"- {kind} `{name}`: {_escape(v.detail)}" for name, v in pairs if not v.expressible
