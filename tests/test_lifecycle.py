@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from conformance.lifecycle.check import check_lifecycle
 from conformance.bundle.lifecycles import load_lifecycles
+from conformance.lifecycle.check import check_lifecycle
 
 pytest_plugins = ["pytester"]
 
