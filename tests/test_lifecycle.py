@@ -392,3 +392,31 @@ def test_every_report_format_carries_the_lifecycle_finding(
     assert code == 1
     expected = MESSAGE if fmt in ("json", "junit") else f"session.har:7: $.status: {MESSAGE}"
     assert _found_in(fmt, (tmp_path / "out").read_text()) == [expected]
+
+
+def test_long_ids_and_values_are_kept_as_digests(tmp_path: Path) -> None:
+    """A run's state stays small whatever its responses hold: a 5,000-character id and a
+    megabyte of input are kept as digests, and a change in them is still caught."""
+    from conformance.lifecycle.observations import KEPT_CHARS
+
+    big = {"rows": ["x" * 1000] * 1000}
+    first = {**JSONL_RUN, "input_parameters": big}
+    later = {**JSONL_RUN, "input_parameters": {**big, "extra": 1}}
+    path = tmp_path / "polls.jsonl"
+    path.write_text(json.dumps(first) + "\n" + json.dumps(later) + "\n")
+    [run] = check_lifecycle([path], schema="xceptor.WorkflowRun").failing
+    [finding] = run.findings
+    was, now = (json.dumps(v, sort_keys=True)[:60] + "…" for v in (big, later["input_parameters"]))
+    assert now.startswith('{"extra": 1, "rows": ["xxx')
+    assert finding.message == (
+        f"run 1027c4d1…: $.input_parameters {was} ({path}:1) -> {now} ({path}:2): "
+        "a field fixed once set changed"
+    )
+    long_id = "r" * 5000
+    lines = [
+        json.dumps({**JSONL_RUN, "id": long_id, "status": s}) for s in ("completed", "running")
+    ]
+    path.write_text("\n".join(lines) + "\n")
+    [run] = check_lifecycle([path], schema="xceptor.WorkflowRun").failing
+    assert len(run.run_id) < KEPT_CHARS and run.run_id.startswith("r" * 60 + "…#")
+    assert run.findings[0].message.startswith("run rrrrrrrr…: completed (")

@@ -8,6 +8,8 @@ not per observation.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,6 +20,10 @@ from conformance.bundle.run_profiles import load_profiles
 from conformance.records import Record
 from conformance.report.findings import pointer_to_path
 from conformance.validation.instants import get, parse_instant
+
+#: Longest text an observation keeps whole. A longer id or field value is kept as a
+#: digest and a preview, so a run's state stays small whatever a response holds.
+KEPT_CHARS = 200
 
 #: How observations of one run were put in time order, best first.
 ORDERED_BY_EXCHANGE = "the time each request was sent (HAR startedDateTime)"
@@ -52,6 +58,38 @@ class Observation:
         if self.line is None and self.label:
             place = f"{self.file}:{self.label}"
         return place if not self.pointer else f"{place} {pointer_to_path(self.pointer)}"
+
+
+@dataclass(frozen=True, slots=True)
+class Digest:
+    """A long value, kept as its SHA-256 (compared) and its first characters (shown)."""
+
+    sha256: str
+    preview: str
+
+    def __str__(self) -> str:
+        return self.preview
+
+
+def kept(value: Any) -> Any:
+    """`value` as an observation keeps it: as it is when small, else as a `Digest`."""
+    if value is None or type(value) in (bool, int, float):
+        return value
+    if type(value) is str and len(value) <= KEPT_CHARS:
+        return value
+    text = value if type(value) is str else json.dumps(value, sort_keys=True, ensure_ascii=False)
+    if len(text) <= KEPT_CHARS:
+        return value
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    return Digest(digest, text[:60] + "…")
+
+
+def _run_key(run_id: str) -> str:
+    """A run id short enough to keep per run (a long one: its start and a digest)."""
+    if len(run_id) <= KEPT_CHARS:
+        return run_id
+    digest = hashlib.sha256(run_id.encode("utf-8", "surrogatepass")).hexdigest()
+    return f"{run_id[:60]}…#{digest[:16]}"
 
 
 def observations_of(record: Record, schema: str | None, seq: int) -> Iterator[Observation]:
@@ -117,9 +155,9 @@ def _observed(
     loc = record.locator
     return Observation(
         lifecycle,
-        str(run_id),
-        status if type(status) is str else None,
-        {rule.pointer: get(node, rule.pointer) for rule in rules},
+        _run_key(str(run_id)),
+        status if type(status) is str and len(status) <= KEPT_CHARS else None,
+        {rule.pointer: kept(get(node, rule.pointer)) for rule in rules},
         loc.file,
         loc.line,
         loc.label,

@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any, TypeGuard
 
-from conformance.lifecycle.observations import ORDERED_BY_FILE, Observation
+from conformance.lifecycle.observations import ORDERED_BY_FILE, Digest, Observation
 from conformance.report.findings import Finding, pointer_to_path
 from conformance.validation.instants import parse_instant
 
@@ -198,9 +198,9 @@ def _number(value: Any) -> TypeGuard[float]:
 
 def _shown(value: Any) -> str:
     """A value as a person reads it in one line: strings bare, the rest as JSON."""
-    if type(value) is str:
-        return value
-    return "absent" if value is None else json.dumps(value)
+    if type(value) is str or isinstance(value, Digest):
+        return str(value)
+    return "absent" if value is None else json.dumps(value, ensure_ascii=False)
 
 
 def _field(
