@@ -414,3 +414,21 @@ def test_hostile_figures_refuses_a_bad_log(
     log.write_text(content)
     assert _figures_tool().main([str(log)]) == 4
     assert capsys.readouterr().err.splitlines() == [message.replace("LOG", str(log))]
+
+
+def test_following_runs_keeps_every_promise_on_the_corpus(cli_corpus: Corpus) -> None:
+    """`--lifecycle` reads the hostile corpus a second time: no crash, bounded, the same
+    record lines, and its own footer part."""
+    outcome = run_child(
+        (*RUNCONFORM, *VALIDATE, "--lifecycle", *cli_corpus.paths),
+        case="corpus-validate-lifecycle",
+        cwd=cli_corpus.root,
+        timeout=TIMEOUT,
+    )
+    sound(outcome)
+    expected = lines_of(CASES)
+    out = outcome.stdout.splitlines()
+    assert (outcome.returncode, outcome.stderr) == (4, "")
+    records = [line for line in out[:-1] if not line.startswith("run ")]
+    assert sorted(records) == sorted(validate_line(line) for line in expected)
+    assert out[-1].startswith(summary(expected) + "; lifecycle: ")
