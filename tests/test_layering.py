@@ -116,6 +116,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("bundle",),
     ("validation",),
     ("mapping", "engines"),
+    ("lifecycle",),
     ("generate",),
     ("simulator", "contract"),
     ("check",),

@@ -1,0 +1,1 @@
+"""Run lifecycles: observations of one run over time, the vendors' state machines, and coverage."""
