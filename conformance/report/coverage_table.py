@@ -73,6 +73,8 @@ def _cells(row: CoverageRow) -> tuple[str, ...]:
 def text_table(rows: Iterable[CoverageRow]) -> str:
     """A plain table, numbers right-aligned; a row below its gate says so at its end."""
     rows = tuple(rows)
+    if not rows:
+        return ""
     lines = [_HEAD, *(_cells(r) for r in rows)]
     widths = [max(len(line[i]) for line in lines) for i in range(len(_HEAD))]
     out = []
