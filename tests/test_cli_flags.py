@@ -53,6 +53,7 @@ def test_every_command_is_walked() -> None:
     assert IDS == [
         "check",
         "contract",
+        "coverage",
         "fixtures",
         "identify",
         "map",

@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import IO, Any
 
+from conformance.report.cases import Case, Header, Outcome
 from conformance.report.findings import Finding
 from conformance.report.model import Report, StageResult, Tally
 from conformance.report.scope import split_findings
@@ -25,6 +26,7 @@ from conformance.report.status import what_happened
 from conformance.report.text import location, rule_id
 from conformance.report.writers.base import WholeRunWriter
 from conformance.report.writers.html_chart import NO_FINDINGS, chart
+from conformance.report.writers.html_coverage import write_coverage_html
 from conformance.report.writers.html_kit import (
     CSS,
     SEVERITY_LABELS,
@@ -395,7 +397,22 @@ def write_html(report: Report, stream: IO[str]) -> None:
 
 
 class HtmlWriter(WholeRunWriter):
-    """Whole-run: the self-contained page of a `check` report."""
+    """Whole-run: the self-contained page of a `check` report; for `coverage`, which has no
+    `Report`, the page of its cases (`html_coverage`)."""
+
+    def begin(self, header: Header) -> None:
+        super().begin(header)
+        self.coverage: list[Case] = []
+
+    def case(self, case: Case) -> None:
+        if self.command == "coverage":
+            self.coverage.append(case)
+
+    def end(self, outcome: Outcome) -> None:
+        if self.command == "coverage" and outcome.report is None:
+            write_coverage_html(self.coverage, outcome, self.out)
+        else:
+            super().end(outcome)
 
     def render(self, report: Report) -> None:
         write_html(report, self.out)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import IO
 
+from conformance.errors import EXIT_MEANINGS
+from conformance.report.cases import Case, Header, Outcome
+from conformance.report.coverage_table import markdown_report
 from conformance.report.model import Report
 from conformance.report.status import what_happened
 from conformance.report.text import location, rule_id
@@ -72,7 +75,23 @@ def write_markdown(report: Report, stream: IO[str], worst: int = 10) -> None:
 
 
 class MarkdownWriter(WholeRunWriter):
-    """Whole-run: the summary of a `check` report."""
+    """Whole-run: the summary of a `check` report; for `coverage`, which has no `Report`,
+    its table and what was never exercised."""
+
+    def begin(self, header: Header) -> None:
+        super().begin(header)
+        self.coverage: list[Case] = []
+
+    def case(self, case: Case) -> None:
+        if self.command == "coverage":
+            self.coverage.append(case)
+
+    def end(self, outcome: Outcome) -> None:
+        if self.command == "coverage" and outcome.report is None:
+            meaning = EXIT_MEANINGS.get(outcome.exit_code, "unknown exit code")
+            self.out.write(markdown_report(self.coverage, outcome.exit_code, outcome.line, meaning))
+        else:
+            super().end(outcome)
 
     def render(self, report: Report) -> None:
         write_markdown(report, self.out)

@@ -1,0 +1,98 @@
+"""`runconform coverage`: a thin layer over `conformance.lifecycle.coverage`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+import conformance.cli.options as options  # not `from conformance.cli`: its __init__ imports us
+from conformance.atomic import atomic_output, refuse_overwriting_input
+from conformance.errors import UsageError
+from conformance.records.model import FORMATS as RECORD_FORMATS
+from conformance.report.writers import WRITERS
+
+if TYPE_CHECKING:  # loaded with the run, not at CLI start-up
+    from conformance.lifecycle.coverage_cases import Gate
+
+
+def _gates(
+    _ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]
+) -> tuple[Gate, ...]:
+    """Callback of --min-coverage: each KIND=PERCENT parsed, a bad one refused at once."""
+    from conformance.lifecycle.coverage_cases import parse_gate
+
+    return tuple(parse_gate(value) for value in values)
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@options.vendor("Report only this vendor (and route and identify within it).")
+@click.option(
+    "--input-format",
+    type=click.Choice(RECORD_FORMATS),
+    help="Read every input as this format (default: detected by content).",
+)
+@options.schema
+@click.option("--identify", is_flag=True, help="Pick the object of bare records by their shape.")
+@options.output_format(sorted(WRITERS), "text", "Format of the report (stdout or --output).")
+@options.output
+@click.option(
+    "--min-coverage",
+    "gates",
+    multiple=True,
+    metavar="KIND=PERCENT",
+    callback=_gates,
+    help="Exit 1 when a vendor's KIND (operations, responses, statuses, fields) is covered "
+    "less than PERCENT (repeatable).",
+)
+@click.option("-q", "--quiet", is_flag=True, help="The table and the summary only.")
+@options.colour
+def coverage(
+    paths: tuple[Path, ...],
+    vendor: str | None,
+    input_format: str | None,
+    schema: str | None,
+    identify: bool,
+    fmt: str,
+    output: Path | None,
+    gates: tuple[Gate, ...],
+    quiet: bool,
+) -> int:
+    """What recordings exercised of the vendor contracts, and what they never did.
+
+    Per vendor: operations called, response statuses recorded, run statuses seen and run
+    object fields present, each against what the contract and schemas declare. Records
+    are routed and identified as `validate` does them. A PATH of - reads standard input.
+
+    Exit codes: 0 ok, 1 a kind below --min-coverage, 2 usage error or nothing counted,
+    4 unreadable input (the other inputs are still reported).
+    """
+    from conformance.lifecycle.coverage import coverage_of
+    from conformance.lifecycle.coverage_cases import coverage_cases, coverage_outcome
+    from conformance.report.cases import Header
+    from conformance.report.coverage_table import coverage_rows, text_table
+
+    if schema and identify:
+        raise UsageError("--schema and --identify exclude each other")
+    if sum(str(path) == "-" for path in paths) > 1:
+        raise UsageError("- (standard input) can be read only once")
+    refuse_overwriting_input(output, paths, "--output")
+    report = coverage_of(
+        paths, vendor=vendor, input_format=input_format, schema=schema, identify=identify
+    )
+    cases = coverage_cases(report, gates)
+    outcome = coverage_outcome(report, gates)
+    with atomic_output(output) as out:
+        if fmt == "text":
+            out.write(text_table(coverage_rows(cases)))
+        # what was never exercised is info findings: shown, unless -q (then errors only)
+        writer = WRITERS[fmt](out, verbosity=-1 if quiet else 1)
+        writer.begin(Header("coverage", "runconform coverage"))
+        for case in cases:
+            writer.case(case)
+        writer.end(outcome)
+    if output is not None and fmt != "text" and not quiet:
+        click.echo(outcome.line, err=True)
+    return outcome.exit_code

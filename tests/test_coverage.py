@@ -1,0 +1,539 @@
+"""`runconform coverage`: what recordings exercised of the vendor contracts, and what not.
+
+Two corpora. A small one written here (a HAR written by runconform's own HAR writer, the
+one `contract --report har` uses), whose numbers are worked out by hand below as literal
+sets. And the bundled recordings (`contracts/recordings/`), whose numbers the test works
+out itself from the files, read with plain `json` and `yaml`: the methods, paths and
+statuses recorded, the status values and fields in the bodies, against the declarations
+read from the vendors' OpenAPI documents and the bundled schema files.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterator
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from conformance.bundle.resources import contracts_dir, schemas_dir
+from conformance.contract.recordings import Exchange, write_har
+from conformance.lifecycle.coverage import CoverageReport, coverage_of
+from conformance.lifecycle.coverage_kinds import KIND_NAMES, shown_percent
+
+Cli = Callable[..., tuple[int, str, str]]
+RECORDINGS = contracts_dir() / "recordings"
+KNOCK = "https://api.knock.app/v1/workflow_recipient_runs"
+LIST = "GET /v1/workflow_recipient_runs (listWorkflowRecipientRuns)"
+GET = "GET /v1/workflow_recipient_runs/{id} (getWorkflowRecipientRun)"
+
+# -- the small corpus: three Knock exchanges, numbers by hand -------------------------------------
+
+RUN_A = {
+    "id": "4a3c9bd0-5d1e-4d0e-9a8e-000000000001",
+    "status": "queued",
+    "workflow": "comment-created",
+    "inserted_at": "2026-01-01T00:00:00Z",
+    "updated_at": "2026-01-01T00:00:01Z",
+    "actor": None,
+    "surprise": 1,  # not in the schema
+}
+RUN_B = {**{k: v for k, v in RUN_A.items() if k != "surprise"}, "status": "completed"}
+
+
+def _exchange(url: str, status: int, body: object) -> Exchange:
+    return Exchange(
+        "op",
+        "GET",
+        url,
+        (),
+        None,
+        status,
+        "",
+        (("Content-Type", "application/json"),),
+        json.dumps(body),
+        1.0,
+        "2026-01-01T00:00:00.000Z",
+    )
+
+
+def knock_har(path: Path) -> Path:
+    """A list of two runs (200), a missing run (404, declared), a server error (500, not)."""
+    exchanges = (
+        _exchange(KNOCK, 200, {"items": [RUN_A, RUN_B], "page_info": {"page_size": 2}}),
+        _exchange(f"{KNOCK}/missing", 404, {"code": "not_found", "message": "no such run"}),
+        _exchange(f"{KNOCK}/{RUN_A['id']}", 500, {"message": "boom"}),
+    )
+    with path.open("w", encoding="utf-8") as out:
+        write_har(exchanges, out)
+    return path
+
+
+#: Knock declares 2 operations; 3 responses (list 200; get 200 and 404); one status enum of
+#: 5 values; 12 fields of a run and 13 of a run's details (its 12 and `events`).
+EXPECTED: dict[str, dict[str, Any]] = {
+    "operations": {"declared": 2, "seen": {LIST, GET}, "undeclared": set()},
+    "responses": {
+        "declared": 3,
+        "seen": {
+            "GET /v1/workflow_recipient_runs -> 200",
+            "GET /v1/workflow_recipient_runs/{id} -> 404",
+        },
+        "undeclared": {"GET /v1/workflow_recipient_runs/{id} -> 500"},
+    },
+    "statuses": {
+        "declared": 5,
+        "seen": {"WorkflowRecipientRun.status queued", "WorkflowRecipientRun.status completed"},
+        "undeclared": set(),
+    },
+    "fields": {
+        "declared": 25,
+        "seen": {
+            f"WorkflowRecipientRun.{f}"
+            for f in ("id", "status", "workflow", "inserted_at", "updated_at")
+        },
+        "undeclared": {"WorkflowRecipientRun.surprise"},
+    },
+}
+
+SMALL_TABLE = """\
+vendor  kind        seen/declared  covered  undeclared
+knock   operations            2/2  100.0 %           0
+knock   responses             2/3   66.6 %           1
+knock   statuses              2/5   40.0 %           0
+knock   fields               5/25   20.0 %           1
+"""
+
+
+def test_the_small_corpus_has_the_numbers_worked_out_by_hand(tmp_path: Path) -> None:
+    report = coverage_of(knock_har(tmp_path / "knock.har"))
+    assert report.vendors == ("knock",)
+    assert (report.records, report.unattributed, report.problems) == (3, 0, ())
+    for name, want in EXPECTED.items():
+        kind = report.kind("knock", name)
+        assert len(kind.declared) == want["declared"], name
+        assert set(kind.seen) == want["seen"], name
+        assert set(kind.undeclared) == want["undeclared"], name
+        assert kind.percent == Fraction(100 * len(want["seen"]), want["declared"]), name
+    assert report.kind("knock", "responses").unseen == (
+        "GET /v1/workflow_recipient_runs/{id} -> 200",
+    )
+    fields = report.kind("knock", "fields")
+    assert fields.notes == (("only ever null", ("WorkflowRecipientRun.actor",)),)
+    assert (
+        fields.never("WorkflowRecipientRun.actor")
+        == "WorkflowRecipientRun.actor was only ever null"
+    )
+
+
+def test_the_text_output_is_the_table_then_what_was_never_exercised(
+    run_cli: Cli, tmp_path: Path
+) -> None:
+    har = knock_har(tmp_path / "knock.har")
+    code, out, err = run_cli("coverage", str(har))
+    assert (code, err) == (0, "")
+    assert out.startswith(SMALL_TABLE)
+    lines = out.splitlines()
+    assert "knock operations: ok (knock)" in lines
+    assert (
+        "knock responses: info: GET /v1/workflow_recipient_runs/{id} -> 200 was never recorded "
+        "[responses]"
+    ) in lines
+    assert (
+        "knock responses: info: GET /v1/workflow_recipient_runs/{id} -> 500 was seen but is "
+        "not declared [responses]"
+    ) in lines
+    assert (
+        "knock statuses: info: WorkflowRecipientRun.status paused was never seen [statuses]"
+        in lines
+    )
+    assert "knock fields: info: WorkflowRecipientRun.actor was only ever null [fields]" in lines
+    assert (
+        "knock fields: info: WorkflowRecipientRunDetail.events was never present [fields]" in lines
+    )
+    assert lines[-1] == "coverage of knock: 3 records read, 3 counted; 0 unreadable inputs"
+    code, quiet, _ = run_cli("coverage", "-q", str(har))
+    assert quiet == SMALL_TABLE + lines[-1] + "\n"
+
+
+def test_shown_percent_rounds_down_to_a_tenth() -> None:
+    assert shown_percent(Fraction(200, 3)) == "66.6 %"
+    assert shown_percent(Fraction(9999, 100)) == "99.9 %"  # never 100 % when one is missing
+    assert shown_percent(Fraction(100)) == "100.0 %"
+    assert shown_percent(Fraction(0)) == "0.0 %"
+    assert shown_percent(None) == "n/a"
+
+
+# -- --min-coverage --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("gate", "code"),
+    [
+        ("statuses=40", 0),  # exactly at the line
+        ("statuses=40.1", 1),
+        ("responses=66.6", 0),  # 2 of 3 is 66.66...: above 66.6
+        ("responses=66.7", 1),  # and below 66.7, though both show as 66.6 %
+        ("operations=100", 0),
+        ("fields=0", 0),
+    ],
+)
+def test_min_coverage_fails_below_the_line_and_passes_at_it(
+    run_cli: Cli, tmp_path: Path, gate: str, code: int
+) -> None:
+    got, out, _ = run_cli(
+        "coverage", "-q", str(knock_har(tmp_path / "k.har")), "--min-coverage", gate
+    )
+    assert got == code, out
+    assert out.splitlines()[-1].endswith(
+        f"; {code} kind{'' if code == 1 else 's'} below --min-coverage"
+    )
+
+
+def test_a_kind_below_its_gate_says_by_how_much(run_cli: Cli, tmp_path: Path) -> None:
+    har = str(knock_har(tmp_path / "k.har"))
+    code, out, _ = run_cli(
+        "coverage", "-q", har, "--min-coverage", "statuses=50", "--min-coverage", "fields=20"
+    )
+    assert code == 1
+    assert out.splitlines() == [
+        *SMALL_TABLE.splitlines()[:3],
+        "knock   statuses              2/5   40.0 %           0  below --min-coverage",
+        SMALL_TABLE.splitlines()[4],
+        "knock statuses: error: 2 of 5 statuses covered (40.0 %), below --min-coverage "
+        "statuses=50 [min-coverage]",
+        "coverage of knock: 3 records read, 3 counted; 0 unreadable inputs; "
+        "1 kind below --min-coverage",
+    ]
+    code, out, _ = run_cli(
+        "coverage", har, "--output-format", "junit", "--min-coverage", "statuses=50"
+    )
+    suite = ET.fromstring(out).find("testsuite")
+    assert suite is not None and (suite.get("tests"), suite.get("failures")) == ("4", "1")
+
+
+KNOWN = "expected KIND=PERCENT, KIND one of operations, responses, statuses, fields, PERCENT from 0 to 100"
+
+
+@pytest.mark.parametrize(
+    ("gate", "why"),
+    [
+        ("ops=50", "unknown kind 'ops'"),
+        ("operations=150", "'150' is not a percent from 0 to 100"),
+        ("operations=abc", "'abc' is not a percent from 0 to 100"),
+        ("operations=-1", "'-1' is not a percent from 0 to 100"),
+        ("operations=nan", "'nan' is not a percent from 0 to 100"),
+        ("operations", "expected KIND=PERCENT"),
+    ],
+)
+def test_a_bad_gate_is_one_line_naming_the_kinds(
+    run_cli: Cli, tmp_path: Path, gate: str, why: str
+) -> None:
+    code, out, err = run_cli("coverage", str(knock_har(tmp_path / "k.har")), "--min-coverage", gate)
+    assert (code, out) == (2, "")
+    assert err == f"runconform: error: --min-coverage {gate}: {why}; {KNOWN}\n"
+    assert KIND_NAMES == ("operations", "responses", "statuses", "fields")
+
+
+# -- inputs: unreadable, nothing counted, standard input ---------------------------------------------
+
+
+def test_an_unreadable_input_exits_4_and_the_others_are_still_reported(
+    run_cli: Cli, tmp_path: Path
+) -> None:
+    har = knock_har(tmp_path / "k.har")
+    missing = tmp_path / "missing.har"
+    code, out, _ = run_cli("coverage", "-q", str(missing), str(har))
+    assert code == 4
+    assert out.splitlines() == [
+        *SMALL_TABLE.splitlines(),
+        f"{missing}: $: error: cannot read: No such file or directory [unreadable]",
+        "coverage of knock: 3 records read, 3 counted; 1 unreadable input",
+    ]
+
+
+def test_records_of_no_known_vendor_are_nothing_checked(run_cli: Cli, tmp_path: Path) -> None:
+    bare = tmp_path / "runs.jsonl"
+    bare.write_text('{"id": 1}\n{"id": 2}\n', encoding="utf-8")
+    code, out, err = run_cli("coverage", str(bare))
+    assert (code, err) == (2, "")
+    assert out == (
+        "coverage of no vendor: 2 records read, 0 counted; 2 records of no known vendor, not "
+        "counted (give --schema or --identify); 0 unreadable inputs; nothing checked: no record "
+        "was counted\n"
+    )
+
+
+def test_standard_input_is_read_as_a_file(tmp_path: Path) -> None:
+    har = knock_har(tmp_path / "k.har")
+    done = subprocess.run(
+        [sys.executable, "-m", "conformance", "coverage", "-q", "-"],
+        input=har.read_bytes(),
+        capture_output=True,
+        check=False,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.decode().startswith(SMALL_TABLE)
+
+
+def test_a_schema_names_the_object_of_bare_records(run_cli: Cli, tmp_path: Path) -> None:
+    bare = tmp_path / "runs.jsonl"
+    bare.write_text(json.dumps(RUN_A) + "\n", encoding="utf-8")
+    code, out, _ = run_cli("coverage", "-q", str(bare), "--schema", "knock.WorkflowRecipientRun")
+    assert code == 0
+    assert "knock   statuses              1/5   20.0 %           0" in out.splitlines()
+    assert "knock   operations            0/2    0.0 %           0" in out.splitlines()
+
+
+# -- every writer -----------------------------------------------------------------------------------
+
+
+def test_every_format_carries_the_same_numbers(run_cli: Cli, tmp_path: Path) -> None:
+    har = str(knock_har(tmp_path / "k.har"))
+    code, out, _ = run_cli("coverage", har, "--output-format", "json")
+    assert code == 0
+    document = json.loads(out)
+    details = {r["details"]["kind"]: r["details"] for r in document["results"]}
+    for name, want in EXPECTED.items():
+        assert (details[name]["declared"], details[name]["seen"]) == (
+            want["declared"],
+            len(want["seen"]),
+        )
+        assert set(details[name]["undeclared"]) == want["undeclared"]
+    assert details["responses"]["percent"] == 66.6
+    assert details["fields"]["only_ever_null"] == ["WorkflowRecipientRun.actor"]
+    assert document["summary"]["counted"] == 3
+
+    _, page, _ = run_cli(
+        "coverage", har, "--output-format", "html", "--min-coverage", "statuses=50"
+    )
+    rows = re.findall(r'<tr class="row-failed" data-vendor="knock" data-kind="(\w+)"', page)
+    assert rows == ["statuses"]
+    assert 'data-kind="fields" data-seen="5" data-declared="25" data-percent="20.0 %"' in page
+    assert "<li>WorkflowRecipientRun.status paused was never seen</li>" in page
+    assert "<script" not in page
+
+    _, markdown, _ = run_cli("coverage", har, "--output-format", "markdown")
+    assert "| knock | responses | 2/3 | 66.6 % | 1 |  |" in markdown.splitlines()
+
+    _, sarif, _ = run_cli("coverage", har, "--output-format", "sarif")
+    results = json.loads(sarif)["runs"][0]["results"]
+    assert {r["ruleId"] for r in results} == {f"coverage/{k}" for k in KIND_NAMES} - {
+        "coverage/operations"
+    }
+
+
+# -- the bundled recordings, worked out from the files ----------------------------------------------
+
+
+def _bodies(vendor: str) -> Iterator[tuple[str | None, str | None, int | None, str, Any]]:
+    """(method, path, status, file name, body) of every recording of `vendor`."""
+    for path in sorted((RECORDINGS / vendor).iterdir()):
+        text = path.read_text(encoding="utf-8")
+        if path.suffix == ".har":
+            for entry in json.loads(text)["log"]["entries"]:
+                request, response = entry["request"], entry["response"]
+                body = json.loads(response["content"]["text"])
+                yield request["method"], _path(request["url"]), response["status"], path.name, body
+        elif path.name.endswith(".cassette.yaml"):
+            for i in yaml.safe_load(text)["interactions"]:
+                request, response = i["request"], i["response"]
+                body = json.loads(response["body"]["string"])
+                yield (
+                    request["method"],
+                    _path(request["uri"]),
+                    response["status"]["code"],
+                    path.name,
+                    body,
+                )
+        elif path.name.endswith(".postman_collection.json"):
+            yield from _postman(json.loads(text)["item"], path.name)
+        elif path.suffix == ".jsonl":
+            for line in text.splitlines():
+                yield None, None, None, path.name, json.loads(line)
+        else:
+            for document in yaml.safe_load_all(text):
+                yield None, None, None, path.name, document
+
+
+def _postman(items: list[Any], name: str) -> Iterator[tuple[str, str, int, str, Any]]:
+    for item in items:
+        yield from _postman(item.get("item", []), name)
+        for response in item.get("response", []):
+            url = response["originalRequest"]["url"]
+            raw = url if isinstance(url, str) else url["raw"]
+            yield (
+                response["originalRequest"]["method"],
+                _path(raw),
+                response["code"],
+                name,
+                json.loads(response["body"]),
+            )
+
+
+def _path(url: str) -> str:
+    return "/" + url.split("://", 1)[-1].split("/", 1)[1].split("?")[0]
+
+
+#: The path templates the recordings call, as patterns (the test's own routing, by hand).
+TEMPLATES = {
+    "hatchet": {
+        r"/api/v1/stable/tenants/[^/]+/workflow-runs": "/api/v1/stable/tenants/{tenant}/workflow-runs",
+        r"/api/v1/stable/workflow-runs/[^/]+": "/api/v1/stable/workflow-runs/{v1-workflow-run}",
+        r"/api/v1/stable/workflow-runs/[^/]+/status": "/api/v1/stable/workflow-runs/{v1-workflow-run}/status",
+    },
+    "knock": {
+        r"/v1/workflow_recipient_runs": "/v1/workflow_recipient_runs",
+        r"/v1/workflow_recipient_runs/[^/]+": "/v1/workflow_recipient_runs/{id}",
+    },
+    "paragon": {
+        r"/projects/[^/]+/task-history/workflow-executions": "/projects/{projectId}/task-history/workflow-executions",
+    },
+}
+
+
+def _template(vendor: str, path: str) -> str:
+    found = [t for pattern, t in TEMPLATES[vendor].items() if re.fullmatch(pattern, path)]
+    assert len(found) == 1, (vendor, path)
+    return found[0]
+
+
+def _declared_responses(vendor: str) -> dict[str, list[str]]:
+    """`METHOD /template` -> its declared status keys, from the vendor's OpenAPI documents
+    and the operation errata that add a response."""
+    declared: dict[str, list[str]] = {}
+    for source in yaml.safe_load((contracts_dir() / vendor / "manifest.yaml").read_text())[
+        "sources"
+    ]:
+        if source.get("kind") != "openapi":
+            continue
+        document = yaml.safe_load((contracts_dir() / vendor / source["file"]).read_text())
+        for template, item in document["paths"].items():
+            for method, operation in item.items():
+                if method in ("get", "put", "post", "delete", "patch", "head", "options", "trace"):
+                    declared[f"{method.upper()} {template}"] = list(operation["responses"])
+    errata = yaml.safe_load((contracts_dir() / vendor / "errata.yaml").read_text()) or {}
+    for erratum in errata.get("operation_errata", []):  # documented additions (knock's 404)
+        for op in erratum["patch"]:
+            if op["op"] == "add" and op["path"].startswith("/responses/"):
+                declared[erratum["operation"]].append(op["path"].rpartition("/")[2])
+    return declared
+
+
+#: vendor -> (file or None) -> where the run objects are in a body: (pointer-ish path, object)
+def _run_objects(vendor: str, name: str, body: Any) -> Iterator[tuple[str, dict[str, Any]]]:
+    """The run objects of a body and their schema, found by the test's own reading."""
+    if vendor == "hatchet":
+        if isinstance(body, str):
+            return
+        tasks = body.get("rows") if "rows" in body else body.get("tasks", [])
+        if "run" in body:
+            yield "V1WorkflowRun", body["run"]
+        stack = list(tasks)
+        while stack:
+            task = stack.pop()
+            yield "V1TaskSummary", task
+            stack += task.get("children") or []
+    elif vendor == "knock":
+        if "items" in body:
+            yield from (("WorkflowRecipientRun", run) for run in body["items"])
+        else:
+            yield "WorkflowRecipientRunDetail", body
+    elif vendor == "paragon":
+        yield from (("WorkflowExecution", run) for run in body["workflowExecutions"])
+    elif vendor == "restack":
+        yield ("AgentRunStatus" if name.startswith("agent") else "WorkflowRunStatus"), body
+    else:
+        yield "WorkflowRun", body
+        yield from (("StepResult", step) for step in body.get("step_results") or [])
+
+
+def _schema_properties(vendor: str, name: str) -> list[str]:
+    schema = json.loads((schemas_dir() / vendor / f"{name}.json").read_text())
+    if "properties" in schema:
+        return list(schema["properties"])
+    found: list[str] = []
+    for branch in schema["allOf"]:
+        if "$ref" in branch:
+            found += _schema_properties(vendor, branch["$ref"].removesuffix(".json"))
+        found += list(branch.get("properties", {}))
+    return found
+
+
+#: How each vendor's statuses are grouped: by the shared status schema, else per object.
+STATUS_LABEL = {
+    ("hatchet", "V1WorkflowRun"): "V1TaskStatus",
+    ("hatchet", "V1TaskSummary"): "V1TaskStatus",
+    ("knock", "WorkflowRecipientRun"): "WorkflowRecipientRun.status",
+    ("knock", "WorkflowRecipientRunDetail"): "WorkflowRecipientRun.status",
+}
+
+
+@pytest.fixture(scope="module")
+def bundled() -> CoverageReport:
+    return coverage_of(sorted(RECORDINGS.glob("*/*")), identify=True)
+
+
+@pytest.mark.parametrize("vendor", sorted(TEMPLATES))
+def test_operations_and_responses_of_the_bundled_recordings(
+    bundled: CoverageReport, vendor: str
+) -> None:
+    declared = _declared_responses(vendor)
+    calls = {
+        (f"{method} {_template(vendor, path)}", status)
+        for method, path, status, _, _ in _bodies(vendor)
+        if method is not None
+    }
+    operations = bundled.kind(vendor, "operations")
+    assert len(operations.declared) == len(declared)
+    assert {item.rpartition(" (")[0] for item in operations.seen} == {op for op, _ in calls}
+    responses = bundled.kind(vendor, "responses")
+    assert len(responses.declared) == sum(len(keys) for keys in declared.values())
+    assert set(responses.seen) == {f"{op} -> {status}" for op, status in calls}
+    assert responses.undeclared == ()
+
+
+@pytest.mark.parametrize("vendor", ["hatchet", "knock", "paragon", "restack", "xceptor"])
+def test_statuses_and_fields_of_the_bundled_recordings(
+    bundled: CoverageReport, vendor: str
+) -> None:
+    statuses: set[str] = set()
+    present: set[str] = set()
+    for _, _, _, name, body in _bodies(vendor):
+        if isinstance(body, str):  # Hatchet's get-status: a bare status
+            statuses.add(f"V1TaskStatus {body}")
+        for obj, run in _run_objects(vendor, name, body):
+            label = STATUS_LABEL.get((vendor, obj), f"{obj}.status")
+            statuses.add(f"{label} {run['status']}")
+            fields = set(_schema_properties(vendor, obj))
+            present |= {f"{obj}.{k}" for k, v in run.items() if v is not None and k in fields}
+    assert set(bundled.kind(vendor, "statuses").seen) == statuses
+    assert set(bundled.kind(vendor, "fields").seen) == present
+    assert bundled.kind(vendor, "statuses").undeclared == ()
+
+
+def test_bodies_alone_cannot_say_which_operation_answered(bundled: CoverageReport) -> None:
+    for vendor in ("restack", "xceptor"):
+        operations = bundled.kind(vendor, "operations")
+        assert (len(operations.seen), operations.message) == (
+            0,
+            "no recorded HTTP exchange: bodies alone do not say which operation answered",
+        )
+
+
+def test_without_identify_bare_records_are_of_no_vendor(run_cli: Cli) -> None:
+    files = [str(p) for p in sorted(RECORDINGS.glob("*/*"))]
+    code, out, _ = run_cli("coverage", "-q", *files)
+    assert code == 0
+    assert out.splitlines()[-1] == (
+        "coverage of hatchet, knock, paragon: 59 records read, 18 counted; 41 records of no "
+        "known vendor, not counted (give --schema or --identify); 0 unreadable inputs"
+    )
