@@ -27,7 +27,11 @@ from urllib.parse import parse_qs, urlsplit
 
 from conformance.bundle.vendors import VENDORS as VENDORS  # re-exported: the one list
 from conformance.errors import UsageError
+from conformance.lifecycle.definitions import lifecycle_of
+from conformance.lifecycle.observations import observations_of
+from conformance.records import Locator, Record
 from conformance.simulator.banner import banner, new_token
+from conformance.simulator.drift_kinds import BODY_DRIFT_KINDS, LIFECYCLE_DRIFT_KINDS
 from conformance.simulator.faults import Faults, apply_drift, decide
 from conformance.simulator.hatchet_routes import not_served
 from conformance.simulator.protocol import Request, Response, Route
@@ -182,7 +186,9 @@ class _Handler(BaseHTTPRequestHandler):
             response = sim.dispatch(method, self.path, body, self._base_url())
         except Exception as exc:  # a simulator bug: answer, never drop the connection
             response = Response(500, {"error": f"simulator error: {type(exc).__name__}"}, None)
-        if sim.faults.drift and 200 <= response.status < 300:
+        if 200 <= response.status < 300:
+            sim.shown(response)
+        if sim.faults.drift in BODY_DRIFT_KINDS and 200 <= response.status < 300:
             drifted = apply_drift(sim.faults.drift, response.body, response.schema)
             response = Response(response.status, drifted, response.schema, response.headers)
         self._send(response)
@@ -234,8 +240,13 @@ class Simulator:
         self.vendor, self.seed, self.faults = vendor, seed, faults or Faults()
         self.log = log
         self.token = token  # the contracts declare bearer auth: with a token, 401 without it
-        self.store = Store(vendor, seed=seed, runs=runs, speed=speed, db=db)
         self.routes: tuple[Route, ...] = routes_for(vendor)
+        drift = self.faults.drift if self.faults.drift in LIFECYCLE_DRIFT_KINDS else None
+        if drift == "stuck" and not any(r.method != "GET" for r in routes_for(vendor)):
+            raise UsageError(
+                f"drift stuck cannot be shown by the {vendor} simulator: it makes no runs by writes"
+            )
+        self.store = Store(vendor, seed=seed, runs=runs, speed=speed, db=db, drift=drift)
         self.prefixes = _prefixes(vendor)
         self._count = 0
         self._count_lock = threading.Lock()
@@ -281,6 +292,18 @@ class Simulator:
         if self.vendor == "restack":  # the seeded agent run that shares that run id
             known.update(restack_known(self.store))
         return {k: str(v) for k, v in known.items() if v is not None}
+
+    def shown(self, response: Response) -> None:
+        """Tell the stores which runs a 2xx response showed (lifecycle drift counts them)."""
+        if self.store.drift is None or response.schema is None:
+            return
+        seen = Record(Locator("", None, None, ""), response.body)
+        by_store: dict[str, set[str]] = {}
+        for observed in observations_of(seen, response.schema, 0):
+            by_store.setdefault(observed.lifecycle.family, set()).add(observed.run_id)
+        for family, run_ids in by_store.items():
+            kinds = [k for k in self.store.kinds.values() if _family(k.spec.object) == family]
+            (kinds[0] if kinds else self.store).shown(run_ids)
 
     def next_request(self) -> int:
         with self._count_lock:
@@ -329,6 +352,11 @@ class Simulator:
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.stop()
+
+
+def _family(name: str) -> str | None:
+    lifecycle = lifecycle_of(name)
+    return None if lifecycle is None else lifecycle.family
 
 
 #: `start(vendor, port=0, seed=..., faults=..., token=..., db=...)`: a running Simulator
