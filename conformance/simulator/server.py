@@ -298,12 +298,14 @@ class Simulator:
         if self.store.drift is None or response.schema is None:
             return
         seen = Record(Locator("", None, None, ""), response.body)
-        by_store: dict[str, set[str]] = {}
+        by_store: dict[int, tuple[Store, set[str]]] = {}  # a run shown twice: once
         for observed in observations_of(seen, response.schema, 0):
-            by_store.setdefault(observed.lifecycle.family, set()).add(observed.run_id)
-        for family, run_ids in by_store.items():
+            family = observed.lifecycle.family
             kinds = [k for k in self.store.kinds.values() if _family(k.spec.object) == family]
-            (kinds[0] if kinds else self.store).shown(run_ids)
+            store = kinds[0] if kinds else self.store
+            by_store.setdefault(id(store), (store, set()))[1].add(observed.run_id)
+        for store, run_ids in by_store.values():
+            store.shown(run_ids)
 
     def next_request(self) -> int:
         with self._count_lock:
