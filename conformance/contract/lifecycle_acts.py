@@ -9,21 +9,15 @@ is also a terminal state that changed, which the tracker reports on its own.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 from conformance.contract.lifecycle_plan import WRITES, with_run
-from conformance.contract.lifecycle_poll import reach
+from conformance.contract.lifecycle_poller import Made, Poller, reach
 from conformance.lifecycle.tracker import short_id
 from conformance.report.findings import Finding
 
-if TYPE_CHECKING:
-    from conformance.contract.lifecycle_poll import _Made, _Poller
 
-
-def _trigger(poller: _Poller) -> _Made | None:
+def _trigger(poller: Poller) -> Made | None:
     """Send the vendor's write that makes a run; the run it made, or None (noted)."""
-    from conformance.contract.lifecycle_poll import _Made
-
     writes = WRITES.get(poller.vendor)
     op = poller.operations.get(writes.trigger) if writes else None
     if writes is None or op is None:
@@ -46,15 +40,17 @@ def _trigger(poller: _Poller) -> _Made | None:
             f"{op.method} {op.path_template}: answered {answer.status}: no run made"
         )
         return None
-    made = _Made(run_id, reach(poller, writes.follow, run_id, params))
+    made = Made(run_id, reach(poller, writes.follow, run_id, params))
     made.last = answer.seen[0] if answer.seen else None
     if made.last is not None:
         poller.made_tracker.observe(made.last)
     poller.made[run_id] = made
+    if made.follow is not None:  # at once: a run queued briefly is seen queued
+        poller.send(*made.follow)
     return made
 
 
-def make_runs(poller: _Poller) -> None:
+def make_runs(poller: Poller) -> None:
     """A run to follow to its end; where the contract cancels, a second one, cancelled."""
     if _trigger(poller) is None:
         return
@@ -79,7 +75,7 @@ def make_runs(poller: _Poller) -> None:
         )
 
 
-def replay_run(poller: _Poller) -> None:
+def replay_run(poller: Poller) -> None:
     """Replay the first run made, once it ended, and look at it once more."""
     writes = WRITES.get(poller.vendor)
     first = next(iter(poller.made.values()), None)
@@ -99,7 +95,7 @@ def replay_run(poller: _Poller) -> None:
         poller.send(*first.follow)
 
 
-def cancel_findings(poller: _Poller) -> Iterator[tuple[str, Finding]]:
+def cancel_findings(poller: Poller) -> Iterator[tuple[str, Finding]]:
     """(run id, finding) for each accepted cancel of a running run that did not end cancelled."""
     for made in poller.made.values():
         before, last = made.cancel_sent, made.last

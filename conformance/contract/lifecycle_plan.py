@@ -16,9 +16,10 @@ RUN = "$run"  # in a body: the id of the run the request acts on
 WORKFLOW = "runconform-lifecycle"  # the workflow a trigger names when --path-param does not
 
 
-#: operation id -> the query it requires (Hatchet's list needs a window start)
+#: operation id -> the query it requires (Hatchet's list: a window start, and whether to
+#: list tasks only: no, every run)
 READ_QUERY: dict[str, dict[str, str]] = {
-    "v1-workflow-run:list": {"since": "2000-01-01T00:00:00Z"},
+    "v1-workflow-run:list": {"since": "2000-01-01T00:00:00Z", "only_tasks": "false"},
 }
 
 

@@ -1,11 +1,13 @@
-"""Lifecycle drift: the store's runs break their lifecycle in one named way across reads.
+"""Lifecycle drift: the simulator's runs break their lifecycle in one named way across reads.
 
-Each kind changes how a run is rendered from the number of 2xx responses that have shown
-it so far (`shown`, counted by the server after it answers), so the first response that
-shows a run shows it as it is and every later one breaks the rule: a poll, a list read
-twice, a recording of either, all see it on every run observed twice. Counting what was
-*shown*, not what was rendered, keeps a run rendered for a filtered-out list item from
-spending its first read unseen. Deterministic: the same requests give the same bodies.
+Each kind changes every run a 2xx response shows (each list item, a detail's run and its
+tasks, nested child tasks: every object `observations_of` finds) from the number of
+earlier responses that showed that run in that view, so the first response that shows a
+run shows it as it is and every later one breaks the rule: a poll, a list read twice, a
+recording of either, all see it on every run observed twice. Counting per response, not
+per render, keeps a run rendered for a filtered-out list item from spending its first
+read unseen. Deterministic: the same requests give the same bodies. The store refuses a
+kind its run cannot show (`LifecycleDrift.make`) and keeps `stuck` itself (its clock).
 
 - terminal-changes: the first read shows a terminal state (the run's own, or the success
   state for a run not yet ended, with its end time); later reads another terminal state.
@@ -18,12 +20,16 @@ spending its first read unseen. Deterministic: the same requests give the same b
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
+from conformance.bundle.run_profiles import load_profiles
 from conformance.errors import UsageError
 from conformance.lifecycle.definitions import Lifecycle, lifecycle_of
+from conformance.lifecycle.observations import observations_of
+from conformance.records import Locator, Record
 from conformance.simulator.drift_kinds import LIFECYCLE_DRIFT_KINDS
 from conformance.simulator.pointers import format_instant, get, put
 from conformance.simulator.vendor_specs import VendorSpec
@@ -109,3 +115,57 @@ class LifecycleDrift:
             ended = parse_instant(get(body, profile.get("finished", "/-")))
             if began is not None and ended is not None:
                 put(body, profile["duration_ms"], round((ended - began).total_seconds() * 1000))
+
+
+def _node(body: Any, pointer: str) -> Any:
+    """The value at `pointer` (object keys and array indexes)."""
+    node = body
+    for token in pointer.split("/")[1:]:
+        if isinstance(node, list) and token.isdigit() and int(token) < len(node):
+            node = node[int(token)]
+        elif isinstance(node, dict) and token in node:
+            node = node[token]
+        else:
+            return None
+    return node
+
+
+class ResponseDrift:
+    """A lifecycle drift kind applied to every run each 2xx response shows, counted per
+    (lifecycle family, run id); `specs` say each family's status names (the first is the
+    vendor's main run: a view of it, such as Hatchet's V1WorkflowRun, uses its names)."""
+
+    def __init__(self, kind: str, specs: list[VendorSpec]) -> None:
+        self.kind = kind
+        self._specs = specs
+        self._drifts: dict[str, LifecycleDrift | None] = {}
+        self._shown: dict[tuple[str, str], int] = {}
+        self._lock = threading.Lock()
+
+    def apply(self, body: Any, schema: str | None) -> None:
+        if schema is None:
+            return
+        seen = list(observations_of(Record(Locator("", None, None, ""), body), schema, 0))
+        with self._lock:
+            for observed in seen:
+                drift = self._drift(observed.lifecycle.name)
+                node = _node(body, observed.pointer)
+                if drift is not None and isinstance(node, dict):
+                    drift.apply(node, self._shown.get(observed.key, 0))
+            for key in {observed.key for observed in seen}:
+                self._shown[key] = self._shown.get(key, 0) + 1
+
+    def _drift(self, name: str) -> LifecycleDrift | None:
+        """The drift for a view of a run, or None where that view cannot show it."""
+        if name not in self._drifts:
+            lifecycle = lifecycle_of(name)
+            family = lifecycle.family if lifecycle is not None else name
+            spec = next((s for s in self._specs if s.object == family), self._specs[0])
+            try:
+                made = LifecycleDrift.make(
+                    self.kind, replace(spec, object=name), dict(load_profiles()[name])
+                )
+            except UsageError:  # e.g. a view with no counter: its runs cannot show one going down
+                made = None
+            self._drifts[name] = made
+        return self._drifts[name]

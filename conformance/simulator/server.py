@@ -27,13 +27,11 @@ from urllib.parse import parse_qs, urlsplit
 
 from conformance.bundle.vendors import VENDORS as VENDORS  # re-exported: the one list
 from conformance.errors import UsageError
-from conformance.lifecycle.definitions import lifecycle_of
-from conformance.lifecycle.observations import observations_of
-from conformance.records import Locator, Record
 from conformance.simulator.banner import banner, new_token
 from conformance.simulator.drift_kinds import BODY_DRIFT_KINDS, LIFECYCLE_DRIFT_KINDS
 from conformance.simulator.faults import Faults, apply_drift, decide
 from conformance.simulator.hatchet_routes import not_served
+from conformance.simulator.lifecycle_drift import ResponseDrift
 from conformance.simulator.protocol import Request, Response, Route
 from conformance.simulator.restack_routes import known_parameters as restack_known
 from conformance.simulator.routes import PARAGON_PROJECT, routes_for
@@ -186,8 +184,8 @@ class _Handler(BaseHTTPRequestHandler):
             response = sim.dispatch(method, self.path, body, self._base_url())
         except Exception as exc:  # a simulator bug: answer, never drop the connection
             response = Response(500, {"error": f"simulator error: {type(exc).__name__}"}, None)
-        if 200 <= response.status < 300:
-            sim.shown(response)
+        if sim.lifecycle_drift is not None and 200 <= response.status < 300:
+            sim.lifecycle_drift.apply(response.body, response.schema)
         if sim.faults.drift in BODY_DRIFT_KINDS and 200 <= response.status < 300:
             drifted = apply_drift(sim.faults.drift, response.body, response.schema)
             response = Response(response.status, drifted, response.schema, response.headers)
@@ -247,6 +245,8 @@ class Simulator:
                 f"drift stuck cannot be shown by the {vendor} simulator: it makes no runs by writes"
             )
         self.store = Store(vendor, seed=seed, runs=runs, speed=speed, db=db, drift=drift)
+        specs = [self.store.spec, *(kind.spec for kind in self.store.kinds.values())]
+        self.lifecycle_drift = None if drift is None else ResponseDrift(drift, specs)
         self.prefixes = _prefixes(vendor)
         self._count = 0
         self._count_lock = threading.Lock()
@@ -292,20 +292,6 @@ class Simulator:
         if self.vendor == "restack":  # the seeded agent run that shares that run id
             known.update(restack_known(self.store))
         return {k: str(v) for k, v in known.items() if v is not None}
-
-    def shown(self, response: Response) -> None:
-        """Tell the stores which runs a 2xx response showed (lifecycle drift counts them)."""
-        if self.store.drift is None or response.schema is None:
-            return
-        seen = Record(Locator("", None, None, ""), response.body)
-        by_store: dict[int, tuple[Store, set[str]]] = {}  # a run shown twice: once
-        for observed in observations_of(seen, response.schema, 0):
-            family = observed.lifecycle.family
-            kinds = [k for k in self.store.kinds.values() if _family(k.spec.object) == family]
-            store = kinds[0] if kinds else self.store
-            by_store.setdefault(id(store), (store, set()))[1].add(observed.run_id)
-        for store, run_ids in by_store.values():
-            store.shown(run_ids)
 
     def next_request(self) -> int:
         with self._count_lock:
@@ -354,11 +340,6 @@ class Simulator:
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.stop()
-
-
-def _family(name: str) -> str | None:
-    lifecycle = lifecycle_of(name)
-    return None if lifecycle is None else lifecycle.family
 
 
 #: `start(vendor, port=0, seed=..., faults=..., token=..., db=...)`: a running Simulator

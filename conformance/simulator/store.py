@@ -4,8 +4,8 @@ Seeded runs are static snapshots (`conformance.generate.generate`, so every one 
 sane). A run created by a write follows a `Lifecycle` drawn from the seed and is rendered from
 the clock at read time: queued for `QUEUE_SECONDS`, running for 1-3 s, then terminal (80 %
 success). Rendering is a pure function of (run, now), so every read sees a consistent object and
-the same seed, requests and clock give the same bodies. With a lifecycle drift
-(`lifecycle_drift`) it is a function of (run, now, how often a response has shown the run).
+the same seed, requests and clock give the same bodies (lifecycle drift, but `stuck`, is
+applied to responses by the server: `lifecycle_drift`).
 """
 
 from __future__ import annotations
@@ -112,10 +112,11 @@ class Store:
         self._ids = ids  # ids for the seeded runs, in order (a kind's: the main runs' ids)
         self.seed = seed
         self.profile = load_profiles()[self.spec.object]
-        self.drift: LifecycleDrift | None = None  # a lifecycle drift kind, see lifecycle_drift
+        #: a lifecycle drift kind (refused here when this run cannot show it); the server
+        #: applies it to the runs of each response, `stuck` is this store's own
+        self.drift: LifecycleDrift | None = None
         if drift is not None:
             self.drift = LifecycleDrift.make(drift, self.spec, self.profile)
-        self._shown: dict[str, int] = {}  # run id -> 2xx responses that showed it
         self._lock = threading.Lock()
         self._runs: list[_Run] = []
         self._by_id: dict[str, _Run] = {}
@@ -296,21 +297,7 @@ class Store:
 
     # -- rendering ------------------------------------------------------------------------------
 
-    def shown(self, run_ids: set[str]) -> None:
-        """A 2xx response showed these runs (lifecycle drift counts what was seen)."""
-        if self.drift is not None:
-            with self._lock:
-                for run_id in run_ids:
-                    self._shown[run_id] = self._shown.get(run_id, 0) + 1
-
     def _render(self, run: _Run, now: datetime) -> dict[str, Any]:
-        body = self._lived(run, now)
-        if self.drift is not None:
-            run_id = str(get(run.body, self.spec.id_pointers[0]))
-            self.drift.apply(body, self._shown.get(run_id, 0))
-        return body
-
-    def _lived(self, run: _Run, now: datetime) -> dict[str, Any]:
         """The run as its lifecycle has it at `now` (a seeded run: as it was seeded)."""
         body = copy.deepcopy(run.body)
         cycle = run.lifecycle
