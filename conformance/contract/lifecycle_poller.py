@@ -189,9 +189,10 @@ class Poller:
                 self.send(*made.follow)
 
     def waiting(self) -> bool:
-        """A run this poll made has not been seen in a terminal state yet."""
+        """A run this poll made was seen, and not yet in a terminal state (one never seen as
+        a run a lifecycle follows does not keep the poll going past --polls)."""
         return any(
-            m.last is None or m.last.status not in m.last.lifecycle.terminal
+            m.last is not None and m.last.status not in m.last.lifecycle.terminal
             for m in self.made.values()
         )
 
