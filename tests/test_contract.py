@@ -17,7 +17,7 @@ from conftest import on_loopback
 
 from conformance.contract import ContractOptions, run_contract
 from conformance.errors import InputError, UsageError
-from conformance.simulator import DRIFT_KINDS, Faults, start
+from conformance.simulator import BODY_DRIFT_KINDS, Faults, start
 
 TOKEN = "t0k3n-for-tests"
 VENDORS = ("hatchet", "knock", "paragon", "restack", "xceptor")
@@ -84,7 +84,7 @@ DRIFT_FINDINGS = {
 IDENTITY_DRIFT = ("invariant", "run-identity", "")
 
 
-@pytest.mark.parametrize("drift", sorted(DRIFT_KINDS))
+@pytest.mark.parametrize("drift", sorted(BODY_DRIFT_KINDS))
 @pytest.mark.parametrize("vendor", VENDORS)
 def test_drift_is_caught_and_named(vendor: str, drift: str) -> None:
     result = _run(vendor, Faults(drift=drift))

@@ -21,7 +21,7 @@ import pytest
 
 from conformance.errors import UsageError
 from conformance.report.findings import Finding
-from conformance.simulator import DRIFT_KINDS, VENDORS, Faults, Simulator, start
+from conformance.simulator import BODY_DRIFT_KINDS, VENDORS, Faults, Simulator, start
 from conformance.simulator.faults import _break, decide
 from conformance.validation.engine import validate
 from conformance.validation.instants import parse_instant
@@ -331,7 +331,7 @@ def _drifted_responses(sim: Simulator, kind: str) -> list[tuple[str, Any, str]]:
     return found
 
 
-@pytest.mark.parametrize("kind", DRIFT_KINDS)
+@pytest.mark.parametrize("kind", BODY_DRIFT_KINDS)
 @pytest.mark.parametrize("vendor", VENDORS)
 def test_drift_breaks_exactly_its_rule(
     vendor: str, kind: str, make: Callable[..., Simulator]

@@ -11,9 +11,11 @@ import conformance.cli.options as options  # not `from conformance.cli`: its __i
 import conformance.cli.progress as progress
 from conformance.cli.credentials import request_headers
 from conformance.cli.params import NameValue, Rate
+from conformance.errors import UsageError
 from conformance.report.escape import visible
 
 if TYPE_CHECKING:  # loaded with the run, not at CLI start-up
+    from conformance.contract.options import ContractOptions
     from conformance.contract.results import ContractResult
 
 
@@ -73,6 +75,34 @@ def _report_formats() -> tuple[str, ...]:
     help="Test lists first and feed the run ids they return to the other operations.",
 )
 @click.option("--allow-writes", is_flag=True, help="Also send POST/PUT/PATCH/DELETE requests.")
+@click.option(
+    "--lifecycle",
+    is_flag=True,
+    help="Instead of property tests, poll the runs the list and get-one operations show and "
+    "check each run's lifecycle between polls; with --allow-writes, make a run and follow "
+    "it to its end (and cancel or replay one where the contract can).",
+)
+@click.option(
+    "--polls",
+    type=click.IntRange(2, 10_000),
+    default=5,
+    show_default=True,
+    help="With --lifecycle: rounds of polling (runs it made are followed until they end, "
+    "within --max-time).",
+)
+@click.option(
+    "--poll-interval",
+    type=click.FloatRange(0, 3600),
+    default=1.0,
+    show_default=True,
+    help="With --lifecycle: seconds between rounds.",
+)
+@click.option(
+    "--stuck-after",
+    type=click.FloatRange(0, None, min_open=True),
+    help="With --lifecycle: a run seen in its initial state (queued) longer than this is "
+    "stuck (default: runs it made get the polls' window, others are not judged).",
+)
 @options.allow_untested()
 @options.seed
 @options.report_formats(
@@ -98,6 +128,10 @@ def contract(
     expects: tuple[tuple[str, str], ...],
     stateful: bool,
     allow_writes: bool,
+    lifecycle: bool,
+    polls: int,
+    poll_interval: float,
+    stuck_after: float | None,
     allow_untested: bool,
     seed: int,
     reports: tuple[str, ...],
@@ -124,6 +158,10 @@ def contract(
         ensure_writable(report_dir)  # before any request, not after the whole run
 
     pairs = request_headers(headers, token_env)
+    polling = click.get_current_context().get_parameter_source
+    asked = [f"--{n.replace('_', '-')}" for n in ("polls", "poll_interval", "stuck_after")]
+    if not lifecycle and any(_given(polling(n)) for n in ("polls", "poll_interval", "stuck_after")):
+        raise UsageError(f"{', '.join(asked)} need --lifecycle")
     settings = ContractOptions(
         base_url=base_url,
         contract=contract,
@@ -142,11 +180,46 @@ def contract(
         expect=expects,
         allow_untested=allow_untested,
     )
+    if lifecycle:
+        return _lifecycle(
+            vendor, settings, (polls, poll_interval, stuck_after), reports, report_dir
+        )
     with progress.display("contract", 0) as shown:
         result = run_contract(vendor, settings, shown.on_progress)
         shown.finished(result.summary())
     _echo(result)
     for path in write_contract_reports(result, reports, report_dir) if reports else ():
+        click.echo(visible(f"wrote {path}"), err=True)
+    return result.exit_code
+
+
+def _given(source: click.core.ParameterSource | None) -> bool:
+    return source is not None and source is not click.core.ParameterSource.DEFAULT
+
+
+def _lifecycle(
+    vendor: str,
+    settings: ContractOptions,
+    poll: tuple[int, float, float | None],
+    reports: tuple[str, ...],
+    report_dir: Path,
+) -> int:
+    """`--lifecycle`: poll, print each finding, the notes and the summary; write reports."""
+    from conformance.contract.lifecycle_poll import poll_lifecycle
+    from conformance.contract.lifecycle_result import PollOptions, write_poll_reports
+    from conformance.report.text import finding_line
+
+    result = poll_lifecycle(vendor, settings, PollOptions(*poll))
+    for note in result.notes:
+        click.echo(visible(f"note: {note}"), err=True)
+    for case in result.cases():
+        for finding in case.findings:
+            click.echo(finding_line(finding))
+    click.echo(result.summary())
+    if result.verdict:
+        error = "runconform: error: " if result.exit_code == 4 else ""
+        click.echo(visible(error + result.verdict), err=True)
+    for path in write_poll_reports(result, reports, report_dir) if reports else ():
         click.echo(visible(f"wrote {path}"), err=True)
     return result.exit_code
 

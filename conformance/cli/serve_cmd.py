@@ -10,6 +10,7 @@ import click
 import conformance.cli.options as options  # not `from conformance.cli`: its __init__ imports us
 from conformance.bundle.vendors import VENDORS
 from conformance.cli.credentials import env_token
+from conformance.simulator.drift_kinds import drift_help  # names only: loads no simulator
 
 
 @click.command()
@@ -38,8 +39,7 @@ from conformance.cli.credentials import env_token
     "faults",
     multiple=True,
     metavar="NAME=VALUE",
-    help="latency=MS, error-rate=R, reset-rate=R, drift=KIND (wrong-enum, "
-    "missing-required, wrong-type, time-order, undocumented-field).",
+    help=f"latency=MS, error-rate=R, reset-rate=R, drift=KIND. {drift_help()}.",
 )
 @click.option(
     "--token-env",

@@ -13,6 +13,8 @@ import secrets
 import shlex
 from collections.abc import Mapping
 
+from conformance.simulator.drift_kinds import LIFECYCLE_DRIFT_KINDS
+
 #: The variable the printed command passes a generated token in (never on a command line).
 TOKEN_VARIABLE = "RUNCONFORM_TOKEN"
 
@@ -43,12 +45,19 @@ def banner(
             "(a token made for this run; --token-env VAR chooses your own)",
         ]
         prefix, variable = f"{TOKEN_VARIABLE}={shlex.quote(token)} ", TOKEN_VARIABLE
-    if drift:
+    lifecycle = drift in LIFECYCLE_DRIFT_KINDS
+    if drift and lifecycle:
+        lines.append(
+            f"# --fault drift={drift}: every run observed twice breaks its lifecycle that way; "
+            "the contract run below polls runs (--lifecycle) and fails naming it (exit 1)"
+        )
+    elif drift:
         lines.append(
             f"# --fault drift={drift}: every run body breaks the contract that way; "
             "the contract run below fails naming it (exit 1)"
         )
-    flags = [f"--url {shlex.quote(url)}", f"--token-env {variable}", "--stateful"]
+    flags = [f"--url {shlex.quote(url)}", f"--token-env {variable}"]
+    flags.append("--lifecycle" if lifecycle else "--stateful")
     if loopback:
         flags.append("--rate-limit 0")
     flags.extend(f"--path-param {shlex.quote(f'{name}={value}')}" for name, value in ids.items())

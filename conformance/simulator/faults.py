@@ -1,9 +1,11 @@
 """Fault modes: latency, 5xx errors, connection resets and contract drift, all seeded.
 
 Transport faults are decided per request from (seed, request number), so a replay of the same
-request sequence meets the same faults whatever the thread timing. Drift breaks one named rule
-in every 2xx body that can express it: lists break their first item that can, single objects
-break themselves, so a consumer (or the contract runner) sees exactly that violation.
+request sequence meets the same faults whatever the thread timing. Body drift breaks one named
+rule in every 2xx body that can express it: lists break their first item that can, single
+objects break themselves, so a consumer (or the contract runner) sees exactly that violation.
+Lifecycle drift is the store's (`lifecycle_drift`): it breaks runs across reads, not bodies.
+The kinds are named once, in `drift_kinds`.
 """
 
 from __future__ import annotations
@@ -16,10 +18,10 @@ from typing import Any
 
 from conformance.bundle.run_profiles import load_profiles
 from conformance.errors import UsageError
+from conformance.simulator.drift_kinds import BODY_DRIFT_KINDS, DRIFT_KINDS
 from conformance.simulator.store import format_instant, get, put
 from conformance.validation.instants import parse_instant
 
-DRIFT_KINDS = ("wrong-enum", "missing-required", "wrong-type", "time-order", "undocumented-field")
 DRIFT_FIELD = "simulatedDrift"  # the undocumented property `undocumented-field` adds
 BOGUS_STATUS = "SIMULATED_DRIFT"
 
@@ -124,7 +126,10 @@ BREAKS: dict[str, tuple[str, str, Any]] = {
 
 
 def apply_drift(kind: str, body: Any, schema: str | None) -> Any:
-    """`body` with one `kind` violation in its run object(s), where it can be expressed."""
+    """`body` with one `kind` violation in its run object(s), where it can be expressed
+    (lifecycle kinds leave bodies alone: the store breaks runs across reads)."""
+    if kind not in BODY_DRIFT_KINDS:
+        return body
     if schema == "hatchet.V1TaskStatus" and kind == "wrong-enum":
         return BOGUS_STATUS
     if schema not in TARGETS or not isinstance(body, dict):

@@ -28,8 +28,10 @@ from urllib.parse import parse_qs, urlsplit
 from conformance.bundle.vendors import VENDORS as VENDORS  # re-exported: the one list
 from conformance.errors import UsageError
 from conformance.simulator.banner import banner, new_token
+from conformance.simulator.drift_kinds import BODY_DRIFT_KINDS, LIFECYCLE_DRIFT_KINDS
 from conformance.simulator.faults import Faults, apply_drift, decide
 from conformance.simulator.hatchet_routes import not_served
+from conformance.simulator.lifecycle_drift import ResponseDrift
 from conformance.simulator.protocol import Request, Response, Route
 from conformance.simulator.restack_routes import known_parameters as restack_known
 from conformance.simulator.routes import PARAGON_PROJECT, routes_for
@@ -182,7 +184,9 @@ class _Handler(BaseHTTPRequestHandler):
             response = sim.dispatch(method, self.path, body, self._base_url())
         except Exception as exc:  # a simulator bug: answer, never drop the connection
             response = Response(500, {"error": f"simulator error: {type(exc).__name__}"}, None)
-        if sim.faults.drift and 200 <= response.status < 300:
+        if sim.lifecycle_drift is not None and 200 <= response.status < 300:
+            sim.lifecycle_drift.apply(response.body, response.schema)
+        if sim.faults.drift in BODY_DRIFT_KINDS and 200 <= response.status < 300:
             drifted = apply_drift(sim.faults.drift, response.body, response.schema)
             response = Response(response.status, drifted, response.schema, response.headers)
         self._send(response)
@@ -234,8 +238,15 @@ class Simulator:
         self.vendor, self.seed, self.faults = vendor, seed, faults or Faults()
         self.log = log
         self.token = token  # the contracts declare bearer auth: with a token, 401 without it
-        self.store = Store(vendor, seed=seed, runs=runs, speed=speed, db=db)
         self.routes: tuple[Route, ...] = routes_for(vendor)
+        drift = self.faults.drift if self.faults.drift in LIFECYCLE_DRIFT_KINDS else None
+        if drift == "stuck" and not any(r.method != "GET" for r in routes_for(vendor)):
+            raise UsageError(
+                f"drift stuck cannot be shown by the {vendor} simulator: it makes no runs by writes"
+            )
+        self.store = Store(vendor, seed=seed, runs=runs, speed=speed, db=db, drift=drift)
+        specs = [self.store.spec, *(kind.spec for kind in self.store.kinds.values())]
+        self.lifecycle_drift = None if drift is None else ResponseDrift(drift, specs)
         self.prefixes = _prefixes(vendor)
         self._count = 0
         self._count_lock = threading.Lock()

@@ -4,7 +4,8 @@ Seeded runs are static snapshots (`conformance.generate.generate`, so every one 
 sane). A run created by a write follows a `Lifecycle` drawn from the seed and is rendered from
 the clock at read time: queued for `QUEUE_SECONDS`, running for 1-3 s, then terminal (80 %
 success). Rendering is a pure function of (run, now), so every read sees a consistent object and
-the same seed, requests and clock give the same bodies.
+the same seed, requests and clock give the same bodies (lifecycle drift, but `stuck`, is
+applied to responses by the server: `lifecycle_drift`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,10 @@ from conformance.bundle.run_profiles import load_profiles
 from conformance.generate import generate
 from conformance.simulator.facets import add_facets
 from conformance.simulator.journal import Journal
+from conformance.simulator.lifecycle_drift import LifecycleDrift
+from conformance.simulator.pointers import format_instant as format_instant  # re-exported
+from conformance.simulator.pointers import get as get
+from conformance.simulator.pointers import put as put
 from conformance.simulator.vendor_specs import KINDS, SPECS
 from conformance.validation.instants import parse_instant
 
@@ -33,32 +38,6 @@ SUCCESS_RATE = 0.8
 _EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 GROUP_POOL = 3  # seeded runs are spread over this many values per group
 KIND_SEED_OFFSET = 7919  # another kind's bodies and write ids come from another seed
-
-
-def format_instant(moment: datetime) -> str:
-    """RFC 3339 in UTC with milliseconds: the one form the simulator writes."""
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def get(obj: Any, pointer: str) -> Any:
-    node = obj
-    for token in pointer.split("/")[1:]:
-        if not isinstance(node, dict) or token not in node:
-            return None
-        node = node[token]
-    return node
-
-
-def put(obj: dict[str, Any], pointer: str, value: Any) -> None:
-    """Set (or, with None, remove) the value at a pointer of plain object keys."""
-    *parents, last = pointer.split("/")[1:]
-    node = obj
-    for token in parents:
-        node = node.setdefault(token, {})
-    if value is None:
-        node.pop(last, None)
-    else:
-        node[last] = value
 
 
 class Clock:
@@ -127,11 +106,17 @@ class Store:
         db: Path | None = None,
         kind: str | None = None,
         ids: tuple[str, ...] = (),
+        drift: str | None = None,
     ) -> None:
         self.spec = SPECS[vendor] if kind is None else KINDS[vendor][kind]
         self._ids = ids  # ids for the seeded runs, in order (a kind's: the main runs' ids)
         self.seed = seed
         self.profile = load_profiles()[self.spec.object]
+        #: a lifecycle drift kind (refused here when this run cannot show it); the server
+        #: applies it to the runs of each response, `stuck` is this store's own
+        self.drift: LifecycleDrift | None = None
+        if drift is not None:
+            self.drift = LifecycleDrift.make(drift, self.spec, self.profile)
         self._lock = threading.Lock()
         self._runs: list[_Run] = []
         self._by_id: dict[str, _Run] = {}
@@ -158,15 +143,17 @@ class Store:
         self.clock = Clock(self._latest() + timedelta(minutes=1), speed)
         self.kinds: dict[str, Store] = {}
         if kind is None and vendor in KINDS:
-            self._add_kinds(vendor, seed, runs, speed, db)
+            self._add_kinds(vendor, seed, runs, speed, db, drift)
 
-    def _add_kinds(self, vendor: str, seed: int, runs: int, speed: float, db: Path | None) -> None:
+    def _add_kinds(
+        self, vendor: str, seed: int, runs: int, speed: float, db: Path | None, drift: str | None
+    ) -> None:
         """The vendor's other run kinds, seeded with this store's seeded ids, on one clock."""
         ids = tuple(str(get(r.body, self.spec.id_pointers[0])) for r in self._runs[:runs])
         for kind in KINDS[vendor]:
             store = Store(
                 vendor, seed=seed + KIND_SEED_OFFSET, runs=runs, speed=speed, db=db, kind=kind,
-                ids=ids,
+                ids=ids, drift=drift,
             )  # fmt: skip
             self.kinds[kind] = store
         start = max([self.clock.start, *(k.clock.start for k in self.kinds.values())])
@@ -302,7 +289,8 @@ class Store:
                 return None
             cycle = run.lifecycle
             cancellable = self.spec.cancelled is not None and run.cancelled is None
-            if cycle is not None and cancellable and now < cycle.finished:
+            stuck = self.drift is not None and self.drift.keeps_queued  # never ends by itself
+            if cycle is not None and cancellable and (now < cycle.finished or stuck):
                 run.cancelled = now
                 self._persist(run)
             return self._render(run, now)
@@ -310,10 +298,12 @@ class Store:
     # -- rendering ------------------------------------------------------------------------------
 
     def _render(self, run: _Run, now: datetime) -> dict[str, Any]:
+        """The run as its lifecycle has it at `now` (a seeded run: as it was seeded)."""
         body = copy.deepcopy(run.body)
         cycle = run.lifecycle
         if cycle is None:
             return body
+        stuck = self.drift is not None and self.drift.keeps_queued
         spec, profile = self.spec, self.profile
         started: datetime | None = cycle.started
         finished: datetime | None = cycle.finished
@@ -321,7 +311,7 @@ class Store:
             status = spec.cancelled
             started = cycle.started if cycle.started <= run.cancelled else None
             finished = run.cancelled
-        elif now < cycle.started:
+        elif now < cycle.started or stuck:
             status, started, finished = spec.queued, None, None
         elif now < cycle.finished:
             status, finished = spec.running, None

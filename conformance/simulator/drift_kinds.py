@@ -1,0 +1,39 @@
+"""The names of the simulator's drift kinds and what each breaks: the one list of them.
+
+Body drift breaks one rule of the contract in every 2xx body that can express it
+(`faults.apply_drift`); lifecycle drift breaks one rule of a run's lifecycle across reads
+(`lifecycle_drift`), so only a second observation of a run shows it. This module imports
+nothing, so `runconform serve --help` can list the kinds without loading the simulator.
+"""
+
+from __future__ import annotations
+
+#: body drift kind -> what every 2xx body that can express it then carries
+BODY_DRIFTS = {
+    "wrong-enum": "a status outside its enum",
+    "missing-required": "a required field (or the run's id) missing",
+    "wrong-type": "a field of the wrong type",
+    "time-order": "a run that ends before it starts",
+    "undocumented-field": "a property its schema does not document",
+}
+
+#: lifecycle drift kind -> what every run observed twice then shows
+LIFECYCLE_DRIFTS = {
+    "terminal-changes": "a run seen in a terminal state shows another state on a later read",
+    "start-moves": "a fixed start or created time moves between reads",
+    "counter-decreases": "a counter of the run's lifecycle goes down between reads",
+    "stuck": "runs made by writes never leave their initial (queued) state",
+}
+
+BODY_DRIFT_KINDS = tuple(BODY_DRIFTS)
+LIFECYCLE_DRIFT_KINDS = tuple(LIFECYCLE_DRIFTS)
+DRIFT_KINDS = BODY_DRIFT_KINDS + LIFECYCLE_DRIFT_KINDS
+
+
+def drift_help() -> str:
+    """The kinds as `--fault drift=KIND`'s help lists them: body kinds, then lifecycle ones."""
+    return (
+        f"body drift ({', '.join(BODY_DRIFT_KINDS)}) breaks every run body; lifecycle drift "
+        f"({', '.join(LIFECYCLE_DRIFT_KINDS)}) breaks every run observed twice: "
+        + "; ".join(f"{kind}: {what}" for kind, what in LIFECYCLE_DRIFTS.items())
+    )
