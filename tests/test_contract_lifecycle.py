@@ -18,10 +18,10 @@ from typing import Any
 
 import pytest
 
+from conformance.bundle.lifecycles import lifecycle_of
 from conformance.contract.lifecycle_plan import READ_QUERY, WRITES
 from conformance.errors import UsageError
 from conformance.lifecycle.check import check_lifecycle
-from conformance.lifecycle.definitions import lifecycle_of
 from conformance.lifecycle.observations import observations_of
 from conformance.records import Record, read_records
 from conformance.simulator import LIFECYCLE_DRIFT_KINDS, Faults, Simulator, start

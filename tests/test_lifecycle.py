@@ -420,3 +420,28 @@ def test_long_ids_and_values_are_kept_as_digests(tmp_path: Path) -> None:
     [run] = check_lifecycle([path], schema="xceptor.WorkflowRun").failing
     assert len(run.run_id) < KEPT_CHARS and run.run_id.startswith("r" * 60 + "…#")
     assert run.findings[0].message.startswith("run rrrrrrrr…: completed (")
+
+
+@pytest.mark.parametrize(
+    ("name", "status", "stuck"),
+    [("paragon.WorkflowExecution", "SUCCEEDED", False), ("xceptor.WorkflowRun", "pending", True)],
+)
+def test_only_a_run_waiting_to_start_can_be_stuck(name: str, status: str, stuck: bool) -> None:
+    """Paragon's first states are its terminal ones: a run seen finished twice, an hour
+    apart, is not stuck; an Xceptor run seen pending an hour apart is."""
+    from conftest import example
+
+    from conformance.lifecycle.observations import observations_of
+    from conformance.lifecycle.tracker import LifecycleTracker
+    from conformance.records import Locator, Record
+    from conformance.records.model import HttpExchange
+
+    body = {**example(name), "status": status}
+    tracker = LifecycleTracker(stuck_after=60)
+    for seq, sent in enumerate(("2026-12-01T10:00:00Z", "2026-12-01T11:00:00Z")):
+        exchange = HttpExchange("GET", "/runs/1", "/runs/1", 200, "application/json", sent)
+        record = Record(Locator("runs.har", seq, seq + 2, f"entries[{seq}]"), body, exchange)
+        for seen in observations_of(record, name, seq):
+            tracker.observe(seen)
+    found = tracker.finish()
+    assert [f.keyword for f in found] == (["stuck"] if stuck else [])

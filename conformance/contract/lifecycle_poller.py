@@ -12,6 +12,7 @@ from urllib.parse import quote, urlsplit
 
 import requests
 
+from conformance.bundle.lifecycles import lifecycle_of
 from conformance.bundle.run_profiles import load_profiles
 from conformance.contract.discovery import Sighting, Sightings
 from conformance.contract.lifecycle_plan import READ_QUERY
@@ -25,7 +26,6 @@ from conformance.contract.safety import (
     Scrubber,
     split_base_url,
 )
-from conformance.lifecycle.definitions import lifecycle_of
 from conformance.lifecycle.observations import Observation, observations_of
 from conformance.lifecycle.tracker import LifecycleTracker
 from conformance.records import HttpExchange, Locator, Record, loads_strict

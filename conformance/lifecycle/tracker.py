@@ -62,13 +62,13 @@ class LifecycleTracker:
         self.observations += 1
         run = self._runs.get(seen.key)
         if run is None:
-            initial = seen.status in seen.lifecycle.initial
+            initial = _waiting(seen)
             self._runs[seen.key] = _Run(seen, seen.where, waiting=seen if initial else None)
             return ()
         run.count += 1
         if not _earlier(seen, run.last):
             before, run.last = run.last, seen
-            if seen.status not in seen.lifecycle.initial:
+            if not _waiting(seen):
                 run.waiting = None
             elif run.waiting is None or before.status != seen.status:
                 run.waiting = seen
@@ -124,6 +124,13 @@ class LifecycleTracker:
             RunTally(key[0], key[1], run.count, run.first, run.findings)
             for key, run in self._runs.items()
         ]
+
+
+def _waiting(seen: Observation) -> bool:
+    """Whether `seen` shows its run waiting to start: an initial state that is not also
+    an end (Paragon lists only finished executions: its first states are terminal)."""
+    lifecycle = seen.lifecycle
+    return seen.status in lifecycle.initial and seen.status not in lifecycle.terminal
 
 
 def _earlier(seen: Observation, last: Observation) -> bool:

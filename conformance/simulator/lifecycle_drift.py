@@ -25,9 +25,9 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
+from conformance.bundle.lifecycles import Lifecycle, lifecycle_of
 from conformance.bundle.run_profiles import load_profiles
 from conformance.errors import UsageError
-from conformance.lifecycle.definitions import Lifecycle, lifecycle_of
 from conformance.lifecycle.observations import observations_of
 from conformance.records import Locator, Record
 from conformance.simulator.drift_kinds import LIFECYCLE_DRIFT_KINDS
