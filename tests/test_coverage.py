@@ -101,14 +101,22 @@ EXPECTED: dict[str, dict[str, Any]] = {
         },
         "undeclared": {"WorkflowRecipientRun.surprise"},
     },
+    # Knock's lifecycle has 7 direct transitions; run A is listed queued, then (the same
+    # id, later in the page) completed: a change that skips processing, no direct one
+    "transitions": {
+        "declared": 7,
+        "seen": set(),
+        "undeclared": {"WorkflowRecipientRun queued -> completed"},
+    },
 }
 
 SMALL_TABLE = """\
-vendor  kind        seen/declared  covered  undeclared
-knock   operations            2/2  100.0 %           0
-knock   responses             2/3   66.6 %           1
-knock   statuses              2/5   40.0 %           0
-knock   fields               5/25   20.0 %           1
+vendor  kind         seen/declared  covered  undeclared
+knock   operations             2/2  100.0 %           0
+knock   responses              2/3   66.6 %           1
+knock   statuses               2/5   40.0 %           0
+knock   fields                5/25   20.0 %           1
+knock   transitions            0/7    0.0 %           1
 """
 
 
@@ -205,8 +213,8 @@ def test_a_kind_below_its_gate_says_by_how_much(run_cli: Cli, tmp_path: Path) ->
     assert code == 1
     assert out.splitlines() == [
         *SMALL_TABLE.splitlines()[:3],
-        "knock   statuses              2/5   40.0 %           0  below --min-coverage",
-        SMALL_TABLE.splitlines()[4],
+        "knock   statuses               2/5   40.0 %           0  below --min-coverage",
+        *SMALL_TABLE.splitlines()[4:],
         "knock statuses: error: 2 of 5 statuses covered (40.0 %), below --min-coverage "
         "statuses=50 [min-coverage]",
         "coverage of knock: 3 records read, 3 counted; 0 unreadable inputs; "
@@ -216,10 +224,13 @@ def test_a_kind_below_its_gate_says_by_how_much(run_cli: Cli, tmp_path: Path) ->
         "coverage", har, "--output-format", "junit", "--min-coverage", "statuses=50"
     )
     suite = ET.fromstring(out).find("testsuite")
-    assert suite is not None and (suite.get("tests"), suite.get("failures")) == ("4", "1")
+    assert suite is not None and (suite.get("tests"), suite.get("failures")) == ("5", "1")
 
 
-KNOWN = "expected KIND=PERCENT, KIND one of operations, responses, statuses, fields, PERCENT from 0 to 100"
+KNOWN = (
+    "expected KIND=PERCENT, KIND one of operations, responses, statuses, fields, transitions, "
+    "PERCENT from 0 to 100"
+)
 
 
 @pytest.mark.parametrize(
@@ -239,7 +250,7 @@ def test_a_bad_gate_is_one_line_naming_the_kinds(
     code, out, err = run_cli("coverage", str(knock_har(tmp_path / "k.har")), "--min-coverage", gate)
     assert (code, out) == (2, "")
     assert err == f"runconform: error: --min-coverage {gate}: {why}; {KNOWN}\n"
-    assert KIND_NAMES == ("operations", "responses", "statuses", "fields")
+    assert KIND_NAMES == ("operations", "responses", "statuses", "fields", "transitions")
 
 
 # -- inputs: unreadable, nothing counted, standard input ---------------------------------------------
@@ -289,8 +300,8 @@ def test_a_schema_names_the_object_of_bare_records(run_cli: Cli, tmp_path: Path)
     bare.write_text(json.dumps(RUN_A) + "\n", encoding="utf-8")
     code, out, _ = run_cli("coverage", "-q", str(bare), "--schema", "knock.WorkflowRecipientRun")
     assert code == 0
-    assert "knock   statuses              1/5   20.0 %           0" in out.splitlines()
-    assert "knock   operations            0/2    0.0 %           0" in out.splitlines()
+    assert "knock   statuses               1/5   20.0 %           0" in out.splitlines()
+    assert "knock   operations             0/2    0.0 %           0" in out.splitlines()
 
 
 # -- every writer -----------------------------------------------------------------------------------
@@ -537,3 +548,27 @@ def test_without_identify_bare_records_are_of_no_vendor(run_cli: Cli) -> None:
         "coverage of hatchet, knock, paragon: 59 records read, 18 counted; 41 records of no "
         "known vendor, not counted (give --schema or --identify); 0 unreadable inputs"
     )
+
+
+def test_a_transition_is_seen_between_two_observations_of_one_run(
+    run_cli: Cli, tmp_path: Path
+) -> None:
+    """Run A listed queued, then fetched processing: Knock's queued -> processing is seen
+    (1 of 7), and a --min-coverage on transitions judges it."""
+    exchanges = (
+        _exchange(KNOCK, 200, {"items": [RUN_A], "page_info": {"page_size": 1}}),
+        _exchange(f"{KNOCK}/{RUN_A['id']}", 200, {**RUN_A, "status": "processing"}),
+    )
+    har = tmp_path / "knock.har"
+    with har.open("w", encoding="utf-8") as out:
+        write_har(exchanges, out)
+    kind = coverage_of(har).kind("knock", "transitions")
+    assert (kind.seen, kind.undeclared) == (("WorkflowRecipientRun queued -> processing",), ())
+    assert kind.percent == Fraction(100, 7)
+    code, out, _ = run_cli("coverage", "-q", str(har), "--min-coverage", "transitions=15")
+    assert code == 1
+    assert (
+        "knock transitions: error: 1 of 7 transitions covered (14.2 %), below --min-coverage "
+        "transitions=15 [min-coverage]"
+    ) in out.splitlines()
+    assert run_cli("coverage", "-q", str(har), "--min-coverage", "transitions=14")[0] == 0

@@ -113,7 +113,7 @@ def sighting(
     objects = tuple(_run_objects(choice.schema, record.payload))
     statuses = [(name, get(body, _status_pointer(name))) for name, body in objects]
     statuses += [(name, record.payload) for name in _status_of(choice.schema, record.payload)]
-    return Sighting(owner, record, found, objects, tuple(statuses))
+    return Sighting(owner, record, found, objects, tuple(statuses), choice.schema)
 
 
 def _route(exchange: HttpExchange, vendor: str | None) -> Route | None:

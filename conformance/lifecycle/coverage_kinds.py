@@ -17,7 +17,10 @@ from functools import cache
 from typing import Any, ClassVar, Protocol
 
 from conformance.bundle.catalog import load_catalog
+from conformance.bundle.lifecycles import load_lifecycles
 from conformance.bundle.run_profiles import load_profiles
+from conformance.lifecycle.observations import observations_of
+from conformance.lifecycle.tracker import LifecycleTracker
 from conformance.mapping.schemawalk import node_at, root_node
 from conformance.records import Record
 from conformance.validation.routing import Operation, Route, load_operations
@@ -38,6 +41,7 @@ class Sighting:
     route: Route | None
     objects: tuple[tuple[str, Mapping[str, Any]], ...] = ()
     statuses: tuple[tuple[str, object], ...] = ()
+    schema: str | None = None  # the object the record was judged as
 
 
 @dataclass(frozen=True)
@@ -329,11 +333,54 @@ class Fields:
         )
 
 
+class Transitions:
+    """Each lifecycle's direct transitions (`contracts/lifecycles.yaml`) and the status
+    changes seen of one run between two of its observations, in time order. A change
+    that skips states (queued, then completed) is seen but is no direct transition."""
+
+    name: ClassVar[str] = "transitions"
+
+    def __init__(self) -> None:
+        self.tracker = LifecycleTracker()
+        self._finished = False
+
+    def observe(self, seen: Sighting) -> None:
+        for observed in observations_of(seen.record, seen.schema, self.tracker.observations):
+            self.tracker.observe(observed)
+
+    def result(self, vendor: str) -> CoverageKind:
+        if not self._finished:
+            self.tracker.finish()
+            self._finished = True
+        declared, direct = [], set()
+        for name, lifecycle in load_lifecycles().items():
+            if name.partition(".")[0] != vendor or lifecycle.family != name:
+                continue  # a view of another entry's runs (a detail page) adds nothing
+            for before in sorted(lifecycle.allowed):
+                for after in sorted(lifecycle.allowed[before]):
+                    direct.add((name, before, after))
+                    declared.append((name, before, after))
+        changes = {c for c in self.tracker.changes if c[0].partition(".")[0] == vendor}
+
+        def label(change: tuple[str, str, str]) -> str:
+            return f"{short(change[0])} {change[1]} -> {change[2]}"
+
+        return CoverageKind(
+            vendor,
+            self.name,
+            "seen",
+            tuple(label(c) for c in declared),
+            tuple(label(c) for c in declared if c in changes),
+            tuple(label(c) for c in sorted(changes - direct)),
+        )
+
+
 #: Every kind, in report order: a new kind is a class above and its name here.
 KINDS: tuple[type[Counter], ...] = (
     Operations,
     Responses,
     Statuses,
     Fields,
+    Transitions,
 )
 KIND_NAMES: tuple[str, ...] = tuple(kind.name for kind in KINDS)

@@ -56,6 +56,8 @@ class LifecycleTracker:
         self._runs: dict[tuple[str, str], _Run] = {}
         self.observations = 0
         self.ordered_by: Counter[str] = Counter()  # pairs compared, by how they were ordered
+        #: (lifecycle family, status before, status after) of every change seen: coverage
+        self.changes: Counter[tuple[str, str, str]] = Counter()
 
     def observe(self, seen: Observation) -> tuple[Finding, ...]:
         """Compare `seen` with the observation of its run just before it; its findings."""
@@ -113,6 +115,8 @@ class LifecycleTracker:
 
     def _pair(self, run: _Run, before: Observation, after: Observation) -> tuple[Finding, ...]:
         self.ordered_by[_order_source(before, after)] += 1
+        if before.status is not None and after.status is not None and before.status != after.status:
+            self.changes[(after.lifecycle.family, before.status, after.status)] += 1
         found = compare(before, after)
         if found:
             run.findings += found
