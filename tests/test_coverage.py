@@ -572,3 +572,22 @@ def test_a_transition_is_seen_between_two_observations_of_one_run(
         "transitions=15 [min-coverage]"
     ) in out.splitlines()
     assert run_cli("coverage", "-q", str(har), "--min-coverage", "transitions=14")[0] == 0
+
+
+def test_check_reports_carry_the_coverage_of_the_recordings(tmp_path: Path) -> None:
+    """`check`'s JSON, Markdown and HTML reports show the same numbers `coverage` gives."""
+    from conformance.check import CheckOptions, run_check
+    from conformance.lifecycle.coverage_cases import details
+    from conformance.report.files import write_reports
+
+    har = knock_har(tmp_path / "knock.har")
+    report = run_check(CheckOptions(paths=(har,), vendors=("knock",), fixtures=5, max_examples=3))
+    expected = [details(kind) for kind in coverage_of(har, vendor="knock", identify=True).kinds]
+    assert [dict(case.details or {}) for case in report.coverage] == expected
+    write_reports(report, tmp_path / "out")
+    out = tmp_path / "out"
+    assert json.loads((out / "runconform-check.json").read_text())["coverage"] == expected
+    markdown = (out / "runconform-check.md").read_text()
+    assert "| knock | responses | 2/3 | 66.6 % | 1 |  |" in markdown
+    html = (out / "runconform-check.html").read_text()
+    assert 'data-kind="transitions"' in html and '<a href="#coverage">Coverage</a>' in html

@@ -1,4 +1,5 @@
-"""The lifecycle stage of `runconform check`: each run followed through the recordings.
+"""The lifecycle stage of `runconform check` (each run followed through the recordings),
+and the coverage section of its report (what those recordings exercised).
 
 It reads the recordings the validate stage read (the user's, else every vendor's bundled
 ones) and tallies runs per lifecycle: passed when a run observed more than once kept
@@ -14,7 +15,8 @@ from collections import Counter
 from pathlib import Path
 
 from conformance.check.options import CheckOptions
-from conformance.errors import ExitCode
+from conformance.errors import ConformanceError, ExitCode
+from conformance.report.cases import Case
 from conformance.report.model import StageResult, Tally
 from conformance.words import plural
 
@@ -68,3 +70,23 @@ def lifecycle_stage(settings: CheckOptions, bundled: dict[str, Path]) -> StageRe
         findings,
         exit_code=int(ExitCode.NON_CONFORMING) if bad else 0,
     )
+
+
+def coverage_section(settings: CheckOptions, bundled: dict[str, Path]) -> tuple[Case, ...]:
+    """Coverage of the recordings the validate stage read, as report cases (no gates:
+    `runconform coverage --min-coverage` is the gate); none when it cannot be told."""
+    from conformance.lifecycle.coverage import coverage_of
+    from conformance.lifecycle.coverage_cases import coverage_cases
+
+    try:
+        if settings.paths:
+            vendor = settings.vendors[0] if len(settings.vendors) == 1 else None
+            identify = settings.schema is None
+            found = coverage_of(
+                settings.paths, vendor=vendor, schema=settings.schema, identify=identify
+            )
+        else:
+            found = coverage_of(list(bundled.values()), identify=True)
+    except ConformanceError:
+        return ()  # the validate stage reports what is wrong with the inputs
+    return tuple(case for case in coverage_cases(found) if case.details)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from conformance.check.generated import fixtures_stage, mappings_stage
-from conformance.check.lifecycle_stage import lifecycle_stage
+from conformance.check.lifecycle_stage import coverage_section, lifecycle_stage
 from conformance.check.live import contract_stage
 from conformance.check.options import CheckOptions
 from conformance.check.stages import guarded, lint_stage, validate_stage
@@ -109,6 +109,9 @@ def run_check(options: CheckOptions, progress: Progress | None = None) -> Report
         provenance=provenance(options.variant, vendors),
         matrix=matrix,
         inputs=inputs,
+        coverage=coverage_section(settings, bundled_recordings(vendors))
+        if options.paths or not user_inputs
+        else (),
     )
 
 

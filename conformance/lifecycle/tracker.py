@@ -155,7 +155,8 @@ def compare(before: Observation, after: Observation) -> tuple[Finding, ...]:
     lifecycle = after.lifecycle
     found: list[Finding] = []
     b, a = before.status, after.status
-    if b is not None and a is not None and b != a:
+    states = lifecycle.states  # a status outside them is the schema's finding, not judged here
+    if b in states and a in states and b != a:
         if b in lifecycle.terminal:
             found.append(
                 _finding(

@@ -26,7 +26,7 @@ from conformance.report.status import what_happened
 from conformance.report.text import location, rule_id
 from conformance.report.writers.base import WholeRunWriter
 from conformance.report.writers.html_chart import NO_FINDINGS, chart
-from conformance.report.writers.html_coverage import write_coverage_html
+from conformance.report.writers.html_coverage import coverage_section, write_coverage_html
 from conformance.report.writers.html_kit import (
     CSS,
     SEVERITY_LABELS,
@@ -91,6 +91,8 @@ def _toc(report: Report, mine: int, bundle: int) -> str:
     ]
     if report.matrix is not None:
         entries.append(("matrix", "Mapping expressiveness"))
+    if report.coverage:
+        entries.append(("coverage", "Coverage"))
     entries += [("provenance", "Provenance"), ("run", "About this run")]
     links = "".join(f'<li><a href="#{key}">{e(title)}</a></li>' for key, title in entries)
     return (
@@ -382,6 +384,7 @@ def write_html(report: Report, stream: IO[str]) -> None:
         _bundle(bundle),
         _tallies(report.stages),
         _matrix(report.matrix),
+        coverage_section(report.coverage),
         _provenance(report),
         _facts(report),
         (

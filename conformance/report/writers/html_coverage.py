@@ -22,7 +22,13 @@ NOTHING_UNSEEN = "Everything declared was exercised."
 
 
 def _table(rows: Sequence[CoverageRow]) -> Iterable[str]:
-    yield '<section id="coverage"><h2>Coverage</h2><div class="scroll">'
+    yield '<section id="coverage"><h2>Coverage</h2>'
+    yield from _rows(rows)
+    yield "</section>"
+
+
+def _rows(rows: Sequence[CoverageRow]) -> Iterable[str]:
+    yield '<div class="scroll">'
     yield (
         '<table class="coverage"><thead><tr><th>Vendor</th><th>Kind</th>'
         '<th class="num">Seen / declared</th><th class="num">Covered</th><th></th>'
@@ -49,7 +55,24 @@ def _table(rows: Sequence[CoverageRow]) -> Iterable[str]:
             f'<td>{bar}</td><td class="num">{r.undeclared}</td>'
             f"<td>{status_badge('failed') + ' ' + e(BELOW) if r.below else ''}</td></tr>"
         )
-    yield "</tbody></table></div></section>"
+    yield "</tbody></table></div>"
+
+
+def coverage_section(cases: Sequence[Case]) -> Iterable[str]:
+    """The coverage table and what was never exercised, for a `check` page (nothing when
+    the run computed no coverage)."""
+    if not cases:
+        return
+    rows = coverage_rows(cases)
+    unseen = sum(len(row.unseen) for row in rows)
+    yield '<section id="coverage"><h2>Coverage</h2>'
+    yield (
+        f"<details><summary>{plural(len(rows), 'kind')} of the contracts against the "
+        f"recordings; {plural(unseen, 'item')} never exercised</summary>"
+    )
+    yield from _rows(rows)
+    yield from _unseen(cases)
+    yield "</details></section>"
 
 
 def _unseen(cases: Sequence[Case]) -> Iterable[str]:

@@ -90,6 +90,7 @@ def report_dict(report: Report) -> dict[str, Any]:
         raw["findings"] = [finding_dict(f) for f in stage.findings]
     data["findings_by_kind"] = [{"kind": k, "count": n} for k, n in report.findings_by_kind()]
     data["worst"] = [finding_dict(f) for f in report.worst()]
+    data["coverage"] = [dict(case.details or {}) for case in report.coverage]
     return data
 
 

@@ -6,7 +6,7 @@ from typing import IO
 
 from conformance.errors import EXIT_MEANINGS
 from conformance.report.cases import Case, Header, Outcome
-from conformance.report.coverage_table import markdown_report
+from conformance.report.coverage_table import coverage_rows, markdown_report, markdown_table
 from conformance.report.model import Report
 from conformance.report.status import what_happened
 from conformance.report.text import location, rule_id
@@ -61,6 +61,9 @@ def write_markdown(report: Report, stream: IO[str], worst: int = 10) -> None:
     if kinds:
         lines += ["", "## Findings by kind", "", "| kind | count |", "|---|---:|"]
         lines += [f"| {_cell(k)} | {n} |" for k, n in kinds]
+    if report.coverage:
+        lines += ["", "## Coverage of the contracts", ""]
+        lines += markdown_table(coverage_rows(report.coverage))
     p = report.provenance
     lines += [
         "",
