@@ -26,7 +26,7 @@ from conformance.validation.instants import get, parse_instant
 KEPT_CHARS = 200
 
 #: How observations of one run were put in time order, best first.
-ORDERED_BY_EXCHANGE = "the time each request was sent (HAR startedDateTime)"
+ORDERED_BY_EXCHANGE = "the time each request was sent"
 ORDERED_BY_FILE = "file order"
 
 
