@@ -233,7 +233,12 @@ def test_har_written_by_harfile(tmp_path: Path) -> None:
     first = items[0]
     assert isinstance(first, Record)
     assert first.exchange == HttpExchange(
-        "GET", "http://api.test/v1/runs/run_1", "/v1/runs/run_1", 200, "application/json"
+        "GET",
+        "http://api.test/v1/runs/run_1",
+        "/v1/runs/run_1",
+        200,
+        "application/json",
+        started="2024-05-01T12:00:00+00:00",  # the entry's startedDateTime: time order
     )
     assert str(first.locator) == f"{path}:13"
 
