@@ -23,6 +23,7 @@ LIFECYCLE_DRIFTS = {
     "start-moves": "a fixed start or created time moves between reads",
     "counter-decreases": "a counter of the run's lifecycle goes down between reads",
     "stuck": "runs made by writes never leave their initial (queued) state",
+    "cancel-ignored": "a cancel is answered as accepted but the run goes on to its normal end",
 }
 
 BODY_DRIFT_KINDS = tuple(BODY_DRIFTS)
