@@ -3,7 +3,8 @@
 Real servers on 127.0.0.1 (`conformance.simulator.start`, its clock sped up so a run
 made by a write ends within a poll or two), real recordings written by `contract
 --report har` and read back by `validate --lifecycle`. Each lifecycle drift kind is
-caught on every run observed twice, live and from the recording.
+caught on every run observed twice, live and from the recording; cancel-ignored (a cancel
+accepted, the run going on to its end) live, on the run the poll cancels.
 """
 
 from __future__ import annotations
