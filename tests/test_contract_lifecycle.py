@@ -3,7 +3,8 @@
 Real servers on 127.0.0.1 (`conformance.simulator.start`, its clock sped up so a run
 made by a write ends within a poll or two), real recordings written by `contract
 --report har` and read back by `validate --lifecycle`. Each lifecycle drift kind is
-caught on every run observed twice, live and from the recording.
+caught on every run observed twice, live and from the recording; cancel-ignored (a cancel
+accepted, the run going on to its end) live, on the run the poll cancels.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from conformance.lifecycle.observations import observations_of
 from conformance.records import Record, read_records
 from conformance.simulator import LIFECYCLE_DRIFT_KINDS, Faults, Simulator, start
 from conformance.simulator.pointers import format_instant
+from conformance.simulator.routes import CANCELS, routes_for
+from conformance.simulator.store import Store
 from conformance.simulator.vendor_specs import SPECS
 from conformance.validation.choose import choose_schema
 from conformance.validation.instants import parse_instant
@@ -97,9 +100,10 @@ def test_a_run_made_by_a_write_is_followed_to_its_end_and_passes(
         assert sum(len(s) > 1 for s in runs.values()) == len(runs)
 
 
-#: vendor -> the drift kinds its simulator can show (the others are refused, below)
+#: vendor -> the drift kinds its simulator can show on every run observed twice (the others
+#: are refused, below; cancel-ignored shows on a cancelled run: its own test)
 EXPRESSIBLE = {
-    "hatchet": LIFECYCLE_DRIFT_KINDS,
+    "hatchet": ("terminal-changes", "start-moves", "counter-decreases", "stuck"),
     "knock": ("terminal-changes", "start-moves", "counter-decreases"),
     "paragon": ("terminal-changes", "start-moves"),
     "restack": ("terminal-changes", "start-moves", "stuck"),
@@ -213,6 +217,65 @@ def test_the_finding_text_of_each_kind(
     ), stuck
 
 
+#: vendor -> the method of the cancel its simulator serves (`Store.cancel`); the others
+#: refuse cancel-ignored (below)
+CANCEL_METHOD = {v: r.method for v in VENDORS for r in routes_for(v) if r.handler in CANCELS}
+CANCELLING = tuple(CANCEL_METHOD)
+
+
+@pytest.mark.parametrize("drift", [True, False], ids=["cancel-ignored", "no-drift"])
+@pytest.mark.parametrize("vendor", CANCELLING)
+def test_a_cancel_the_run_goes_on_after_is_caught_live(
+    vendor: str, drift: bool, tmp_path: Path, run_cli: Callable[..., tuple[int, str, str]]
+) -> None:
+    """The poll cancels the second run it made; with cancel-ignored the simulator answers
+    the cancel 2xx and the run ends as it would have: that run, and only it, fails."""
+    faults = Faults(drift="cancel-ignored") if drift else None
+    with start(vendor, seed=3, speed=SPEED, token=TOKEN, faults=faults) as sim:
+        code, out, err = _poll(run_cli, sim, tmp_path, "--allow-writes")
+    har = json.loads((tmp_path / f"contract-{vendor}.har").read_text())
+    cancels = [e for e in har["log"]["entries"] if e["request"]["method"] == CANCEL_METHOD[vendor]]
+    assert len(cancels) == 1 and 200 <= cancels[0]["response"]["status"] < 300, cancels
+    cancelled = cancels[0]["request"]["url"].rsplit("/", 1)[-1]
+    ignored = [line for line in out.splitlines() if line.endswith("[cancel-ignored]")]
+    live = _cases(tmp_path, vendor)
+    failed = [c for c in live if c["status"] == "failed"]
+    if not drift:
+        assert code == 0 and not ignored and not failed, (out, err)
+        return
+    assert code == 1, (out, err)
+    assert len(ignored) == 1, out
+    assert [c["details"]["run_id"] for c in failed] == [cancelled], failed
+    assert [f["keyword"] for f in failed[0]["findings"]] == ["cancel-ignored"], failed
+
+
+def test_the_finding_text_of_a_cancel_ignored(
+    tmp_path: Path, run_cli: Callable[..., tuple[int, str, str]]
+) -> None:
+    """The second run seed 3's Xceptor poll makes, cancelled at once, ends completed (the
+    seed's draw); it is cancelled pending, or running on a slow machine (the simulated
+    clock runs on), and last seen by its get-one or in a list."""
+    with start(
+        "xceptor", seed=3, speed=SPEED, token=TOKEN, faults=Faults(drift="cancel-ignored")
+    ) as sim:
+        code, out, _ = _poll(run_cli, sim, tmp_path, "--allow-writes")
+    assert code == 1
+    ignored = [line for line in out.splitlines() if line.endswith("[cancel-ignored]")]
+    read = r"#\d+ GET /workflows/\{workflowId\}/runs"  # its get-one, or a list: $.data[N]
+    where = rf"{read}(/\{{runId\}}| \$\.data\[\d+\])"
+    assert len(ignored) == 1 and re.fullmatch(
+        rf"{read}(/\{{runId\}})?: \$(\.data\[\d+\])?\.status: error: run 91dadbb3…: "
+        rf"cancelled while (pending|running), then completed \({where}\): a cancelled run "
+        r"ends cancelled \[cancel-ignored\]",
+        ignored[0],
+    ), ignored
+
+
+def test_every_lifecycle_drift_kind_is_injected_by_a_test() -> None:
+    shown = {kind for kinds in EXPRESSIBLE.values() for kind in kinds} | {"cancel-ignored"}
+    assert shown == set(LIFECYCLE_DRIFT_KINDS) and CANCELLING
+
+
 def test_without_writes_only_safe_methods_are_sent(
     tmp_path: Path, run_cli: Callable[..., tuple[int, str, str]]
 ) -> None:
@@ -228,6 +291,7 @@ def test_without_writes_only_safe_methods_are_sent(
 
 
 def test_drift_a_simulator_cannot_show_is_refused() -> None:
+    no_cancel = [v for v in VENDORS if v not in CANCELLING]
     for vendor, kind, message in [
         (
             "xceptor",
@@ -240,10 +304,22 @@ def test_drift_a_simulator_cannot_show_is_refused() -> None:
          "runs by writes"),
         ("paragon", "stuck", "drift stuck cannot be shown by the paragon simulator: its runs "
          "have no initial state to stay in"),
+        *(
+            (v, "cancel-ignored", f"drift cancel-ignored cannot be shown by the {v} simulator: "
+             "it serves no cancel")
+            for v in no_cancel
+        ),
     ]:  # fmt: skip
         with pytest.raises(UsageError) as raised:
             start(vendor, faults=Faults(drift=kind))
         assert str(raised.value) == message
+    assert CANCELLING == ("xceptor",)  # Hatchet's simulator answers its v0 cancel 501
+    with pytest.raises(UsageError) as raised:  # a store whose runs cannot be cancelled
+        Store("restack", seed=0, runs=1, drift="cancel-ignored")
+    assert str(raised.value) == (
+        "drift cancel-ignored cannot be shown by the restack simulator: its runs have no "
+        "cancelled state"
+    )
 
 
 def test_seeded_runs_never_change_between_reads_without_drift() -> None:

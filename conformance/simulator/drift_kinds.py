@@ -2,7 +2,8 @@
 
 Body drift breaks one rule of the contract in every 2xx body that can express it
 (`faults.apply_drift`); lifecycle drift breaks one rule of a run's lifecycle across reads
-(`lifecycle_drift`), so only a second observation of a run shows it. This module imports
+(`lifecycle_drift`), so only a second observation of a run shows it (cancel-ignored: a
+cancel accepted, then the run's end). This module imports
 nothing, so `runconform serve --help` can list the kinds without loading the simulator.
 """
 
@@ -17,12 +18,14 @@ BODY_DRIFTS = {
     "undocumented-field": "a property its schema does not document",
 }
 
-#: lifecycle drift kind -> what every run observed twice then shows
+#: lifecycle drift kind -> what a run's lifecycle then shows (every run observed twice; stuck:
+#: runs made by writes; cancel-ignored: runs cancelled)
 LIFECYCLE_DRIFTS = {
     "terminal-changes": "a run seen in a terminal state shows another state on a later read",
     "start-moves": "a fixed start or created time moves between reads",
     "counter-decreases": "a counter of the run's lifecycle goes down between reads",
     "stuck": "runs made by writes never leave their initial (queued) state",
+    "cancel-ignored": "a cancel is answered as accepted but the run goes on to its normal end",
 }
 
 BODY_DRIFT_KINDS = tuple(BODY_DRIFTS)
@@ -34,6 +37,6 @@ def drift_help() -> str:
     """The kinds as `--fault drift=KIND`'s help lists them: body kinds, then lifecycle ones."""
     return (
         f"body drift ({', '.join(BODY_DRIFT_KINDS)}) breaks every run body; lifecycle drift "
-        f"({', '.join(LIFECYCLE_DRIFT_KINDS)}) breaks every run observed twice: "
+        f"({', '.join(LIFECYCLE_DRIFT_KINDS)}) breaks a run's lifecycle: "
         + "; ".join(f"{kind}: {what}" for kind, what in LIFECYCLE_DRIFTS.items())
     )

@@ -7,7 +7,8 @@ run shows it as it is and every later one breaks the rule: a poll, a list read t
 recording of either, all see it on every run observed twice. Counting per response, not
 per render, keeps a run rendered for a filtered-out list item from spending its first
 read unseen. Deterministic: the same requests give the same bodies. The store refuses a
-kind its run cannot show (`LifecycleDrift.make`) and keeps `stuck` itself (its clock).
+kind its run cannot show (`LifecycleDrift.make`) and keeps `stuck` and `cancel-ignored`
+itself (its clock, its cancel).
 
 - terminal-changes: the first read shows a terminal state (the run's own, or the success
   state for a run not yet ended, with its end time); later reads another terminal state.
@@ -15,7 +16,9 @@ kind its run cannot show (`LifecycleDrift.make`) and keeps `stuck` itself (its c
   every later read (within the 1 s the duration invariant allows: only the lifecycle breaks).
 - counter-decreases: the lifecycle's first counter starts `HEADROOM` above its value and
   goes down by one on every later read.
-- stuck: the store keeps runs made by writes in their initial state (`Store._lived`).
+- stuck: the store keeps runs made by writes in their initial state (`Store._render`).
+- cancel-ignored: the store answers a cancel with the run as it is and never cancels it
+  (`Store.cancel`), so the run goes on to its normal end.
 """
 
 from __future__ import annotations
@@ -75,12 +78,19 @@ class LifecycleDrift:
             pointer = times[0]
         elif kind == "stuck" and spec.queued is None:
             raise UsageError(f"{where}: its runs have no initial state to stay in")
+        elif kind == "cancel-ignored" and spec.cancelled is None:
+            raise UsageError(f"{where}: its runs have no cancelled state")
         return cls(kind, spec, profile, lifecycle, pointer)
 
     @property
     def keeps_queued(self) -> bool:
         """Runs made by writes stay in their initial state (the store's clock is ignored)."""
         return self.kind == "stuck"
+
+    @property
+    def ignores_cancel(self) -> bool:
+        """A cancel is answered with the run as it is and never ends it (`Store.cancel`)."""
+        return self.kind == "cancel-ignored"
 
     def apply(self, body: dict[str, Any], shown: int) -> None:
         """Break `body` (a run rendered for a response) for its `shown`-th showing."""

@@ -248,6 +248,9 @@ def xceptor_execute(store: Store, req: Request) -> Response:
     return Response(201, store.create(fields), "xceptor.WorkflowRun")
 
 
+#: the handlers that cancel a run (`Store.cancel`): a simulator with none serves no cancel
+CANCELS: frozenset[Handler] = frozenset({xceptor_cancel})
+
 ROUTES: dict[str, tuple[tuple[str, str, Handler], ...]] = {
     "hatchet": HATCHET_ROUTES,  # conformance.simulator.hatchet_routes
     "knock": (

@@ -34,7 +34,7 @@ from conformance.simulator.hatchet_routes import not_served
 from conformance.simulator.lifecycle_drift import ResponseDrift
 from conformance.simulator.protocol import Request, Response, Route
 from conformance.simulator.restack_routes import known_parameters as restack_known
-from conformance.simulator.routes import PARAGON_PROJECT, routes_for
+from conformance.simulator.routes import CANCELS, PARAGON_PROJECT, routes_for
 from conformance.simulator.store import Store
 from conformance.simulator.vendor_specs import SPECS
 from conformance.simulator.wire import (
@@ -58,6 +58,16 @@ def _prefixes(vendor: str) -> tuple[str, ...]:
     """The contract's server base paths (Xceptor's `/v1`): served with and without them."""
     paths = {urlsplit(url).path.rstrip("/") for op in load_operations(vendor) for url in op.servers}
     return tuple(sorted((p for p in paths if p), key=len, reverse=True))
+
+
+def _refuse_unshowable(vendor: str, drift: str | None, routes: tuple[Route, ...]) -> None:
+    """A UsageError for a drift kind the store keeps that no route of `vendor` can show
+    (the store refuses what its run cannot show: `LifecycleDrift.make`)."""
+    where = f"drift {drift} cannot be shown by the {vendor} simulator"
+    if drift == "stuck" and not any(r.method != "GET" for r in routes):
+        raise UsageError(f"{where}: it makes no runs by writes")
+    if drift == "cancel-ignored" and not any(r.handler in CANCELS for r in routes):
+        raise UsageError(f"{where}: it serves no cancel")
 
 
 class _Server(ThreadingHTTPServer):
@@ -240,10 +250,7 @@ class Simulator:
         self.token = token  # the contracts declare bearer auth: with a token, 401 without it
         self.routes: tuple[Route, ...] = routes_for(vendor)
         drift = self.faults.drift if self.faults.drift in LIFECYCLE_DRIFT_KINDS else None
-        if drift == "stuck" and not any(r.method != "GET" for r in routes_for(vendor)):
-            raise UsageError(
-                f"drift stuck cannot be shown by the {vendor} simulator: it makes no runs by writes"
-            )
+        _refuse_unshowable(vendor, drift, self.routes)
         self.store = Store(vendor, seed=seed, runs=runs, speed=speed, db=db, drift=drift)
         specs = [self.store.spec, *(kind.spec for kind in self.store.kinds.values())]
         self.lifecycle_drift = None if drift is None else ResponseDrift(drift, specs)

@@ -4,8 +4,8 @@ Seeded runs are static snapshots (`conformance.generate.generate`, so every one 
 sane). A run created by a write follows a `Lifecycle` drawn from the seed and is rendered from
 the clock at read time: queued for `QUEUE_SECONDS`, running for 1-3 s, then terminal (80 %
 success). Rendering is a pure function of (run, now), so every read sees a consistent object and
-the same seed, requests and clock give the same bodies (lifecycle drift, but `stuck`, is
-applied to responses by the server: `lifecycle_drift`).
+the same seed, requests and clock give the same bodies (lifecycle drift, but `stuck` and
+`cancel-ignored`, is applied to responses by the server: `lifecycle_drift`).
 """
 
 from __future__ import annotations
@@ -113,7 +113,8 @@ class Store:
         self.seed = seed
         self.profile = load_profiles()[self.spec.object]
         #: a lifecycle drift kind (refused here when this run cannot show it); the server
-        #: applies it to the runs of each response, `stuck` is this store's own
+        #: applies it to the runs of each response, `stuck` and `cancel-ignored` are this
+        #: store's own
         self.drift: LifecycleDrift | None = None
         if drift is not None:
             self.drift = LifecycleDrift.make(drift, self.spec, self.profile)
@@ -281,14 +282,16 @@ class Store:
             return self._render(run, now)
 
     def cancel(self, run_id: str) -> dict[str, Any] | None:
-        """Cancel a run made by a write that has not ended; others are returned unchanged."""
+        """Cancel a run made by a write that has not ended; others are returned unchanged
+        (with drift `cancel-ignored` every run is: the cancel is answered, the run goes on)."""
         now = self.clock.now()
         with self._lock:
             run = self._by_id.get(run_id)
             if run is None:
                 return None
             cycle = run.lifecycle
-            cancellable = self.spec.cancelled is not None and run.cancelled is None
+            ignored = self.drift is not None and self.drift.ignores_cancel
+            cancellable = self.spec.cancelled is not None and run.cancelled is None and not ignored
             stuck = self.drift is not None and self.drift.keeps_queued  # never ends by itself
             if cycle is not None and cancellable and (now < cycle.finished or stuck):
                 run.cancelled = now
