@@ -671,3 +671,164 @@ def test_check_reports_carry_the_coverage_of_the_recordings(tmp_path: Path) -> N
     assert "| knock | responses | 2/3 | 66.6 % | 1 |  |" in markdown
     html = (out / "runconform-check.html").read_text()
     assert 'data-kind="transitions"' in html and '<a href="#coverage">Coverage</a>' in html
+
+
+# -- a defect: a declared query parameter never sent -------------------------------------------------
+
+
+def test_a_declared_parameter_never_sent_is_unseen(run_cli: Cli, tmp_path: Path) -> None:
+    """The small corpus without `page_size` in the list's query: that parameter turns
+    unseen, named in the text output, and the kind drops from 3 to 2 of 10."""
+    exchanges = (
+        _exchange(
+            f"{KNOCK}?{LIST_QUERY.replace('page_size=2&', '')}",
+            200,
+            {"items": [RUN_A, RUN_B], "page_info": {"page_size": 2}},
+        ),
+    )
+    har = tmp_path / "knock.har"
+    with har.open("w", encoding="utf-8") as out:
+        write_har(exchanges, out)
+    kind = coverage_of(har).kind("knock", "parameters")
+    assert set(kind.seen) == EXPECTED["parameters"]["seen"] - {
+        "GET /v1/workflow_recipient_runs?page_size"
+    }
+    assert "GET /v1/workflow_recipient_runs?page_size" in kind.unseen
+    code, out, _ = run_cli("coverage", str(har), "--min-coverage", "parameters=30")
+    assert code == 1
+    lines = out.splitlines()
+    assert "knock   parameters            2/10   20.0 %           1  below --min-coverage" in lines
+    assert (
+        "knock parameters: info: GET /v1/workflow_recipient_runs?page_size was never sent "
+        "[parameters]"
+    ) in lines
+
+
+# -- a contract run's own coverage, against the Knock simulator on 127.0.0.1 ---------------------------
+
+SIM_TOKEN = "coverage-t0k3n"
+
+
+def _contract(run_cli: Cli, tmp_path: Path, *more: str) -> tuple[int, str, dict[str, Any]]:
+    """`runconform contract knock` against its simulator, few examples, unthrottled, with
+    JSON, HAR and text reports: (exit code, stdout, the HAR as plain JSON)."""
+    from conformance.simulator import start
+
+    with start("knock", seed=1, token=SIM_TOKEN) as sim:
+        known = sim.known_path_parameters()
+        code, out, _ = run_cli(
+            "contract",
+            "knock",
+            "--base-url",
+            sim.url,
+            "--rate-limit",
+            "0",
+            "--max-examples",
+            "3",
+            "--header",
+            f"Authorization: Bearer {SIM_TOKEN}",
+            "--path-param",
+            f"id={known['id']}",
+            "--report",
+            "json,har,text",
+            "--report-dir",
+            str(tmp_path),
+            *more,
+        )
+    return code, out, json.loads((tmp_path / "contract-knock.har").read_text())
+
+
+def _what_the_har_shows(har: dict[str, Any]) -> dict[str, set[str]]:
+    """Per kind, what the run's own HAR shows was exercised, read with plain `json` and
+    the test's own routing, run objects and declarations."""
+    responses = _declared_responses("knock")
+    query = _declared_query("knock")
+    seen: dict[str, set[str]] = {k: set() for k in ("operations", "responses", "parameters")}
+    seen |= {"statuses": set(), "fields": set()}
+    for entry in har["log"]["entries"]:
+        request, response = entry["request"], entry["response"]
+        op = f"{request['method']} {_template('knock', _path(request['url']))}"
+        seen["operations"].add(op)
+        if str(response["status"]) in responses[op]:
+            seen["responses"].add(f"{op} -> {response['status']}")
+        for name, _ in parse_qsl(urlsplit(request["url"]).query, keep_blank_values=True):
+            base = name if name in query[op] else name.split("[")[0]
+            if base in query[op]:
+                seen["parameters"].add(f"{op}?{base}")
+        if response["status"] != 200:
+            continue
+        body = json.loads(response["content"]["text"])
+        for obj, run in _run_objects("knock", "", body):
+            seen["statuses"].add(f"WorkflowRecipientRun.status {run['status']}")
+            fields = set(_schema_properties("knock", obj))
+            seen["fields"] |= {
+                f"{obj}.{k}" for k, v in run.items() if v is not None and k in fields
+            }
+    return seen
+
+
+def test_a_contract_run_reports_what_it_exercised(run_cli: Cli, tmp_path: Path) -> None:
+    """The JSON report's coverage section says what the run's own HAR shows; stdout and
+    the text report carry the table after the operations, before the summary."""
+    code, out, har = _contract(run_cli, tmp_path)
+    assert code == 0, out
+    document = json.loads((tmp_path / "contract-knock.json").read_text())
+    coverage = {kind["kind"]: kind for kind in document["coverage"]}
+    assert [kind["kind"] for kind in document["coverage"]] == list(KIND_NAMES)
+    shown = _what_the_har_shows(har)
+    declared = {
+        "operations": len(_declared_responses("knock")),
+        "responses": sum(len(keys) for keys in _declared_responses("knock").values()),
+        "statuses": 5,  # queued, processing, paused, completed, cancelled
+        "fields": 25,
+        "parameters": sum(len(names) for names in _declared_query("knock").values()),
+    }
+    for name, count in declared.items():
+        kind = coverage[name]
+        assert (kind["vendor"], kind["declared"], kind["seen"]) == (
+            "knock",
+            count,
+            len(shown[name]),
+        )
+        assert kind["percent"] == int(1000 * len(shown[name]) / count) / 10
+    assert {f"{op}?{p}" for op, names in _declared_query("knock").items() for p in names} - shown[
+        "parameters"
+    ] == set(coverage["parameters"]["unseen"])
+    assert coverage["operations"]["unseen"] == []
+
+    # the numbers `runconform coverage` gives of the same HAR
+    from conformance.lifecycle.coverage_cases import details
+
+    again = coverage_of(tmp_path / "contract-knock.har", vendor="knock")
+    assert [details(kind) for kind in again.kinds] == document["coverage"]
+
+    lines = out.splitlines()
+    head = lines.index("vendor  kind         seen/declared  covered  undeclared")
+    assert all(": ok (" in line for line in lines[:head])  # each operation first
+    assert [line.split()[:2] for line in lines[head + 1 : head + 7]] == [
+        ["knock", name] for name in KIND_NAMES
+    ]
+    assert lines[head + 7].startswith("2 operations tested, 0 failures, 0 untested")
+    ratio = f"{coverage['parameters']['seen']}/{coverage['parameters']['declared']}"
+    assert re.fullmatch(rf"knock   parameters\s+{ratio}\s+[\d.]+ %\s+0", lines[head + 6])
+    text = (tmp_path / "contract-knock.txt").read_text().splitlines()
+    assert text[-8:] == lines[head:]
+
+
+def test_an_operation_a_contract_run_never_called_is_unseen(run_cli: Cli, tmp_path: Path) -> None:
+    """`--operation` leaves the list out: it is never called, and none of its ten query
+    parameters is sent."""
+    code, _, har = _contract(run_cli, tmp_path, "--operation", "getWorkflowRecipientRun")
+    assert code == 0
+    called = {_template("knock", _path(e["request"]["url"])) for e in har["log"]["entries"]}
+    assert called == {"/v1/workflow_recipient_runs/{id}"}
+    coverage = {
+        kind["kind"]: kind
+        for kind in json.loads((tmp_path / "contract-knock.json").read_text())["coverage"]
+    }
+    assert coverage["operations"]["unseen"] == [LIST]
+    assert (coverage["parameters"]["seen"], coverage["parameters"]["percent"]) == (0, 0.0)
+    assert coverage["parameters"]["unseen"] == [
+        f"GET /v1/workflow_recipient_runs?{name}"
+        for name in _declared_query("knock")["GET /v1/workflow_recipient_runs"]
+    ]
