@@ -832,3 +832,13 @@ def test_an_operation_a_contract_run_never_called_is_unseen(run_cli: Cli, tmp_pa
         f"GET /v1/workflow_recipient_runs?{name}"
         for name in _declared_query("knock")["GET /v1/workflow_recipient_runs"]
     ]
+
+
+def test_a_run_of_your_own_contract_has_no_coverage_section(run_cli: Cli, tmp_path: Path) -> None:
+    """With --contract the bundled contract is not what was called: nothing to count against."""
+    own = contracts_dir() / "knock" / "workflow-recipient-runs-api.openapi.yml"
+    _, out, har = _contract(run_cli, tmp_path, "--contract", str(own), "--allow-untested")
+    assert har["log"]["entries"]  # the run did call the API
+    assert "seen/declared" not in out
+    assert "coverage" not in json.loads((tmp_path / "contract-knock.json").read_text())
+    assert "seen/declared" not in (tmp_path / "contract-knock.txt").read_text()

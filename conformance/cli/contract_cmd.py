@@ -189,7 +189,7 @@ def contract(
     with progress.display("contract", 0) as shown:
         result = run_contract(vendor, settings, shown.on_progress)
         shown.finished(result.summary())
-    coverage = contract_coverage(result)
+    coverage = contract_coverage(result, settings)
     _echo(result, coverage)
     written = write_contract_reports(result, reports, report_dir, coverage) if reports else ()
     for path in written:

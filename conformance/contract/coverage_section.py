@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from urllib.parse import unquote, urlsplit
 
+from conformance.contract.options import ContractOptions
 from conformance.contract.recordings import Exchange
 from conformance.contract.results import ContractResult
 from conformance.errors import ConformanceError
@@ -51,14 +52,15 @@ def _payload(body: str) -> object:
         return None  # deeper than the decoder goes): no body to count, still a call
 
 
-def contract_coverage(result: ContractResult) -> tuple[Case, ...]:
+def contract_coverage(result: ContractResult, options: ContractOptions) -> tuple[Case, ...]:
     """The run's coverage of its vendor's bundled contract, one case per kind (stage
-    "coverage", numbers in `details`); none when the run kept no exchange (reports asked
-    for none) or its vendor has no bundled contract to count against."""
+    "coverage", numbers in `details`). None when the run tested your own document
+    (`--contract`: the bundled one is not what it called), kept no exchange
+    (`options.record` off) or its vendor has no bundled contract to count against."""
     from conformance.lifecycle.coverage import coverage_of_records
     from conformance.lifecycle.coverage_cases import coverage_cases
 
-    if not result.exchanges:
+    if options.contract is not None or not result.exchanges:
         return ()
     records = exchange_records(result.exchanges, f"contract-{result.vendor}.har")
     try:

@@ -15,7 +15,6 @@ from pathlib import Path
 from conformance.atomic import atomic_output
 from conformance.contract import recordings
 from conformance.contract.cases import contract_cases, contract_outcome, run_case
-from conformance.contract.coverage_section import contract_coverage
 from conformance.contract.results import ContractResult
 from conformance.report.cases import Case, Header
 from conformance.report.files import ensure_writable
@@ -38,17 +37,15 @@ def write_contract_reports(
     result: ContractResult,
     formats: Iterable[str],
     directory: Path,
-    coverage: tuple[Case, ...] | None = None,
+    coverage: tuple[Case, ...] = (),
 ) -> tuple[Path, ...]:
     """Each format into `directory`, replacing a previous file only once complete. The
-    finding reports carry the run's `coverage` (`coverage_section`; computed when not
-    given): JSON as its `coverage` key, text as the table."""
+    finding reports carry the run's `coverage` (`coverage_section.contract_coverage`), if
+    given: JSON as its `coverage` key, text as the table."""
     ensure_writable(directory)
     header = Header("contract", f"runconform contract {result.vendor}")
     verdict = run_case(result)
     cases = contract_cases(result) + ((verdict,) if verdict else ())
-    if coverage is None:
-        coverage = contract_coverage(result)
     outcome = replace(contract_outcome(result), coverage=coverage)
     written = []
     for fmt in formats:
