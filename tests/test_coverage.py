@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 import yaml
@@ -64,10 +65,19 @@ def _exchange(url: str, status: int, body: object) -> Exchange:
     )
 
 
+#: The list's query: two of its declared parameters (`status[]` twice, `recipient` in the
+#: deepObject style Knock's erratum declares) and one it does not declare.
+LIST_QUERY = (
+    "page_size=2&status%5B%5D=queued&status%5B%5D=completed&recipient%5Bid%5D=u1&colour=red"
+)
+
+
 def knock_har(path: Path) -> Path:
     """A list of two runs (200), a missing run (404, declared), a server error (500, not)."""
     exchanges = (
-        _exchange(KNOCK, 200, {"items": [RUN_A, RUN_B], "page_info": {"page_size": 2}}),
+        _exchange(
+            f"{KNOCK}?{LIST_QUERY}", 200, {"items": [RUN_A, RUN_B], "page_info": {"page_size": 2}}
+        ),
         _exchange(f"{KNOCK}/missing", 404, {"code": "not_found", "message": "no such run"}),
         _exchange(f"{KNOCK}/{RUN_A['id']}", 500, {"message": "boom"}),
     )
@@ -108,6 +118,17 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "seen": set(),
         "undeclared": {"WorkflowRecipientRun queued -> completed"},
     },
+    # the list declares 10 query parameters (after, before, page_size, workflow, status[],
+    # tenant, has_errors, recipient, starting_at, ending_at), get-one none
+    "parameters": {
+        "declared": 10,
+        "seen": {
+            "GET /v1/workflow_recipient_runs?page_size",
+            "GET /v1/workflow_recipient_runs?status[]",
+            "GET /v1/workflow_recipient_runs?recipient",
+        },
+        "undeclared": {"GET /v1/workflow_recipient_runs?colour"},
+    },
 }
 
 SMALL_TABLE = """\
@@ -117,6 +138,7 @@ knock   responses              2/3   66.6 %           1
 knock   statuses               2/5   40.0 %           0
 knock   fields                5/25   20.0 %           1
 knock   transitions            0/7    0.0 %           1
+knock   parameters            3/10   30.0 %           1
 """
 
 
@@ -166,6 +188,14 @@ def test_the_text_output_is_the_table_then_what_was_never_exercised(
     assert (
         "knock fields: info: WorkflowRecipientRunDetail.events was never present [fields]" in lines
     )
+    assert (
+        "knock parameters: info: GET /v1/workflow_recipient_runs?after was never sent [parameters]"
+        in lines
+    )
+    assert (
+        "knock parameters: info: GET /v1/workflow_recipient_runs?colour was seen but is not "
+        "declared [parameters]"
+    ) in lines
     assert lines[-1] == "coverage of knock: 3 records read, 3 counted; 0 unreadable inputs"
     code, quiet, _ = run_cli("coverage", "-q", str(har))
     assert quiet == SMALL_TABLE + lines[-1] + "\n"
@@ -224,12 +254,12 @@ def test_a_kind_below_its_gate_says_by_how_much(run_cli: Cli, tmp_path: Path) ->
         "coverage", har, "--output-format", "junit", "--min-coverage", "statuses=50"
     )
     suite = ET.fromstring(out).find("testsuite")
-    assert suite is not None and (suite.get("tests"), suite.get("failures")) == ("5", "1")
+    assert suite is not None and (suite.get("tests"), suite.get("failures")) == ("6", "1")
 
 
 KNOWN = (
     "expected KIND=PERCENT, KIND one of operations, responses, statuses, fields, transitions, "
-    "PERCENT from 0 to 100"
+    "parameters, PERCENT from 0 to 100"
 )
 
 
@@ -250,7 +280,14 @@ def test_a_bad_gate_is_one_line_naming_the_kinds(
     code, out, err = run_cli("coverage", str(knock_har(tmp_path / "k.har")), "--min-coverage", gate)
     assert (code, out) == (2, "")
     assert err == f"runconform: error: --min-coverage {gate}: {why}; {KNOWN}\n"
-    assert KIND_NAMES == ("operations", "responses", "statuses", "fields", "transitions")
+    assert KIND_NAMES == (
+        "operations",
+        "responses",
+        "statuses",
+        "fields",
+        "transitions",
+        "parameters",
+    )
 
 
 # -- inputs: unreadable, nothing counted, standard input ---------------------------------------------
@@ -346,21 +383,21 @@ def test_every_format_carries_the_same_numbers(run_cli: Cli, tmp_path: Path) -> 
 
 
 def _bodies(vendor: str) -> Iterator[tuple[str | None, str | None, int | None, str, Any]]:
-    """(method, path, status, file name, body) of every recording of `vendor`."""
+    """(method, URL, status, file name, body) of every recording of `vendor`."""
     for path in sorted((RECORDINGS / vendor).iterdir()):
         text = path.read_text(encoding="utf-8")
         if path.suffix == ".har":
             for entry in json.loads(text)["log"]["entries"]:
                 request, response = entry["request"], entry["response"]
                 body = json.loads(response["content"]["text"])
-                yield request["method"], _path(request["url"]), response["status"], path.name, body
+                yield request["method"], request["url"], response["status"], path.name, body
         elif path.name.endswith(".cassette.yaml"):
             for i in yaml.safe_load(text)["interactions"]:
                 request, response = i["request"], i["response"]
                 body = json.loads(response["body"]["string"])
                 yield (
                     request["method"],
-                    _path(request["uri"]),
+                    request["uri"],
                     response["status"]["code"],
                     path.name,
                     body,
@@ -383,7 +420,7 @@ def _postman(items: list[Any], name: str) -> Iterator[tuple[str, str, int, str, 
             raw = url if isinstance(url, str) else url["raw"]
             yield (
                 response["originalRequest"]["method"],
-                _path(raw),
+                raw,
                 response["code"],
                 name,
                 json.loads(response["body"]),
@@ -436,6 +473,29 @@ def _declared_responses(vendor: str) -> dict[str, list[str]]:
         for op in erratum["patch"]:
             if op["op"] == "add" and op["path"].startswith("/responses/"):
                 declared[erratum["operation"]].append(op["path"].rpartition("/")[2])
+    return declared
+
+
+def _declared_query(vendor: str) -> dict[str, list[str]]:
+    """`METHOD /template` -> the names of its query parameters (the path item's and its
+    own), from the vendor's OpenAPI documents read with plain `yaml`."""
+    declared: dict[str, list[str]] = {}
+    manifest = yaml.safe_load((contracts_dir() / vendor / "manifest.yaml").read_text())
+    for source in manifest["sources"]:
+        if source.get("kind") != "openapi":
+            continue
+        document = yaml.safe_load((contracts_dir() / vendor / source["file"]).read_text())
+        named = document.get("components", {}).get("parameters", {})
+        for template, item in document["paths"].items():
+            for method, operation in item.items():
+                if method not in ("get", "put", "post", "delete", "patch"):
+                    continue
+                listed = item.get("parameters", []) + operation.get("parameters", [])
+                resolved = [
+                    named[p["$ref"].rpartition("/")[2]] if "$ref" in p else p for p in listed
+                ]
+                names = [p["name"] for p in resolved if p["in"] == "query"]
+                declared[f"{method.upper()} {template}"] = list(dict.fromkeys(names))
     return declared
 
 
@@ -499,8 +559,8 @@ def test_operations_and_responses_of_the_bundled_recordings(
 ) -> None:
     declared = _declared_responses(vendor)
     calls = {
-        (f"{method} {_template(vendor, path)}", status)
-        for method, path, status, _, _ in _bodies(vendor)
+        (f"{method} {_template(vendor, _path(url))}", status)
+        for method, url, status, _, _ in _bodies(vendor)
         if method is not None
     }
     operations = bundled.kind(vendor, "operations")
@@ -510,6 +570,26 @@ def test_operations_and_responses_of_the_bundled_recordings(
     assert len(responses.declared) == sum(len(keys) for keys in declared.values())
     assert set(responses.seen) == {f"{op} -> {status}" for op, status in calls}
     assert responses.undeclared == ()
+
+
+@pytest.mark.parametrize("vendor", sorted(TEMPLATES))
+def test_parameters_of_the_bundled_recordings(bundled: CoverageReport, vendor: str) -> None:
+    """Each query name of each recorded URL, against its operation's declared parameters
+    (a bracketed `recipient[id]` is `recipient`'s deepObject form)."""
+    declared = _declared_query(vendor)
+    sent: set[str] = set()
+    for method, url, _, _, _ in _bodies(vendor):
+        if method is None:
+            continue
+        op = f"{method} {_template(vendor, _path(url))}"
+        for name, _ in parse_qsl(urlsplit(url).query, keep_blank_values=True):
+            base = name if name in declared[op] else name.split("[")[0]
+            assert base in declared[op], (op, name)  # the bundled recordings send no other
+            sent.add(f"{op}?{base}")
+    parameters = bundled.kind(vendor, "parameters")
+    assert len(parameters.declared) == sum(len(names) for names in declared.values())
+    assert set(parameters.seen) == sent
+    assert parameters.undeclared == ()
 
 
 @pytest.mark.parametrize("vendor", ["hatchet", "knock", "paragon", "restack", "xceptor"])
@@ -591,3 +671,174 @@ def test_check_reports_carry_the_coverage_of_the_recordings(tmp_path: Path) -> N
     assert "| knock | responses | 2/3 | 66.6 % | 1 |  |" in markdown
     html = (out / "runconform-check.html").read_text()
     assert 'data-kind="transitions"' in html and '<a href="#coverage">Coverage</a>' in html
+
+
+# -- a defect: a declared query parameter never sent -------------------------------------------------
+
+
+def test_a_declared_parameter_never_sent_is_unseen(run_cli: Cli, tmp_path: Path) -> None:
+    """The small corpus without `page_size` in the list's query: that parameter turns
+    unseen, named in the text output, and the kind drops from 3 to 2 of 10."""
+    exchanges = (
+        _exchange(
+            f"{KNOCK}?{LIST_QUERY.replace('page_size=2&', '')}",
+            200,
+            {"items": [RUN_A, RUN_B], "page_info": {"page_size": 2}},
+        ),
+    )
+    har = tmp_path / "knock.har"
+    with har.open("w", encoding="utf-8") as out:
+        write_har(exchanges, out)
+    kind = coverage_of(har).kind("knock", "parameters")
+    assert set(kind.seen) == EXPECTED["parameters"]["seen"] - {
+        "GET /v1/workflow_recipient_runs?page_size"
+    }
+    assert "GET /v1/workflow_recipient_runs?page_size" in kind.unseen
+    code, out, _ = run_cli("coverage", str(har), "--min-coverage", "parameters=30")
+    assert code == 1
+    lines = out.splitlines()
+    assert "knock   parameters            2/10   20.0 %           1  below --min-coverage" in lines
+    assert (
+        "knock parameters: info: GET /v1/workflow_recipient_runs?page_size was never sent "
+        "[parameters]"
+    ) in lines
+
+
+# -- a contract run's own coverage, against the Knock simulator on 127.0.0.1 ---------------------------
+
+SIM_TOKEN = "coverage-t0k3n"
+
+
+def _contract(run_cli: Cli, tmp_path: Path, *more: str) -> tuple[int, str, dict[str, Any]]:
+    """`runconform contract knock` against its simulator, few examples, unthrottled, with
+    JSON, HAR and text reports: (exit code, stdout, the HAR as plain JSON)."""
+    from conformance.simulator import start
+
+    with start("knock", seed=1, token=SIM_TOKEN) as sim:
+        known = sim.known_path_parameters()
+        code, out, _ = run_cli(
+            "contract",
+            "knock",
+            "--base-url",
+            sim.url,
+            "--rate-limit",
+            "0",
+            "--max-examples",
+            "3",
+            "--header",
+            f"Authorization: Bearer {SIM_TOKEN}",
+            "--path-param",
+            f"id={known['id']}",
+            "--report",
+            "json,har,text",
+            "--report-dir",
+            str(tmp_path),
+            *more,
+        )
+    return code, out, json.loads((tmp_path / "contract-knock.har").read_text())
+
+
+def _what_the_har_shows(har: dict[str, Any]) -> dict[str, set[str]]:
+    """Per kind, what the run's own HAR shows was exercised, read with plain `json` and
+    the test's own routing, run objects and declarations."""
+    responses = _declared_responses("knock")
+    query = _declared_query("knock")
+    seen: dict[str, set[str]] = {k: set() for k in ("operations", "responses", "parameters")}
+    seen |= {"statuses": set(), "fields": set()}
+    for entry in har["log"]["entries"]:
+        request, response = entry["request"], entry["response"]
+        op = f"{request['method']} {_template('knock', _path(request['url']))}"
+        seen["operations"].add(op)
+        if str(response["status"]) in responses[op]:
+            seen["responses"].add(f"{op} -> {response['status']}")
+        for name, _ in parse_qsl(urlsplit(request["url"]).query, keep_blank_values=True):
+            base = name if name in query[op] else name.split("[")[0]
+            if base in query[op]:
+                seen["parameters"].add(f"{op}?{base}")
+        if response["status"] != 200:
+            continue
+        body = json.loads(response["content"]["text"])
+        for obj, run in _run_objects("knock", "", body):
+            seen["statuses"].add(f"WorkflowRecipientRun.status {run['status']}")
+            fields = set(_schema_properties("knock", obj))
+            seen["fields"] |= {
+                f"{obj}.{k}" for k, v in run.items() if v is not None and k in fields
+            }
+    return seen
+
+
+def test_a_contract_run_reports_what_it_exercised(run_cli: Cli, tmp_path: Path) -> None:
+    """The JSON report's coverage section says what the run's own HAR shows; stdout and
+    the text report carry the table after the operations, before the summary."""
+    code, out, har = _contract(run_cli, tmp_path)
+    assert code == 0, out
+    document = json.loads((tmp_path / "contract-knock.json").read_text())
+    coverage = {kind["kind"]: kind for kind in document["coverage"]}
+    assert [kind["kind"] for kind in document["coverage"]] == list(KIND_NAMES)
+    shown = _what_the_har_shows(har)
+    declared = {
+        "operations": len(_declared_responses("knock")),
+        "responses": sum(len(keys) for keys in _declared_responses("knock").values()),
+        "statuses": 5,  # queued, processing, paused, completed, cancelled
+        "fields": 25,
+        "parameters": sum(len(names) for names in _declared_query("knock").values()),
+    }
+    for name, count in declared.items():
+        kind = coverage[name]
+        assert (kind["vendor"], kind["declared"], kind["seen"]) == (
+            "knock",
+            count,
+            len(shown[name]),
+        )
+        assert kind["percent"] == int(1000 * len(shown[name]) / count) / 10
+    assert {f"{op}?{p}" for op, names in _declared_query("knock").items() for p in names} - shown[
+        "parameters"
+    ] == set(coverage["parameters"]["unseen"])
+    assert coverage["operations"]["unseen"] == []
+
+    # the numbers `runconform coverage` gives of the same HAR
+    from conformance.lifecycle.coverage_cases import details
+
+    again = coverage_of(tmp_path / "contract-knock.har", vendor="knock")
+    assert [details(kind) for kind in again.kinds] == document["coverage"]
+
+    lines = out.splitlines()
+    head = lines.index("vendor  kind         seen/declared  covered  undeclared")
+    assert all(": ok (" in line for line in lines[:head])  # each operation first
+    assert [line.split()[:2] for line in lines[head + 1 : head + 7]] == [
+        ["knock", name] for name in KIND_NAMES
+    ]
+    assert lines[head + 7].startswith("2 operations tested, 0 failures, 0 untested")
+    ratio = f"{coverage['parameters']['seen']}/{coverage['parameters']['declared']}"
+    assert re.fullmatch(rf"knock   parameters\s+{ratio}\s+[\d.]+ %\s+0", lines[head + 6])
+    text = (tmp_path / "contract-knock.txt").read_text().splitlines()
+    assert text[-8:] == lines[head:]
+
+
+def test_an_operation_a_contract_run_never_called_is_unseen(run_cli: Cli, tmp_path: Path) -> None:
+    """`--operation` leaves the list out: it is never called, and none of its ten query
+    parameters is sent."""
+    code, _, har = _contract(run_cli, tmp_path, "--operation", "getWorkflowRecipientRun")
+    assert code == 0
+    called = {_template("knock", _path(e["request"]["url"])) for e in har["log"]["entries"]}
+    assert called == {"/v1/workflow_recipient_runs/{id}"}
+    coverage = {
+        kind["kind"]: kind
+        for kind in json.loads((tmp_path / "contract-knock.json").read_text())["coverage"]
+    }
+    assert coverage["operations"]["unseen"] == [LIST]
+    assert (coverage["parameters"]["seen"], coverage["parameters"]["percent"]) == (0, 0.0)
+    assert coverage["parameters"]["unseen"] == [
+        f"GET /v1/workflow_recipient_runs?{name}"
+        for name in _declared_query("knock")["GET /v1/workflow_recipient_runs"]
+    ]
+
+
+def test_a_run_of_your_own_contract_has_no_coverage_section(run_cli: Cli, tmp_path: Path) -> None:
+    """With --contract the bundled contract is not what was called: nothing to count against."""
+    own = contracts_dir() / "knock" / "workflow-recipient-runs-api.openapi.yml"
+    _, out, har = _contract(run_cli, tmp_path, "--contract", str(own), "--allow-untested")
+    assert har["log"]["entries"]  # the run did call the API
+    assert "seen/declared" not in out
+    assert "coverage" not in json.loads((tmp_path / "contract-knock.json").read_text())
+    assert "seen/declared" not in (tmp_path / "contract-knock.txt").read_text()

@@ -17,6 +17,7 @@ from conformance.report.escape import visible
 if TYPE_CHECKING:  # loaded with the run, not at CLI start-up
     from conformance.contract.options import ContractOptions
     from conformance.contract.results import ContractResult
+    from conformance.report.cases import Case
 
 
 def _report_formats() -> tuple[str, ...]:
@@ -151,6 +152,7 @@ def contract(
     """
     # here, not at the top: `runconform validate` does not load Schemathesis and Hypothesis
     from conformance.contract import ContractOptions, run_contract
+    from conformance.contract.coverage_section import contract_coverage
     from conformance.contract.report_files import write_contract_reports
     from conformance.report.files import ensure_writable
 
@@ -175,7 +177,9 @@ def contract(
         max_body_size=max_body_size,
         allow_writes=allow_writes,
         seed=seed,
-        record=bool({"har", "vcr"} & set(reports)),
+        # a run keeps its exchanges for the coverage section; polls (unbounded in count)
+        # only for a recording of them
+        record=not lifecycle or bool({"har", "vcr"} & set(reports)),
         stateful=stateful,
         expect=expects,
         allow_untested=allow_untested,
@@ -187,8 +191,10 @@ def contract(
     with progress.display("contract", 0) as shown:
         result = run_contract(vendor, settings, shown.on_progress)
         shown.finished(result.summary())
-    _echo(result)
-    for path in write_contract_reports(result, reports, report_dir) if reports else ():
+    coverage = contract_coverage(result, settings)
+    _echo(result, coverage)
+    written = write_contract_reports(result, reports, report_dir, coverage) if reports else ()
+    for path in written:
         click.echo(visible(f"wrote {path}"), err=True)
     return result.exit_code
 
@@ -224,8 +230,11 @@ def _lifecycle(
     return result.exit_code
 
 
-def _echo(result: ContractResult) -> None:
-    """The run on the terminal: notes, each operation and its findings, skips, the verdict."""
+def _echo(result: ContractResult, coverage: tuple[Case, ...]) -> None:
+    """The run on the terminal: notes, each operation and its findings, skips, the
+    coverage table, the verdict."""
+    from conformance.report.coverage_table import coverage_rows, text_table
+
     for note in result.notes:
         click.echo(visible(f"note: {note}"), err=True)
     for run in result.runs:
@@ -233,6 +242,7 @@ def _echo(result: ContractResult) -> None:
             click.echo(visible(line))
     for operation, reason in result.skipped:
         click.echo(visible(f"{operation}: skipped ({reason})"))
+    click.echo(text_table(coverage_rows(coverage)), nl=False)
     click.echo(result.summary())
     if result.verdict:  # a network failure is an error line, like an unreachable host
         error = "runconform: error: " if result.unreachable else ""

@@ -44,8 +44,8 @@ def _gates(
     multiple=True,
     metavar="KIND=PERCENT",
     callback=_gates,
-    help="Exit 1 when a vendor's KIND (operations, responses, statuses, fields) is covered "
-    "less than PERCENT (repeatable).",
+    help="Exit 1 when a vendor's KIND (operations, responses, statuses, fields, transitions, "
+    "parameters) is covered less than PERCENT (repeatable).",
 )
 @click.option("-q", "--quiet", is_flag=True, help="The table and the summary only.")
 @options.colour
@@ -62,9 +62,10 @@ def coverage(
 ) -> int:
     """What recordings exercised of the vendor contracts, and what they never did.
 
-    Per vendor: operations called, response statuses recorded, run statuses seen and run
-    object fields present, each against what the contract and schemas declare. Records
-    are routed and identified as `validate` does them. A PATH of - reads standard input.
+    Per vendor: operations called, response statuses recorded, run statuses seen, run
+    object fields present, lifecycle transitions seen and query parameters sent, each
+    against what the contract, schemas and lifecycles declare. Records are routed and
+    identified as `validate` does them. A PATH of - reads standard input.
 
     Exit codes: 0 ok, 1 a kind below --min-coverage, 2 usage error or nothing counted,
     4 unreadable input (the other inputs are still reported).

@@ -1,20 +1,22 @@
 """The files `runconform contract --report` writes, each `contract-VENDOR.SUFFIX`, atomically.
 
 Finding reports (json, junit, sarif, github, text) go through the one writer registry,
-so they say what `validate` and `check` say of the same body; the recordings (har, vcr)
-keep the exchanges themselves.
+so they say what `validate` and `check` say of the same body, and JSON and text add what
+the run exercised of the contract (`coverage_section`); the recordings (har, vcr) keep
+the exchanges themselves.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 
 from conformance.atomic import atomic_output
 from conformance.contract import recordings
 from conformance.contract.cases import contract_cases, contract_outcome, run_case
 from conformance.contract.results import ContractResult
-from conformance.report.cases import Header
+from conformance.report.cases import Case, Header
 from conformance.report.files import ensure_writable
 from conformance.report.writers import streaming_formats, write_cases
 
@@ -32,14 +34,19 @@ def report_path(directory: Path, vendor: str, fmt: str) -> Path:
 
 
 def write_contract_reports(
-    result: ContractResult, formats: Iterable[str], directory: Path
+    result: ContractResult,
+    formats: Iterable[str],
+    directory: Path,
+    coverage: tuple[Case, ...] = (),
 ) -> tuple[Path, ...]:
-    """Each format into `directory`, replacing a previous file only once complete."""
+    """Each format into `directory`, replacing a previous file only once complete. The
+    finding reports carry the run's `coverage` (`coverage_section.contract_coverage`), if
+    given: JSON as its `coverage` key, text as the table."""
     ensure_writable(directory)
     header = Header("contract", f"runconform contract {result.vendor}")
     verdict = run_case(result)
     cases = contract_cases(result) + ((verdict,) if verdict else ())
-    outcome = contract_outcome(result)
+    outcome = replace(contract_outcome(result), coverage=coverage)
     written = []
     for fmt in formats:
         path = report_path(directory, result.vendor, fmt)

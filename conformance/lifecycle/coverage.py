@@ -29,7 +29,7 @@ from conformance.validation.choose import choose_schema
 from conformance.validation.instants import get
 from conformance.validation.routing import Route, route
 
-__all__ = ["CoverageKind", "CoverageReport", "coverage_of"]
+__all__ = ["CoverageKind", "CoverageReport", "coverage_of", "coverage_of_records"]
 
 
 @dataclass(frozen=True)
@@ -71,11 +71,25 @@ def coverage_of(
     in `problems`, never raised."""
     if schema is not None:
         schema = load_catalog().resolve(schema)
+    items = read_records(paths, format=input_format)
+    return coverage_of_records(items, vendor=vendor, schema=schema, identify=identify)
+
+
+def coverage_of_records(
+    items: Iterable[Record | ReadProblem],
+    *,
+    vendor: str | None = None,
+    schema: str | None = None,
+    identify: bool = False,
+) -> CoverageReport:
+    """What a stream of records (and the problems met reading them) exercised: the count
+    `coverage_of` makes of files, made of records from anywhere (a contract run's own
+    exchanges). `schema` is a resolved bundle name."""
     counters = [kind() for kind in KINDS]
     vendors: set[str] = {vendor} if vendor else set()
     records = unattributed = 0
     problems: list[ReadProblem] = []
-    for item in read_records(paths, format=input_format):
+    for item in items:
         if isinstance(item, ReadProblem):
             problems.append(item)
             continue

@@ -2,8 +2,8 @@
 
 A counter `observe`s every `Sighting` (what one record showed) and, at the end, says for
 one vendor what the contract or schema declares, which of it was seen, and what was seen
-that is not declared. `KINDS` lists them in report order; a new kind (lifecycle
-transitions) is one more class here and one more name in `KINDS`.
+that is not declared. `KINDS` lists them in report order; a new kind is one more class
+here and one more name in `KINDS`.
 """
 
 from __future__ import annotations
@@ -20,6 +20,11 @@ from conformance.bundle.catalog import load_catalog
 from conformance.bundle.lifecycles import load_lifecycles
 from conformance.bundle.run_profiles import load_profiles
 from conformance.lifecycle.observations import observations_of
+from conformance.lifecycle.query_parameters import (
+    declared_query,
+    sent_parameter,
+    sent_query,
+)
 from conformance.lifecycle.tracker import LifecycleTracker
 from conformance.mapping.schemawalk import node_at, root_node
 from conformance.records import Record
@@ -375,6 +380,56 @@ class Transitions:
         )
 
 
+class Parameters:
+    """Per operation, each query parameter the contract declares, and those the recorded
+    requests sent (by name, whatever the value; `query_parameters`); a name the operation
+    does not declare is undeclared."""
+
+    name: ClassVar[str] = "parameters"
+
+    def __init__(self) -> None:
+        self.exchanges: dict[str, int] = defaultdict(int)
+        self.sent: dict[str, set[tuple[str, str]]] = defaultdict(set)  # (operation id, name)
+        self.undeclared: dict[str, set[str]] = defaultdict(set)
+
+    def observe(self, seen: Sighting) -> None:
+        exchange = seen.record.exchange
+        if exchange is None:
+            return
+        self.exchanges[seen.vendor] += 1
+        if seen.route is None:
+            return
+        op = seen.route.operation
+        declared = _query_of(op)
+        for name in sent_query(exchange.url):
+            parameter = sent_parameter(name, declared)
+            if parameter is not None:
+                self.sent[seen.vendor].add((op.operation_id, parameter))
+            else:
+                self.undeclared[seen.vendor].add(f"{op}?{name}")
+
+    def result(self, vendor: str) -> CoverageKind:
+        pairs = [
+            ((op.operation_id, name), f"{op}?{name}")
+            for op in contract_operations(vendor)
+            for name in _query_of(op)
+        ]
+        got = self.sent[vendor]
+        return CoverageKind(
+            vendor,
+            self.name,
+            "sent",
+            tuple(item for _, item in pairs),
+            tuple(item for pair, item in pairs if pair in got),
+            tuple(sorted(self.undeclared[vendor])),
+            message="" if self.exchanges[vendor] else _NO_EXCHANGES,
+        )
+
+
+def _query_of(op: Operation) -> tuple[str, ...]:
+    return declared_query(op.vendor).get((op.source, op.method, op.path_template), ())
+
+
 #: Every kind, in report order: a new kind is a class above and its name here.
 KINDS: tuple[type[Counter], ...] = (
     Operations,
@@ -382,5 +437,6 @@ KINDS: tuple[type[Counter], ...] = (
     Statuses,
     Fields,
     Transitions,
+    Parameters,
 )
 KIND_NAMES: tuple[str, ...] = tuple(kind.name for kind in KINDS)

@@ -63,6 +63,9 @@ class Outcome:
     line: str
     counts: Mapping[str, Any]
     report: Report | None = None
+    #: what a run without a `Report` (`contract`) exercised: its coverage cases (stage
+    #: "coverage"), which JSON writes as its `coverage` key and text as the table
+    coverage: tuple[Case, ...] = ()
 
 
 def record_case(result: ValidationResult) -> Case:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from conformance.report.cases import Case, Outcome
+from conformance.report.coverage_table import coverage_rows, text_table
 from conformance.report.text import finding_line, location
 from conformance.report.writers.base import Writer
 
@@ -28,4 +29,5 @@ class TextWriter(Writer):
             self.out.write("\n".join(lines) + "\n")
 
     def end(self, outcome: Outcome) -> None:
+        self.out.write(text_table(coverage_rows(outcome.coverage)))  # "" without coverage
         self.out.write(outcome.line + "\n")
