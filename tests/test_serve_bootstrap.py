@@ -247,3 +247,29 @@ def test_a_paragon_replay_is_listed_finished_and_maps(tmp_path: Path, run_cli: R
     )
     runs = [json.loads(line) for line in out.splitlines()]
     assert all(r["status"] in ("succeeded", "failed") and r["finished_at"] for r in runs)
+
+
+@pytest.mark.parametrize(
+    ("kind", "extra"),
+    [("terminal-changes", ""), ("cancel-ignored", "--allow-writes ")],
+)
+def test_the_printed_command_names_a_lifecycle_drift(
+    kind: str, extra: str, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Lifecycle drift: the printed command polls (and makes runs, where only runs made by
+    writes show the drift) and fails naming it."""
+    with serving("xceptor", "--fault", f"drift={kind}") as (served, _):
+        said = (
+            "runs made by writes break their lifecycle that way; the contract run below makes "
+            "runs (--lifecycle --allow-writes)"
+            if extra
+            else "every run observed twice breaks its lifecycle that way; the contract run "
+            "below polls runs (--lifecycle)"
+        )
+        assert served.lines[2] == f"# --fault drift={kind}: {said} and fails naming it (exit 1)"
+        assert f"--lifecycle {extra}--rate-limit 0" in " ".join(served.command)
+        monkeypatch.setenv("RUNCONFORM_TOKEN", served.token)
+        code, out, _ = run_cli(*served.command, "--polls", "2", "--poll-interval", "0.2")
+    assert code == 1
+    keyword = "terminal-changed" if kind == "terminal-changes" else kind
+    assert f"[{keyword}]" in out, out

@@ -13,7 +13,7 @@ import secrets
 import shlex
 from collections.abc import Mapping
 
-from conformance.simulator.drift_kinds import LIFECYCLE_DRIFT_KINDS
+from conformance.simulator.drift_kinds import LIFECYCLE_DRIFT_KINDS, WRITE_DRIFT_FLAGS
 
 #: The variable the printed command passes a generated token in (never on a command line).
 TOKEN_VARIABLE = "RUNCONFORM_TOKEN"
@@ -46,7 +46,14 @@ def banner(
         ]
         prefix, variable = f"{TOKEN_VARIABLE}={shlex.quote(token)} ", TOKEN_VARIABLE
     lifecycle = drift in LIFECYCLE_DRIFT_KINDS
-    if drift and lifecycle:
+    writes = WRITE_DRIFT_FLAGS.get(drift or "", ())
+    if drift and writes:
+        lines.append(
+            f"# --fault drift={drift}: runs made by writes break their lifecycle that way; "
+            "the contract run below makes runs (--lifecycle --allow-writes) and fails naming "
+            "it (exit 1)"
+        )
+    elif drift and lifecycle:
         lines.append(
             f"# --fault drift={drift}: every run observed twice breaks its lifecycle that way; "
             "the contract run below polls runs (--lifecycle) and fails naming it (exit 1)"
@@ -58,6 +65,7 @@ def banner(
         )
     flags = [f"--url {shlex.quote(url)}", f"--token-env {variable}"]
     flags.append("--lifecycle" if lifecycle else "--stateful")
+    flags.extend(writes)
     if loopback:
         flags.append("--rate-limit 0")
     flags.extend(f"--path-param {shlex.quote(f'{name}={value}')}" for name, value in ids.items())

@@ -28,6 +28,13 @@ LIFECYCLE_DRIFTS = {
     "cancel-ignored": "a cancel is answered as accepted but the run goes on to its normal end",
 }
 
+#: lifecycle drift kinds shown only to a client that makes runs: the flags `serve`'s
+#: printed contract command adds so that it fails naming them (stuck: a bound to wait)
+WRITE_DRIFT_FLAGS = {
+    "stuck": ("--allow-writes", "--max-time 20"),
+    "cancel-ignored": ("--allow-writes",),
+}
+
 BODY_DRIFT_KINDS = tuple(BODY_DRIFTS)
 LIFECYCLE_DRIFT_KINDS = tuple(LIFECYCLE_DRIFTS)
 DRIFT_KINDS = BODY_DRIFT_KINDS + LIFECYCLE_DRIFT_KINDS
