@@ -82,7 +82,9 @@ def option(name: str, flag: str) -> click.Option:
 def defaults(name: str) -> dict[str, object]:
     """What the command's body gets when none of its options is given."""
     args = COMMANDS[name][len(name.split()) :]
-    return command(name).make_context(name, list(args)).params
+    # the group's help names: click caches a command's help option the first time a context
+    # asks for it, and a bare context would leave it `--help` only for the later tests
+    return command(name).make_context(name, list(args), help_option_names=["-h", "--help"]).params
 
 
 def _help(param: click.Option) -> str:
