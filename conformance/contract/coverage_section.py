@@ -12,10 +12,12 @@ not JSON still counts as a call, a response and the parameters it sent: the run 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from conformance.contract.options import ContractOptions
 from conformance.contract.recordings import Exchange
+from conformance.contract.report_files import report_path
 from conformance.contract.results import ContractResult
 from conformance.errors import ConformanceError
 from conformance.records import HttpExchange, Locator, Record, loads_strict
@@ -62,7 +64,8 @@ def contract_coverage(result: ContractResult, options: ContractOptions) -> tuple
 
     if options.contract is not None or not result.exchanges:
         return ()
-    records = exchange_records(result.exchanges, f"contract-{result.vendor}.har")
+    har = report_path(Path(), result.vendor, "har").name  # the recording's own name
+    records = exchange_records(result.exchanges, har)
     try:
         found = coverage_of_records(records, vendor=result.vendor)
     except ConformanceError:
