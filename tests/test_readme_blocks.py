@@ -296,7 +296,11 @@ _FLAG = re.compile(r"(?<![\w-])(--?[A-Za-z][\w-]*)")
 
 def help_flags(command: click.Command, path: list[str]) -> set[str]:
     """The flags `runconform PATH --help` lists in its options (hidden ones are not listed)."""
-    context = click.Context(command, info_name=" ".join(["runconform", *path]))
+    # with the group's help names: click caches a command's help option from the first
+    # context that asks, and a bare one would leave `-h` out for every later test
+    context = click.Context(
+        command, info_name=" ".join(["runconform", *path]), help_option_names=["-h", "--help"]
+    )
     listed = set()
     for line in command.get_help(context).splitlines():
         column = _OPTION_COLUMN.match(line)
