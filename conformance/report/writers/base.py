@@ -43,14 +43,29 @@ class Writer:
 
 
 class WholeRunWriter(Writer):
-    """Renders the whole run's `Report` at the end (markdown, html); ignores the cases."""
+    """Renders the whole run's `Report` at the end (markdown, html); ignores the cases,
+    except `coverage`'s, which has no `Report`: its cases are rendered instead."""
 
     whole_run = True
 
+    def begin(self, header: Header) -> None:
+        super().begin(header)
+        self.coverage: list[Case] = []
+
+    def case(self, case: Case) -> None:
+        if self.command == "coverage":
+            self.coverage.append(case)
+
     def end(self, outcome: Outcome) -> None:
+        if self.command == "coverage" and outcome.report is None:
+            self.render_coverage(self.coverage, outcome)
+            return
         if outcome.report is None:  # pragma: no cover - offered only where there is one
             raise ValueError(f"{type(self).__name__} needs a whole-run report")
         self.render(outcome.report)
+
+    def render_coverage(self, cases: list[Case], outcome: Outcome) -> None:  # pragma: no cover
+        raise NotImplementedError
 
     def render(self, report: Report) -> None:  # pragma: no cover - interface
         raise NotImplementedError

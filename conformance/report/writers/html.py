@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import IO, Any
 
-from conformance.report.cases import Case, Header, Outcome
+from conformance.report.cases import Case, Outcome
 from conformance.report.findings import Finding
 from conformance.report.model import Report, StageResult, Tally
 from conformance.report.scope import split_findings
@@ -403,19 +403,8 @@ class HtmlWriter(WholeRunWriter):
     """Whole-run: the self-contained page of a `check` report; for `coverage`, which has no
     `Report`, the page of its cases (`html_coverage`)."""
 
-    def begin(self, header: Header) -> None:
-        super().begin(header)
-        self.coverage: list[Case] = []
-
-    def case(self, case: Case) -> None:
-        if self.command == "coverage":
-            self.coverage.append(case)
-
-    def end(self, outcome: Outcome) -> None:
-        if self.command == "coverage" and outcome.report is None:
-            write_coverage_html(self.coverage, outcome, self.out)
-        else:
-            super().end(outcome)
+    def render_coverage(self, cases: list[Case], outcome: Outcome) -> None:
+        write_coverage_html(cases, outcome, self.out)
 
     def render(self, report: Report) -> None:
         write_html(report, self.out)

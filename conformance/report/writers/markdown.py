@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import IO
 
 from conformance.errors import EXIT_MEANINGS
-from conformance.report.cases import Case, Header, Outcome
+from conformance.report.cases import Case, Outcome
 from conformance.report.coverage_table import coverage_rows, markdown_report, markdown_table
 from conformance.report.model import Report
 from conformance.report.status import what_happened
@@ -81,20 +81,9 @@ class MarkdownWriter(WholeRunWriter):
     """Whole-run: the summary of a `check` report; for `coverage`, which has no `Report`,
     its table and what was never exercised."""
 
-    def begin(self, header: Header) -> None:
-        super().begin(header)
-        self.coverage: list[Case] = []
-
-    def case(self, case: Case) -> None:
-        if self.command == "coverage":
-            self.coverage.append(case)
-
-    def end(self, outcome: Outcome) -> None:
-        if self.command == "coverage" and outcome.report is None:
-            meaning = EXIT_MEANINGS.get(outcome.exit_code, "unknown exit code")
-            self.out.write(markdown_report(self.coverage, outcome.exit_code, outcome.line, meaning))
-        else:
-            super().end(outcome)
+    def render_coverage(self, cases: list[Case], outcome: Outcome) -> None:
+        meaning = EXIT_MEANINGS.get(outcome.exit_code, "unknown exit code")
+        self.out.write(markdown_report(cases, outcome.exit_code, outcome.line, meaning))
 
     def render(self, report: Report) -> None:
         write_markdown(report, self.out)
