@@ -102,22 +102,13 @@ def write_poll_reports(
     result: PollResult, formats: Iterable[str], directory: Path
 ) -> tuple[Path, ...]:
     """Each format into `directory` as `contract --report` names them, atomically."""
-    from conformance.atomic import atomic_output
-    from conformance.contract import recordings
-    from conformance.contract.report_files import report_path
+    from conformance.contract.report_files import write_reports_of
     from conformance.report.cases import Header
     from conformance.report.files import ensure_writable
-    from conformance.report.writers import write_cases
 
     ensure_writable(directory)
     header = Header("contract", f"runconform contract {result.vendor} --lifecycle")
-    written = []
-    for fmt in formats:
-        path = report_path(directory, result.vendor, fmt)
-        with atomic_output(path) as out:
-            if fmt in recordings.WRITERS:
-                recordings.WRITERS[fmt](result.exchanges, out)
-            else:
-                write_cases(fmt, out, header, result.cases(), result.outcome())
-        written.append(path)
-    return tuple(written)
+    cases, outcome = result.cases(), result.outcome()
+    return write_reports_of(
+        result.vendor, result.exchanges, header, cases, outcome, formats, directory
+    )

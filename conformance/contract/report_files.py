@@ -8,15 +8,16 @@ the exchanges themselves.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
 from conformance.atomic import atomic_output
 from conformance.contract import recordings
 from conformance.contract.cases import contract_cases, contract_outcome, run_case
+from conformance.contract.recordings import Exchange
 from conformance.contract.results import ContractResult
-from conformance.report.cases import Case, Header
+from conformance.report.cases import Case, Header, Outcome
 from conformance.report.files import ensure_writable
 from conformance.report.writers import streaming_formats, write_cases
 
@@ -47,12 +48,28 @@ def write_contract_reports(
     verdict = run_case(result)
     cases = contract_cases(result) + ((verdict,) if verdict else ())
     outcome = replace(contract_outcome(result), coverage=coverage)
+    return write_reports_of(
+        result.vendor, result.exchanges, header, cases, outcome, formats, directory
+    )
+
+
+def write_reports_of(
+    vendor: str,
+    exchanges: tuple[Exchange, ...],
+    header: Header,
+    cases: Sequence[Case],
+    outcome: Outcome,
+    formats: Iterable[str],
+    directory: Path,
+) -> tuple[Path, ...]:
+    """Each format into `directory`, atomically: a recording of `exchanges` (har, vcr) or
+    the cases through the writer of that name (any contract run, property or lifecycle)."""
     written = []
     for fmt in formats:
-        path = report_path(directory, result.vendor, fmt)
+        path = report_path(directory, vendor, fmt)
         with atomic_output(path) as out:
             if fmt in recordings.WRITERS:
-                recordings.WRITERS[fmt](result.exchanges, out)
+                recordings.WRITERS[fmt](exchanges, out)
             else:
                 write_cases(fmt, out, header, cases, outcome)
         written.append(path)
