@@ -11,10 +11,12 @@ from __future__ import annotations
 import copy
 import difflib
 import json
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
+from urllib.parse import urljoin
 
 from referencing import Registry, Resource
 from referencing.exceptions import NoSuchResource
@@ -56,6 +58,9 @@ class Catalog:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        #: names this catalog in caches and to worker processes: the folder, plus the
+        #: digest of the user errata layered on it (`overlaid`)
+        self.key = str(root)
         manifest_path = root / "manifest.json"
         try:
             manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
@@ -173,6 +178,94 @@ class Catalog:
     def errata(self) -> dict[str, dict[str, str]]:
         return {k: dict(v) for k, v in self._errata.items()}
 
+    # -- layers --------------------------------------------------------------------------------
+    def overlaid(
+        self,
+        layer: str,
+        corrected: Mapping[str, dict[str, Any]],
+        errata: Mapping[str, dict[str, str]],
+        errata_of: Mapping[str, Sequence[str]],
+    ) -> Catalog:
+        """A copy whose corrected schemas `corrected` (by name) replace the bundle's, with
+        `errata` (id -> details) added, each in scope of `errata_of`'s object and of every
+        schema that reaches that object by `$ref`. The bundle on disk is not touched."""
+        layered = Catalog.__new__(Catalog)
+        layered.__dict__.update(self.__dict__)
+        layered.key = f"{self.key}+{layer}"
+        layered._schemas = dict(self._schemas)
+        layered._schemas.update({(n, "corrected"): s for n, s in corrected.items()})
+        layered._registries = {}
+        layered._errata = {**self._errata, **errata}
+        layered._records = copy.deepcopy(self._records)
+        reaches = layered._reaches()
+        for name, record in layered._records.items():
+            extra = [e for target, ids in errata_of.items() if target in reaches[name] for e in ids]
+            part = record["corrected"]
+            part["errata_in_scope"] = [*part.get("errata_in_scope", ()), *extra]
+            part["errata"] = [*part.get("errata", ()), *errata_of.get(name, ())]
+        _LAYERS[layered.key] = layered
+        return layered
+
+    def _reaches(self) -> dict[str, set[str]]:
+        """Per name, itself and every name its corrected schema reaches by `$ref`."""
+        direct = {
+            n: _refs(self._load(n, "corrected"), self._records[n]["corrected"]["$id"], self._by_id)
+            for n in self._records
+        }
+        out: dict[str, set[str]] = {}
+        for name in self._records:
+            seen, todo = {name}, [name]
+            while todo:
+                for nxt in direct[todo.pop()] - seen:
+                    seen.add(nxt)
+                    todo.append(nxt)
+            out[name] = seen
+        return out
+
+
+def _refs(node: Any, base: str, by_id: Mapping[str, tuple[str, Variant]]) -> set[str]:
+    """The bundle names a schema document refers to (`$ref`s resolved against its `$id`)."""
+    found: set[str] = set()
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            ref = item.get("$ref")
+            if isinstance(ref, str):
+                target = urljoin(base, ref).partition("#")[0]
+                if target in by_id:
+                    found.add(by_id[target][0])
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return found
+
+
+#: Layered catalogs by key (a key names one in a cache or to a worker process).
+_LAYERS: dict[str, Catalog] = {}
+#: The catalog `load_catalog()` answers with when it is not the bundle alone.
+_active: Catalog | None = None
+#: `cache_clear` of every cache of things derived from the catalog (compiled validators,
+#: shapes, routes): emptied whenever the active catalog changes.
+_DERIVED: list[Callable[[], None]] = []
+
+C = TypeVar("C", bound=Callable[..., Any])
+
+
+def derived_cache(function: C) -> C:
+    """`functools.cache` for results derived from the active catalog: emptied on `activate`."""
+    cached = cache(function)
+    _DERIVED.append(cached.cache_clear)
+    return cached  # type: ignore[return-value]
+
+
+def activate(catalog: Catalog | None) -> None:
+    """Make `load_catalog()` answer with `catalog` (None: the installed bundle again)."""
+    global _active
+    _active = catalog
+    for clear in _DERIVED:
+        clear()
+
 
 @cache
 def _catalog_at(root: str) -> Catalog:
@@ -180,5 +273,9 @@ def _catalog_at(root: str) -> Catalog:
 
 
 def load_catalog(root: Path | str | None = None) -> Catalog:
-    """The catalog of the installed bundle, or of a bundle folder you name (cached per folder)."""
-    return _catalog_at(str(Path(root) if root is not None else schemas_dir()))
+    """The catalog in force (the installed bundle, with any user errata layered on it),
+    or that of a bundle folder or layer key you name (cached per folder)."""
+    if root is None:
+        return _active or _catalog_at(str(schemas_dir()))
+    key = str(root)
+    return _LAYERS.get(key) or _catalog_at(str(Path(root)))

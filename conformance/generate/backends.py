@@ -10,12 +10,11 @@ rejected, never repaired). Where a route cannot work, `UsageError` says why.
 
 from __future__ import annotations
 
-from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 from urllib.parse import urldefrag, urljoin
 
-from conformance.bundle.catalog import load_catalog
+from conformance.bundle.catalog import derived_cache, load_catalog
 from conformance.errors import UsageError
 
 BACKENDS: tuple[str, ...] = ("default", "hypothesis-jsonschema", "schemathesis")
@@ -98,7 +97,7 @@ def _lookup(uri: str, fragment: str) -> Any:
     return node
 
 
-@cache
+@derived_cache
 def inline_schema(name: str) -> dict[str, Any]:
     """`name`'s schema with every `$ref` inlined; a recursive one ends in an empty array."""
     catalog = load_catalog()
@@ -156,7 +155,7 @@ def _keywords(node: Any) -> set[str]:
 # -- an OpenAPI 3.1 document whose request body is the object -------------------------------
 
 
-@cache
+@derived_cache
 def openapi_document(name: str) -> dict[str, Any]:
     """An OpenAPI 3.1 document: POST /fixtures takes a `name` body; the bundle as components."""
     catalog = load_catalog()
@@ -234,7 +233,7 @@ def raw_strategy(name: str, backend: str) -> Any:
     raise UsageError(f"backend {backend!r} has no raw strategy")
 
 
-@cache
+@derived_cache
 def _schemathesis(name: str) -> Any:
     import schemathesis
     from schemathesis.config import SchemathesisConfig

@@ -14,9 +14,9 @@ import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import cache
 from typing import Any
 
+from conformance.bundle.catalog import derived_cache
 from conformance.bundle.run_profiles import load_profiles, run_identity
 from conformance.errors import UsageError
 from conformance.generate.shapes import Shape, shape_for
@@ -133,7 +133,7 @@ def _profile(name: str) -> dict[str, Any] | None:
     return {**(extra or {}), **official}
 
 
-@cache
+@derived_cache  # holds the shapes of the catalog in force (owned_fields keys them by id)
 def plan_for(name: str) -> Plan | None:
     """The sanitising plan of `name`, or None for objects without a profile."""
     profile = _profile(name)

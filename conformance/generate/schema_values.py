@@ -13,9 +13,9 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
+from conformance.bundle.catalog import derived_cache
 from conformance.bundle.formats import is_valid_format
 from conformance.errors import BundleError
 from conformance.generate.choosers import LOWER_ALNUM, Chooser, RandomChooser
@@ -56,7 +56,7 @@ class Compiled:
     unsupported: frozenset[str]
 
 
-@cache
+@derived_cache
 def compiled(name: str, sane: bool = False) -> Compiled:
     """The cached generator of `name` ("vendor.Object").
 
@@ -75,7 +75,7 @@ def compiled(name: str, sane: bool = False) -> Compiled:
     return Compiled(name, shape, gen, not unsupported, unsupported)
 
 
-@cache
+@derived_cache
 def value_generator(shape: Shape, hint: str) -> Gen:
     """A generator of one non-null value of `shape` (a property the sanitiser must fill in)."""
     enum = shape.enum and (tuple(v for v in shape.enum if v is not None) or shape.enum)

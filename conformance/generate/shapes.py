@@ -11,12 +11,11 @@ walkers bound their depth.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any, TypeVar
 
 from referencing._core import Resolver
 
-from conformance.bundle.catalog import load_catalog
+from conformance.bundle.catalog import derived_cache, load_catalog
 
 #: Keywords that only annotate: they never change which values are valid.
 ANNOTATIONS = frozenset(
@@ -303,17 +302,17 @@ def _is_plain(shape: Shape) -> bool:
     )
 
 
-@cache
+@derived_cache
 def shape_for(name: str, root: str | None = None) -> Shape:
     """The shape of a bundled object (`"vendor.Object"`), cached per name."""
     catalog = load_catalog(root)
     resolved_name = catalog.resolve(name)
     uri = catalog.entry(resolved_name).id
     resolved = catalog.registry().resolver(base_uri=uri).lookup(uri)
-    return _builder(str(catalog.root)).build(resolved.contents, resolved.resolver, uri)
+    return _builder(catalog.key).build(resolved.contents, resolved.resolver, uri)
 
 
-@cache
+@derived_cache
 def _builder(root: str) -> _Builder:
     return _Builder()
 

@@ -40,11 +40,10 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any
 from urllib.parse import urldefrag, urljoin
 
-from conformance.bundle.catalog import Catalog, load_catalog
+from conformance.bundle.catalog import Catalog, derived_cache, load_catalog
 from conformance.bundle.run_profiles import identity
 from conformance.validation.identity_rules import lacks
 
@@ -199,7 +198,7 @@ class _Bundle:
         return nested, unexplained, missing + lacks_here
 
 
-@cache
+@derived_cache
 def _bundle(root: str | None) -> _Bundle:
     return _Bundle(load_catalog(root))
 

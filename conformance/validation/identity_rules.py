@@ -8,10 +8,10 @@ schema's `required` error says so then, and the rule would repeat it).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from functools import cache
 from typing import Any
 from urllib.parse import urldefrag, urljoin
 
+from conformance.bundle.catalog import derived_cache
 from conformance.bundle.run_profiles import identity
 from conformance.validation.instants import pointer_tokens, value_at
 
@@ -25,7 +25,7 @@ def lacks(instance: dict[str, Any], pointer: str) -> str:
     return "null" if holder[tokens[-1]] is None else ""
 
 
-@cache
+@derived_cache
 def _unrequired(name: str) -> tuple[str, ...]:
     """The identity pointers of `name` its schema does not require."""
     from conformance.bundle.catalog import load_catalog

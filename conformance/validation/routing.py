@@ -22,10 +22,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from conformance.bundle.catalog import derived_cache
 from conformance.bundle.resources import contracts_dir
 from conformance.errors import UsageError
 
@@ -124,7 +124,7 @@ class _Compiled:
     pattern: _Pattern
 
 
-@cache
+@derived_cache
 def _all_operations(root: str, schemas: str | None) -> tuple[_Compiled, ...]:
     compiled = []
     for op in read_operations(Path(root), schemas):

@@ -9,7 +9,7 @@ the expensive part, so validators are cached per (schema, variant, formats).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache, cached_property
+from functools import cached_property
 from typing import Any
 
 import jsonschema_rs
@@ -17,7 +17,7 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from conformance.bundle.catalog import Catalog, Variant, load_catalog
+from conformance.bundle.catalog import Catalog, Variant, derived_cache, load_catalog
 from conformance.bundle.formats import CHECKED_FORMATS, format_checker
 from conformance.bundle.run_profiles import has_profile
 from conformance.validation.drift import LENIENT_SUFFIX, strict_schema
@@ -35,7 +35,7 @@ class BundleResources:
     strict: tuple[tuple[str, dict[str, Any]], ...]
 
 
-@cache
+@derived_cache
 def bundle_resources(root: str, variant: Variant) -> BundleResources:
     catalog = load_catalog(root)
     plain, strict = [], []
@@ -54,7 +54,7 @@ def _rs_registry(resources: tuple[tuple[str, dict[str, Any]], ...]) -> jsonschem
     return jsonschema_rs.Registry(list(resources))
 
 
-@cache
+@derived_cache
 def _rs_registries(
     root: str, variant: Variant
 ) -> tuple[jsonschema_rs.Registry, jsonschema_rs.Registry]:
@@ -62,7 +62,7 @@ def _rs_registries(
     return _rs_registry(resources.plain), _rs_registry(resources.strict)
 
 
-@cache
+@derived_cache
 def _py_registry(root: str, variant: Variant, strict: bool) -> Registry:
     resources = bundle_resources(root, variant)
     pairs = resources.strict if strict else resources.plain
@@ -91,7 +91,7 @@ class SchemaValidators:
         self.variant = variant
         self.formats = CHECKED_FORMATS if formats is None else formats
         self.entry = self.catalog.entry(self.name, variant)
-        self._root = str(self.catalog.root)
+        self._root = self.catalog.key
         self._schema = self.catalog.schema(self.name, variant)
         self.profiled = has_profile(self.name)  # has run invariants to check
 
@@ -130,7 +130,7 @@ class SchemaValidators:
         )
 
 
-@cache
+@derived_cache
 def validators_for(
     name: str,
     variant: Variant = "corrected",
