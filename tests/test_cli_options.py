@@ -150,6 +150,7 @@ def test_every_command_still_offers_its_options() -> None:
             "--report",
             "--report-dir",
             "--color",
+            "--errata",
         ]
     )
     assert hidden["contract"] == ["--base-url", "--timeout"]
@@ -176,6 +177,7 @@ def test_every_command_still_offers_its_options() -> None:
             "-q",
             "--quiet",
             "--color",
+            "--errata",
         ]
     )
     assert hidden["check"] == ["--base-url", "--out"]

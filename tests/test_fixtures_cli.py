@@ -53,7 +53,7 @@ def test_fixtures_validate_cleanly_and_negatives_exactly(
     code, out, _ = run_cli(
         "validate", str(tmp_path / f"{name}.jsonl"), "--schema", name, "--strict", "-v"
     )
-    assert code == 0
+    assert code == 0, out[-3000:]
     assert out.splitlines()[-1] == (
         "200 records: 200 conforming, 0 not conforming; 0 unreadable inputs; 0 errors, "
         "0 warnings, 0 info"

@@ -119,6 +119,7 @@ def provenance(variant: str, vendors: tuple[str, ...]) -> Provenance:
     """The vendor sources (with their sha256) and errata behind the schemas used."""
     from conformance.bundle.errata import load_errata
     from conformance.bundle.resources import contracts_dir, schemas_dir
+    from conformance.bundle.user_errata import UserErrata, active_errata
     from conformance.bundle.vendor_contracts import load_all
 
     digest = hashlib.sha256()
@@ -137,4 +138,12 @@ def provenance(variant: str, vendors: tuple[str, ...]) -> Provenance:
                 Erratum(vendor.vendor, e.id, e.object, e.rationale)
                 for e in load_errata(vendor.directory)
             ]
+    if variant == "corrected":
+        errata += [
+            Erratum(
+                e.object.partition(".")[0], e.id, e.object.partition(".")[2], e.rationale, e.source
+            )
+            for e in (active_errata() or UserErrata((), (), "")).errata
+            if e.object.partition(".")[0] in vendors
+        ]
     return Provenance(variant, digest.hexdigest(), tuple(sources), tuple(errata))

@@ -102,6 +102,16 @@ cli.add_command(serve)
 def main(argv: list[str] | None = None) -> int:
     """Console-script entry point: run the CLI and turn errors into exit codes."""
     try:
+        return _main(argv)
+    finally:  # --errata layers the bundle for one command, even one its usage stopped
+        from conformance.bundle.user_errata import active_errata, use_errata
+
+        if active_errata() is not None:
+            use_errata(None)
+
+
+def _main(argv: list[str] | None) -> int:
+    try:
         with _ending_signals_raise():
             result = cli.main(args=argv, prog_name="runconform", standalone_mode=False)
     except Terminated as exc:  # the cleanups have run: no temp file is left

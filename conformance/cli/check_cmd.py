@@ -35,6 +35,7 @@ def _report_formats() -> tuple[str, ...]:
 
 
 @click.command()
+@options.errata
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--vendor", "vendors", multiple=True, help="Only this vendor (repeatable).")
 @options.schema

@@ -28,6 +28,7 @@ def _report_formats() -> tuple[str, ...]:
 
 
 @click.command()
+@options.errata
 @click.argument("vendor")
 @options.url("The API to test (http or https).", required=True)
 @click.option(

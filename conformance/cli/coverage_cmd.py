@@ -27,6 +27,7 @@ def _gates(
 
 
 @click.command()
+@options.errata
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @options.vendor("Report only this vendor (and route and identify within it).")
 @click.option(

@@ -46,6 +46,7 @@ def make_folder(folder: Path) -> None:
 
 
 @click.command()
+@options.errata
 @click.argument("name", required=False)
 @click.option(
     "-n",

@@ -21,6 +21,7 @@ def mappings() -> None:
 
 
 @mappings.command("check")
+@options.errata
 @click.option(
     "--dir",
     "directory",
@@ -52,6 +53,7 @@ def _readable_folder(directory: Path) -> None:
 
 
 @click.command("map")
+@options.errata
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
     "--from",

@@ -102,13 +102,61 @@ def _in(stage: str | None, text: str) -> str:
 # -- what is checked ------------------------------------------------------------------------
 
 schema = click.option("--schema", help="Validate every record of PATHS against this vendor.Object.")
+
+
+def _published_only(_ctx: click.Context, _param: click.Parameter, flag: bool) -> bool:
+    """--as-published judges by the vendors' text, so no erratum (bundled or yours) applies."""
+    from conformance.bundle.user_errata import active_errata
+
+    if flag and active_errata() is not None:
+        raise click.UsageError(
+            "--errata patches the corrected schemas; --as-published judges by the vendors' "
+            "text, without any errata: give one or the other"
+        )
+    return flag
+
+
 as_published = click.option(
-    "--as-published", is_flag=True, help="The vendors' schemas as published, without errata."
+    "--as-published",
+    is_flag=True,
+    callback=_published_only,
+    help="The vendors' schemas as published, without errata.",
 )
 strict = click.option(
     "--strict",
     is_flag=True,
     help="Run-invariant violations and undocumented properties are errors.",
+)
+
+
+def _layer_errata(
+    ctx: click.Context, _param: click.Parameter, paths: tuple[Path, ...]
+) -> tuple[Path, ...]:
+    """Callback of --errata: read the files, layer them on the bundle for this command
+    (taken off again when it ends) and say which errata are in force."""
+    if paths:
+        from conformance.bundle.user_errata import applied, read_user_errata, use_errata
+        from conformance.report.text import user_errata_line
+
+        errata = read_user_errata(paths)
+        if errata.errata:
+            use_errata(errata)
+            ctx.call_on_close(lambda: use_errata(None))
+            click.echo(f"runconform: {user_errata_line(applied(errata))}", err=True)
+    return paths
+
+
+errata = click.option(
+    "--errata",
+    "errata_files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    callback=_layer_errata,
+    expose_value=False,
+    is_eager=True,
+    metavar="FILE",
+    help="Layer your own errata (YAML or JSON, as `drift --propose-errata` writes them) "
+    "on the bundled schemas for this run (repeatable).",
 )
 
 

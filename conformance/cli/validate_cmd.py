@@ -72,6 +72,7 @@ def _findings_only(fmt: str, verbosity: int) -> bool:
 
 
 @click.command()
+@options.errata
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @options.schema
 @options.vendor("Route / identify only within this vendor.")

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
+from conformance.bundle.user_errata import active_errata, use_errata
 from conformance.engines.blocks import (
     BlockVerdict,
     Judging,
@@ -125,7 +126,10 @@ def _in_units(
     if jobs <= 1:
         yield from _merged(((u, judge_unit(u, how)) for u in units), template, how.count_clean)
         return
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    # a worker answers with the bundle in force here: any user errata are layered on it too
+    with ProcessPoolExecutor(
+        max_workers=jobs, initializer=use_errata, initargs=(active_errata(),)
+    ) as pool:
         done = _remembered(_submitted(pool, units, how, 2 * jobs))
         yield from _merged(done, template, how.count_clean)
 

@@ -108,6 +108,14 @@ def _add_flags(group: pytest.OptionGroup) -> None:
         "than once, failing when the run breaks its lifecycle",
     )
     group.addoption(
+        "--runconform-errata",
+        metavar="FILE",
+        action="append",
+        default=None,
+        help="layer your own errata file on the bundled schemas (repeatable; replaces the "
+        "runconform_errata ini setting)",
+    )
+    group.addoption(
         "--runconform-base-url",
         metavar="[VENDOR=]URL",
         action="append",
@@ -144,6 +152,12 @@ def _add_ini_settings(parser: pytest.Parser) -> None:
         "(--runconform-lifecycle turns it on too)",
         type="bool",
         default=False,
+    )
+    parser.addini(
+        "runconform_errata",
+        "errata files (relative to the rootdir) layered on the bundled schemas for the session",
+        type="linelist",
+        default=[],
     )
     parser.addini(
         "runconform_vendor",
@@ -184,6 +198,47 @@ def pytest_configure(config: pytest.Config) -> None:
             except UsageError as exc:
                 raise pytest.UsageError(f"runconform_schema: {visible(str(exc))}") from None
     config.stash[STATE] = state
+    _layer_errata(config)
+
+
+def _errata_files(config: pytest.Config) -> list[Path]:
+    """--runconform-errata (relative to where pytest runs) or else the ini's (to the rootdir)."""
+    given = config.getoption("runconform_errata")
+    if given:
+        return [Path(config.invocation_params.dir, p) for p in given]
+    return [Path(config.rootpath, p) for p in config.getini("runconform_errata")]
+
+
+def _layer_errata(config: pytest.Config) -> None:
+    """User errata, layered for the whole session; a bad file stops it before collection."""
+    files = _errata_files(config)
+    if not files:
+        return
+    from conformance.bundle.user_errata import read_user_errata, use_errata
+    from conformance.errors import ConformanceError
+
+    try:
+        use_errata(read_user_errata(files))
+    except ConformanceError as exc:
+        raise pytest.UsageError(f"runconform_errata: {visible(str(exc))}") from None
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _errata_files(config):
+        from conformance.bundle.user_errata import use_errata
+
+        use_errata(None)
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    """Which user errata the session's verdicts are judged with, and where each came from."""
+    from conformance.report.applied import user_errata
+
+    if not _errata_files(config) or not user_errata():
+        return None
+    from conformance.report.text import user_errata_line
+
+    return f"runconform: {user_errata_line(user_errata())}"
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from conformance.errors import ExitCode
+from conformance.report.applied import user_errata
 from conformance.report.findings import CleanRecords, Finding, ValidationResult
 from conformance.report.placement import placed
 from conformance.report.text import locator_text
@@ -66,6 +67,9 @@ class Outcome:
     #: what a run without a `Report` (`contract`) exercised: its coverage cases (stage
     #: "coverage"), which JSON writes as its `coverage` key and text as the table
     coverage: tuple[Case, ...] = ()
+    #: the user errata layered on the bundle for this run (id, object, source): every
+    #: report names them (`conformance.bundle.user_errata`)
+    user_errata: tuple[Mapping[str, str], ...] = field(default_factory=user_errata)
 
 
 def record_case(result: ValidationResult) -> Case:

@@ -76,6 +76,7 @@ class Erratum:
     id: str
     target: str
     rationale: str
+    source: str = "bundled"  # or where a user's erratum came from, "e.yaml#/errata/0"
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,8 @@ document, `file:line` in a mapping file, the subject (an operation, an object) o
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+
 from conformance.report.escape import visible
 from conformance.report.findings import Finding, ValidationResult
 
@@ -67,3 +69,9 @@ def finding_line(finding: Finding, where: str | None = None) -> str:
         f"{where}: {finding.severity}: {visible(encodable(finding.message))} "
         f"[{finding.keyword}]{hint}"
     )
+
+
+def user_errata_line(errata: Iterable[Mapping[str, str]]) -> str:
+    """The one line that names the user errata a run applied, and where each came from."""
+    listed = [f"{e['id']} ({e['object']}, {e['source']})" for e in errata]
+    return f"user errata applied: {', '.join(listed)}"

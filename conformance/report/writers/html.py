@@ -334,13 +334,14 @@ def _provenance(report: Report) -> Iterable[str]:
         yield f"<details><summary>{plural(len(p.errata), 'erratum', 'errata')} applied</summary>"
         yield (
             '<div class="scroll"><table class="errata"><thead><tr><th>Vendor</th><th>Id</th>'
-            "<th>Target</th><th>Rationale</th></tr></thead><tbody>"
+            "<th>Target</th><th>Source</th><th>Rationale</th></tr></thead><tbody>"
         )
         for x in p.errata:
             attrs = {"erratum-id": x.id, "vendor": x.vendor, "target": x.target}
             yield (
                 f"<tr{data(attrs)}><td>{e(x.vendor)}</td><td><code>{e(x.id)}</code></td>"
-                f'<td><code>{e(x.target)}</code></td><td class="msg">{e(x.rationale)}</td></tr>'
+                f"<td><code>{e(x.target)}</code></td><td>{e(x.source)}</td>"
+                f'<td class="msg">{e(x.rationale)}</td></tr>'
             )
         yield "</tbody></table></div></details>"
     else:

@@ -116,6 +116,9 @@ class JsonWriter(Writer):
 
     def end(self, outcome: Outcome) -> None:
         self.out.write(f'\n], "summary": {json.dumps(dict(outcome.counts))}')
+        if outcome.user_errata:
+            found = [dict(e) for e in outcome.user_errata]
+            self.out.write(f', "user_errata": {json.dumps(found, ensure_ascii=False)}')
         if outcome.report is None and outcome.coverage:  # a check's is in its report
             found = [dict(case.details or {}) for case in outcome.coverage]
             self.out.write(f', "coverage": {json.dumps(found, ensure_ascii=False)}')

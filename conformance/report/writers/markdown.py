@@ -74,6 +74,9 @@ def write_markdown(report: Report, stream: IO[str], worst: int = 10) -> None:
         f"{plural(len(p.errata), 'erratum', 'errata')} applied.",
         "",
     ]
+    yours = [x for x in p.errata if x.source != "bundled"]
+    if yours:
+        lines += [f"Your errata: {', '.join(f'`{x.id}` ({x.source})' for x in yours)}.", ""]
     stream.write("\n".join(lines))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from conformance.report.cases import Case, Outcome
 from conformance.report.coverage_table import coverage_rows, text_table
-from conformance.report.text import finding_line, location
+from conformance.report.text import finding_line, location, user_errata_line
 from conformance.report.writers.base import Writer
 
 _SHOWN = {-1: ("error",), 0: ("error", "warning"), 1: ("error", "warning", "info")}
@@ -31,3 +31,5 @@ class TextWriter(Writer):
     def end(self, outcome: Outcome) -> None:
         self.out.write(text_table(coverage_rows(outcome.coverage)))  # "" without coverage
         self.out.write(outcome.line + "\n")
+        if outcome.user_errata:
+            self.out.write(user_errata_line(outcome.user_errata) + "\n")
