@@ -27,7 +27,8 @@ import yaml
 from conformance.bundle.resources import contracts_dir, schemas_dir
 from conformance.contract.recordings import Exchange, write_har
 from conformance.lifecycle.coverage import CoverageReport, coverage_of
-from conformance.lifecycle.coverage_kinds import KIND_NAMES, shown_percent
+from conformance.lifecycle.coverage_kinds import KIND_NAMES
+from conformance.lifecycle.coverage_model import shown_percent
 
 Cli = Callable[..., tuple[int, str, str]]
 RECORDINGS = contracts_dir() / "recordings"

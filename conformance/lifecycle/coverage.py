@@ -18,12 +18,9 @@ from typing import Any
 
 from conformance.bundle.catalog import load_catalog
 from conformance.bundle.run_profiles import load_profiles
-from conformance.lifecycle.coverage_kinds import (
-    KINDS,
-    CoverageKind,
-    Sighting,
-    status_groups,
-)
+from conformance.lifecycle.coverage_declared import status_groups
+from conformance.lifecycle.coverage_kinds import KINDS
+from conformance.lifecycle.coverage_model import CoverageKind, Sighting
 from conformance.records import HttpExchange, ReadProblem, Record, read_records
 from conformance.validation.choose import choose_schema
 from conformance.validation.instants import get

@@ -16,7 +16,8 @@ from typing import Any
 
 from conformance.errors import ExitCode, UsageError
 from conformance.lifecycle.coverage import CoverageReport
-from conformance.lifecycle.coverage_kinds import KIND_NAMES, CoverageKind, floor_tenth
+from conformance.lifecycle.coverage_kinds import KIND_NAMES
+from conformance.lifecycle.coverage_model import CoverageKind, floor_tenth
 from conformance.records import ReadProblem
 from conformance.report.cases import Case, Outcome
 from conformance.report.findings import Finding

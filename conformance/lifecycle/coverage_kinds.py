@@ -1,24 +1,28 @@
 """The kinds of coverage, one counter each: what a vendor declares, and what was seen of it.
 
 A counter `observe`s every `Sighting` (what one record showed) and, at the end, says for
-one vendor what the contract or schema declares, which of it was seen, and what was seen
-that is not declared. `KINDS` lists them in report order; a new kind is one more class
-here and one more name in `KINDS`.
+one vendor what the contract or schema declares (`coverage_declared`), which of it was
+seen, and what was seen that is not declared. `KINDS` lists them in report order; a new
+kind is one more class here and one more name in `KINDS`.
 """
 
 from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Mapping
-from dataclasses import dataclass
-from fractions import Fraction
-from functools import cache
-from typing import Any, ClassVar, Protocol
+from typing import ClassVar
 
-from conformance.bundle.catalog import load_catalog
 from conformance.bundle.lifecycles import load_lifecycles
-from conformance.bundle.run_profiles import load_profiles
+from conformance.lifecycle.coverage_declared import (
+    contract_operations,
+    declared_fields,
+    operation_item,
+    run_objects,
+    short,
+    status_group,
+    status_groups,
+)
+from conformance.lifecycle.coverage_model import Counter, CoverageKind, Sighting
 from conformance.lifecycle.observations import observations_of
 from conformance.lifecycle.query_parameters import (
     declared_query,
@@ -26,175 +30,7 @@ from conformance.lifecycle.query_parameters import (
     sent_query,
 )
 from conformance.lifecycle.tracker import LifecycleTracker
-from conformance.mapping.schemawalk import node_at, root_node
-from conformance.records import Record
-from conformance.validation.routing import Operation, Route, load_operations
-
-
-@dataclass(frozen=True)
-class Sighting:
-    """What one record showed, attributed to one vendor.
-
-    `objects` are the run objects in its body (`vendor.Object`, the object), nested ones
-    (list items, a details page's run) included; `statuses` the run status values it
-    showed, per object (a bare status body, as Hatchet's get-status returns, counts for
-    every run object whose status field is that schema).
-    """
-
-    vendor: str
-    record: Record
-    route: Route | None
-    objects: tuple[tuple[str, Mapping[str, Any]], ...] = ()
-    statuses: tuple[tuple[str, object], ...] = ()
-    schema: str | None = None  # the object the record was judged as
-
-
-@dataclass(frozen=True)
-class CoverageKind:
-    """One kind of coverage of one vendor: declared items, and which of them were seen.
-
-    `seen` holds declared items only, in declared order; `undeclared` what was seen that
-    the vendor does not declare. `notes` are further labelled lists of unseen items
-    (fields: `only ever null`); `message` says why a kind could not be seen at all.
-    """
-
-    vendor: str
-    name: str
-    verb: str  # what happens to an item when it is covered: "called", "seen", "present"
-    declared: tuple[str, ...]
-    seen: tuple[str, ...]
-    undeclared: tuple[str, ...] = ()
-    notes: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    message: str = ""
-
-    @property
-    def unseen(self) -> tuple[str, ...]:
-        covered = set(self.seen)
-        return tuple(item for item in self.declared if item not in covered)
-
-    @property
-    def percent(self) -> Fraction | None:
-        """Exactly seen / declared * 100; None when nothing is declared."""
-        return Fraction(100 * len(self.seen), len(self.declared)) if self.declared else None
-
-    @property
-    def shown_percent(self) -> str:
-        return shown_percent(self.percent)
-
-    def never(self, item: str) -> str:
-        """The sentence a person reads about an unseen item."""
-        for label, items in self.notes:
-            if item in items:
-                return f"{item} was {label}"
-        return f"{item} was never {self.verb}"
-
-
-def floor_tenth(percent: Fraction) -> Fraction:
-    """Rounded down to a tenth: 99.96 % shows as 99.9 %, never as a 100 % it is not."""
-    return Fraction(int(percent * 10), 10)
-
-
-def shown_percent(percent: Fraction | None) -> str:
-    """`16.6 %` (rounded down to a tenth), or `n/a` when nothing is declared."""
-    if percent is None:
-        return "n/a"
-    tenths = int(percent * 10)
-    return f"{tenths // 10}.{tenths % 10} %"
-
-
-class Counter(Protocol):
-    """One kind: sees every sighting, then reports per vendor."""
-
-    name: ClassVar[str]
-
-    def observe(self, seen: Sighting) -> None: ...
-
-    def result(self, vendor: str) -> CoverageKind: ...
-
-
-# -- what the bundle declares ----------------------------------------------------------------
-
-
-@cache
-def contract_operations(vendor: str) -> tuple[Operation, ...]:
-    """The vendor's contract operations; () for a vendor with no contract (canonical)."""
-    if vendor not in {op.vendor for op in load_operations()}:
-        return ()
-    return load_operations(vendor)
-
-
-def operation_item(op: Operation) -> str:
-    return f"{op} ({op.operation_id})"
-
-
-@cache
-def run_objects(vendor: str) -> tuple[tuple[str, str], ...]:
-    """(vendor.Object, status pointer) of every bundled run object of the vendor: the
-    objects whose profile names a status (`contracts/semantics.yaml`)."""
-    known = set(load_catalog().names(include_dependencies=True))
-    return tuple(
-        (name, profile["status"])
-        for name, profile in sorted(load_profiles().items())
-        if name.startswith(f"{vendor}.") and name in known and "status" in profile
-    )
-
-
-@cache
-def declared_statuses(name: str, pointer: str) -> tuple[object, ...]:
-    node = node_at(name, pointer)
-    return tuple(dict.fromkeys(node.enum)) if node is not None else ()
-
-
-@cache
-def status_schemas(name: str, pointer: str) -> frozenset[str]:
-    """The `$id`s of the schemas an object's status field is (`V1TaskStatus.json` for
-    Hatchet's runs; the object's own for an inline enum)."""
-    node = node_at(name, pointer)
-    return frozenset(base for _, base, _ in node.parts) if node is not None else frozenset()
-
-
-@cache
-def _schema_names() -> dict[str, str]:
-    catalog = load_catalog()
-    return {catalog.entry(n).id: n for n in catalog.names(include_dependencies=True)}
-
-
-@cache
-def status_group(name: str) -> str:
-    """Whose status values an object's statuses are: the status schema several run objects
-    share (`hatchet.V1TaskStatus`), else the object itself (an inline enum). A bare status
-    body (Hatchet's get-status) is of the shared schema, so it counts for the same values
-    as the runs' own status fields, and no run object is credited with what it never showed.
-    """
-    profile = load_profiles().get(name, {})
-    if "status" not in profile:
-        return name
-    ids = status_schemas(name, profile["status"])
-    shared = _schema_names().get(next(iter(ids))) if len(ids) == 1 else None
-    return shared if shared is not None and shared != name else name
-
-
-@cache
-def status_groups(vendor: str) -> tuple[tuple[str, str, tuple[object, ...]], ...]:
-    """(group, label, declared values) of the vendor's run statuses, once per group:
-    `V1TaskStatus` for a shared schema, `WorkflowRun.status` for an inline enum."""
-    groups: dict[str, tuple[str, str, tuple[object, ...]]] = {}
-    for name, pointer in run_objects(vendor):
-        group = status_group(name)
-        own = load_profiles().get(group, {}).get("status")  # the group is a run object
-        label = f"{short(group)}.{own.strip('/').replace('/', '.')}" if own else short(group)
-        groups.setdefault(group, (group, label, declared_statuses(name, pointer)))
-    return tuple(groups.values())
-
-
-@cache
-def declared_fields(name: str) -> tuple[str, ...]:
-    return root_node(name).properties()
-
-
-def short(name: str) -> str:
-    """`hatchet.V1WorkflowRun` -> `V1WorkflowRun`: the case already names the vendor."""
-    return name.partition(".")[2] or name
+from conformance.validation.routing import Operation
 
 
 def _value(value: object) -> str:
