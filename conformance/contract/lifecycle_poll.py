@@ -103,10 +103,11 @@ def _result(poller: Poller, rounds: int, started: float) -> PollResult:
     poller.tracker.finish()
     extra: dict[str, tuple[Finding, ...]] = {}
     for finding in poller.made_tracker.finish():  # the rest the main tracker reports too
+        # the tracker says stuck only of a run still in a state that waits (never of a
+        # run that ended, as Paragon's do from their first observation)
         made = poller.made.get(_run_of(finding, poller))
         last = made.last if made is not None else None
-        ended = last is None or last.status in last.lifecycle.terminal  # Paragon's begin ended
-        if finding.keyword == "stuck" and last is not None and not ended:
+        if finding.keyword == "stuck" and last is not None:
             extra[last.run_id] = (*extra.get(last.run_id, ()), finding)
     for run_id, finding in cancel_findings(poller):
         extra[run_id] = (*extra.get(run_id, ()), finding)
