@@ -99,12 +99,7 @@ def _report_formats() -> tuple[str, ...]:
     show_default=True,
     help="With --lifecycle: seconds between rounds.",
 )
-@click.option(
-    "--stuck-after",
-    type=click.FloatRange(0, None, min_open=True),
-    help="With --lifecycle: a run seen in its initial state (queued) longer than this is "
-    "stuck (default: runs it made get the polls' window, others are not judged).",
-)
+@options.stuck_after("default: runs it made get the polls' window, others are not judged")
 @options.allow_untested()
 @options.seed
 @options.report_formats(

@@ -325,6 +325,17 @@ def allow_untested(stage: str | None = None) -> Callable[[F], F]:
     return click.option("--allow-untested", is_flag=True, help=_in(stage, text))
 
 
+def stuck_after(default: str) -> Callable[[F], F]:
+    """`--stuck-after SECONDS` of a lifecycle check; `default` says what happens without it."""
+    return click.option(
+        "--stuck-after",
+        type=click.FloatRange(min=0),
+        metavar="SECONDS",
+        help="With --lifecycle: a run seen in its initial state (queued) for longer than this "
+        f"is stuck ({default}).",
+    )
+
+
 def _seconds(flag: str, default: float, help: str, old: Sequence[str] = ()) -> Callable[[F], F]:
     return option(flag, old=old, type=Seconds(), default=default, show_default=True, help=help)
 

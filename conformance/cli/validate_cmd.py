@@ -88,13 +88,7 @@ def _findings_only(fmt: str, verbosity: int) -> bool:
     "in time order) and check its lifecycle: allowed transitions, terminal states, fields "
     "fixed once set, timestamps and counters that never go back.",
 )
-@click.option(
-    "--stuck-after",
-    type=click.FloatRange(min=0),
-    metavar="SECONDS",
-    help="With --lifecycle: a run seen in its initial state (queued) for longer than this "
-    "is stuck (judged where observations have times: HAR, the run's own updated field).",
-)
+@options.stuck_after("judged where observations have times: HAR, the run's own updated field")
 @click.option(
     "--expect-violations",
     is_flag=True,
