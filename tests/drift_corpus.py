@@ -44,8 +44,11 @@ class Plant:
             return ""
         return self.name
 
-    def count(self, n: int) -> int:
-        return len(range(self.phase, n, self.every))
+    def count(self, n: int, sparse: int = 1) -> int:
+        return len(range(self.phase, n, self.every * sparse))
+
+    def hits(self, i: int, sparse: int = 1) -> bool:
+        return i % (self.every * sparse) == self.phase
 
 
 PLANTS: dict[str, tuple[Plant, ...]] = {
@@ -67,18 +70,21 @@ PLANTS: dict[str, tuple[Plant, ...]] = {
 }
 
 
-def planted_counts(name: str, n: int) -> dict[tuple[str, str, str], int]:
-    """(kind, field, detail) -> the exact number of the `n` records that carry it."""
-    return {(p.kind, p.field, p.detail): p.count(n) for p in PLANTS[name]}
+def planted_counts(name: str, n: int, sparse: int = 1) -> dict[tuple[str, str, str], int]:
+    """(kind, field, detail) -> the exact number of the `n` records that carry it
+    (`sparse`: every plant `sparse` times rarer)."""
+    return {(p.kind, p.field, p.detail): p.count(n, sparse) for p in PLANTS[name]}
 
 
-def planted_records(name: str, n: int, *, pool: int = 200, seed: int = 19) -> Iterator[Any]:
+def planted_records(
+    name: str, n: int, *, pool: int = 200, seed: int = 19, sparse: int = 1
+) -> Iterator[Any]:
     """`n` records of `name`: a pool of valid ones, cycled, with the plants of `PLANTS`."""
     base = list(generate(name, pool, seed=seed))
     plants = PLANTS[name]
     for i in range(n):
         record = base[i % pool]
-        changes = [p for p in plants if i % p.every == p.phase]
+        changes = [p for p in plants if p.hits(i, sparse)]
         if changes:
             record = dict(record)
             for plant in changes:
@@ -89,17 +95,20 @@ def planted_records(name: str, n: int, *, pool: int = 200, seed: int = 19) -> It
         yield record
 
 
-def planted_lines(name: str, n: int, *, pool: int = 200, seed: int = 19) -> Iterator[str]:
+def planted_lines(
+    name: str, n: int, *, pool: int = 200, seed: int = 19, sparse: int = 1
+) -> Iterator[str]:
     """The same records as JSON Lines (each line ends with a newline); an untouched
     record's line is encoded once, so millions of lines cost little."""
     base = list(generate(name, pool, seed=seed))
     encoded = [json.dumps(r) + "\n" for r in base]
     plants = PLANTS[name]
+    periods = [(p, p.every * sparse) for p in plants]
     for i in range(n):
-        if any(i % p.every == p.phase for p in plants):
+        if any(i % every == p.phase for p, every in periods):
             record = dict(base[i % pool])
-            for plant in plants:
-                if i % plant.every == plant.phase:
+            for plant, every in periods:
+                if i % every == plant.phase:
                     if plant.value is _ABSENT:
                         record.pop(plant.name, None)
                     else:

@@ -14,6 +14,11 @@ becomes a `Sighting` of one kind:
 `anyOf`/`oneOf` failures are read through the branch that comes closest (no type
 error at the value itself, fewest errors), so drift inside a nullable reference is
 still named as drift.
+
+The errors come from jsonschema-rs (`rs_sightings`: its keyword locations name the
+document that declares each keyword, refs followed); a record it cannot take (a lone
+surrogate) is read with jsonschema instead (`sightings`), whose schema paths are walked
+again over the bundle (`locate.py`).
 """
 
 from __future__ import annotations
@@ -22,11 +27,12 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import unquote
 
 from jsonschema.exceptions import ValidationError
 
 from conformance.drift.locate import Locator, Place
-from conformance.validation.drift import unexpected_names
+from conformance.validation.drift import LENIENT_SUFFIX, unexpected_names
 
 #: Every kind, in the order reports list kinds of equal weight.
 KINDS = ("undocumented", "enum", "null", "format", "required", "other", "unseen")
@@ -125,3 +131,74 @@ def _closest(context: Sequence[ValidationError], depth: int) -> list[ValidationE
         return mistyped, len(errors)
 
     return min(branches.values(), key=distance)
+
+
+# -- jsonschema-rs -----------------------------------------------------------------------------
+
+_RS_KINDS = {
+    "UnevaluatedProperties": "unevaluatedProperties",
+    "AdditionalProperties": "additionalProperties",
+    "AnyOf": "anyOf",
+    "OneOfNotValid": "oneOf",
+    "Enum": "enum",
+    "Type": "type",
+    "Format": "format",
+    "Required": "required",
+}
+
+
+def _rs_keyword(error: Any) -> str:
+    name = type(error.kind).__name__
+    return _RS_KINDS.get(name) or (str(error.schema_path[-1]) if error.schema_path else name)
+
+
+def _rs_place(error: Any, where: Locator) -> tuple[Place | None, tuple[str, str]]:
+    """The node holding the failing keyword, and (document, node pointer) to match echoes."""
+    location = str(error.absolute_keyword_location or "")
+    uri, _, fragment = location.partition("#")
+    uri = uri.removesuffix(LENIENT_SUFFIX)
+    node = unquote(fragment).rpartition("/")[0]
+    name = where.name_of(uri)
+    return (Place(name, node) if name is not None else None), (uri, node)
+
+
+def rs_sightings(errors: Iterable[Any], where: Locator) -> Iterator[Sighting]:
+    """The sightings of one record's jsonschema-rs errors (see `sightings`)."""
+    listed = [(e, _rs_keyword(e), *_rs_place(e, where)) for e in errors]
+    failed = {(tuple(e.instance_path), at) for e, kw, _, at in listed if kw in _BRANCHES}
+    for error, keyword, place, at in listed:
+        if keyword in _CLOSED and (tuple(error.instance_path), at) in failed:
+            continue  # the echo of a failed anyOf (see `sightings`)
+        yield from _rs_one(error, keyword, place, where)
+
+
+def _rs_one(error: Any, keyword: str, place: Place | None, where: Locator) -> Iterator[Sighting]:
+    instance = error.instance
+    path = list(error.instance_path)
+    kind = error.kind
+    if keyword in _CLOSED and isinstance(instance, dict):
+        for name in kind.unexpected:
+            if name in instance:
+                yield Sighting(Key("undocumented", place, name), field_path(path, name), instance[name])
+        return
+    if keyword in _BRANCHES and instance is not None and kind.context:
+        branches = [list(branch) for branch in kind.context]
+
+        def distance(errors: list[Any]) -> tuple[bool, int]:
+            mistyped = any(_rs_keyword(e) == "type" and len(e.instance_path) == len(path)
+                           for e in errors)  # fmt: skip
+            return mistyped, len(errors)
+
+        yield from rs_sightings(min(branches, key=distance), where)
+        return
+    if instance is None and keyword in ("type", "enum", *_BRANCHES):
+        yield Sighting(Key("null", place, ""), field_path(path))
+    elif keyword == "enum":
+        yield Sighting(Key("enum", place, json.dumps(instance)), field_path(path))
+    elif keyword == "format":
+        yield Sighting(Key("format", place, str(kind.format)), field_path(path))
+    elif keyword == "required":
+        name = str(kind.property)
+        yield Sighting(Key("required", place, name), field_path(path, name))
+    else:
+        yield Sighting(Key("other", place, keyword), field_path(path), message=str(error.message))

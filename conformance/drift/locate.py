@@ -44,6 +44,10 @@ class Locator:
             for name in catalog.names(include_dependencies=True)
         }
 
+    def name_of(self, uri: str) -> str | None:
+        """The bundle name of the document with `$id` `uri`."""
+        return self._names.get(uri)
+
     def node(self, place: Place) -> Any:
         """The schema node at `place` (shared: do not change it)."""
         node: Any = self.catalog.schema_by_id(self.catalog.entry(place.object, self.variant).id)

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from conformance.drift.classify import Key, Sighting, sightings
+from conformance.drift.classify import Key, Sighting, rs_sightings, sightings
 from conformance.drift.locate import documented_names, locator_for
 from conformance.drift.model import EXAMPLES, MAX_UNDOCUMENTED, DriftItem, DriftReport, ObjectDrift
 from conformance.records import Locator, ReadProblem, Record, read_records
@@ -77,6 +77,7 @@ class ObjectProfile:
         self.documented = documented_names(self.where, self.name)
         self.unseen = set(self.documented)
         self._strict = self.validators.fast_strict.is_valid
+        self._errors = self.validators.fast_strict.iter_errors
 
     def observe(self, payload: Any, locator: Locator | None) -> None:
         """Count one record of this object."""
@@ -86,10 +87,11 @@ class ObjectProfile:
         try:
             if self._strict(payload):
                 return  # the common case: nothing to say
+            found = list(rs_sightings(self._errors(payload), self.where))
         except UnicodeEncodeError:  # a lone surrogate: jsonschema-rs cannot take it
-            pass
-        errors = self.validators.detailed_strict.iter_errors(payload)
-        for sighting in sightings(errors, self.name, self.where):
+            errors = self.validators.detailed_strict.iter_errors(payload)
+            found = list(sightings(errors, self.name, self.where))
+        for sighting in found:
             self._count(sighting, locator)
 
     def _count(self, sighting: Sighting, locator: Locator | None) -> None:
