@@ -11,8 +11,8 @@ from typing import Any
 
 from conformance.drift.model import MAX_UNDOCUMENTED, DriftItem, DriftReport
 from conformance.errors import ExitCode
-from conformance.report.cases import Case, Outcome
 from conformance.records import ReadProblem
+from conformance.report.cases import Case, Outcome
 from conformance.report.findings import Finding
 from conformance.words import plural
 

@@ -101,7 +101,8 @@ def _one(error: ValidationError, root: str, where: Locator) -> Iterator[Sighting
     if keyword in _CLOSED and isinstance(instance, dict):
         for name in unexpected_names(error.message):
             if name in instance:
-                yield Sighting(Key("undocumented", place, name), field_path(path, name), instance[name])
+                key = Key("undocumented", place, name)
+                yield Sighting(key, field_path(path, name), instance[name])
         return
     if keyword in _BRANCHES and instance is not None and error.context:
         yield from sightings(_closest(error.context, len(path)), root, where)
@@ -113,7 +114,8 @@ def _one(error: ValidationError, root: str, where: Locator) -> Iterator[Sighting
     elif keyword == "format":
         yield Sighting(Key("format", place, str(error.validator_value)), field_path(path))
     elif keyword == "required" and isinstance(instance, dict):
-        for name in error.validator_value:
+        required: Any = error.validator_value  # `Unset` only on errors made by hand
+        for name in required:
             if name not in instance:
                 yield Sighting(Key("required", place, name), field_path(path, name))
     else:
@@ -179,12 +181,14 @@ def _rs_one(error: Any, keyword: str, place: Place | None, where: Locator) -> It
     if keyword in _CLOSED and isinstance(instance, dict):
         for name in kind.unexpected:
             if name in instance:
-                yield Sighting(Key("undocumented", place, name), field_path(path, name), instance[name])
+                key = Key("undocumented", place, name)
+                yield Sighting(key, field_path(path, name), instance[name])
         return
     if keyword in _BRANCHES and instance is not None and kind.context:
         branches = [list(branch) for branch in kind.context]
 
-        def distance(errors: list[Any]) -> tuple[bool, int]:
+        def distance(errors: Iterable[Any]) -> tuple[bool, int]:
+            errors = list(errors)
             mistyped = any(_rs_keyword(e) == "type" and len(e.instance_path) == len(path)
                            for e in errors)  # fmt: skip
             return mistyped, len(errors)

@@ -210,7 +210,7 @@ def _rationale(kind: str, place: Place, items: Sequence[DriftItem]) -> str:
         "undocumented": f"Records carry {what}, which {at} does not document; the patch adds "
         "it with the schema inferred (GenSON) from the values seen.",
         "enum": f"Records use {what}, not among the values {at} documents; the patch adds "
-        "them to the enum.",
+        f"{'it' if len({i.detail for i in items}) == 1 else 'them'} to the enum.",
         "null": f"Records have null at {what}, which {at} does not allow; the patch allows null.",
         "format": f"Records break the format `{items[0].detail}` at {what}; the patch removes "
         f"the format assertion of {at}.",

@@ -24,7 +24,7 @@ _LISTED = 200
 
 
 def _rows(cases: Iterable[Case]) -> list[tuple[str, ...]]:
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for case in cases:
         d = case.details
         if case.stage != STAGE or not d:
