@@ -26,6 +26,7 @@ from referencing.jsonschema import DRAFT202012
 from conformance.bundle.catalog import load_catalog
 from conformance.bundle.formats import format_checker
 from conformance.drift.profile import drift_of, drift_of_records
+from conformance.drift.propose import propose_errata
 from conformance.records import Locator, Record
 from conformance.validation.drift import LENIENT_SUFFIX, strict_schema
 
@@ -48,6 +49,13 @@ def _counts(results: list[dict[str, Any]]) -> dict[tuple[str, str, str], int]:
         for c in results
         if c.get("details") and c["details"]["kind"] != "unseen"
     }
+
+
+def _clean(name: str) -> dict[str, Any]:
+    """The first record of the corpus that carries no plant."""
+    first = next(i for i in range(100) if not any(p.hits(i) for p in PLANTS[name]))
+    record: dict[str, Any] = list(planted_records(name, first + 1))[first]
+    return record
 
 
 # -- exact counts ----------------------------------------------------------------------------------
@@ -220,7 +228,7 @@ def test_nothing_counted_exits_2(run_cli: Cli, tmp_path: Path) -> None:
 
 
 def test_too_many_undocumented_properties_are_counted_not_itemised() -> None:
-    base = list(planted_records("knock.WorkflowRecipientRun", 2))[1]  # no plant
+    base = _clean("knock.WorkflowRecipientRun")
     records = [
         Record(Locator("r.jsonl", i, i + 1, ""), {**base, f"extra_{i}": i}) for i in range(12)
     ]
@@ -284,11 +292,11 @@ def test_each_erratum_applies_on_its_own(proposed: tuple[dict[str, Any], list[Pa
         assert patched != catalog.schema(erratum["object"]), erratum["id"]
 
 
-def test_the_errata_cover_the_drift(proposed: tuple[dict[str, Any], list[Path]]) -> None:
-    """Applied together, the errata leave no schema error and nothing undocumented."""
+def _patched(errata: list[dict[str, Any]], name: str) -> Draft202012Validator:
+    """The strict validator of `name` over the bundle with `errata` applied (formats on)."""
     catalog = load_catalog()
     docs = {n: catalog.schema(n) for n in catalog.names(include_dependencies=True)}
-    for erratum in proposed[0]["errata"]:
+    for erratum in errata:
         docs[erratum["object"]] = jsonpatch.apply_patch(docs[erratum["object"]], erratum["patch"])
     resources = []
     for doc in docs.values():
@@ -298,11 +306,55 @@ def test_the_errata_cover_the_drift(proposed: tuple[dict[str, Any], list[Path]])
     registry: Registry = Registry().with_resources(
         (uri, Resource.from_contents(s, default_specification=DRAFT202012)) for uri, s in resources
     )
+    return Draft202012Validator(
+        strict_schema(docs[name]), registry=registry, format_checker=format_checker()
+    )
+
+
+def test_the_errata_cover_the_drift(proposed: tuple[dict[str, Any], list[Path]]) -> None:
+    """Applied together, the errata leave no schema error and nothing undocumented."""
     for name, path in zip(OBJECTS, proposed[1], strict=True):
-        validator = Draft202012Validator(
-            strict_schema(docs[name]), registry=registry, format_checker=format_checker()
-        )
-        report = drift_of(path, schema=name)  # the unpatched bundle still sees drift
-        assert report.drift
+        validator = _patched(proposed[0]["errata"], name)
+        assert drift_of(path, schema=name).drift  # the unpatched bundle still sees drift
         for line in path.read_text(encoding="utf-8").splitlines():
             assert [e.message for e in validator.iter_errors(json.loads(line))] == []
+
+
+#: Harder places: null on a referenced enum, null on a oneOf, a property of an object
+#: declared only through oneOf branches, an undocumented property inside a list's items.
+TRICKY = [
+    ("hatchet.V1TaskSummary", "status", None,
+     [{"op": "test", "path": "/type", "value": "string"},
+      {"op": "replace", "path": "/type", "value": ["string", "null"]},
+      {"op": "add", "path": "/enum/-", "value": None}]),
+    ("knock.WorkflowRecipientRun", "recipient", None,
+     [{"op": "add", "path": "/oneOf/-", "value": {"type": "null"}}]),
+    ("knock.WorkflowRecipientRun", "actor", {"id": "u1", "collection": "users", "team": "t"},
+     [{"op": "add", "path": "/properties", "value": {"team": {"type": "string"}}}]),
+    ("hatchet.V1TaskSummary", "children", [{"note": 1}],
+     [{"op": "add", "path": "/properties/note", "value": {"type": "integer"}}]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "key", "value", "patch"), TRICKY)
+def test_errata_in_harder_places(name: str, key: str, value: Any, patch: list[Any]) -> None:
+    clean = _clean(name)
+    if key == "children":
+        value = [{**clean, **value[0], "children": []}]
+    record = {**clean, key: value}
+    report = drift_of_records([Record(Locator("r.json", 0, 1, ""), record)], schema=name)
+    proposal = propose_errata(report)
+    assert [list(e.patch) for e in proposal.errata] == [patch]
+    assert proposal.unproposable == ()
+    errata = [e.as_dict() for e in proposal.errata]
+    assert [e.message for e in _patched(errata, name).iter_errors(record)] == []
+
+
+def test_the_errata_file_is_never_an_input(run_cli: Cli, tmp_path: Path) -> None:
+    path = _corpus(tmp_path, "hatchet.V1TaskSummary", 10)
+    before = path.read_bytes()
+    code, _, err = run_cli(
+        "drift", str(path), "--schema", "hatchet.V1TaskSummary", "--propose-errata", str(path)
+    )
+    assert (code, path.read_bytes()) == (2, before)
+    assert "--propose-errata" in err
