@@ -25,6 +25,7 @@ from referencing.jsonschema import DRAFT202012
 
 from conformance.bundle.catalog import load_catalog
 from conformance.bundle.formats import format_checker
+from conformance.drift.locate import Place
 from conformance.drift.profile import drift_of, drift_of_records
 from conformance.drift.propose import propose_errata
 from conformance.records import Locator, Record
@@ -207,6 +208,8 @@ def test_an_unreadable_input_among_good_ones(run_cli: Cli, tmp_path: Path) -> No
         (["--schema", "hatchet.V1TaskSummary", "--identify"],
          "runconform: error: --schema and --identify exclude each other\n"),
         (["--schema", "hatchet.NoSuch"], "runconform: error: unknown object"),
+        (["--schema", "hatchet.V1TaskSummary", "--vendor", "knock"],
+         "runconform: error: --schema hatchet.V1TaskSummary is not an object of --vendor knock\n"),
     ],
 )  # fmt: skip
 def test_usage_errors(run_cli: Cli, tmp_path: Path, args: list[str], message: str) -> None:
@@ -358,3 +361,28 @@ def test_the_errata_file_is_never_an_input(run_cli: Cli, tmp_path: Path) -> None
     )
     assert (code, path.read_bytes()) == (2, before)
     assert "--propose-errata" in err
+
+
+def test_a_lone_surrogate_is_explained_by_jsonschema_alike() -> None:
+    """jsonschema-rs cannot take a lone surrogate: such a record is read by jsonschema,
+    whose schema paths are walked over the bundle, to the same items and places."""
+    clean = _clean("hatchet.V1TaskSummary")
+    page = {"pagination": {}, "rows": [{**clean, "status": "EVICTED", "region": "\ud800"}]}
+    tame = {"pagination": {}, "rows": [{**clean, "status": "EVICTED", "region": "x"}]}
+    seen = [
+        {
+            (i.kind, i.field, i.detail, i.place)
+            for i in drift_of_records(
+                [Record(Locator("r.json", 0, 1, ""), body)], schema="hatchet.V1TaskSummaryList"
+            ).drift
+        }
+        for body in (page, tame)
+    ]
+    assert (
+        seen[0]
+        == seen[1]
+        == {
+            ("undocumented", "$.rows[*].region", "region", Place("hatchet.V1TaskSummary", "")),
+            ("enum", "$.rows[*].status", '"EVICTED"', Place("hatchet.V1TaskStatus", "")),
+        }
+    )

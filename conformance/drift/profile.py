@@ -19,6 +19,7 @@ from typing import Any
 from conformance.drift.classify import Key, Sighting, rs_sightings, sightings
 from conformance.drift.locate import documented_names, locator_for
 from conformance.drift.model import EXAMPLES, MAX_UNDOCUMENTED, DriftItem, DriftReport, ObjectDrift
+from conformance.errors import UsageError
 from conformance.records import Locator, ReadProblem, Record, read_records
 from conformance.validation.choose import choose_schema
 from conformance.validation.validators import validators_for
@@ -152,6 +153,8 @@ def drift_of(
     a `UsageError`; unreadable input is in `problems`, never raised."""
     if schema is not None:
         schema = validators_for(schema).name
+        if vendor is not None and not schema.startswith(vendor + "."):
+            raise UsageError(f"--schema {schema} is not an object of --vendor {vendor}")
     items = read_records(paths, format=input_format)
     return drift_of_records(
         items, vendor=vendor, schema=schema, identify=identify, examples=examples
