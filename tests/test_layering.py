@@ -116,7 +116,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("bundle",),
     ("validation",),
     ("mapping", "engines"),
-    ("lifecycle",),
+    ("lifecycle", "drift"),
     ("generate",),
     ("simulator", "contract"),
     ("check",),

@@ -53,7 +53,8 @@ def location(finding: Finding, at: str | None = None) -> str:
             at_line += f":{finding.column}"
         place = finding.file + (at_line or (f":{finding.label}" if finding.label else ""))
     place = visible(place)
-    if finding.pointer or finding.kind in _DOCUMENT_KINDS:
+    # a drift item of a whole corpus names its field in `subject`: it has no one document
+    if finding.pointer or (finding.kind in _DOCUMENT_KINDS and finding.stage != "drift"):
         return f"{place}: {finding.path}" if place else finding.path
     return place or finding.path
 

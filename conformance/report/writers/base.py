@@ -44,7 +44,7 @@ class Writer:
 
 class WholeRunWriter(Writer):
     """Renders the whole run's `Report` at the end (markdown, html); ignores the cases,
-    except `coverage`'s, which has no `Report`: its cases are rendered instead."""
+    except `coverage`'s and `drift`'s, which have no `Report`: their cases are rendered."""
 
     whole_run = True
 
@@ -53,18 +53,24 @@ class WholeRunWriter(Writer):
         self.coverage: list[Case] = []
 
     def case(self, case: Case) -> None:
-        if self.command == "coverage":
+        if self.command in ("coverage", "drift"):
             self.coverage.append(case)
 
     def end(self, outcome: Outcome) -> None:
         if self.command == "coverage" and outcome.report is None:
             self.render_coverage(self.coverage, outcome)
             return
+        if self.command == "drift" and outcome.report is None:
+            self.render_drift(self.coverage, outcome)
+            return
         if outcome.report is None:  # pragma: no cover - offered only where there is one
             raise ValueError(f"{type(self).__name__} needs a whole-run report")
         self.render(outcome.report)
 
     def render_coverage(self, cases: list[Case], outcome: Outcome) -> None:  # pragma: no cover
+        raise NotImplementedError
+
+    def render_drift(self, cases: list[Case], outcome: Outcome) -> None:  # pragma: no cover
         raise NotImplementedError
 
     def render(self, report: Report) -> None:  # pragma: no cover - interface

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping
 from typing import IO, Any
 
 from conformance.report.cases import Case, Outcome
+from conformance.report.drift_table import write_drift_html
 from conformance.report.findings import Finding
 from conformance.report.model import Report, StageResult, Tally
 from conformance.report.scope import split_findings
@@ -406,6 +407,9 @@ class HtmlWriter(WholeRunWriter):
 
     def render_coverage(self, cases: list[Case], outcome: Outcome) -> None:
         write_coverage_html(cases, outcome, self.out)
+
+    def render_drift(self, cases: list[Case], outcome: Outcome) -> None:
+        write_drift_html(cases, outcome, self.out)
 
     def render(self, report: Report) -> None:
         write_html(report, self.out)
