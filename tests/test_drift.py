@@ -1,9 +1,9 @@
 """`runconform drift`: over a corpus with drift planted at known rates (drift_corpus.py),
 exactly the planted counts, in every format; and errata that cover what was found.
 
-The round trip the errata promise is checked here without `validate --errata`: every
-proposed patch is applied to the bundled documents, and the corpus is validated again
-against the patched bundle (strict twin, formats asserted): no error, nothing undocumented.
+The round trip the errata promise: the proposed errata, layered with `--errata`, leave
+`validate --strict` (undocumented properties are errors) and `drift` itself nothing to
+say about the same corpus; each patch is also applied on its own to the bundled document.
 """
 
 from __future__ import annotations
@@ -386,3 +386,36 @@ def test_a_lone_surrogate_is_explained_by_jsonschema_alike() -> None:
             ("enum", "$.rows[*].status", '"EVICTED"', Place("hatchet.V1TaskStatus", "")),
         }
     )
+
+
+@pytest.mark.parametrize(
+    ("command", "last_line"),
+    [
+        (
+            ["validate", "--strict"],
+            "800 records: 800 conforming, 0 not conforming; 0 unreadable inputs; 0 errors, "
+            "0 warnings, 0 info",
+        ),
+        (
+            ["drift"],
+            "drift of hatchet.V1TaskSummary (400), knock.WorkflowRecipientRun (400): 800 "
+            "records read, 800 counted; 0 unreadable inputs; 0 drift items found",
+        ),
+    ],
+    ids=["validate", "drift"],
+)
+def test_with_the_proposed_errata_nothing_is_left(
+    proposed: tuple[dict[str, Any], list[Path]], run_cli: Cli, command: list[str], last_line: str
+) -> None:
+    """The round trip: `drift --propose-errata e.yaml`, then `--errata e.yaml` on the same
+    corpus: no schema error, nothing undocumented, no drift; and without the errata both
+    commands still find it all (the layer is for one run)."""
+    paths = [str(p) for p in proposed[1]]
+    errata = str(proposed[1][0].parent / "e.yaml")
+    code, out, err = run_cli(*command, *paths, "--identify", "--errata", errata)
+    ids = [e["id"] for e in proposed[0]["errata"]]
+    assert code == 0, out[-2000:]
+    assert last_line in out.splitlines()
+    assert err.startswith("runconform: user errata applied: " + ids[0])
+    code, _, _ = run_cli(*command, *paths, "--identify")
+    assert code == 1

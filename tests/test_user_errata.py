@@ -220,6 +220,18 @@ BAD = {
         "'knock-actor-nullable-without-type': both change /properties/actor/anyOf/1 of "
         "knock.WorkflowRecipientRun",
     ),
+    "takes-back-what-bundled-removed": (
+        [
+            {
+                **KNOCK_ACTOR,
+                "id": "ours-summary-id",
+                "object": "hatchet.V1TaskSummary",
+                "patch": [{"op": "add", "path": "/required/-", "value": "id"}],
+            }
+        ],
+        "e.yaml#/errata/0/patch/0: erratum 'ours-summary-id' conflicts with bundled erratum "
+        "'hatchet-tasksummary-required-id': both change /required/3 of hatchet.V1TaskSummary",
+    ),
     "bundled-id": (
         [_erratum(id="knock-actor-nullable-without-type")],
         "e.yaml#/errata/0/id: erratum id 'knock-actor-nullable-without-type' is a bundled "
@@ -314,6 +326,24 @@ def test_errata_and_as_published_exclude_each_other(corpus: Path, run_cli) -> No
     assert code == 2
     assert "--errata patches the corrected schemas; --as-published judges by the vendors' " in err
     assert active_errata() is None
+
+
+def test_a_patch_beside_a_bundled_erratum_is_no_conflict(corpus: Path) -> None:
+    """The bundled `hatchet-tasksummary-required-id` took `id` out of `required`; a user's
+    erratum that rewrites the list without `taskInsertedAt` (and still without `id`, as
+    drift proposes it) leaves that correction as it was."""
+    required = load_catalog().schema("hatchet.V1TaskSummary")["required"]
+    fewer = [name for name in required if name != "taskInsertedAt"]
+    erratum = _erratum(
+        id="ours-summary-inserted-optional",
+        object="hatchet.V1TaskSummary",
+        patch=[
+            {"op": "test", "path": "/required", "value": required},
+            {"op": "replace", "path": "/required", "value": fewer},
+        ],
+    )
+    use_errata(read_user_errata([_write(corpus.parent / "e.yaml", erratum)]))
+    assert load_catalog().schema("hatchet.V1TaskSummary")["required"] == fewer
 
 
 def test_two_files_layer_in_order(corpus: Path, run_cli) -> None:

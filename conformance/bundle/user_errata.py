@@ -171,54 +171,95 @@ def layered_catalog(base: Catalog, errata: UserErrata) -> Catalog:
     return base.overlaid(f"errata:{errata.digest}", patched, details, by_object)
 
 
-def _bundled_writes(catalog: Catalog) -> dict[str, tuple[tuple[str, str], ...]]:
-    """Per bundle name: (bundled erratum id, pointer) of every location it writes."""
-    out: dict[str, list[tuple[str, str]]] = {}
+@dataclass(frozen=True)
+class _Written:
+    """What one op of a bundled erratum made true: `value` at `path` (for a remove, the
+    value it took away, from the `test` before it; `_UNKNOWN` when the patch does not say)."""
+
+    erratum: str
+    op: str
+    path: str
+    value: Any
+
+
+_UNKNOWN = object()
+
+
+def _bundled_writes(catalog: Catalog) -> dict[str, tuple[_Written, ...]]:
+    """Per bundle name: what each bundled erratum wrote into its schema."""
+    out: dict[str, list[_Written]] = {}
     for e in _bundled_errata(catalog):
-        name = f"{e.vendor}.{e.object}"
+        tested: dict[str, Any] = {}
         for op in e.patch:
-            if op.get("op") in _WRITES and isinstance(op.get("path"), str):
-                out.setdefault(name, []).append((e.id, op["path"]))
+            kind, path = op.get("op"), op.get("path")
+            if not isinstance(path, str):
+                continue
+            if kind == "test":
+                tested[path] = op.get("value")
+            elif kind in _WRITES:
+                value = tested.get(path, _UNKNOWN) if kind == "remove" else op.get("value")
+                if kind in ("move", "copy"):
+                    value = _UNKNOWN
+                out.setdefault(f"{e.vendor}.{e.object}", []).append(
+                    _Written(e.id, str(kind), path, value)
+                )
     return {k: tuple(v) for k, v in out.items()}
 
 
-def _tokens(pointer: str) -> tuple[str, ...]:
-    parts = tuple(pointer.split("/")[1:])
-    return parts[:-1] if parts and parts[-1] == "-" else parts
-
-
-def _overlaps(a: str, b: str) -> bool:
-    """Whether a write at `a` changes what a write at `b` wrote (one holds the other)."""
-    ta, tb = _tokens(a), _tokens(b)
-    shorter = min(len(ta), len(tb))
-    return ta[:shorter] == tb[:shorter] and not (a.endswith("/-") and b.endswith("/-"))
+def _holds(doc: Any, written: _Written) -> bool:
+    """Whether what a bundled op wrote is still so in `doc` (a user patch may add beside
+    it, never take it back)."""
+    tokens = written.path.split("/")[1:]
+    try:
+        parent = jsonpointer.resolve_pointer(doc, "/".join(["", *tokens[:-1]]))
+    except jsonpointer.JsonPointerException:
+        return written.op == "remove"
+    key = tokens[-1].replace("~1", "/").replace("~0", "~") if tokens else ""
+    if isinstance(parent, list):
+        if written.value is _UNKNOWN:
+            return True
+        return (written.value in parent) != (written.op == "remove")
+    if isinstance(parent, dict):
+        if written.op == "remove":
+            return key not in parent
+        return written.value is _UNKNOWN or (key in parent and parent[key] == written.value)
+    return written.op == "remove"
 
 
 def _apply(
-    erratum: UserErratum, schema: dict[str, Any], written: tuple[tuple[str, str], ...]
+    erratum: UserErratum, schema: dict[str, Any], written: tuple[_Written, ...]
 ) -> dict[str, Any]:
-    """The schema with the erratum's patch applied, checked op by op."""
+    """The schema with the erratum's patch applied, checked op by op: each op must apply,
+    and none may undo what a bundled erratum wrote (it may add beside it)."""
     result = copy.deepcopy(schema)
+    kept = [w for w in written if _holds(result, w)]
     for i, op in enumerate(erratum.patch):
         where = f"{erratum.pointer}/patch/{i}"
         path = op.get("path")
-        if op.get("op") in _WRITES and isinstance(path, str):
-            if _tokens(path)[:1] == ("$id",) or path == "":
+        if (
+            op.get("op") in _WRITES
+            and isinstance(path, str)
+            and path.split("/")[1:2]
+            in (
+                [],
+                ["$id"],
+            )
+        ):
+            raise BundleError(
+                f"erratum {erratum.id!r} may not replace {erratum.object}'s $id or the "
+                "whole schema",
+                file=erratum.file,
+                pointer=where,
+            )
+        result = _apply_op(erratum, result, op, where)
+        for bundled in kept:
+            if not _holds(result, bundled):
                 raise BundleError(
-                    f"erratum {erratum.id!r} may not replace {erratum.object}'s $id or the "
-                    "whole schema",
+                    f"erratum {erratum.id!r} conflicts with bundled erratum "
+                    f"{bundled.erratum!r}: both change {bundled.path} of {erratum.object}",
                     file=erratum.file,
                     pointer=where,
                 )
-            for bundled_id, bundled_path in written:
-                if _overlaps(path, bundled_path):
-                    raise BundleError(
-                        f"erratum {erratum.id!r} conflicts with bundled erratum "
-                        f"{bundled_id!r}: both change {bundled_path} of {erratum.object}",
-                        file=erratum.file,
-                        pointer=where,
-                    )
-        result = _apply_op(erratum, result, op, where)
     try:
         Draft202012Validator.check_schema(result)
     except SchemaError as exc:

@@ -15,6 +15,7 @@ from conformance.report.writers import WRITERS
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@options.errata
 @options.vendor("Only this vendor's objects (and route and identify within it).")
 @options.schema
 @click.option("--identify", is_flag=True, help="Pick the object of bare records by their shape.")
