@@ -44,7 +44,8 @@ class Writer:
 
 class WholeRunWriter(Writer):
     """Renders the whole run's `Report` at the end (markdown, html); ignores the cases,
-    except `coverage`'s, which has no `Report`: its cases are rendered instead."""
+    except `coverage`'s and `diff`'s, which have no `Report`: their cases are rendered
+    instead."""
 
     whole_run = True
 
@@ -53,18 +54,24 @@ class WholeRunWriter(Writer):
         self.coverage: list[Case] = []
 
     def case(self, case: Case) -> None:
-        if self.command == "coverage":
+        if self.command in ("coverage", "diff"):
             self.coverage.append(case)
 
     def end(self, outcome: Outcome) -> None:
         if self.command == "coverage" and outcome.report is None:
             self.render_coverage(self.coverage, outcome)
             return
+        if self.command == "diff" and outcome.report is None:
+            self.render_diff(self.coverage, outcome)
+            return
         if outcome.report is None:  # pragma: no cover - offered only where there is one
             raise ValueError(f"{type(self).__name__} needs a whole-run report")
         self.render(outcome.report)
 
     def render_coverage(self, cases: list[Case], outcome: Outcome) -> None:  # pragma: no cover
+        raise NotImplementedError
+
+    def render_diff(self, cases: list[Case], outcome: Outcome) -> None:  # pragma: no cover
         raise NotImplementedError
 
     def render(self, report: Report) -> None:  # pragma: no cover - interface

@@ -7,6 +7,7 @@ from typing import IO
 from conformance.errors import EXIT_MEANINGS
 from conformance.report.cases import Case, Outcome
 from conformance.report.coverage_table import coverage_rows, markdown_report, markdown_table
+from conformance.report.diff_table import markdown_diff
 from conformance.report.model import Report
 from conformance.report.status import what_happened
 from conformance.report.text import location, rule_id
@@ -84,6 +85,10 @@ class MarkdownWriter(WholeRunWriter):
     def render_coverage(self, cases: list[Case], outcome: Outcome) -> None:
         meaning = EXIT_MEANINGS.get(outcome.exit_code, "unknown exit code")
         self.out.write(markdown_report(cases, outcome.exit_code, outcome.line, meaning))
+
+    def render_diff(self, cases: list[Case], outcome: Outcome) -> None:
+        meaning = EXIT_MEANINGS.get(outcome.exit_code, "unknown exit code")
+        self.out.write(markdown_diff(cases, outcome, meaning))
 
     def render(self, report: Report) -> None:
         write_markdown(report, self.out)
