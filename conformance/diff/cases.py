@@ -136,14 +136,17 @@ def diff_outcome(diff: ContractDiff, fail_on: str, recordings: RecordingsDiff | 
     """4 unreadable recordings > 1 a breaking change `--fail-on` counts > 0."""
     counts = diff.counts()
     failing = sum(1 for c in diff.changes if breaks(c.rule.cls, fail_on))
-    parts = [f"{n:,} {CLASS_TITLES[cls]}" for cls, n in counts.items()]
+    parts = [f"{n:,} {CLASS_TITLES[cls]}" for cls, n in counts.items()]  # client first
     line = (
         f"diff {diff.old.label} -> {diff.new.label}: {'; '.join(parts)} "
         f"({plural(diff.schemas, 'schema')}, {plural(diff.operations, 'operation')} compared)"
     )
     for contract, side in ((diff.old, "OLD"), (diff.new, "NEW")):
         if contract.skipped:
-            line += f"; {plural(len(contract.skipped), 'path')} of {side} not read (files missing)"
+            line += (
+                f"; {plural(len(contract.skipped), 'path or operation', 'paths or operations')} "
+                f"of {side} not read (their files are not in the folder)"
+            )
     code = ExitCode.NON_CONFORMING if failing else ExitCode.OK
     if recordings is not None and recordings.problems:
         code = ExitCode.UNREADABLE

@@ -28,12 +28,12 @@ from typing import Literal
 Class = Literal["client", "server", "both", "compatible"]
 Where = Literal["response", "request", "parameter", "operation"]
 
-CLASSES: tuple[Class, ...] = ("both", "client", "server", "compatible")
+CLASSES: tuple[Class, ...] = ("client", "server", "both", "compatible")
 #: How each class is named in reports.
 CLASS_TITLES: dict[Class, str] = {
-    "both": "breaking for clients and servers",
     "client": "breaking for clients",
     "server": "breaking for servers",
+    "both": "breaking for both",
     "compatible": "compatible",
 }
 WHERE_TITLES: dict[Where, str] = {

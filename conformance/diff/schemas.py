@@ -134,10 +134,15 @@ class SchemaWalk:
         seen: frozenset[tuple[str | None, str | None]],
         depth: int,
     ) -> None:
-        if depth > _MAX_DEPTH or old == new:
+        if depth > _MAX_DEPTH or old == new or not isinstance(old, dict):
             return
+        if not isinstance(new, dict):
+            return
+        old, old_null = _nullable(old)
+        new, new_null = _nullable(new)
         old_ref, new_ref = ref_name(old), ref_name(new)
         if old_ref is not None and old_ref == new_ref:
+            self._null(old_null, new_null, path, found)
             return  # the same component: compared once, at its own name
         if old_ref is not None or new_ref is not None:
             pair = (old_ref, new_ref)
@@ -145,16 +150,14 @@ class SchemaWalk:
                 return
             seen = seen | {pair}
             old, new = self._resolve(old, self.old), self._resolve(new, self.new)
+            if not isinstance(old, dict) or not isinstance(new, dict):
+                return
             if ref_name(old) is not None or ref_name(new) is not None:
                 return  # a reference to nothing either side holds: nothing to compare
-        if not isinstance(old, dict) or not isinstance(new, dict):
-            return
-        old, old_null = _nullable(old)
-        new, new_null = _nullable(new)
-        if old_null != new_null:
-            found.append(
-                SchemaChange("nullable-added" if new_null else "nullable-removed", path, "", "")
-            )
+            old, also_old = _nullable(old)
+            new, also_new = _nullable(new)
+            old_null, new_null = old_null or also_old, new_null or also_new
+        self._null(old_null, new_null, path, found)
         self._scalars(old, new, path, found)
         self._properties(old, new, path, found, seen, depth)
         for key in ("items", "additionalProperties", "not"):
@@ -169,6 +172,13 @@ class SchemaWalk:
                 size = f"{len(a) if isinstance(a, list) else 0}"
                 after = f"{len(b) if isinstance(b, list) else 0}"
                 found.append(SchemaChange("composition-changed", f"{path}.{key}", size, after))
+
+    @staticmethod
+    def _null(old: bool, new: bool, path: str, found: list[SchemaChange]) -> None:
+        if old != new:
+            found.append(
+                SchemaChange("nullable-added" if new else "nullable-removed", path, "", "")
+            )
 
     def _scalars(
         self, old: dict[str, Any], new: dict[str, Any], path: str, found: list[SchemaChange]

@@ -328,6 +328,11 @@ def _is_openapi_file(path: Path) -> bool:
     )
 
 
+def contract_of(document: Any, *, file: str) -> Contract:
+    """One OpenAPI document, already parsed (its references local), as a `Contract`."""
+    return _union(file, [_Reader(document, file=file)])
+
+
 def load_contract(path: Path, *, label: str | None = None) -> Contract:
     """OLD or NEW, whichever of the accepted forms `path` is (see the module's doc)."""
     shown = label or str(path)

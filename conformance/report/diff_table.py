@@ -14,7 +14,7 @@ from conformance.report.escape import visible
 
 #: The classes of `conformance.diff.rules`, breaking first, with their headings.
 CLASS_HEADINGS = (
-    ("both", "Breaking for clients and servers"),
+    ("both", "Breaking for both"),
     ("client", "Breaking for clients"),
     ("server", "Breaking for servers"),
     ("compatible", "Compatible"),
