@@ -139,8 +139,8 @@ def test_json_and_markdown(run_cli: Run) -> None:
     assert lines[:3] == [
         "# runconform diff",
         "",
-        "**Exit code 1** (non-conforming data) · breaking for both: **0** · breaking for "
-        "clients: **2** · breaking for servers: **0** · compatible: **22**",
+        "**Exit code 1** (a breaking change) · breaking for clients: **2** · breaking for "
+        "servers: **0** · breaking for both: **0** · compatible: **22**",
     ]
     assert "## Breaking for clients (2)" in lines
     assert "## Compatible (22)" in lines

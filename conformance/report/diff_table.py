@@ -1,5 +1,5 @@
 """The `runconform diff` report as Markdown, for a pull-request comment: the verdict and a
-count per class, then one table per class (breaking first), then the recordings' figures.
+count per class, then one table per class (the breaking ones first), then the recordings' figures.
 
 Written from the cases alone (their `details`), so it says what the JSON report says.
 """
@@ -14,9 +14,9 @@ from conformance.report.escape import visible
 
 #: The classes of `conformance.diff.rules`, breaking first, with their headings.
 CLASS_HEADINGS = (
-    ("both", "Breaking for both"),
     ("client", "Breaking for clients"),
     ("server", "Breaking for servers"),
+    ("both", "Breaking for both"),
     ("compatible", "Compatible"),
 )
 
@@ -38,6 +38,8 @@ def _changes(cases: Iterable[Case]) -> list[dict[str, Any]]:
 def markdown_diff(cases: Iterable[Case], outcome: Outcome, meaning: str) -> str:
     cases = list(cases)
     changes = _changes(cases)
+    if outcome.exit_code == 1:
+        meaning = "a breaking change"
     counts = {cls: sum(1 for c in changes if c["class"] == cls) for cls, _ in CLASS_HEADINGS}
     summary = " · ".join(f"{title.lower()}: **{counts[cls]}**" for cls, title in CLASS_HEADINGS)
     lines = [
