@@ -52,6 +52,8 @@ def hatchet() -> dict[str, tuple[str, str]]:
         ("GET /api/v1/stable/tenants/{tenant}/workflow-runs parameters.query.idempotency_keys",
          "operation.parameter-added-optional", "compatible"),
         ("V1TaskEventType", "response.enum-value-added", "client"),
+        ("V1TriggerWorkflowRunRequest.properties.return_only_id",
+         "request.property-added-optional", "compatible"),
     ],
 )  # fmt: skip
 def test_the_hatchet_diff_lists_the_real_differences(
@@ -71,7 +73,7 @@ def test_the_hatchet_diff_in_text(run_cli: Run) -> None:
         "breaking for clients, a client meets a value it does not know "
         "[response.enum-value-added]",
         f"diff {SPLIT} -> {UPSTREAM}: 2 breaking for clients; 0 breaking for servers; "
-        "0 breaking for both; 22 compatible (43 schemas, 23 operations compared); "
+        "0 breaking for both; 23 compatible (70 schemas, 23 operations compared); "
         "79 paths or operations of NEW not read (their files are not in the folder)",
     ]
 
@@ -140,10 +142,10 @@ def test_json_and_markdown(run_cli: Run) -> None:
         "# runconform diff",
         "",
         "**Exit code 1** (a breaking change) · breaking for clients: **2** · breaking for "
-        "servers: **0** · breaking for both: **0** · compatible: **22**",
+        "servers: **0** · breaking for both: **0** · compatible: **23**",
     ]
     assert "## Breaking for clients (2)" in lines
-    assert "## Compatible (22)" in lines
+    assert "## Compatible (23)" in lines
     assert (
         "| `V1TaskEventType` | enum value added |  | WAITING_FOR_BATCH | "
         "`response.enum-value-added` | a client meets a value it does not know |"
@@ -156,13 +158,13 @@ def test_json_and_markdown(run_cli: Run) -> None:
         ("schemas", "schemas", "diff schemas -> schemas: 0 breaking for clients; 0 breaking "
          "for servers; 0 breaking for both; 0 compatible (38 schemas, 0 operations compared)"),
         ("contracts/hatchet", UPSTREAM, f"diff contracts/hatchet -> {UPSTREAM}: 0 breaking for "
-         "clients; 0 breaking for servers; 0 breaking for both; 10 compatible (43 schemas, "
+         "clients; 0 breaking for servers; 0 breaking for both; 10 compatible (70 schemas, "
          "23 operations compared); 79 paths or operations of NEW not read (their files are "
          "not in the folder)"),
         ("contracts/hatchet/hatchet-api.openapi.json", "contracts/hatchet",
          "diff contracts/hatchet/hatchet-api.openapi.json -> contracts/hatchet: 0 breaking "
          "for clients; 0 breaking for servers; 0 breaking for both; 0 compatible "
-         "(42 schemas, 14 operations compared)"),
+         "(51 schemas, 14 operations compared)"),
     ],
 )  # fmt: skip
 def test_every_form_of_input(run_cli: Run, old: str, new: str, line: str) -> None:

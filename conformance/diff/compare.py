@@ -3,9 +3,9 @@
 Scope, unless `everything`: the run objects - component schemas named as an object of the
 bundle's catalog (dependencies included), and what they reach by `$ref` - and the run
 operations - those whose 2XX responses or request body reach an object the vendor
-manifests list. A change to a component is reported once per direction it is used in
-(response body, request body, parameter); a component no compared operation uses is read
-as a response body.
+manifests list - with every schema those operations use. A change to a component is
+reported once per direction it is used in (response body, request body, parameter); a
+component no compared operation uses is read as a response body.
 """
 
 from __future__ import annotations
@@ -112,16 +112,21 @@ def diff_contracts(old: Contract, new: Contract, scope: Scope) -> ContractDiff:
         for raw in compare_operation(walk, a, b):
             changes += _classified(raw)
     if scope.everything:
-        names = set(old.schemas) | set(new.schemas)
+        objects = names = set(old.schemas) | set(new.schemas)
     else:
         roots = set(scope.objects)
-        names = closure(old.schemas, roots) | closure(new.schemas, roots)
+        objects = closure(old.schemas, roots) | closure(new.schemas, roots)
+        # and every schema a compared operation uses (a request body's component is
+        # compared there, not at the operation); one that only a new operation brings is
+        # not listed as added (the operation is)
+        names = objects | set(used)
     for name in sorted(names):
         wheres = used.get(name)
         if name not in new.schemas:
             changes += _classified(RawChange("schema-removed", "response", name, name), wheres)
         elif name not in old.schemas:
-            changes += _classified(RawChange("schema-added", "response", name, name), wheres)
+            if name in objects:
+                changes += _classified(RawChange("schema-added", "response", name, name), wheres)
         else:
             for found in walk.compare(old.schemas[name], new.schemas[name], name):
                 raw = RawChange(found.kind, "response", name, found.path, found.old, found.new)
