@@ -8,8 +8,10 @@ import json
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+from conftest import sarif_errors
 
 from conformance.diff.compare import catalog_scope, diff_contracts
 from conformance.diff.sources import load_contract
@@ -255,7 +257,34 @@ def test_unreadable_recordings_are_exit_4_and_the_rest_still_counted(
     assert out.splitlines()[-1].endswith("; 1 unreadable input")
 
 
+@pytest.mark.parametrize(
+    ("fmt", "compatible"),
+    [
+        ("html", 'data-path="V1TaskSummary.properties.idempotencyKey"'),
+        ("junit", 'name="V1TaskSummary"'),
+        ("github", None),  # annotations: the breaking changes only
+        ("sarif", "V1TaskSummary.properties.idempotencyKey: property added optional"),
+    ],
+)
+def test_the_other_formats_carry_the_changes(
+    run_cli: Run, fmt: str, compatible: str | None
+) -> None:
+    code, out, _ = run_cli("diff", SPLIT, UPSTREAM, "--format", fmt)
+    assert code == 1
+    assert "response.enum-value-added" in out
+    if compatible is None:
+        assert "idempotencyKey" not in out
+    else:
+        assert compatible in out
+
+
+def test_the_sarif_log_is_valid(run_cli: Run, sarif_validator: Any) -> None:
+    code, out, _ = run_cli("diff", SPLIT, UPSTREAM, "--format", "sarif")
+    assert code == 1
+    assert sarif_errors(sarif_validator, json.loads(out)) == []
+
+
 def test_usage_errors_are_exit_2(run_cli: Run) -> None:
     assert run_cli("diff", SPLIT, "no/such/contract")[0] == 2
     assert run_cli("diff", SPLIT, UPSTREAM, "--fail-on", "sometimes")[0] == 2
-    assert run_cli("diff", SPLIT, UPSTREAM, "--format", "html")[0] == 2
+    assert run_cli("diff", SPLIT, UPSTREAM, "--format", "xml")[0] == 2

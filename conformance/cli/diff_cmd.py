@@ -12,8 +12,6 @@ from conformance.errors import UsageError
 from conformance.report.writers import WRITERS
 
 FAIL_ON = ("any", "client", "server", "none")
-#: Every format but html, whose page is the check report's.
-FORMATS = sorted(name for name in WRITERS if name != "html")
 
 
 @click.command()
@@ -40,7 +38,7 @@ FORMATS = sorted(name for name in WRITERS if name != "html")
     show_default=True,
     help="Exit 1 on a change breaking for clients or servers (any), clients, servers, or never.",
 )
-@options.output_format(FORMATS, "text", "Format of the report (stdout or --output).")
+@options.output_format(sorted(WRITERS), "text", "Format of the report (stdout or --output).")
 @options.output
 @click.option("-q", "--quiet", is_flag=True, help="Breaking changes and the summary only.")
 @options.colour

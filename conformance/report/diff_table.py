@@ -26,7 +26,8 @@ def _cell(text: str) -> str:
     return text if len(text) <= 160 else text[:157] + "..."
 
 
-def _changes(cases: Iterable[Case]) -> list[dict[str, Any]]:
+def changes_of(cases: Iterable[Case]) -> list[dict[str, Any]]:
+    """Every change the cases carry in their `details`, in their order."""
     return [
         dict(change)
         for case in cases
@@ -37,7 +38,7 @@ def _changes(cases: Iterable[Case]) -> list[dict[str, Any]]:
 
 def markdown_diff(cases: Iterable[Case], outcome: Outcome, meaning: str) -> str:
     cases = list(cases)
-    changes = _changes(cases)
+    changes = changes_of(cases)
     if outcome.exit_code == 1:
         meaning = "a breaking change"
     counts = {cls: sum(1 for c in changes if c["class"] == cls) for cls, _ in CLASS_HEADINGS}

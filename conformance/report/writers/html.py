@@ -27,6 +27,7 @@ from conformance.report.text import location, rule_id
 from conformance.report.writers.base import WholeRunWriter
 from conformance.report.writers.html_chart import NO_FINDINGS, chart
 from conformance.report.writers.html_coverage import coverage_section, write_coverage_html
+from conformance.report.writers.html_diff import write_diff_html
 from conformance.report.writers.html_kit import (
     CSS,
     SEVERITY_LABELS,
@@ -400,11 +401,14 @@ def write_html(report: Report, stream: IO[str]) -> None:
 
 
 class HtmlWriter(WholeRunWriter):
-    """Whole-run: the self-contained page of a `check` report; for `coverage`, which has no
-    `Report`, the page of its cases (`html_coverage`)."""
+    """Whole-run: the self-contained page of a `check` report; for `coverage` and `diff`,
+    which have no `Report`, the page of their cases (`html_coverage`, `html_diff`)."""
 
     def render_coverage(self, cases: list[Case], outcome: Outcome) -> None:
         write_coverage_html(cases, outcome, self.out)
+
+    def render_diff(self, cases: list[Case], outcome: Outcome) -> None:
+        write_diff_html(cases, outcome, self.out)
 
     def render(self, report: Report) -> None:
         write_html(report, self.out)

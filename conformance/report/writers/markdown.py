@@ -80,7 +80,7 @@ def write_markdown(report: Report, stream: IO[str], worst: int = 10) -> None:
 
 class MarkdownWriter(WholeRunWriter):
     """Whole-run: the summary of a `check` report; for `coverage`, which has no `Report`,
-    its table and what was never exercised."""
+    its table and what was never exercised; for `diff`, its changes class by class."""
 
     def render_coverage(self, cases: list[Case], outcome: Outcome) -> None:
         meaning = EXIT_MEANINGS.get(outcome.exit_code, "unknown exit code")
