@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import sarif_errors
+from conftest import example, sarif_errors
 
 from conformance.diff.compare import catalog_scope, diff_contracts
 from conformance.diff.sources import load_contract
@@ -103,14 +103,8 @@ def test_the_recordings_figure(run_cli: Run) -> None:
 def test_a_record_that_conforms_to_old_only_is_counted_with_its_error(
     run_cli: Run, tmp_path: Path
 ) -> None:
-    new = tmp_path / "new"
-    shutil.copytree(ROOT / SPLIT, new)
-    runs = new / "workflow-runs-api.openapi.yml"
-    text = runs.read_text(encoding="utf-8")
-    runs.write_text(text.replace("      - COMPLETED\n", "", 1), encoding="utf-8")
-    code, out, _ = run_cli("diff", SPLIT, str(new), "--recordings", RECORDINGS, "-q")
+    code, out, _ = run_cli("diff", SPLIT, _without_completed(tmp_path), "--recordings", RECORDINGS)
     assert code == 1
-    code, out, _ = run_cli("diff", SPLIT, str(new), "--recordings", RECORDINGS)
     assert "recordings: info: 1 record conforms to OLD and not to NEW [recordings]" in out
     assert (
         f"{RECORDINGS}/runs.cassette.yaml:194: info: fails NEW "
@@ -119,6 +113,34 @@ def test_a_record_that_conforms_to_old_only_is_counted_with_its_error(
         "[recordings-example]"
     ) in out
     assert "V1TaskStatus: error: enum value removed (COMPLETED) in a response body: " in out
+
+
+def _without_completed(tmp_path: Path) -> str:
+    """The catalogue split with COMPLETED no longer a V1TaskStatus."""
+    new = tmp_path / "new"
+    shutil.copytree(ROOT / SPLIT, new)
+    runs = new / "workflow-runs-api.openapi.yml"
+    text = runs.read_text(encoding="utf-8")
+    runs.write_text(text.replace("      - COMPLETED\n", "", 1), encoding="utf-8")
+    return str(new)
+
+
+def test_a_bare_record_is_identified_and_checked_against_each_sides_component(
+    run_cli: Run, tmp_path: Path
+) -> None:
+    run = example("hatchet.V1TaskSummary")
+    run["id"] = run["metadata"]["id"]  # the catalogue's V1TaskSummary requires a top-level id
+    bare = _write(tmp_path / "runs.jsonl", json.dumps(run) + "\n")
+    code, out, _ = run_cli("diff", SPLIT, _without_completed(tmp_path), "--recordings", bare)
+    assert code == 1
+    assert [line for line in out.splitlines() if "recordings" in line] == [
+        "recordings: info: 1 record conforms to OLD and not to NEW [recordings]",
+        "recordings: info: 0 records conform to NEW and not to OLD [recordings]",
+        "recordings: info: 1 record read: 0 conform to both, 0 to neither, 0 not judged on "
+        "one side (no operation or object for it there) [recordings]",
+        f"{bare}:1: info: fails NEW (V1TaskSummary): $['status']: 'COMPLETED' is not one of "
+        "['QUEUED', 'RUNNING', 'CANCELLED', 'FAILED'] [recordings-example]",
+    ]
 
 
 def test_json_and_markdown(run_cli: Run) -> None:
