@@ -4,6 +4,7 @@ messages of contracts that cannot be read."""
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 from collections.abc import Callable
@@ -225,6 +226,7 @@ def test_a_malformed_contract_is_exit_3_with_its_position(run_cli: Run, tmp_path
          "runconform never fetches or reads referenced documents; copy what it references "
          "into this contract and point at it with a local '#/...' reference"),
         ("swagger: '2.0'\npaths: {}\n", "{file}: not an OpenAPI document (no `openapi` version)"),
+        ("openapi: 3.0.3\npaths: [1]\n", "{file}#/paths: `paths` must be a mapping"),
         ("openapi: 2.0.0\npaths: {}\n",
          "{file}#/openapi: OpenAPI version '2.0.0' is not read (3.0.x, 3.1.x or 3.2.x)"),
     ],
@@ -235,6 +237,27 @@ def test_a_contract_that_cannot_be_read_is_exit_3(
     bad = _write(tmp_path / "contract.yaml", text)
     code, out, err = run_cli("diff", SPLIT, bad)
     assert (code, out, err) == (3, "", f"runconform: error: {message.format(file=bad)}\n")
+
+
+def test_a_bundle_whose_manifest_is_not_one_is_exit_3(run_cli: Run, tmp_path: Path) -> None:
+    _write(tmp_path / "manifest.json", '{"schemas": [{"name": "hatchet.V1TaskSummary"}]}')
+    code, out, err = run_cli("diff", str(tmp_path), "schemas")
+    assert (code, out) == (3, "")
+    assert err == (
+        f"runconform: error: {tmp_path}/manifest.json: not a bundle manifest: `schemas` must "
+        "list the objects with their `name`, `vendor`, `object`, `listed` and variants\n"
+    )
+
+
+def test_old_can_be_standard_input(monkeypatch: pytest.MonkeyPatch, run_cli: Run) -> None:
+    document = (ROOT / "contracts/hatchet/hatchet-api.openapi.json").read_bytes()
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(document)))
+    code, out, _ = run_cli("diff", "-", "contracts/hatchet", "-q")
+    assert (code, out.splitlines()[-1]) == (
+        0,
+        "diff <stdin> -> contracts/hatchet: 0 breaking for clients; 0 breaking for servers; "
+        "0 breaking for both; 0 compatible (51 schemas, 14 operations compared)",
+    )
 
 
 def test_a_multi_file_reference_out_of_the_folder_is_refused(run_cli: Run, tmp_path: Path) -> None:

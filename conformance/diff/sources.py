@@ -31,6 +31,7 @@ from conformance.bundle.openapi_shape import refuse_external_references
 from conformance.bundle.vendor_contracts import load_vendor
 from conformance.errors import BundleError
 from conformance.records.recording_files import suffixes_of
+from conformance.records.stdin import STDIN, STDIN_NAME
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 ENTRIES = ("openapi.yaml", "openapi.yml", "openapi.json")
@@ -179,8 +180,10 @@ class _Reader:
 
     def operations(self) -> dict[str, OperationShape]:
         paths = self.document.get("paths") or {}
+        if not isinstance(paths, dict):
+            raise BundleError("`paths` must be a mapping", file=self.file, pointer="/paths")
         found: dict[str, OperationShape] = {}
-        for path, item in paths.items() if isinstance(paths, dict) else ():
+        for path, item in paths.items():
             base = f"/paths/{escape_pointer(str(path))}"
             item = _deref(self.document, item, file=self.file, pointer=base)
             if not isinstance(item, dict):
@@ -262,8 +265,15 @@ def _multi_file(root: Path, entry: str, label: str) -> Contract:
 
 def _bundle(root: Path, label: str) -> Contract:
     """A bundle build: its objects (default variant), relative `$ref`s made local."""
-    catalog = Catalog(root)
-    names = catalog.names(include_dependencies=True)
+    try:
+        catalog = Catalog(root)
+        names = catalog.names(include_dependencies=True)
+    except (KeyError, TypeError, AttributeError):
+        raise BundleError(
+            "not a bundle manifest: `schemas` must list the objects with their `name`, "
+            "`vendor`, `object`, `listed` and variants",
+            file=f"{label}/manifest.json",
+        ) from None
     objects = [name.partition(".")[2] for name in names]
     keys = {
         name: obj if objects.count(obj) == 1 else name
@@ -335,8 +345,8 @@ def contract_of(document: Any, *, file: str) -> Contract:
 
 def load_contract(path: Path, *, label: str | None = None) -> Contract:
     """OLD or NEW, whichever of the accepted forms `path` is (see the module's doc)."""
-    shown = label or str(path)
-    if str(path) == "-" or path.is_file():
+    shown = label or (STDIN_NAME if str(path) == STDIN else str(path))
+    if str(path) == STDIN or path.is_file():
         return _union(shown, [_Reader(load_document(path, display=shown), file=shown)])
     if not path.is_dir():
         raise BundleError("no such file or folder", file=shown)
@@ -347,7 +357,10 @@ def load_contract(path: Path, *, label: str | None = None) -> Contract:
     for entry in ENTRIES:
         if (path / entry).is_file():
             return _multi_file(path, entry, shown)
-    files = sorted(p for p in path.iterdir() if p.is_file() and _is_openapi_file(p))
+    try:
+        files = sorted(p for p in path.iterdir() if p.is_file() and _is_openapi_file(p))
+    except OSError as exc:
+        raise BundleError(f"cannot read the folder: {exc.strerror or exc}", file=shown) from None
     if not files:
         raise BundleError(
             "no OpenAPI document here: expected an OpenAPI file, a folder with "
