@@ -248,3 +248,14 @@ def test_an_unchanged_contract_has_no_change_and_a_cycle_ends() -> None:
     assert _changes(document, changed) == [
         ("response.property-added-optional", "compatible", "Node.properties.name")
     ]
+
+
+def test_a_reference_with_siblings_is_followed_to_its_component() -> None:
+    leaf = {"type": "object", "properties": {"a": {"type": "string"}}}
+    old = _document("response", _s({"$ref": "#/components/schemas/Leaf", "description": "d"}))
+    new = _document("response", _s({**leaf, "properties": {**leaf["properties"], "b": {}}}))
+    old["components"]["schemas"]["Leaf"] = leaf
+    new["components"]["schemas"]["Leaf"] = leaf
+    assert _changes(old, new) == [
+        ("response.property-added-optional", "compatible", "Run.properties.s.properties.b")
+    ]

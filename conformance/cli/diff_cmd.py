@@ -8,10 +8,9 @@ import click
 
 import conformance.cli.options as options  # not `from conformance.cli`: its __init__ imports us
 from conformance.atomic import atomic_output, refuse_overwriting_input
+from conformance.diff.rules import FAIL_ON
 from conformance.errors import UsageError
 from conformance.report.writers import WRITERS
-
-FAIL_ON = ("any", "client", "server", "none")
 
 
 @click.command()
@@ -57,7 +56,7 @@ def diff(
     OLD and NEW are each an OpenAPI file, a folder with openapi.yaml (multi-file), a
     bundle build (manifest.json), a vendor's contracts folder (manifest.yaml), or a folder
     of OpenAPI files read as one. Every change is classified by a rule as breaking for
-    clients, breaking for servers, or compatible.
+    clients, for servers, for both, or compatible.
 
     Exit codes: 0 nothing breaking (as --fail-on counts), 1 a breaking change, 2 usage
     error, 3 a contract that cannot be read, 4 unreadable recordings (the others are

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from conformance.diff.compare import Change, ContractDiff
-from conformance.diff.recordings import RecordingsDiff
+from conformance.diff.recordings import Example, RecordingsDiff
 from conformance.diff.rules import CLASS_TITLES, WHERE_TITLES, breaks
 from conformance.errors import ExitCode
 from conformance.records import ReadProblem
@@ -20,7 +20,6 @@ from conformance.report.findings import Finding, Severity
 from conformance.words import plural
 
 STAGE = "diff"
-FAIL_ON = ("any", "client", "server", "none")
 
 
 def describe(change: Change) -> str:
@@ -109,7 +108,7 @@ def recordings_case(found: RecordingsDiff) -> Case:
     return Case(STAGE, "recordings", "recordings", "passed", tuple(findings), details=details)
 
 
-def vars_of(example: Any) -> dict[str, str]:
+def vars_of(example: Example) -> dict[str, str]:
     return {"locator": example.locator, "schema": example.schema, "error": example.error}
 
 
@@ -159,6 +158,7 @@ def diff_outcome(diff: ContractDiff, fail_on: str, recordings: RecordingsDiff | 
         "fail_on": fail_on,
         "schemas": diff.schemas,
         "operations": diff.operations,
+        "files": {"old": list(diff.old.files), "new": list(diff.new.files)},
         "skipped": {"old": list(diff.old.skipped), "new": list(diff.new.skipped)},
     }
     if recordings is not None:

@@ -160,6 +160,10 @@ def rule_for(kind: str, where: Where) -> Rule:
     return RULES[kind, where]
 
 
+#: The choices of `--fail-on`: which classes of change exit 1.
+FAIL_ON = ("any", "client", "server", "none")
+
+
 def breaks(cls: Class, fail_on: str) -> bool:
     """Whether a change of class `cls` fails the run under `--fail-on` (any, client,
     server, none)."""

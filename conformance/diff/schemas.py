@@ -119,10 +119,19 @@ class SchemaWalk:
         self._walk(old, new, path, found, frozenset(), 0)
         return found
 
-    def _resolve(self, node: Any, side: dict[str, Any]) -> Any:
-        name = ref_name(node)
-        if name is not None and name in side and isinstance(node, dict) and len(node) == 1:
-            return side[name]
+    @staticmethod
+    def _resolve(node: Any, side: dict[str, Any]) -> Any:
+        """The component a `$ref` names (a chain followed), the `$ref`'s siblings kept
+        where the component says nothing of them; anything else as it is."""
+        for _ in range(_MAX_DEPTH):
+            name = ref_name(node)
+            if name is None or name not in side or not isinstance(node, dict):
+                return node
+            target = side[name]
+            if not isinstance(target, dict):
+                return target
+            siblings = {k: v for k, v in node.items() if k != "$ref"}
+            node = {**siblings, **target}
         return node
 
     def _walk(

@@ -14,7 +14,7 @@ a reference outside the document or the folder is refused (exit 3).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -75,7 +75,7 @@ class Contract:
     schemas: dict[str, Any]
     operations: dict[str, OperationShape]
     skipped: tuple[str, ...] = ()
-    files: tuple[str, ...] = field(default=())
+    files: tuple[str, ...] = ()  # the documents read, as shown
 
 
 def operation_key(method: str, path: str) -> str:
@@ -260,7 +260,8 @@ def _multi_file(root: Path, entry: str, label: str) -> Contract:
             continue
         kept.append(operation)
     built = assemble(root, entry, kept, display=label, cache=cache)
-    return _union(label, [_Reader(built.document, file=f"{label}/{entry}")], tuple(skipped))
+    contract = _union(label, [_Reader(built.document, file=f"{label}/{entry}")], tuple(skipped))
+    return replace(contract, files=tuple(f"{label}/{name}" for name in built.files))
 
 
 def _bundle(root: Path, label: str) -> Contract:
