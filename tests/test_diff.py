@@ -227,6 +227,8 @@ def test_a_malformed_contract_is_exit_3_with_its_position(run_cli: Run, tmp_path
          "into this contract and point at it with a local '#/...' reference"),
         ("swagger: '2.0'\npaths: {}\n", "{file}: not an OpenAPI document (no `openapi` version)"),
         ("openapi: 3.0.3\npaths: [1]\n", "{file}#/paths: `paths` must be a mapping"),
+        ("openapi: 3.0.3\npaths:\n  /x:\n    get:\n      responses: [1]\n",
+         "{file}#/paths/~1x/get/responses: `responses` must be a mapping"),
         ("openapi: 2.0.0\npaths: {}\n",
          "{file}#/openapi: OpenAPI version '2.0.0' is not read (3.0.x, 3.1.x or 3.2.x)"),
     ],

@@ -198,6 +198,10 @@ class _Reader:
                     self.document, operation.get("requestBody"), file=self.file, pointer=at
                 )
                 responses = operation.get("responses") or {}
+                if not isinstance(responses, dict):
+                    raise BundleError(
+                        "`responses` must be a mapping", file=self.file, pointer=f"{at}/responses"
+                    )
                 shape = OperationShape(
                     method=method.upper(),
                     path=str(path),
