@@ -54,6 +54,7 @@ def test_every_command_is_walked() -> None:
         "check",
         "contract",
         "coverage",
+        "diff",
         "drift",
         "fixtures",
         "identify",

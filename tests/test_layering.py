@@ -115,7 +115,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("report",),
     ("bundle",),
     ("validation",),
-    ("mapping", "engines"),
+    ("mapping", "engines", "diff"),
     ("lifecycle", "drift"),
     ("generate",),
     ("simulator", "contract"),

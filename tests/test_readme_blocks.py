@@ -51,7 +51,16 @@ SCALED = {
 #: Commands the README shows failing on purpose, with the exit code they document.
 EXPECTED_EXIT = {
     "runconform schemas lint --as-published": 3,  # "the traps in the vendors' own material"
+    # Hatchet's catalogue split against its own document: two enum values a client meets
+    "runconform diff tests/data/hatchet-catalogue-split contracts/hatchet/upstream-openapi "
+    "--recordings contracts/recordings/hatchet": 1,
 }
+#: Folders of the repository a command names (the diff of two real contracts): copied.
+FROM_REPOSITORY = (
+    "tests/data/hatchet-catalogue-split",
+    "contracts/hatchet",
+    "contracts/recordings",
+)
 #: The README's test command is this suite: a quick module of it stands in for the whole.
 SUITE = "pytest -q -p no:cacheprovider tests/test_layering.py"
 
@@ -143,6 +152,10 @@ def make_inputs(line: str, cwd: Path, produced: set[Path]) -> None:
     for word in words:
         path = cwd / word
         if word in outputs or word.startswith("-") or path in produced:
+            continue
+        if word.startswith(FROM_REPOSITORY):
+            shutil.rmtree(path, ignore_errors=True)
+            shutil.copytree(ROOT / word, path)
             continue
         if word.endswith("/") or word == "recordings":
             shutil.rmtree(path, ignore_errors=True)

@@ -41,6 +41,11 @@ _METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 Target = tuple[str, str]  # (file relative to the root folder, JSON pointer)
 
 
+class MissingFile(BundleError):
+    """A `$ref` names a file that is not in the folder (a folder holding part of a
+    vendor's document): `runconform diff` leaves out the operations that need it."""
+
+
 @dataclass(frozen=True)
 class Assembled:
     """The self-contained document, the files it was read from, and where each schema came
@@ -90,9 +95,14 @@ class _Assembler:
                 )
             path = self.root / file
             inside = path.resolve().is_relative_to(self.root.resolve())
-            if not inside or not path.is_file():
-                what = "leaves the vendor folder" if not inside else "does not exist"
-                raise BundleError(f"$ref to {file!r}: the file {what}", file=by, pointer=pointer)
+            if not inside:
+                raise BundleError(
+                    f"$ref to {file!r}: the file leaves the vendor folder", file=by, pointer=pointer
+                )
+            if not path.is_file():
+                raise MissingFile(
+                    f"$ref to {file!r}: the file does not exist", file=by, pointer=pointer
+                )
             self.documents[file] = load_document(path, display=self.shown(file))
         return self.documents[file]
 
@@ -246,10 +256,20 @@ class _Assembler:
             self.components[name] = self.resolve(node, file, pointer, 0, ((file, pointer),))
 
 
-def assemble(root: Path, entry: str, operations: Iterable[str], *, display: str) -> Assembled:
+def assemble(
+    root: Path,
+    entry: str,
+    operations: Iterable[str],
+    *,
+    display: str,
+    cache: dict[str, Any] | None = None,
+) -> Assembled:
     """One document with the `operations` ("METHOD /path", in that order) of the multi-file
-    document whose root is `root/entry`, every reference local (`#/components/schemas/...`)."""
+    document whose root is `root/entry`, every reference local (`#/components/schemas/...`).
+    `cache` (file -> its parsed content) is shared by assemblies of the same folder."""
     work = _Assembler(root=root, display=display)
+    if cache is not None:
+        work.documents = cache
     shown = work.shown(entry)
     document = work.load(entry, by=shown, pointer="")
     if not isinstance(document, dict) or not isinstance(document.get("paths"), dict):
@@ -290,6 +310,32 @@ def assemble(root: Path, entry: str, operations: Iterable[str], *, display: str)
     assembled["components"] = out_components
     origins = {name: work.origins[name] for name in sorted(work.origins)}
     return Assembled(assembled, tuple(sorted(work.documents)), origins)
+
+
+def listed_operations(
+    root: Path, entry: str, *, display: str, cache: dict[str, Any] | None = None
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Every operation ("METHOD /path") the document at `root/entry` lists, and the paths
+    whose path item is in a file missing from the folder."""
+    work = _Assembler(root=root, display=display)
+    if cache is not None:
+        work.documents = cache
+    shown = work.shown(entry)
+    document = work.load(entry, by=shown, pointer="")
+    if not isinstance(document, dict) or not isinstance(document.get("paths"), dict):
+        raise BundleError("not an OpenAPI document (no `paths`)", file=shown)
+    found: list[str] = []
+    missing: list[str] = []
+    for path in document["paths"]:
+        pointer = f"/paths/{escape_pointer(str(path))}"
+        try:
+            _, item = work.final((entry, pointer), by=shown, pointer=pointer)
+        except MissingFile:
+            missing.append(str(path))
+            continue
+        if isinstance(item, dict):
+            found += [f"{m.upper()} {path}" for m in _METHODS if m in item]
+    return tuple(found), tuple(missing)
 
 
 def assembled_source(contracts: VendorContracts, source: Source) -> tuple[Assembled, str]:

@@ -23,6 +23,7 @@ from conformance import __version__
 from conformance.cli.check_cmd import check
 from conformance.cli.contract_cmd import contract
 from conformance.cli.coverage_cmd import coverage
+from conformance.cli.diff_cmd import diff
 from conformance.cli.drift_cmd import drift
 from conformance.cli.fixtures_cmd import fixtures
 from conformance.cli.mapping_cmd import map_records, mappings
@@ -97,6 +98,7 @@ cli.add_command(mappings)
 cli.add_command(map_records)
 cli.add_command(contract)
 cli.add_command(coverage)
+cli.add_command(diff)
 cli.add_command(drift)
 cli.add_command(serve)
 

@@ -26,6 +26,7 @@ Kind = Literal[
     "fixtures",  # a generated fixture disagreed with its own schema
     "lifecycle",  # a sequence of observations of one run broke its state machine
     "coverage",  # a status, transition or operation was never exercised
+    "diff",  # a contract changed between two versions (runconform diff)
 ]
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*$")
 

@@ -63,6 +63,11 @@ _KINDS: dict[str, tuple[str, str]] = {
         "A status, transition or operation was never exercised",
         "Record or generate more runs so that the missing case is covered.",
     ),
+    "diff": (
+        "A contract changed between two versions in a way a client or a server notices",
+        "Read the rule's reason; keep the old behaviour, version the API, or update the "
+        "clients or servers the change breaks.",
+    ),
 }
 
 #: keyword -> what it checks (JSON Schema keywords, invariants, contract checks)

@@ -42,9 +42,15 @@ class Writer:
         raise NotImplementedError
 
 
+#: Commands with no whole-run `Report` whose cases a whole-run writer renders, and the
+#: method that renders them (one per command, on every whole-run writer).
+CASE_RENDERERS = {"coverage": "render_coverage", "drift": "render_drift", "diff": "render_diff"}
+
+
 class WholeRunWriter(Writer):
     """Renders the whole run's `Report` at the end (markdown, html); ignores the cases,
-    except `coverage`'s and `drift`'s, which have no `Report`: their cases are rendered."""
+    except `coverage`'s, `drift`'s and `diff`'s, which have no `Report`: their cases are
+    rendered instead."""
 
     whole_run = True
 
@@ -53,15 +59,13 @@ class WholeRunWriter(Writer):
         self.coverage: list[Case] = []
 
     def case(self, case: Case) -> None:
-        if self.command in ("coverage", "drift"):
+        if self.command in CASE_RENDERERS:
             self.coverage.append(case)
 
     def end(self, outcome: Outcome) -> None:
-        if self.command == "coverage" and outcome.report is None:
-            self.render_coverage(self.coverage, outcome)
-            return
-        if self.command == "drift" and outcome.report is None:
-            self.render_drift(self.coverage, outcome)
+        renderer = CASE_RENDERERS.get(self.command)
+        if renderer is not None and outcome.report is None:
+            getattr(self, renderer)(self.coverage, outcome)
             return
         if outcome.report is None:  # pragma: no cover - offered only where there is one
             raise ValueError(f"{type(self).__name__} needs a whole-run report")
@@ -71,6 +75,9 @@ class WholeRunWriter(Writer):
         raise NotImplementedError
 
     def render_drift(self, cases: list[Case], outcome: Outcome) -> None:  # pragma: no cover
+        raise NotImplementedError
+
+    def render_diff(self, cases: list[Case], outcome: Outcome) -> None:  # pragma: no cover
         raise NotImplementedError
 
     def render(self, report: Report) -> None:  # pragma: no cover - interface

@@ -15,8 +15,8 @@ so a passing run stays one screen or two.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
-from typing import IO, Any
+from collections.abc import Iterable
+from typing import IO
 
 from conformance.report.cases import Case, Outcome
 from conformance.report.drift_table import write_drift_html
@@ -26,8 +26,10 @@ from conformance.report.scope import split_findings
 from conformance.report.status import what_happened
 from conformance.report.text import location, rule_id
 from conformance.report.writers.base import WholeRunWriter
+from conformance.report.writers.html_appendix import NO_MATRIX, matrix_section, provenance_section
 from conformance.report.writers.html_chart import NO_FINDINGS, chart
 from conformance.report.writers.html_coverage import coverage_section, write_coverage_html
+from conformance.report.writers.html_diff import write_diff_html
 from conformance.report.writers.html_kit import (
     CSS,
     SEVERITY_LABELS,
@@ -41,19 +43,12 @@ from conformance.report.writers.html_kit import (
 from conformance.words import plural
 
 #: Fixed texts the tests assert, so a reader sees the same words in every report.
-NO_MATRIX = "The mapping expressiveness matrix was not computed for this run."
 BUNDLED_TOUR = "the bundled tour"
 NO_VENDOR = "(no vendor)"
 BUNDLE_NOTE = (
     "About runconform's own bundled schemas, fixtures and mappings, not your files: "
     "nothing here is yours to fix, and none of it is counted among your findings."
 )
-_MATRIX_PARTS = (
-    ("statuses", "Canonical statuses"),
-    ("fields", "Canonical fields"),
-    ("scenarios", "Scenarios"),
-)
-_YES, _NO = "✓", "—"
 _WORST = 20  # findings listed per section; the JSON report holds every one
 _FAILED_SUBJECTS = 6  # failing subjects named per stage in "What failed"
 _ORDER = {"error": 0, "warning": 1, "info": 2}
@@ -272,84 +267,6 @@ def _tallies(stages: tuple[StageResult, ...]) -> Iterable[str]:
     yield "</table></div></details></section>"
 
 
-def _verdict_detail(verdict: Mapping[str, Any]) -> str:
-    """The one non-flag value of a cell: vendor values, source pointer, rendering or reason."""
-    return "; ".join(str(v) for k, v in verdict.items() if k != "expressible")
-
-
-def _matrix(matrix: Mapping[str, Any] | None) -> Iterable[str]:
-    if matrix is None:
-        yield f'<p class="note" id="matrix-note">{e(NO_MATRIX)}</p>'
-        return
-    objects: Mapping[str, Any] = matrix.get("objects", {})
-    yield '<section id="matrix"><h2>Mapping expressiveness</h2>'
-    yield (
-        f"<details><summary>{plural(len(objects), 'object')} mapped to the canonical run"
-        f"</summary><p>{_YES} expressible, {_NO} not expressible; hover a cell for the vendor "
-        "values, source or reason.</p>"
-    )
-    head = "".join(f"<th><code>{dotted(name)}</code></th>" for name in objects)
-    for part, title in _MATRIX_PARTS:
-        yield f'<h3>{e(title)}</h3><div class="scroll"><table class="matrix" data-part="{part}">'
-        yield f"<thead><tr><th>{e(part)}</th>{head}</tr></thead><tbody>"
-        for row in matrix.get(part, []):
-            cells = []
-            for name, column in objects.items():
-                verdict = column.get(part, {}).get(row, {"expressible": False, "reason": "absent"})
-                ok = bool(verdict.get("expressible"))
-                attrs = {"part": part, "row": row, "object": name, "expressible": str(ok).lower()}
-                prefix = "expressible: " if ok else "not expressible: "
-                cells.append(
-                    f'<td class="{"yes" if ok else "no"}"{data(attrs)} '
-                    f'title="{e(prefix + _verdict_detail(verdict))}">{_YES if ok else _NO}</td>'
-                )
-            yield f"<tr><th><code>{e(row)}</code></th>{''.join(cells)}</tr>"
-        yield "</tbody></table></div>"
-    yield "</details></section>"
-
-
-def _provenance(report: Report) -> Iterable[str]:
-    p = report.provenance
-    yield '<section id="provenance"><h2>Provenance</h2><dl class="facts">'
-    yield f'<dt>Variant</dt><dd data-variant="{e(p.variant)}">{e(p.variant)}</dd>'
-    yield (
-        f'<dt>Bundle digest</dt><dd><code data-bundle-digest="{e(p.bundle_digest)}">'
-        f"{e(p.bundle_digest)}</code></dd></dl>"
-    )
-    if p.sources:
-        yield f"<details><summary>{plural(len(p.sources), 'vendor source')}</summary>"
-        yield (
-            '<div class="scroll"><table class="sources"><thead><tr><th>Vendor</th><th>Path</th>'
-            "<th>SHA-256</th><th>Origin</th></tr></thead><tbody>"
-        )
-        for s in p.sources:
-            attrs = {"vendor": s.vendor, "path": s.path, "sha256": s.sha256}
-            yield (
-                f"<tr{data(attrs)}><td>{e(s.vendor)}</td><td><code>{e(s.path)}</code></td>"
-                f"<td><code>{e(s.sha256)}</code></td><td>{e(s.origin)}</td></tr>"
-            )
-        yield "</tbody></table></div></details>"
-    else:
-        yield '<p class="empty">No sources recorded.</p>'
-    if p.errata:
-        yield f"<details><summary>{plural(len(p.errata), 'erratum', 'errata')} applied</summary>"
-        yield (
-            '<div class="scroll"><table class="errata"><thead><tr><th>Vendor</th><th>Id</th>'
-            "<th>Target</th><th>Source</th><th>Rationale</th></tr></thead><tbody>"
-        )
-        for x in p.errata:
-            attrs = {"erratum-id": x.id, "vendor": x.vendor, "target": x.target}
-            yield (
-                f"<tr{data(attrs)}><td>{e(x.vendor)}</td><td><code>{e(x.id)}</code></td>"
-                f"<td><code>{e(x.target)}</code></td><td>{e(x.source)}</td>"
-                f'<td class="msg">{e(x.rationale)}</td></tr>'
-            )
-        yield "</tbody></table></div></details>"
-    else:
-        yield '<p class="empty">No errata applied.</p>'
-    yield "</section>"
-
-
 def _facts(report: Report) -> Iterable[str]:
     inputs = (
         "<ul>" + "".join(f"<li><code>{e(i)}</code></li>" for i in report.inputs) + "</ul>"
@@ -385,9 +302,9 @@ def write_html(report: Report, stream: IO[str]) -> None:
         chart(report.findings_by_kind(), _bundle_only(mine, bundle)),
         _bundle(bundle),
         _tallies(report.stages),
-        _matrix(report.matrix),
+        matrix_section(report.matrix),
         coverage_section(report.coverage),
-        _provenance(report),
+        provenance_section(report),
         _facts(report),
         (
             '</main><footer><p class="note">Written by runconform '
@@ -402,14 +319,17 @@ def write_html(report: Report, stream: IO[str]) -> None:
 
 
 class HtmlWriter(WholeRunWriter):
-    """Whole-run: the self-contained page of a `check` report; for `coverage`, which has no
-    `Report`, the page of its cases (`html_coverage`)."""
+    """Whole-run: the self-contained page of a `check` report; for `coverage` and `diff`,
+    which have no `Report`, the page of their cases (`html_coverage`, `html_diff`)."""
 
     def render_coverage(self, cases: list[Case], outcome: Outcome) -> None:
         write_coverage_html(cases, outcome, self.out)
 
     def render_drift(self, cases: list[Case], outcome: Outcome) -> None:
         write_drift_html(cases, outcome, self.out)
+
+    def render_diff(self, cases: list[Case], outcome: Outcome) -> None:
+        write_diff_html(cases, outcome, self.out)
 
     def render(self, report: Report) -> None:
         write_html(report, self.out)

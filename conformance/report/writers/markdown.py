@@ -7,6 +7,7 @@ from typing import IO
 from conformance.errors import EXIT_MEANINGS
 from conformance.report.cases import Case, Outcome
 from conformance.report.coverage_table import coverage_rows, markdown_report, markdown_table
+from conformance.report.diff_table import markdown_diff
 from conformance.report.drift_table import markdown_drift
 from conformance.report.model import Report
 from conformance.report.status import what_happened
@@ -83,7 +84,7 @@ def write_markdown(report: Report, stream: IO[str], worst: int = 10) -> None:
 
 class MarkdownWriter(WholeRunWriter):
     """Whole-run: the summary of a `check` report; for `coverage`, which has no `Report`,
-    its table and what was never exercised."""
+    its table and what was never exercised; for `diff`, its changes class by class."""
 
     def render_coverage(self, cases: list[Case], outcome: Outcome) -> None:
         meaning = EXIT_MEANINGS.get(outcome.exit_code, "unknown exit code")
@@ -91,6 +92,10 @@ class MarkdownWriter(WholeRunWriter):
 
     def render_drift(self, cases: list[Case], outcome: Outcome) -> None:
         self.out.write(markdown_drift(cases, outcome))
+
+    def render_diff(self, cases: list[Case], outcome: Outcome) -> None:
+        meaning = EXIT_MEANINGS.get(outcome.exit_code, "unknown exit code")
+        self.out.write(markdown_diff(cases, outcome, meaning))
 
     def render(self, report: Report) -> None:
         write_markdown(report, self.out)
