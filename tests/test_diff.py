@@ -93,6 +93,9 @@ def test_fail_on_chooses_which_breaking_class_exits_1(
 def test_the_recordings_figure(run_cli: Run) -> None:
     code, out, _ = run_cli("diff", SPLIT, UPSTREAM, "--recordings", RECORDINGS)
     assert code == 1
+    assert out.splitlines()[-1].endswith("; 0 records conform to OLD and not to NEW")
+    quiet = run_cli("diff", SPLIT, UPSTREAM, "--recordings", RECORDINGS, "-q")[1]
+    assert quiet.splitlines()[-1] == out.splitlines()[-1]  # -q keeps the figure
     assert "recordings: info: 0 records conform to OLD and not to NEW [recordings]" in out
     assert "recordings: info: 0 records conform to NEW and not to OLD [recordings]" in out
     assert (

@@ -147,6 +147,8 @@ def diff_outcome(diff: ContractDiff, fail_on: str, recordings: RecordingsDiff | 
                 f"of {side} not read (their files are not in the folder)"
             )
     code = ExitCode.NON_CONFORMING if failing else ExitCode.OK
+    if recordings is not None:  # the figure asked for: in the summary, so -q shows it too
+        line += f"; {recordings.lines[0]}"
     if recordings is not None and recordings.problems:
         code = ExitCode.UNREADABLE
         line += f"; {plural(len(recordings.problems), 'unreadable input')}"
