@@ -8,6 +8,9 @@ thin layers over what is exported here:
     for result in conformance.validate_records(["recordings/"]):   # streamed
         ...
     runs = conformance.check_lifecycle(["recordings/"])             # each run over time
+    drift = conformance.drift_of(["recordings/"], identify=True)    # what vendors really send
+    with conformance.layered_errata(["ours.yaml"]):                 # your errata, for a block
+        ...
     catalog = conformance.load_catalog()
     report = conformance.run_check(conformance.CheckOptions())   # the whole tour, one Report
     conformance.write_reports(report, Path("reports"))           # JSON, JUnit, MD, SARIF, HTML
@@ -36,10 +39,19 @@ if TYPE_CHECKING:  # what type checkers see; at run time `__getattr__` imports o
     from conformance.bundle.catalog import Catalog as Catalog
     from conformance.bundle.catalog import SchemaEntry as SchemaEntry
     from conformance.bundle.catalog import load_catalog as load_catalog
+    from conformance.bundle.user_errata import UserErrata as UserErrata
+    from conformance.bundle.user_errata import layered_errata as layered_errata
+    from conformance.bundle.user_errata import read_user_errata as read_user_errata
     from conformance.check import CheckOptions as CheckOptions
     from conformance.check import run_check as run_check
     from conformance.contract import ContractOptions as ContractOptions
     from conformance.contract import run_contract as run_contract
+    from conformance.diff.compare import ContractDiff as ContractDiff
+    from conformance.diff.compare import catalog_scope as catalog_scope
+    from conformance.diff.compare import diff_contracts as diff_contracts
+    from conformance.diff.sources import load_contract as load_contract
+    from conformance.drift.model import DriftReport as DriftReport
+    from conformance.drift.profile import drift_of as drift_of
     from conformance.lifecycle.check import LifecycleResult as LifecycleResult
     from conformance.lifecycle.check import check_lifecycle as check_lifecycle
     from conformance.mapping import from_canonical as from_canonical
@@ -76,6 +88,15 @@ _LAZY = {
     "CheckOptions": "conformance.check",
     "write_reports": "conformance.report.files",
     "check_lifecycle": "conformance.lifecycle.check",
+    "read_user_errata": "conformance.bundle.user_errata",
+    "layered_errata": "conformance.bundle.user_errata",
+    "UserErrata": "conformance.bundle.user_errata",
+    "drift_of": "conformance.drift.profile",
+    "DriftReport": "conformance.drift.model",
+    "load_contract": "conformance.diff.sources",
+    "diff_contracts": "conformance.diff.compare",
+    "catalog_scope": "conformance.diff.compare",
+    "ContractDiff": "conformance.diff.compare",
     "LifecycleResult": "conformance.lifecycle.check",
 }
 

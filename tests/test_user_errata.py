@@ -405,3 +405,16 @@ def test_the_plugin_refuses_bad_errata_before_collecting(project: pytest.Pyteste
     result.stderr.fnmatch_lines(
         ["ERROR: runconform_errata: *errata.yaml#/errata/0/object: unknown object 'nope.Object'*"]
     )
+
+
+def test_the_api_layers_errata_for_a_block(corpus: Path) -> None:
+    import conformance
+
+    _write(corpus.parent / "e.yaml", PAUSED)
+    paused = json.loads(corpus.read_text().splitlines()[0])
+    assert not conformance.validate(paused, "xceptor.WorkflowRun").ok
+    with conformance.layered_errata(["e.yaml"]) as errata:
+        assert [e.id for e in errata.errata] == ["ours-xceptor-paused"]
+        assert conformance.validate(paused, "xceptor.WorkflowRun").ok
+    assert not conformance.validate(paused, "xceptor.WorkflowRun").ok
+    assert active_errata() is None

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import copy
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -324,6 +325,19 @@ def use_errata(errata: UserErrata | None) -> None:
     else:
         _ACTIVE = None
     record_user_errata(applied(_ACTIVE))
+
+
+@contextmanager
+def layered_errata(paths: Sequence[str | Path]) -> Iterator[UserErrata]:
+    """Within the block, every check judges with the errata of `paths` layered on the
+    bundle (the API's `--errata`); what was in force before comes back after it."""
+    previous = _ACTIVE
+    errata = read_user_errata(paths)
+    use_errata(errata)
+    try:
+        yield errata
+    finally:
+        use_errata(previous)
 
 
 def active_errata() -> UserErrata | None:
