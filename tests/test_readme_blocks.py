@@ -285,6 +285,21 @@ def _placeholders(code: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _readers_files(cwd: Path) -> None:
+    """What the Python blocks name besides recordings: an errata file of the reader's own
+    (`ours.yaml`) and two versions of a contract (`old/`, `new/`)."""
+    erratum = {
+        "id": "ours-knock-status-failed",
+        "object": "knock.WorkflowRecipientRun",
+        "rationale": "Our Knock account reports failed runs.",
+        "evidence": "seen in our recordings",
+        "patch": [{"op": "add", "path": "/properties/status/enum/-", "value": "failed"}],
+    }
+    (cwd / "ours.yaml").write_text(json.dumps({"errata": [erratum]}), encoding="utf-8")
+    shutil.copytree(ROOT / "tests" / "data" / "hatchet-catalogue-split", cwd / "old")
+    shutil.copytree(ROOT / "contracts" / "hatchet" / "upstream-openapi", cwd / "new")
+
+
 def test_every_python_block_runs_as_written(tmp_path: Path) -> None:
     failures = []
     blocks = readme_blocks(("python",))
@@ -292,6 +307,7 @@ def test_every_python_block_runs_as_written(tmp_path: Path) -> None:
     for number, code in blocks:
         cwd = tmp_path / f"block-{number}"
         shutil.copytree(RECORDINGS / "knock", cwd / "recordings")  # the reader's recordings
+        _readers_files(cwd)
         program = _placeholders(code) + code + _CALL_TESTS
         done = subprocess.run(
             [sys.executable, "-c", program], cwd=cwd, capture_output=True, text=True, timeout=300
