@@ -91,10 +91,10 @@ def write_drift_html(cases: Sequence[Case], outcome: Outcome, stream: IO[str]) -
         out.append('<section id="unreadable"><h2>Unreadable inputs</h2><ul class="failed">')
         out += [f"<li><code>{e(b)}</code></li>" for b in bad]
         out.append("</ul></section>")
-    out.append('<section id="drift"><h2>Drift</h2><table><thead><tr>')
+    out.append('<section id="drift"><h2>Drift</h2><div class="scroll"><table><thead><tr>')
     out.append("".join(f"<th>{e(c)}</th>" for c in COLUMNS) + "</tr></thead><tbody>")
     for row in _rows(cases)[:_LISTED]:
         attrs = data({"object": row[0], "kind": row[1], "field": row[2]})
         out.append(f"<tr{attrs}>" + "".join(f"<td>{e(c)}</td>" for c in row) + "</tr>")
-    out.append("</tbody></table></section></main></body></html>")
+    out.append("</tbody></table></div></section></main></body></html>")
     stream.write("\n".join(out) + "\n")

@@ -25,7 +25,8 @@ def _tables(cases: Sequence[Case]) -> Iterable[str]:
             continue
         yield f'<section id="{e(cls)}"><h2>{e(title)} ({len(rows)})</h2>'
         yield (
-            "<table><thead><tr><th>Where</th><th>Change</th><th>OLD</th><th>NEW</th>"
+            '<div class="scroll"><table><thead><tr><th>Where</th><th>Change</th><th>OLD</th>'
+            "<th>NEW</th>"
             "<th>Rule</th><th>Why</th></tr></thead><tbody>"
         )
         for c in rows:
@@ -36,7 +37,7 @@ def _tables(cases: Sequence[Case]) -> Iterable[str]:
                 f"<td>{e(c['old'])}</td><td>{e(c['new'])}</td>"
                 f"<td><code>{e(c['rule'])}</code></td><td>{e(c['why'])}</td></tr>"
             )
-        yield "</tbody></table></section>"
+        yield "</tbody></table></div></section>"
 
 
 def _recordings(cases: Sequence[Case]) -> Iterable[str]:
@@ -50,12 +51,15 @@ def _recordings(cases: Sequence[Case]) -> Iterable[str]:
         yield "</ul>"
         examples = [f for f in case.findings if f.keyword == "recordings-example"]
         if examples:
-            yield "<table><thead><tr><th>Record</th><th>First error</th></tr></thead><tbody>"
+            yield (
+                '<div class="scroll"><table><thead><tr><th>Record</th><th>First error</th>'
+                "</tr></thead><tbody>"
+            )
             yield "".join(
                 f"<tr><td><code>{e(f.subject)}</code></td><td>{e(f.message)}</td></tr>"
                 for f in examples
             )
-            yield "</tbody></table>"
+            yield "</tbody></table></div>"
         yield "</section>"
     bad = [f for c in cases if c.status == "error" for f in c.findings]
     if bad:
