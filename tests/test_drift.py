@@ -173,6 +173,30 @@ def test_each_format(run_cli: Cli, tmp_path: Path, fmt: str, check: Callable[[st
     assert err.endswith("6 drift items found\n")
 
 
+def test_sarif_and_github_point_at_the_first_record_that_shows_each_item(
+    run_cli: Cli, tmp_path: Path, sarif_validator: Any
+) -> None:
+    """A corpus-wide item has no one place; code scanning drops a result without one, so
+    it is located at the first record that shows it (the first of its examples)."""
+    from conftest import sarif_errors
+
+    path = _corpus(tmp_path, "hatchet.V1TaskSummary")
+    args = ["drift", str(path), "--schema", "hatchet.V1TaskSummary", "--output-format"]
+    log = json.loads(run_cli(*args, "sarif")[1])
+    assert sarif_errors(sarif_validator, log) == []
+    firsts = {p.field: p.phase + 1 for p in PLANTS["hatchet.V1TaskSummary"]}
+    found = {
+        r["message"]["text"].split(":")[0].split()[-1]: r["locations"][0]["physicalLocation"]
+        for r in log["runs"][0]["results"]
+    }
+    assert {field: place["region"]["startLine"] for field, place in found.items()} == firsts
+    assert {place["artifactLocation"]["uri"] for place in found.values()} == {str(path)}
+    annotations = run_cli(*args, "github")[1].splitlines()
+    assert annotations[0].startswith(
+        f"::warning file={path},line=2,title=runconform undocumented::"
+    )
+
+
 # -- inputs -----------------------------------------------------------------------------------------
 
 

@@ -68,6 +68,8 @@ def item_case(item: DriftItem) -> Case:
         item.object,
         "failed" if item.is_drift else "passed",
         (finding,),
+        file=item.first[0] if item.first else None,
+        line=item.first[1] if item.first else None,
         count=item.records,
         details=details(item),
     )

@@ -32,6 +32,9 @@ class DriftItem:
     types: tuple[str, ...] = ()  # undocumented: the JSON types seen, most common first
     inferred: Mapping[str, Any] | None = None  # undocumented: GenSON's schema of the values
     message: str = ""  # other: the first error message
+    #: file and line of the first record that shows it: where a SARIF result or a GitHub
+    #: annotation points (a corpus-wide item has no one place of its own)
+    first: tuple[str, int | None] | None = None
 
     @property
     def share(self) -> str:

@@ -44,12 +44,13 @@ def json_type(value: Any) -> str:
 class _Stats:
     """One item's counters (mutable, internal)."""
 
-    __slots__ = ("builder", "examples", "field", "last", "message", "records", "types")
+    __slots__ = ("builder", "examples", "field", "first", "last", "message", "records", "types")
 
     def __init__(self, sighting: Sighting) -> None:
         self.records = 0
         self.last = -1  # the record last counted: each counts once
         self.examples: list[str] = []
+        self.first: tuple[str, int | None] | None = None  # file and line of the first record
         self.field = sighting.field
         self.message = sighting.message
         self.types: Counter[str] = Counter()
@@ -111,6 +112,8 @@ class ObjectProfile:
             return
         stats.last = self.records
         stats.records += 1
+        if stats.first is None and locator is not None and locator.file:
+            stats.first = (locator.file, locator.line)
         if len(stats.examples) < self.keep:
             stats.examples.append(str(locator) if locator is not None else f"#{self.records}")
 
@@ -128,6 +131,7 @@ class ObjectProfile:
                 tuple(t for t, _ in s.types.most_common()),
                 s.builder.to_schema() if s.builder is not None else None,
                 s.message,
+                s.first,
             )
             for key, s in self.stats.items()
         ]
