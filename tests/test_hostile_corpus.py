@@ -46,6 +46,7 @@ from hostile_corpus import (
     validate_line,
 )
 
+ROOT = Path(__file__).resolve().parent.parent
 VALIDATE = ("validate", "--identify", "-v")
 #: check on the user's paths only: one vendor, one fixture, no contract stage (no --base-url).
 CHECK_OPTIONS = ("--vendor", "xceptor", "--fixtures", "1")
@@ -432,3 +433,44 @@ def test_following_runs_keeps_every_promise_on_the_corpus(cli_corpus: Corpus) ->
     records = [line for line in out[:-1] if not line.startswith("run ")]
     assert sorted(records) == sorted(validate_line(line) for line in expected)
     assert out[-1].startswith(summary(expected) + "; lifecycle: ")
+
+
+@pytest.mark.parametrize(
+    "command",
+    [("drift", "--identify"), ("coverage", "--identify"), ("diff", "--recordings")],
+    ids=["drift", "coverage", "diff-recordings"],
+)
+def test_the_corpus_commands_keep_every_promise(
+    cli_corpus: Corpus, command: tuple[str, ...]
+) -> None:
+    """drift, coverage and diff's re-validation read the hostile corpus too: no crash,
+    bounded, exit 4 (unreadable input), every read problem named, and every record beside
+    them still counted."""
+    if command[0] == "diff":  # two versions of Xceptor's contract: the same one, twice
+        contract = str(ROOT / "contracts" / "xceptor")
+        command = (
+            "diff",
+            contract,
+            contract,
+            *(a for p in cli_corpus.paths for a in ("--recordings", p)),
+        )
+        paths: list[str] = []
+    else:
+        paths = cli_corpus.paths
+    outcome = run_child(
+        (*RUNCONFORM, *command, *paths),
+        case=f"corpus-{command[0]}",
+        cwd=cli_corpus.root,
+        timeout=TIMEOUT,
+    )
+    sound(outcome)
+    assert outcome.returncode == 4, outcome.output
+    problems = [line for line in lines_of(CASES) if line.severity == "error"]
+    out = outcome.stdout
+    for line in problems:
+        assert line.message in out, (line, out[-3000:])
+    count = sum(records(lines_of(CASES)).values())
+    last = out.splitlines()[-1]
+    assert f"; {_plural(len(problems), 'unreadable input')}" in last, last
+    if command[0] != "diff":  # every record beside the bad inputs is counted
+        assert f": {count} records read, {count} counted; " in last, last
