@@ -300,8 +300,18 @@ def test_bad_errata_are_refused_with_place_and_exit_3(
         ("{errata: []}\n", None),
         ("- id: x\n", "e.yaml: expected a mapping with an `errata` list"),
         ("errata: []\nnotes: x\n", "e.yaml: unknown key(s) 'notes'; expected errata"),
+        (
+            "errata: " + "[" * 200 + "]" * 200 + "\n",
+            "e.yaml: nesting deeper than 128 levels",
+        ),
+        (
+            "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"
+            + "".join(f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]\n" for i in range(1, 12))
+            + "errata: *a11\n",
+            "e.yaml: YAML aliases expand to more than 100,000 extra nodes (alias bomb?)",
+        ),
     ],
-    ids=["malformed", "empty", "a-list", "unknown-top-key"],
+    ids=["malformed", "empty", "a-list", "unknown-top-key", "too-deep", "alias-bomb"],
 )
 def test_bad_files(corpus: Path, run_cli, text: str, message: str | None) -> None:
     (corpus.parent / "e.yaml").write_text(text)
