@@ -24,7 +24,6 @@ from conformance.validation.options import ValidationOptions
 from conformance.validation.validators import SchemaValidators, validators_for
 
 
-
 @dataclass(frozen=True)
 class DocumentFile:
     """One recording file (HAR, cassette, Postman, YAML, JSON) named, not read: whoever

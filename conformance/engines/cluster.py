@@ -16,6 +16,7 @@ this module only for `--engine dask` (the `dask` extra).
 
 from __future__ import annotations
 
+import logging
 import os
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -34,6 +35,7 @@ from conformance.engines.blocks import (
     judge_unit,
 )
 from conformance.engines.processes import _merged, _remembered, _units
+from conformance.errors import UsageError
 from conformance.records import detect_format
 from conformance.records.documents import LineBlock
 from conformance.records.meter import input_bytes
@@ -43,7 +45,7 @@ from conformance.report.findings import CleanRecords, ValidationResult
 from conformance.report.progress import OnProgress, Ticker
 from conformance.validation.options import ValidationOptions
 
-__all__ = ["local_cluster", "validate_on_dask"]
+__all__ = ["dask_client", "local_cluster", "validate_on_dask"]
 
 
 def validate_on_dask(
@@ -77,6 +79,21 @@ def validate_on_dask(
 
 
 @contextmanager
+def dask_client(scheduler: str | None, workers: int) -> Iterator[Client]:
+    """A client of the scheduler at `scheduler`, else of a `local_cluster(workers)`."""
+    if scheduler is None:
+        with local_cluster(workers) as client:
+            yield client
+        return
+    try:
+        client = Client(scheduler, timeout="10s")  # type: ignore[no-untyped-call]
+    except (OSError, ValueError) as error:  # refused, timed out, or no such address
+        raise UsageError(f"cannot reach the Dask scheduler at {scheduler}: {error}") from None
+    with client:
+        yield client
+
+
+@contextmanager
 def local_cluster(workers: int) -> Iterator[Client]:
     """A client of a `LocalCluster` of `workers` single-threaded processes on 127.0.0.1,
     closed on leaving; its dashboard (with Bokeh installed) on a free loopback port."""
@@ -87,6 +104,7 @@ def local_cluster(workers: int) -> Iterator[Client]:
             processes=True,
             host="127.0.0.1",
             dashboard_address="127.0.0.1:0",  # loopback, any free port
+            silence_logs=logging.ERROR,  # a worker's warnings are not the report's lines
         ) as cluster,
         Client(cluster) as client,  # type: ignore[no-untyped-call]
     ):
