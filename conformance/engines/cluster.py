@@ -21,6 +21,7 @@ import os
 from collections import deque
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 from distributed import Client, Future, LocalCluster
@@ -144,16 +145,43 @@ def _submitted(
     in_flight: deque[tuple[Unit, Future[BlockVerdict]]] = deque()
     try:
         for unit in units:
-            in_flight.append((unit, client.submit(judge_unit, unit, how, pure=False)))
+            sent = client.submit(judge_unit, _sent(unit), how, pure=False)
+            in_flight.append((unit, sent))
             if len(in_flight) >= window:
                 done, future = in_flight.popleft()
-                yield done, future.result()
+                yield done, _named_back(future.result(), done)
         while in_flight:
             done, future = in_flight.popleft()
-            yield done, future.result()
+            yield done, _named_back(future.result(), done)
     finally:  # stopped early (--max-failures): the cluster drops what is left
         for _, future in in_flight:
             future.cancel()  # type: ignore[no-untyped-call]
+
+
+def _sent(unit: Unit) -> Unit:
+    """`unit` as a worker with another working folder finds it: its file's path absolute."""
+    if isinstance(unit, LineBlock) and unit.length:  # named, not carried: read by the worker
+        return replace(unit, file=os.path.abspath(unit.file))
+    if isinstance(unit, DocumentFile):
+        return DocumentFile(os.path.abspath(unit.path), unit.format)
+    return unit
+
+
+def _named_back(verdict: BlockVerdict, unit: Unit) -> BlockVerdict:
+    """`verdict` with the file named as the user named it, not as it was `_sent`."""
+    if not isinstance(unit, (LineBlock, DocumentFile)):
+        return verdict
+    name = unit.file if isinstance(unit, LineBlock) else unit.path
+    sent = os.path.abspath(name)
+    if sent == name:
+        return verdict
+    results = tuple(
+        r._replace(locator=r.locator._replace(file=name))
+        if r.locator is not None and r.locator.file == sent
+        else r
+        for r in verdict.results
+    )
+    return verdict._replace(results=results)
 
 
 def _reporting(
