@@ -7,6 +7,9 @@ thin layers over what is exported here:
     result = conformance.validate(run, "hatchet.V1WorkflowRun")    # frozen ValidationResult
     for result in conformance.validate_records(["recordings/"]):   # streamed
         ...
+    with conformance.dask_client("tcp://scheduler:8786") as client:   # the dask extra
+        for result in conformance.validate_on_dask(["recordings/"], client, identify=True):
+            ...                                                    # the same, on a cluster
     runs = conformance.check_lifecycle(["recordings/"])             # each run over time
     catalog = conformance.load_catalog()
     report = conformance.run_check(conformance.CheckOptions())   # the whole tour, one Report
@@ -40,6 +43,8 @@ if TYPE_CHECKING:  # what type checkers see; at run time `__getattr__` imports o
     from conformance.check import run_check as run_check
     from conformance.contract import ContractOptions as ContractOptions
     from conformance.contract import run_contract as run_contract
+    from conformance.engines.cluster import dask_client as dask_client
+    from conformance.engines.cluster import validate_on_dask as validate_on_dask
     from conformance.lifecycle.check import LifecycleResult as LifecycleResult
     from conformance.lifecycle.check import check_lifecycle as check_lifecycle
     from conformance.mapping import from_canonical as from_canonical
@@ -62,6 +67,8 @@ _LAZY = {
     "SchemaEntry": "conformance.bundle.catalog",
     "validate": "conformance.validation.engine",
     "validate_records": "conformance.validation.engine",
+    "validate_on_dask": "conformance.engines.cluster",  # the dask extra
+    "dask_client": "conformance.engines.cluster",
     "ValidationOptions": "conformance.validation.engine",
     "ValidationResult": "conformance.report.findings",
     "Finding": "conformance.report.findings",

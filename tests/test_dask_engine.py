@@ -25,11 +25,11 @@ from conftest import example
 
 pytest.importorskip("distributed", reason="the dask extra is not installed")
 
-import conformance.engines.processes as parallel  # noqa: E402
-from conformance.bundle.user_errata import read_user_errata, use_errata  # noqa: E402
-from conformance.engines.cluster import local_cluster, validate_on_dask  # noqa: E402
-from conformance.engines.processes import validate_paths  # noqa: E402
-from conformance.report.findings import CleanRecords  # noqa: E402
+import conformance.engines.processes as parallel
+from conformance.bundle.user_errata import read_user_errata, use_errata
+from conformance.engines.cluster import local_cluster, validate_on_dask
+from conformance.engines.processes import validate_paths
+from conformance.report.findings import CleanRecords
 
 ROOT = Path(__file__).resolve().parent.parent
 RECORDINGS = ROOT / "contracts" / "recordings"

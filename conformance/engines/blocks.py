@@ -1,8 +1,10 @@
-"""One unit of `--jobs` work, both ends: judged in a worker, unfolded where it was read.
+"""One unit of `--jobs` (or Dask) work, both ends: judged in a worker, unfolded where it
+was read.
 
 A unit is a JSONL `LineBlock` (whole undecoded lines), a `DocumentFile` (a whole
-recording read where it is judged) or a list of records already decoded. A worker judges it with the same code as one process (`choose_schema`,
-`judge`, `clean_test`) and sends back one `BlockVerdict`; the reading process turns
+recording, read where it is judged) or a list of records already decoded. A worker
+judges it with the same code as one process (`choose_schema`, `judge`, `clean_test`)
+and sends back one `BlockVerdict`; the reading process turns
 that back into the results one process would have yielded (`block_results`), or
 into the findings and one `CleanRecords` (`block_counted`).
 """

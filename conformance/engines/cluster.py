@@ -80,8 +80,9 @@ def validate_on_dask(
 
 
 @contextmanager
-def dask_client(scheduler: str | None, workers: int) -> Iterator[Client]:
-    """A client of the scheduler at `scheduler`, else of a `local_cluster(workers)`."""
+def dask_client(scheduler: str | None = None, workers: int = 2) -> Iterator[Client]:
+    """A client of the scheduler at `scheduler` (tcp://host:8786), else of a
+    `local_cluster(workers)` started for the run and closed after it."""
     if scheduler is None:
         with local_cluster(workers) as client:
             yield client
@@ -154,8 +155,8 @@ def _submitted(
             done, future = in_flight.popleft()
             yield done, _named_back(future.result(), done)
     finally:  # stopped early (--max-failures): the cluster drops what is left
-        for _, future in in_flight:
-            future.cancel()  # type: ignore[no-untyped-call]
+        if in_flight and client.status == "running":
+            client.cancel([future for _, future in in_flight])  # type: ignore[no-untyped-call]
 
 
 def _sent(unit: Unit) -> Unit:

@@ -39,8 +39,8 @@ to call", with `why`): an empty `{"rows": [], "pagination": {}}` is any Hatchet 
 from __future__ import annotations
 
 from collections import Counter
-from math import fsum
 from dataclasses import dataclass, field
+from math import fsum
 from typing import Any
 from urllib.parse import urldefrag, urljoin
 
