@@ -148,6 +148,29 @@ def test_many_small_units_in_input_order(
     assert sum(r.count if isinstance(r, CleanRecords) else 1 for r in one) > 1200
 
 
+def test_problems_with_the_inputs_are_said_as_one_process_says_them(
+    tmp_path: Path, client: Any
+) -> None:
+    (tmp_path / "empty-folder").mkdir()
+    (tmp_path / "binary.json").write_bytes(b"\x00\x01\x02 not text")
+    (tmp_path / "empty.jsonl").write_bytes(b"")
+    (tmp_path / "forced.txt").write_text(json.dumps(example(RUN)) + "\n")
+    paths = ["empty-folder", "missing.jsonl", "binary.json", "empty.jsonl"]
+    paths = [str(tmp_path / p) for p in paths]
+    dask = list(validate_on_dask(paths, client, schema=RUN))
+    assert dask == list(validate_paths(paths, schema=RUN))
+    assert [r.findings[0].keyword for r in dask] == [
+        "no-files",
+        "unreadable",
+        "not-a-recording",
+        "empty-file",
+    ]
+    forced = [tmp_path / "forced.txt"]
+    dask = list(validate_on_dask(forced, client, schema=RUN, input_format="ndjson"))
+    assert dask == list(validate_paths(forced, schema=RUN, input_format="ndjson"))
+    assert [r.ok for r in dask] == [True]
+
+
 def test_workers_judge_with_the_users_errata(tmp_path: Path, client: Any) -> None:
     """The errata travel with each unit; a worker drops them when a run has none."""
     enum = ["pending", "running", "completed", "failed", "cancelled"]
