@@ -201,7 +201,10 @@ def test_a_worker_killed_mid_run_loses_and_repeats_no_record(
     pids = client.run(os.getpid)  # worker address -> its process
     results = validate_on_dask([path], client, schema=RUN, window=8)
     dask = [next(results) for _ in range(50)]  # a few units judged, eight in flight
-    os.kill(next(iter(pids.values())), signal.SIGKILL)
+    running, held = client.processing(), client.has_what()
+    victim = max(pids, key=lambda worker: len(running[worker]) + len(held[worker]))
+    assert running[victim] or held[victim]  # it has units to judge or verdicts not yet fetched
+    os.kill(pids[victim], signal.SIGKILL)
     dask += results
     assert dask == one and len(one) == 1500
-    assert next(iter(pids.values())) not in client.run(os.getpid).values()
+    assert pids[victim] not in client.run(os.getpid).values()
