@@ -9,6 +9,7 @@ output is still the same.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import shutil
@@ -27,7 +28,7 @@ pytest.importorskip("distributed", reason="the dask extra is not installed")
 
 import conformance.engines.processes as parallel
 from conformance.bundle.user_errata import read_user_errata, use_errata
-from conformance.engines.cluster import local_cluster, validate_on_dask
+from conformance.engines.cluster import dashboard, local_cluster, validate_on_dask
 from conformance.engines.processes import validate_paths
 from conformance.report.findings import CleanRecords
 
@@ -190,6 +191,14 @@ def test_workers_judge_with_the_users_errata(tmp_path: Path, client: Any) -> Non
     bare = list(validate_on_dask([runs], client, schema=RUN))
     assert [(r.ok, r.errata[-1:]) for r in layered] == [(True, ("ours-paused",))]
     assert bare == list(validate_paths([runs], schema=RUN)) and not bare[0].ok
+
+
+def test_the_dashboard_is_named_only_where_the_scheduler_serves_one(client: Any) -> None:
+    link = dashboard(client)
+    if importlib.util.find_spec("bokeh") is None:  # Dask serves its dashboard with Bokeh
+        assert link is None
+    else:
+        assert link is not None and link.startswith("http://127.0.0.1:")
 
 
 def test_a_worker_killed_mid_run_loses_and_repeats_no_record(

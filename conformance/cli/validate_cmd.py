@@ -162,7 +162,7 @@ def validate(
     """
     from conformance.lifecycle.check import check_lifecycle
 
-    judging = _engine(engine, scheduler, jobs)  # entered (extra, cluster) before any output
+    judging = _engine(engine, scheduler, jobs, quiet)  # entered (extra, cluster) before any output
     if schema and identify:
         raise UsageError("--schema and --identify exclude each other")
     if stuck_after is not None and not lifecycle:
@@ -238,8 +238,9 @@ class _Judge(Protocol):
 
 
 @contextmanager
-def _engine(engine: str, scheduler: str | None, jobs: int) -> Iterator[_Judge]:
-    """`validate_paths` of the engine asked for, with its cluster while the run lasts."""
+def _engine(engine: str, scheduler: str | None, jobs: int, quiet: int) -> Iterator[_Judge]:
+    """`validate_paths` of the engine asked for, with its cluster while the run lasts;
+    on a terminal, where Dask's own dashboard is (CI keeps its one line a stage)."""
     if scheduler is not None and engine != "dask":
         raise UsageError("--scheduler needs --engine dask")
     if engine == "local":
@@ -247,10 +248,13 @@ def _engine(engine: str, scheduler: str | None, jobs: int) -> Iterator[_Judge]:
 
         yield partial(validate_paths, jobs=jobs)
         return
-    from conformance.engines.cluster import dask_client, validate_on_dask  # the dask extra
+    from conformance.engines.cluster import dashboard, dask_client, validate_on_dask
 
     default = click.get_current_context().get_parameter_source("jobs") is ParameterSource.DEFAULT
     with dask_client(scheduler, 2 if default else jobs) as client:
+        link = dashboard(client) if progress.display_mode(quiet) == "bar" else None
+        if link:
+            click.echo(f"runconform validate: Dask dashboard at {link}", err=True)
         yield partial(validate_on_dask, client=client)
 
 

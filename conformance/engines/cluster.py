@@ -16,6 +16,7 @@ this module only for `--engine dask` (the `dask` extra).
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import os
 from collections import deque
@@ -46,7 +47,7 @@ from conformance.report.findings import CleanRecords, ValidationResult
 from conformance.report.progress import OnProgress, Ticker
 from conformance.validation.options import ValidationOptions
 
-__all__ = ["dask_client", "local_cluster", "validate_on_dask"]
+__all__ = ["dashboard", "dask_client", "local_cluster", "validate_on_dask"]
 
 
 def validate_on_dask(
@@ -77,6 +78,18 @@ def validate_on_dask(
     if progress is not None:
         done = _reporting(done, Ticker(progress, "validate", input_bytes(paths), "bytes"))
     return _merged(done, template, how.count_clean)
+
+
+def dashboard(client: Client) -> str | None:
+    """Where Dask's own diagnostics (task stream, worker memory) are shown: the
+    scheduler's dashboard, when it serves one (it needs Bokeh)."""
+    served = client.run_on_scheduler(_has_bokeh)  # type: ignore[no-untyped-call]
+    return str(client.dashboard_link) if served else None
+
+
+def _has_bokeh() -> bool:
+    """On the scheduler: whether its HTTP server can show the dashboard pages."""
+    return importlib.util.find_spec("bokeh") is not None
 
 
 @contextmanager
