@@ -7,6 +7,9 @@ thin layers over what is exported here:
     result = conformance.validate(run, "hatchet.V1WorkflowRun")    # frozen ValidationResult
     for result in conformance.validate_records(["recordings/"]):   # streamed
         ...
+    with conformance.dask_client("tcp://scheduler:8786") as client:   # the dask extra
+        for result in conformance.validate_on_dask(["recordings/"], client, identify=True):
+            ...                                                    # the same, on a cluster
     runs = conformance.check_lifecycle(["recordings/"])             # each run over time
     drift = conformance.drift_of(["recordings/"], identify=True)    # what vendors really send
     with conformance.layered_errata(["ours.yaml"]):                 # your errata, for a block
@@ -52,6 +55,8 @@ if TYPE_CHECKING:  # what type checkers see; at run time `__getattr__` imports o
     from conformance.diff.sources import load_contract as load_contract
     from conformance.drift.model import DriftReport as DriftReport
     from conformance.drift.profile import drift_of as drift_of
+    from conformance.engines.cluster import dask_client as dask_client
+    from conformance.engines.cluster import validate_on_dask as validate_on_dask
     from conformance.lifecycle.check import LifecycleResult as LifecycleResult
     from conformance.lifecycle.check import check_lifecycle as check_lifecycle
     from conformance.mapping import from_canonical as from_canonical
@@ -74,6 +79,8 @@ _LAZY = {
     "SchemaEntry": "conformance.bundle.catalog",
     "validate": "conformance.validation.engine",
     "validate_records": "conformance.validation.engine",
+    "validate_on_dask": "conformance.engines.cluster",  # the dask extra
+    "dask_client": "conformance.engines.cluster",
     "ValidationOptions": "conformance.validation.engine",
     "ValidationResult": "conformance.report.findings",
     "Finding": "conformance.report.findings",

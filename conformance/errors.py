@@ -91,6 +91,8 @@ OPTIONAL: dict[str, tuple[str, str, str]] = {
     "requests": ("requests", "contract testing", "contract"),
     "hypothesis": ("Hypothesis", "Hypothesis strategies", "hypothesis"),
     "hypothesis_jsonschema": ("hypothesis-jsonschema", "its backend", "hypothesis"),
+    "dask": ("Dask", "--engine dask", "dask"),
+    "distributed": ("Dask distributed", "--engine dask", "dask"),
 }
 
 

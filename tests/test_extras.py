@@ -21,6 +21,7 @@ from conftest import example
 ROOT = Path(__file__).resolve().parent.parent
 RECORDINGS = ROOT / "contracts" / "recordings"
 HEAVY = ("schemathesis", "hypothesis", "hypothesis_jsonschema")
+DASK = ("dask", "distributed")  # the `dask` extra: only `--engine dask` imports it
 PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
 
 
@@ -71,9 +72,11 @@ sys.exit(main(sys.argv[2:]))
 """
 
 
-def _without_extras(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+def _without_extras(
+    *args: str, cwd: Path, blocked: str | None = None
+) -> subprocess.CompletedProcess[str]:
     """runconform as installed without its extras: their packages cannot be imported."""
-    blocked = ",".join(sorted(_extras_only_modules()))
+    blocked = blocked or ",".join(sorted(_extras_only_modules()))
     return subprocess.run(
         [sys.executable, "-c", _WITHOUT_EXTRAS, blocked, *args],
         cwd=cwd,
@@ -97,7 +100,7 @@ def test_validate_loads_no_property_testing_engine() -> None:
     code = (
         "import sys\nfrom conformance.cli import main\n"
         "code = main(sys.argv[1:])\n"
-        f"print(sorted({{m.partition('.')[0] for m in sys.modules}} & set({HEAVY!r})))\n"
+        f"print(sorted({{m.partition('.')[0] for m in sys.modules}} & set({HEAVY + DASK!r})))\n"
         "sys.exit(code)"
     )
     for recording in ("hatchet/runs.cassette.yaml", "knock/session.har", "xceptor/runs.jsonl"):
@@ -134,6 +137,20 @@ def test_contract_without_its_extra_names_the_extra(tmp_path: Path) -> None:
         "runconform: error: contract testing needs Schemathesis, which is not installed: "
         "pip install 'runconform[contract]'\n"
     )
+
+
+def test_the_dask_engine_without_its_extra_names_the_extra(tmp_path: Path) -> None:
+    (tmp_path / "run.json").write_text(json.dumps(example("knock.WorkflowRecipientRun")))
+    for blocked in ("dask", "distributed"):
+        done = _without_extras(
+            "validate", "--identify", "run.json", "--engine", "dask", cwd=tmp_path, blocked=blocked
+        )
+        assert (done.returncode, done.stdout) == (2, "")
+        name = "Dask" if blocked == "dask" else "Dask distributed"
+        assert done.stderr == (
+            f"runconform: error: --engine dask needs {name}, which is not installed: "
+            "pip install 'runconform[dask]'\n"
+        )
 
 
 def test_check_without_the_contract_extra_errors_that_stage_only(tmp_path: Path) -> None:

@@ -44,6 +44,8 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     "seconds per request": ("--request-timeout",),
     "how many to generate": ("-n", "--max-examples", "--count"),
     "processes": ("-j", "--jobs"),
+    "where the work runs": ("--engine",),
+    "a Dask scheduler to use": ("--scheduler",),
     "random seed": ("--seed",),
     "colour": ("--color", "--no-color"),
     "less output": ("-q", "--quiet"),
@@ -208,7 +210,21 @@ jobs = click.option(
     type=click.IntRange(1, 64),
     default=1,
     show_default=True,
-    help="Validate in N processes.",
+    help="Validate in N processes (--engine dask: N workers of a local cluster, default 2).",
+)
+engine = click.option(
+    "--engine",
+    type=click.Choice(("local", "dask")),
+    default="local",
+    show_default=True,
+    help="Where records are judged: this machine (--jobs processes) or a Dask cluster "
+    "(the dask extra; same results, same order).",
+)
+scheduler = click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    help="--engine dask: the running Dask scheduler to use (tcp://host:8786); without it "
+    "a local cluster of --jobs workers is started and stopped.",
 )
 
 

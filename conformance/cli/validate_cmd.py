@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 import click
+from click.core import ParameterSource
 
 import conformance.cli.options as options  # not `from conformance.cli`: its __init__ imports us
 import conformance.cli.progress as progress
@@ -111,6 +114,8 @@ def _findings_only(fmt: str, verbosity: int) -> bool:
 @options.output_format(streaming_formats(), "text", "Format of the report (stdout or --output).")
 @options.output
 @options.jobs
+@options.engine
+@options.scheduler
 @options.max_failures("failures (failing records or unreadable inputs)")
 @options.quiet
 @options.verbose
@@ -132,6 +137,8 @@ def validate(
     fmt: str,
     output: Path | None,
     jobs: int,
+    engine: str,
+    scheduler: str | None,
     max_failures: int | None,
     quiet: int,
     verbose: int,
@@ -144,15 +151,18 @@ def validate(
     them go to --output FILE and to --output-format json); with CI set, stderr gets one line
     when the run starts and one when it ends.
 
+    --engine dask judges on a Dask cluster (pip install 'runconform[dask]'): the one at
+    --scheduler, else a local one of --jobs workers; the output is the same as here.
+
     Exit codes: 0 all conform, 1 non-conforming data (or a run that broke its
     lifecycle), 2 usage error (or records with no schema, or --lifecycle and no run
     observed twice), 3 schema/bundle problem, 4 unreadable input.
     \f
     Over 60 lines: the signature alone is one parameter a flag; the rest wires them up.
     """
-    from conformance.engines.processes import validate_paths  # heavy, import on use
     from conformance.lifecycle.check import check_lifecycle
 
+    judging = _engine(engine, scheduler, jobs, quiet)  # entered (extra, cluster) before any output
     if schema and identify:
         raise UsageError("--schema and --identify exclude each other")
     if stuck_after is not None and not lifecycle:
@@ -173,7 +183,11 @@ def validate(
 
         load_catalog().resolve(schema)
     summary = Summary()
-    with progress.display("validate", quiet) as shown, atomic_output(output) as out:
+    with (
+        judging as validate_paths,
+        progress.display("validate", quiet) as shown,
+        atomic_output(output) as out,
+    ):
         colour = fmt == "text" and output is None and use_colour(sys.stdout)
         stream = shown.stdout(out) if output is None else out
         writer = WRITERS[fmt](
@@ -193,7 +207,6 @@ def validate(
             identify=identify,
             options=options,
             input_format=input_format,
-            jobs=jobs,
             # a stop may fall inside a block whose clean records are counted at its end
             clean="count" if _findings_only(fmt, verbose - quiet) and not max_failures else "each",
             progress=shown.on_progress,
@@ -216,6 +229,33 @@ def validate(
     if output is not None and fmt != "text" and not quiet:
         click.echo(_outcome(summary, stopped).line, err=True)
     return summary.exit_code()
+
+
+class _Judge(Protocol):
+    def __call__(
+        self, paths: Iterable[str | Path], **how: Any
+    ) -> Iterator[ValidationResult | CleanRecords]: ...
+
+
+@contextmanager
+def _engine(engine: str, scheduler: str | None, jobs: int, quiet: int) -> Iterator[_Judge]:
+    """`validate_paths` of the engine asked for, with its cluster while the run lasts;
+    on a terminal, where Dask's own dashboard is (CI keeps its one line a stage)."""
+    if scheduler is not None and engine != "dask":
+        raise UsageError("--scheduler needs --engine dask")
+    if engine == "local":
+        from conformance.engines.processes import validate_paths  # heavy, import on use
+
+        yield partial(validate_paths, jobs=jobs)
+        return
+    from conformance.engines.cluster import dashboard, dask_client, validate_on_dask
+
+    default = click.get_current_context().get_parameter_source("jobs") is ParameterSource.DEFAULT
+    with dask_client(scheduler, 2 if default else jobs) as client:
+        link = dashboard(client) if progress.display_mode(quiet) == "bar" else None
+        if link:
+            click.echo(f"runconform validate: Dask dashboard at {link}", err=True)
+        yield partial(validate_on_dask, client=client)
 
 
 def _tally(

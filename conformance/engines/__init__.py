@@ -1,1 +1,1 @@
-"""Where blocks of records are judged: this process or `--jobs N` worker processes."""
+"""Where blocks of records are judged: this process, `--jobs N` worker processes, or Dask."""

@@ -1,8 +1,10 @@
-"""One unit of `--jobs` work, both ends: judged in a worker, unfolded where it was read.
+"""One unit of `--jobs` (or Dask) work, both ends: judged in a worker, unfolded where it
+was read.
 
-A unit is a JSONL `LineBlock` (whole undecoded lines) or a list of records already
-decoded. A worker judges it with the same code as one process (`choose_schema`,
-`judge`, `clean_test`) and sends back one `BlockVerdict`; the reading process turns
+A unit is a JSONL `LineBlock` (whole undecoded lines), a `DocumentFile` (a whole
+recording, read where it is judged) or a list of records already decoded. A worker
+judges it with the same code as one process (`choose_schema`, `judge`, `clean_test`)
+and sends back one `BlockVerdict`; the reading process turns
 that back into the results one process would have yielded (`block_results`), or
 into the findings and one `CleanRecords` (`block_counted`).
 """
@@ -13,7 +15,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from conformance.records import DEFAULT_LIMITS, Locator, ReadProblem, Record
+from conformance.bundle.user_errata import UserErrata, active_errata, use_errata
+from conformance.records import DEFAULT_LIMITS, Locator, ReadProblem, Record, read_records
 from conformance.records.documents import LineBlock, decode_block, load_block, sift_block
 from conformance.records.positions import remember_line
 from conformance.report.findings import CleanRecords, ValidationResult
@@ -22,18 +25,31 @@ from conformance.validation.judge import clean_test, judge
 from conformance.validation.options import ValidationOptions
 from conformance.validation.validators import SchemaValidators, validators_for
 
-Unit = LineBlock | list[Record | ReadProblem]
+
+@dataclass(frozen=True)
+class DocumentFile:
+    """One recording file (HAR, cassette, Postman, YAML, JSON) named, not read: whoever
+    judges it reads it, so the process handing out units decodes no big document."""
+
+    path: str
+    format: str | None  # as forced by the caller; None: detected when read
+
+
+Unit = LineBlock | DocumentFile | list[Record | ReadProblem]
 
 
 @dataclass(frozen=True)
 class Judging:
-    """What every unit of one run is judged with (sent to the workers with each unit)."""
+    """What every unit of one run is judged with (sent to the workers with each unit):
+    names and flags only, so each worker compiles its validators once, and the user
+    errata in force where the run started (`judge_unit` puts them in force in a worker)."""
 
     schema: str | None
     vendor: str | None
     identify: bool
     options: ValidationOptions
     count_clean: bool = False  # clean records travel back as counts, not line numbers
+    errata: UserErrata | None = None
 
 
 class BlockVerdict(NamedTuple):
@@ -65,9 +81,16 @@ class BlockVerdict(NamedTuple):
 
 
 def judge_unit(unit: Unit, how: Judging) -> BlockVerdict:
-    """The verdict on one unit: what a worker runs (and one process, with `--jobs 1`)."""
+    """The verdict on one unit: what a worker runs (and one process, with `--jobs 1`).
+
+    Pure: the same unit judged twice (a worker lost, its work done again) gives the same
+    verdict."""
+    _errata_in_force(how.errata)
     if isinstance(unit, list):
         return _all_results(_judged(record, how) for record in unit)
+    if isinstance(unit, DocumentFile):
+        records = read_records(unit.path, format=unit.format)
+        return _all_results(_judged(record, how) for record in records)
     loaded = load_block(unit)
     if isinstance(loaded, ReadProblem):  # the block's bytes could not be read
         return _all_results([validate_record(loaded, options=how.options)])
@@ -75,6 +98,16 @@ def judge_unit(unit: Unit, how: Judging) -> BlockVerdict:
         return _all_results(_judged(record, how) for record in decode_block(loaded, DEFAULT_LIMITS))
     opts = how.options
     return _sifted(loaded, validators_for(how.schema, opts.variant, opts.formats), how)
+
+
+def _errata_in_force(errata: UserErrata | None) -> None:
+    """Layer `errata` on this process's bundle unless they are layered already."""
+    if _layer(errata) != _layer(active_errata()):
+        use_errata(errata)
+
+
+def _layer(errata: UserErrata | None) -> str | None:
+    return errata.digest if errata is not None and errata.errata else None
 
 
 def _judged(record: Record | ReadProblem, how: Judging) -> ValidationResult:

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
-from conformance.bundle.user_errata import active_errata, use_errata
+from conformance.bundle.user_errata import active_errata
 from conformance.engines.blocks import (
     BlockVerdict,
     Judging,
@@ -94,7 +94,7 @@ def validate_paths(
             options=opts,
             format=input_format,
         )
-    how = Judging(schema, vendor, identify, opts, count_clean=clean == "count")
+    how = Judging(schema, vendor, identify, opts, clean == "count", active_errata())
     if progress is None:
         return _in_units(paths, how, input_format, jobs)
     meter = ReadMeter()
@@ -126,10 +126,8 @@ def _in_units(
     if jobs <= 1:
         yield from _merged(((u, judge_unit(u, how)) for u in units), template, how.count_clean)
         return
-    # a worker answers with the bundle in force here: any user errata are layered on it too
-    with ProcessPoolExecutor(
-        max_workers=jobs, initializer=use_errata, initargs=(active_errata(),)
-    ) as pool:
+    # a worker answers with the bundle in force here: `how` carries any user errata
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
         done = _remembered(_submitted(pool, units, how, 2 * jobs))
         yield from _merged(done, template, how.count_clean)
 

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from math import fsum
 from typing import Any
 from urllib.parse import urldefrag, urljoin
 
@@ -241,10 +242,12 @@ def _score_object(bundle: _Bundle, name: str, instance: dict[str, Any]) -> Candi
         else:
             reasons.append(f"__typename {typename!r} is no listed object's (ignored)")
 
-    specific = sum(1 / bundle.df[k] for k in matched)
-    most = min(1.5, sum(1 / bundle.df[k] for k in props)) if props else 0.0
+    # fsum: sets iterate in an order that changes with each process's string hashing, and a
+    # plain float sum with it, so a score could differ in its third decimal between processes
+    specific = fsum(1 / bundle.df[k] for k in matched)
+    most = min(1.5, fsum(1 / bundle.df[k] for k in props)) if props else 0.0
     # keys other listed objects define and this one does not are evidence against it
-    record = sum(1 / bundle.df[k] for k in keys if bundle.df[k])
+    record = fsum(1 / bundle.df[k] for k in keys if bundle.df[k])
     evidence = min(1.0, specific / most, specific / record) if most and record else 0.0
     if matched and evidence < 0.5:
         reasons.append("only keys many objects share match: " + ", ".join(sorted(matched)))

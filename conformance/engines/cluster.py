@@ -1,0 +1,222 @@
+"""Validate on a Dask cluster (`--engine dask`), in input order, in bounded memory.
+
+The same units and the same judging as `--jobs` (`blocks.judge_unit`), with Dask
+futures instead of a process pool: a JSONL file goes out as `LineBlock`s that name
+their bytes (each worker reads its own), any other recording as one `DocumentFile`
+that the worker reads and judges whole. At most `window` units are in flight and
+verdicts are merged in input order (`processes._merged`), so the results are those
+of one process, and memory does not grow with the input on either side. A worker
+lost mid-run costs only a retry: Dask runs its units again elsewhere, and judging
+a unit twice gives the same verdict.
+
+Workers must see the input paths (a `LocalCluster` shares this machine's files; on a
+real cluster the inputs must be on storage every worker mounts). Imports Dask: load
+this module only for `--engine dask` (the `dask` extra).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import os
+from collections import deque
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+
+from distributed import Client, Future, LocalCluster
+
+from conformance.bundle.user_errata import active_errata
+from conformance.engines.blocks import (
+    BlockVerdict,
+    DocumentFile,
+    Judging,
+    Unit,
+    clean_template,
+    judge_unit,
+)
+from conformance.engines.processes import _merged, _remembered, _units
+from conformance.errors import UsageError
+from conformance.records import detect_format
+from conformance.records.documents import LineBlock
+from conformance.records.meter import input_bytes
+from conformance.records.recording_files import recording_files
+from conformance.records.stdin import STDIN
+from conformance.report.findings import CleanRecords, ValidationResult
+from conformance.report.progress import OnProgress, Ticker
+from conformance.validation.options import ValidationOptions
+
+__all__ = ["dashboard", "dask_client", "local_cluster", "validate_on_dask"]
+
+
+def validate_on_dask(
+    paths: Iterable[str | Path],
+    client: Client,
+    *,
+    schema: str | None = None,
+    vendor: str | None = None,
+    identify: bool = False,
+    options: ValidationOptions | None = None,
+    input_format: str | None = None,
+    clean: str = "each",
+    window: int | None = None,
+    progress: OnProgress | None = None,
+) -> Iterator[ValidationResult | CleanRecords]:
+    """`processes.validate_paths` judged on the workers of `client`: the same results in
+    the same order. `window` bounds the units in flight (default: twice the cluster's
+    threads); `progress` hears of the bytes judged (stage "validate", unit "bytes")."""
+    paths = list(paths)
+    opts = options or ValidationOptions()
+    how = Judging(schema, vendor, identify, opts, clean == "count", active_errata())
+    template = clean_template(how)  # an unknown schema name fails here, before any work
+    if window is None:
+        threads = client.nthreads()  # type: ignore[no-untyped-call]
+        window = 2 * max(1, sum(threads.values()))
+    units = _dask_units(paths, input_format)
+    done = _remembered(_submitted(client, units, how, window))
+    if progress is not None:
+        done = _reporting(done, Ticker(progress, "validate", input_bytes(paths), "bytes"))
+    return _merged(done, template, how.count_clean)
+
+
+def dashboard(client: Client) -> str | None:
+    """Where Dask's own diagnostics (task stream, worker memory) are shown: the
+    scheduler's dashboard, when it serves one (it needs Bokeh)."""
+    served = client.run_on_scheduler(_has_bokeh)  # type: ignore[no-untyped-call]
+    return str(client.dashboard_link) if served else None
+
+
+def _has_bokeh() -> bool:
+    """On the scheduler: whether its HTTP server can show the dashboard pages."""
+    return importlib.util.find_spec("bokeh") is not None
+
+
+@contextmanager
+def dask_client(scheduler: str | None = None, workers: int = 2) -> Iterator[Client]:
+    """A client of the scheduler at `scheduler` (tcp://host:8786), else of a
+    `local_cluster(workers)` started for the run and closed after it."""
+    if scheduler is None:
+        with local_cluster(workers) as client:
+            yield client
+        return
+    try:
+        client = Client(scheduler, timeout="10s")  # type: ignore[no-untyped-call]
+    except (OSError, ValueError) as error:  # refused, timed out, or no such address
+        raise UsageError(f"cannot reach the Dask scheduler at {scheduler}: {error}") from None
+    with client:
+        yield client
+
+
+@contextmanager
+def local_cluster(workers: int) -> Iterator[Client]:
+    """A client of a `LocalCluster` of `workers` single-threaded processes on 127.0.0.1,
+    closed on leaving; its dashboard (with Bokeh installed) on a free loopback port."""
+    with (
+        LocalCluster(  # type: ignore[no-untyped-call]
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address="127.0.0.1:0",  # loopback, any free port
+            silence_logs=logging.ERROR,  # a worker's warnings are not the report's lines
+        ) as cluster,
+        Client(cluster) as client,  # type: ignore[no-untyped-call]
+    ):
+        yield client
+
+
+def _dask_units(paths: list[str | Path], input_format: str | None) -> Iterator[Unit]:
+    """JSONL blocks by reference and one `DocumentFile` per other recording; standard
+    input, and a folder with a problem to say, are read here as `--jobs` reads them."""
+    forced = input_format.lower() if input_format else None
+    for source in paths:
+        name = os.fsdecode(source)
+        if name == STDIN:
+            yield from _units([source], input_format, by_reference=True)
+            continue
+        files = [name]
+        if os.path.isdir(name):
+            errors: list[OSError] = []
+            files = list(recording_files(name, errors))  # names only: bounded by the folder
+            if errors or not files:  # its problems are said where `read_records` says them
+                yield from _units([source], input_format, by_reference=True)
+                continue
+        for path in files:
+            fmt = forced or detect_format(path)
+            if fmt in ("jsonl", "ndjson") or not os.path.isfile(path):
+                yield from _units([path], input_format, by_reference=True)
+            else:
+                yield DocumentFile(path, input_format)
+
+
+def _submitted(
+    client: Client, units: Iterator[Unit], how: Judging, window: int
+) -> Iterator[tuple[Unit, BlockVerdict]]:
+    """(unit, its verdict) in input order, with at most `window` units in flight.
+
+    `pure=False`: each unit is its own task, even when the same file is given twice."""
+    in_flight: deque[tuple[Unit, Future[BlockVerdict]]] = deque()
+    try:
+        for unit in units:
+            sent = client.submit(judge_unit, _sent(unit), how, pure=False)
+            in_flight.append((unit, sent))
+            if len(in_flight) >= window:
+                done, future = in_flight.popleft()
+                yield done, _named_back(future.result(), done)
+        while in_flight:
+            done, future = in_flight.popleft()
+            yield done, _named_back(future.result(), done)
+    finally:  # stopped early (--max-failures): the cluster drops what is left
+        if in_flight and client.status == "running":
+            client.cancel([future for _, future in in_flight])  # type: ignore[no-untyped-call]
+
+
+def _sent(unit: Unit) -> Unit:
+    """`unit` as a worker with another working folder finds it: its file's path absolute."""
+    if isinstance(unit, LineBlock) and unit.length:  # named, not carried: read by the worker
+        return replace(unit, file=os.path.abspath(unit.file))
+    if isinstance(unit, DocumentFile):
+        return DocumentFile(os.path.abspath(unit.path), unit.format)
+    return unit
+
+
+def _named_back(verdict: BlockVerdict, unit: Unit) -> BlockVerdict:
+    """`verdict` with the file named as the user named it, not as it was `_sent`."""
+    if not isinstance(unit, (LineBlock, DocumentFile)):
+        return verdict
+    name = unit.file if isinstance(unit, LineBlock) else unit.path
+    sent = os.path.abspath(name)
+    if sent == name:
+        return verdict
+    results = tuple(
+        r._replace(locator=r.locator._replace(file=name))
+        if r.locator is not None and r.locator.file == sent
+        else r
+        for r in verdict.results
+    )
+    return verdict._replace(results=results)
+
+
+def _reporting(
+    done: Iterator[tuple[Unit, BlockVerdict]], ticker: Ticker
+) -> Iterator[tuple[Unit, BlockVerdict]]:
+    """`done`, telling `ticker` the bytes of the units judged so far."""
+    ticker.start()
+    judged = 0
+    for unit, verdict in done:
+        yield unit, verdict
+        judged += _size(unit)
+        ticker.update(judged)
+    ticker.finish(judged)
+
+
+def _size(unit: Unit) -> int:
+    if isinstance(unit, LineBlock):
+        return unit.length or len(unit.data)
+    if isinstance(unit, DocumentFile):
+        try:
+            return os.path.getsize(unit.path)
+        except OSError:
+            return 0
+    return 0
