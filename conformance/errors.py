@@ -91,6 +91,8 @@ OPTIONAL: dict[str, tuple[str, str, str]] = {
     "requests": ("requests", "contract testing", "contract"),
     "hypothesis": ("Hypothesis", "Hypothesis strategies", "hypothesis"),
     "hypothesis_jsonschema": ("hypothesis-jsonschema", "its backend", "hypothesis"),
+    "zstandard": ("zstandard", "reading zstd-compressed recordings", "compressed"),
+    "fsspec": ("fsspec", "reading recordings from URLs", "remote"),
 }
 
 
