@@ -118,7 +118,7 @@ def test_jobs_two_on_a_compressed_jsonl_equals_jobs_one(run_cli, in_tmp: Path, c
 
 def _truncated(codec: str, data: bytes) -> tuple[bytes, bytes]:
     """The first half of `data` compressed, and what its decompressor gives of it."""
-    suffix, compress = CODECS[codec]
+    compress = CODECS[codec][1]
     packed = bz2.compress(data, 1) if codec == "bz2" else compress(data)  # bz2: 100 kB blocks
     cut = packed[: len(packed) // 2]
     if codec == "gzip":
@@ -280,7 +280,10 @@ def test_a_url_that_cannot_be_read_is_named_without_its_secrets(
 
 
 def test_the_python_api_reads_urls_and_compressed_files(bucket: str) -> None:
-    _put(f"memory://{bucket}/runs.yaml.zst", zstandard.ZstdCompressor().compress(b"a: 1\n---\nb: 2\n"))
+    _put(
+        f"memory://{bucket}/runs.yaml.zst",
+        zstandard.ZstdCompressor().compress(b"a: 1\n---\nb: 2\n"),
+    )
     found = [(str(r.locator), r.payload) for r in read_records(f"memory://{bucket}/runs.yaml.zst")]
     assert found == [
         (f"memory://{bucket}/runs.yaml.zst:1", {"a": 1}),
@@ -340,7 +343,16 @@ def test_a_local_path_imports_neither_fsspec_nor_zstandard(tmp_path: Path) -> No
     (tmp_path / "runs.jsonl.gz").write_bytes(gzip.compress(GOOD.encode()))
     shutil.copy(RECORDINGS / "knock/session.har", tmp_path)
     done = subprocess.run(
-        [sys.executable, "-c", _WITHOUT, "", "validate", "--identify", "runs.jsonl.gz", "session.har"],
+        [
+            sys.executable,
+            "-c",
+            _WITHOUT,
+            "",
+            "validate",
+            "--identify",
+            "runs.jsonl.gz",
+            "session.har",
+        ],
         cwd=tmp_path,
         capture_output=True,
         text=True,

@@ -19,6 +19,7 @@ from conformance.records.recording_files import (
 )
 
 from .cassettes import read_schemathesis, read_vcr
+from .decompressed import SniffView
 from .detect import Sniffed, detect
 from .documents import (
     LineBlock,
@@ -29,7 +30,6 @@ from .documents import (
     read_jsonl,
     read_yaml,
 )
-from .decompressed import SniffView
 from .har import read_har
 from .inputs import DamagedInput, Opened, is_url, open_input, shown_name, url_files
 from .meter import ReadMeter
