@@ -47,11 +47,14 @@ class SniffView:
 
     def __init__(self, stream: BinaryIO) -> None:
         self._stream = stream
+        #: the damage met, if any: when the head alone is refused, that is the news
+        self.damage: DamagedInput | None = None
 
     def read(self, size: int = -1) -> bytes:
         try:
             return self._stream.read(size)
-        except DamagedInput:
+        except DamagedInput as damage:
+            self.damage = damage
             return b""
 
 

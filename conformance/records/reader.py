@@ -215,11 +215,14 @@ def _read_file(
     fh = opened.stream
     try:
         try:
-            view = cast("BinaryIO", SniffView(fh))
-            sniffed = detect(view, uncompressed_name(path), limits.sniff_bytes)
+            view = SniffView(fh)
+            sniffed = detect(cast("BinaryIO", view), uncompressed_name(path), limits.sniff_bytes)
             fh.seek(0)
         except OSError as error:
             yield _unreadable(path, error)
+            return
+        if view.damage is not None and sniffed.kind is not None:  # refused for the damage
+            yield _unreadable(path, view.damage)
             return
         yield from _read_open(fh, path, forced, sniffed, limits, block_size, cut)
     finally:
