@@ -360,3 +360,26 @@ def test_a_local_path_imports_neither_fsspec_nor_zstandard(tmp_path: Path) -> No
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.splitlines()[-1] == "[]"
+
+
+YAML_WITH_REFUSALS = b"a: 1\n---\nb: !!python/object:os.system x\n---\nc: 3\n---\nd: [1, 2\n"
+
+
+@pytest.mark.parametrize("codec", sorted(CODECS))
+def test_yaml_goes_on_after_a_refused_document_as_in_the_plain_file(
+    in_tmp: Path, codec: str
+) -> None:
+    # the YAML reader seeks past a refused document: in a compressed file too
+    Path("runs.yaml").write_bytes(YAML_WITH_REFUSALS)
+    packed = _write("runs.yaml", YAML_WITH_REFUSALS, codec)
+
+    def read(path: str) -> list[str]:
+        return [str(item).replace(path, "FILE") for item in read_records(path)]
+
+    assert read(packed) == read("runs.yaml")
+    assert read(packed)[-2:] == [
+        "Record(locator=Locator(file='FILE', index=2, line=5, label='document[2]', start=(5, 1)),"
+        " payload={'c': 3}, exchange=None)",
+        "FILE:8: invalid YAML: did not find expected ',' or ']' while parsing a flow sequence"
+        " (line 8, column 1)",
+    ]
