@@ -174,7 +174,7 @@ def _running(pid: int) -> bool:
     return True
 
 
-def refuse_overwriting_input(output: Path | None, inputs: Iterable[Path], flag: str) -> None:
+def refuse_overwriting_input(output: Path | None, inputs: Iterable[str | Path], flag: str) -> None:
     """A usage error when `output` is one of `inputs` (by any name: ./X, a link, a hard link).
 
     Checked before anything is read or written, so the input is never replaced by the report.

@@ -93,6 +93,8 @@ OPTIONAL: dict[str, tuple[str, str, str]] = {
     "hypothesis_jsonschema": ("hypothesis-jsonschema", "its backend", "hypothesis"),
     "dask": ("Dask", "--engine dask", "dask"),
     "distributed": ("Dask distributed", "--engine dask", "dask"),
+    "zstandard": ("zstandard", "reading zstd-compressed recordings", "compressed"),
+    "fsspec": ("fsspec", "reading recordings from URLs", "remote"),
 }
 
 

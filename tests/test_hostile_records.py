@@ -468,7 +468,7 @@ BINARY: dict[str, tuple[str, bytes, str]] = {
     "binary-tar": ("runs.jsonl", _tar(), "a tar archive"),
     "binary-xz": (
         "runs.json",
-        lzma.compress(GOOD.encode()),
+        lzma.compress(lzma.compress(GOOD.encode())),  # compressed twice: xz content again
         "xz-compressed data; decompress it first",
     ),
     "binary-random": (

@@ -619,11 +619,11 @@ NOT_RECORDINGS: dict[str, tuple[bytes, str, str]] = {
         "tests/recordings/page.json: $: error: cannot read: not a recording: XML or HTML markup, not "
         "JSON or YAML [not-a-recording]",
     ),
-    "runs.json": (
+    "runs.json": (  # a gzip header and nothing more
         bytes.fromhex("1f8b0800000000000003"),
-        "not-a-recording",
-        "tests/recordings/runs.json: $: error: cannot read: not a recording: gzip-compressed data; "
-        "decompress it first [not-a-recording]",
+        "unreadable",
+        "tests/recordings/runs.json:1: $: error: cannot read: the gzip data ends early "
+        "(a truncated file?) [unreadable]",
     ),
     "export.json": (
         "[1]".encode("utf-16"),

@@ -12,7 +12,7 @@ from conformance.contract.safety import DEFAULT_MAX_BODY_SIZE, REDACTED, shown_u
 class CheckOptions:
     """What to check. Empty `paths` and no `base_url`: the bundled tour."""
 
-    paths: tuple[Path, ...] = ()
+    paths: tuple[str | Path, ...] = ()  # a str: a URL (`records.inputs`)
     schema: str | None = None  # for every record of `paths`; else routed or identified
     vendors: tuple[str, ...] = ()  # empty: every bundled vendor
     base_url: str | None = None

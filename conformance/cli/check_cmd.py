@@ -13,6 +13,7 @@ import click
 import conformance.cli.colour as colour
 import conformance.cli.options as options  # not `from conformance.cli`: its __init__ imports us
 from conformance.cli.credentials import request_headers
+from conformance.cli.params import RecordingPath
 from conformance.errors import UsageError
 from conformance.report.escape import visible
 from conformance.words import plural
@@ -36,7 +37,7 @@ def _report_formats() -> tuple[str, ...]:
 
 @click.command()
 @options.errata
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=RecordingPath())
 @click.option("--vendor", "vendors", multiple=True, help="Only this vendor (repeatable).")
 @options.schema
 @options.url("Contract-test this API (needs one --vendor) instead of the simulators.")
@@ -64,7 +65,7 @@ def _report_formats() -> tuple[str, ...]:
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no table; reports only.")
 @options.colour
 def check(
-    paths: tuple[Path, ...],
+    paths: tuple[str | Path, ...],
     schema: str | None,
     vendors: tuple[str, ...],
     base_url: str | None,

@@ -9,6 +9,7 @@ import click
 
 import conformance.cli.options as options  # not `from conformance.cli`: its __init__ imports us
 from conformance.atomic import atomic_output, refuse_overwriting_input
+from conformance.cli.params import RecordingPath
 from conformance.errors import UsageError
 from conformance.records.model import FORMATS as RECORD_FORMATS
 from conformance.report.writers import WRITERS
@@ -28,7 +29,7 @@ def _gates(
 
 @click.command()
 @options.errata
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=RecordingPath())
 @options.vendor("Report only this vendor (and route and identify within it).")
 @click.option(
     "--input-format",
@@ -51,7 +52,7 @@ def _gates(
 @click.option("-q", "--quiet", is_flag=True, help="The table and the summary only.")
 @options.colour
 def coverage(
-    paths: tuple[Path, ...],
+    paths: tuple[str | Path, ...],
     vendor: str | None,
     input_format: str | None,
     schema: str | None,

@@ -8,13 +8,14 @@ import click
 
 import conformance.cli.options as options  # not `from conformance.cli`: its __init__ imports us
 from conformance.atomic import atomic_output, refuse_overwriting_input
+from conformance.cli.params import RecordingPath
 from conformance.errors import UsageError
 from conformance.records.model import FORMATS as RECORD_FORMATS
 from conformance.report.writers import WRITERS
 
 
 @click.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=RecordingPath())
 @options.errata
 @options.vendor("Only this vendor's objects (and route and identify within it).")
 @options.schema
@@ -41,7 +42,7 @@ from conformance.report.writers import WRITERS
 )
 @options.colour
 def drift(
-    paths: tuple[Path, ...],
+    paths: tuple[str | Path, ...],
     vendor: str | None,
     schema: str | None,
     identify: bool,

@@ -10,6 +10,7 @@ import click
 
 import conformance.cli.options as options  # not `from conformance.cli`: its __init__ imports us
 from conformance.atomic import atomic_output, refuse_overwriting_input
+from conformance.cli.params import RecordingPath
 from conformance.errors import ExitCode, InputError
 from conformance.report.escape import visible
 from conformance.words import plural
@@ -54,7 +55,7 @@ def _readable_folder(directory: Path) -> None:
 
 @click.command("map")
 @options.errata
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=RecordingPath())
 @click.option(
     "--from",
     "source",
@@ -72,7 +73,9 @@ def _readable_folder(directory: Path) -> None:
 )
 @options.output
 @options.colour
-def map_records(paths: tuple[Path, ...], source: str, target: str, output: Path | None) -> int:
+def map_records(
+    paths: tuple[str | Path, ...], source: str, target: str, output: Path | None
+) -> int:
     """Convert recorded responses (any format validate reads) into canonical JSONL.
 
     A record that cannot be mapped is reported on stderr as `file:line: error: ...`

@@ -12,12 +12,16 @@ exception that is not its own pass through parsing unchanged.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import click
+from click.shell_completion import CompletionItem
 
 from conformance.bundle.vendors import CANONICAL, VENDORS
 from conformance.errors import UsageError
+from conformance.records.inputs import is_url
 from conformance.records.sizes import parse_size
 
 
@@ -187,3 +191,23 @@ class VendorName(click.ParamType[str, str]):
         if vendor not in self.known:
             raise UsageError(f"unknown vendor {vendor!r}; known: {', '.join(self.known)}")
         return vendor
+
+
+class RecordingPath(click.ParamType[str | Path, str | os.PathLike[str]]):
+    """A recording to read: a local path (a `Path`), `-`, or a URL kept as typed (a `str`:
+    a `Path` would fold `memory://bucket` into `memory:/bucket`); see `records.inputs`."""
+
+    name = "path"
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> str | Path:
+        if isinstance(value, Path):
+            return value
+        text = os.fsdecode(value) if isinstance(value, str | bytes | os.PathLike) else str(value)
+        return text if is_url(text) else Path(text)
+
+    def shell_complete(
+        self, ctx: click.Context, param: click.Parameter, incomplete: str
+    ) -> list[CompletionItem]:
+        return [CompletionItem(incomplete, type="file")]

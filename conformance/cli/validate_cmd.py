@@ -19,6 +19,7 @@ import conformance.cli.progress as progress
 from conformance.atomic import atomic_output, refuse_overwriting_input
 from conformance.bundle.formats import CHECKED_FORMATS
 from conformance.cli.colour import use_colour
+from conformance.cli.params import RecordingPath
 from conformance.cli.shown import TERMINAL_CASES, ShownCases
 from conformance.errors import ExitCode, UsageError
 from conformance.records.model import FORMATS as RECORD_FORMATS
@@ -76,7 +77,7 @@ def _findings_only(fmt: str, verbosity: int) -> bool:
 
 @click.command()
 @options.errata
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=RecordingPath())
 @options.schema
 @options.vendor("Route / identify only within this vendor.")
 @click.option("--identify", is_flag=True, help="Pick the schema of bare records by their shape.")
@@ -121,7 +122,7 @@ def _findings_only(fmt: str, verbosity: int) -> bool:
 @options.verbose
 @options.colour
 def validate(
-    paths: tuple[Path, ...],
+    paths: tuple[str | Path, ...],
     schema: str | None,
     vendor: str | None,
     identify: bool,
@@ -304,11 +305,11 @@ def _outcome(summary: Summary, stopped: int) -> Outcome:
 
 
 @click.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=RecordingPath())
 @options.vendor()
 @options.text_or_json
 @options.colour
-def identify(paths: tuple[Path, ...], vendor: str | None, fmt: str) -> int:
+def identify(paths: tuple[str | Path, ...], vendor: str | None, fmt: str) -> int:
     """Name the vendor.Object each record looks like, with a confidence.
 
     A PATH of - reads standard input (its records name the file <stdin>).

@@ -4,15 +4,13 @@ every message, a request rate limit, and URLs shown without their secrets."""
 from __future__ import annotations
 
 import base64
-import re
 import socket
 import time
-from collections.abc import Callable
 from urllib.parse import parse_qsl, quote, quote_plus, unquote, urlencode, urlsplit, urlunsplit
 
 from conformance.errors import InputError, UsageError
-
-REDACTED = "[REDACTED]"
+from conformance.records.urls import REDACTED as REDACTED
+from conformance.records.urls import shown_url as shown_url
 
 #: The default --max-body-size: far above any run object or page, far below trouble.
 DEFAULT_MAX_BODY_SIZE = 16 * 1024 * 1024
@@ -121,29 +119,6 @@ class RateLimit:
         if now < self.next_at:
             time.sleep(self.next_at - now)
         self.next_at = max(now, self.next_at) + self.interval
-
-
-def shown_url(url: str, query: Callable[[str], str] | None = None) -> str:
-    """`url` as reports and messages may show it: user, password and query redacted
-    (a base URL can carry credentials, `https://user:key@host/?api_key=...`); with
-    `query`, the query as that function rewrites it instead."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:  # e.g. `http://[::1`: redact what could be secret, keep the rest
-        url = re.sub(r"^([^/]*//)[^/?#]*@", rf"\1{REDACTED}@", url.partition("#")[0])
-        path, mark, _ = url.partition("?")
-        return path + (f"?{REDACTED}" if mark else "")
-    host = parts.hostname or ""
-    host = f"[{host}]" if ":" in host else host
-    try:
-        port = parts.port
-    except ValueError:  # not a number: show nothing of it
-        port = None
-    netloc = host + (f":{port}" if port else "")
-    if parts.username is not None or parts.password is not None:
-        netloc = f"{REDACTED}@{netloc}"
-    shown_query = (query(parts.query) if query else REDACTED) if parts.query else ""
-    return urlunsplit((parts.scheme, netloc, parts.path, shown_query, ""))
 
 
 def base_url_problem(url: str) -> str | None:

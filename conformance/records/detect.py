@@ -21,8 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from .inputs import is_url, open_input
 from .model import SNIFF_BYTES
-from .recording_files import suffixes_of
+from .recording_files import suffixes_of, uncompressed_name
 
 #: Bytes read at a time while skipping leading whitespace.
 _WHITESPACE_CHUNK = 1 << 16
@@ -243,10 +244,16 @@ def detect_format(path: str | Path) -> str:
     Only a prefix of the file is read. Anything that is not a readable regular file is
     ``"unknown"`` (a FIFO is never opened: that would block).
     """
-    if not os.path.isfile(path):
+    name = os.fsdecode(path)
+    if not is_url(name) and not os.path.isfile(name):
         return "unknown"
     try:
-        with open(path, "rb") as fh:
-            return detect(fh, str(path)).format
+        opened = open_input(name)
     except OSError:
         return "unknown"
+    try:
+        return detect(opened.stream, uncompressed_name(name)).format
+    except OSError:
+        return "unknown"
+    finally:
+        opened.close()

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Protocol
 
+from .inputs import is_url
 from .recording_files import recording_files
 from .stdin import STDIN
 
@@ -60,7 +61,7 @@ def input_bytes(paths: Iterable[str | Path]) -> int | None:
     total = 0
     for path in paths:
         name = os.fsdecode(path)
-        if name == STDIN:
+        if name == STDIN or is_url(name):  # a URL's size is one more request: no total
             return None
         files = recording_files(name, []) if os.path.isdir(name) else (name,)
         for file in files:

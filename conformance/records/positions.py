@@ -23,7 +23,9 @@ from typing import Any
 
 from ._jsontext import SKIPPING_DECODER
 from .detect import detect
+from .inputs import is_url, open_input
 from .model import MAX_RECORD_BYTES, Locator, Span
+from .recording_files import uncompressed_name
 from .stdin import STDIN_NAME, copy_path
 
 __all__ = ["BODY_PATHS", "Span", "json_string_index", "json_walk", "locate"]
@@ -192,16 +194,19 @@ _CACHE: list[_Source] = []
 
 def _source(path: str) -> _Source | None:
     """The open source of `path` (the last one is kept: failures come file by file)."""
-    try:
-        info = os.stat(path)
-    except (OSError, ValueError):
-        return None
-    stamp = (info.st_ino, info.st_size, info.st_mtime_ns)
+    if is_url(path):  # asked again only when the last one was another file
+        stamp = (0, 0, 0)
+    else:
+        try:
+            info = os.stat(path)
+        except (OSError, ValueError):
+            return None
+        stamp = (info.st_ino, info.st_size, info.st_mtime_ns)
     if _CACHE and _CACHE[0].path == path and _CACHE[0].stamp == stamp:
         return _CACHE[0]
     while _CACHE:
         _CACHE.pop().close()
-    if not info.st_size or not os.path.isfile(path):
+    if not is_url(path) and (not stamp[1] or not os.path.isfile(path)):
         return None
     source = _Source(path, stamp)
     _CACHE.append(source)
@@ -215,16 +220,19 @@ class _Source:
     as the file is scanned for line offsets."""
 
     def __init__(self, path: str, stamp: tuple[int, int, int]) -> None:
-        self.path, self.stamp, self.size = path, stamp, stamp[1]
-        self._fh = open(path, "rb")  # noqa: SIM115 - kept open for the file's findings
-        self.format = detect(self._fh, path, 8192).format
+        self.path, self.stamp = path, stamp
+        self._opened = open_input(path)  # kept open for the file's findings
+        self._fh = self._opened.stream
+        # a compressed or remote file's text ends where a read comes back short
+        self.size = stamp[1] if self._opened.local else sys.maxsize
+        self.format = detect(self._fh, uncompressed_name(path), 8192).format
         start = self.read(0, 4096)
         self._bom = 3 if start.startswith(codecs.BOM_UTF8) else 0
         self._json_syntax = start[self._bom :].lstrip()[:1] in (b"{", b"[")
         self._known: list[tuple[int, int]] = [(1, self._bom)]  # (line, byte offset), sorted
 
     def close(self) -> None:
-        self._fh.close()
+        self._opened.close()
 
     def read(self, start: int, end: int) -> bytes:
         self._fh.seek(start)
@@ -256,8 +264,9 @@ class _Source:
         """Text from the start of `line`, about `size` bytes of it; and whether it is all."""
         offset = self.line_offset(line)
         end = min(offset + size, self.size)
-        last = end == self.size
-        return codecs.utf_8_decode(self.read(offset, end), "replace", last)[0], last
+        data = self.read(offset, end)
+        last = end == self.size or len(data) < end - offset
+        return codecs.utf_8_decode(data, "replace", last)[0], last
 
     def locate(self, start: tuple[int, int], tokens: list[str], key: str | None) -> Span | None:
         if self.format in ("json", "jsonl") or (self.format in BODY_PATHS and self._json_syntax):
@@ -348,7 +357,8 @@ class _Stream:
             return chunk
         total = self._source.size
         end = total if size < 0 else min(self._offset + size, total)
-        chunk, self._offset = self._source.read(self._offset, end), end
+        chunk = self._source.read(self._offset, end)
+        self._offset += len(chunk)
         return chunk
 
 

@@ -7,15 +7,19 @@ This is the only place that opens files, so it is where every failure is turned 
 from __future__ import annotations
 
 import os
-import stat
 from collections.abc import Callable, Generator, Iterable, Iterator
 from io import BufferedReader
 from pathlib import Path
 from typing import BinaryIO, cast
 
-from conformance.records.recording_files import RECORDING_SUFFIXES, recording_files
+from conformance.records.recording_files import (
+    RECORDING_SUFFIXES,
+    recording_files,
+    uncompressed_name,
+)
 
 from .cassettes import read_schemathesis, read_vcr
+from .decompressed import SniffView
 from .detect import Sniffed, detect
 from .documents import (
     LineBlock,
@@ -27,6 +31,7 @@ from .documents import (
     read_yaml,
 )
 from .har import read_har
+from .inputs import DamagedInput, Opened, is_url, open_input, shown_name, url_files
 from .meter import ReadMeter
 from .model import DEFAULT_LIMITS, FORMATS, Limits, Locator, ReadProblem, Record
 from .positions import forget_lines
@@ -121,6 +126,8 @@ def _read_all(
         name = os.fsdecode(source)
         if name == STDIN:
             yield from _read_stdin(forced, limits, block_size, meter)
+        elif is_url(name):
+            yield from _read_url(name, forced, limits, block_size, cut, meter)
         elif os.path.isdir(name):
             yield from _walk(name, forced, limits, block_size, cut, meter)
         else:
@@ -148,8 +155,38 @@ def _walk(
         yield ReadProblem(Locator(top, None, None, ""), message, "no-files")
 
 
+def _read_url(
+    url: str,
+    forced: str | None,
+    limits: Limits,
+    block_size: int,
+    cut: _Cutter,
+    meter: ReadMeter | None,
+) -> Iterator[Record | ReadProblem | LineBlock]:
+    """A URL: a folder's recording files in walk order, or one file (`inputs`)."""
+    shown = shown_name(url)
+    try:
+        files = url_files(shown)
+    except OSError as error:
+        yield _unreadable(shown, error)
+        return
+    if files is None:
+        yield from _read_file(shown, forced, limits, block_size, cut, meter)
+        return
+    for file in files:
+        yield from _read_file(file, forced, limits, block_size, cut, meter)
+    if not files:
+        suffixes = ", ".join(f"*{suffix}" for suffix in RECORDING_SUFFIXES)
+        message = f"no recording files ({suffixes}) in this directory"
+        yield ReadProblem(Locator(shown, None, None, ""), message, "no-files")
+
+
 def _unreadable(path: str, error: OSError) -> ReadProblem:
     reason = error.strerror or str(error)
+    if isinstance(error, DamagedInput):  # mid-stream: where it was reached
+        return ReadProblem(
+            Locator(path, None, error.line, ""), f"cannot read: {reason}", "unreadable"
+        )
     return _whole_file(os.fsdecode(path), f"cannot read: {reason}", "unreadable")
 
 
@@ -165,28 +202,31 @@ def _read_file(
     cut: _Cutter,
     meter: ReadMeter | None,
 ) -> Iterator[Record | ReadProblem | LineBlock]:
+    """One file, local or at a URL, compressed or not (`inputs.open_input`)."""
     try:
-        # Checked before opening: opening a FIFO would block until something writes to it.
-        status = os.stat(path)
-        if not stat.S_ISREG(status.st_mode):
-            yield _whole_file(path, "cannot read: not a regular file", "unreadable")
-            return
-        fh = open(path, "rb")  # noqa: SIM115 - closed by the with block below
+        opened: Opened = open_input(path)
     except OSError as error:
         yield _unreadable(path, error)
         return
     if meter is not None:
-        meter.opened(fh, status.st_size)
+        meter.opened(opened.raw, opened.size)
+    if cut is jsonl_ranges and not opened.local:
+        cut = jsonl_blocks  # no worker can read a byte range of it: blocks carry their bytes
+    fh = opened.stream
     try:
-        with fh:
-            try:
-                sniffed = detect(fh, path, limits.sniff_bytes)
-                fh.seek(0)
-            except OSError as error:
-                yield _unreadable(path, error)
-                return
-            yield from _read_open(fh, path, forced, sniffed, limits, block_size, cut)
+        try:
+            view = SniffView(fh)
+            sniffed = detect(cast("BinaryIO", view), uncompressed_name(path), limits.sniff_bytes)
+            fh.seek(0)
+        except OSError as error:
+            yield _unreadable(path, error)
+            return
+        if view.damage is not None and sniffed.kind is not None:  # refused for the damage
+            yield _unreadable(path, view.damage)
+            return
+        yield from _read_open(fh, path, forced, sniffed, limits, block_size, cut)
     finally:
+        opened.close()
         if meter is not None:
             meter.closed()
 

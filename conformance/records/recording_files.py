@@ -22,6 +22,10 @@ SUFFIX_FORMATS: Mapping[str, str] = {
 }
 #: The suffixes of recording files, matched case-insensitively.
 RECORDING_SUFFIXES = tuple(SUFFIX_FORMATS)
+#: Suffixes a compressed recording may add (`runs.jsonl.gz`): a folder walk reads those
+#: files too. Content decides whether a file is compressed, the suffix only which files
+#: a walk picks up and which text format a tie goes to (`uncompressed_name`).
+COMPRESSION_SUFFIXES = (".gz", ".bz2", ".xz", ".zst")
 
 
 def suffixes_of(text_format: str) -> tuple[str, ...]:
@@ -29,9 +33,18 @@ def suffixes_of(text_format: str) -> tuple[str, ...]:
     return tuple(suffix for suffix, fmt in SUFFIX_FORMATS.items() if fmt == text_format)
 
 
+def uncompressed_name(name: str) -> str:
+    """`name` without a compression suffix: `runs.jsonl.gz` -> `runs.jsonl`."""
+    lowered = name.lower()
+    for suffix in COMPRESSION_SUFFIXES:
+        if lowered.endswith(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
 def is_recording_name(name: str) -> bool:
-    """A file name a folder walk reads: a recording suffix and not hidden."""
-    return not name.startswith(".") and name.lower().endswith(RECORDING_SUFFIXES)
+    """A file name a folder walk reads: a recording suffix (compressed or not), not hidden."""
+    return not name.startswith(".") and uncompressed_name(name).lower().endswith(RECORDING_SUFFIXES)
 
 
 def recording_files(top: str, errors: list[OSError]) -> Iterator[str]:
