@@ -101,9 +101,36 @@ def _cli(*args: str, cwd: Path) -> tuple[int, str]:
     return done.returncode, done.stdout.decode("utf-8", "replace")
 
 
-# Inputs that only the compressed/remote readers (conformance/records/, another branch) open:
-# each row is one more corpus for the byte-for-byte comparison once they are merged.
-PENDING = pytest.mark.skip(reason="compressed and remote inputs are added in conformance/records/")
+@pytest.fixture(scope="module")
+def gzip_file(big: Path) -> Path:
+    """The large JSONL, gzip-compressed (read in the client, its blocks shipped as bytes)."""
+    import gzip
+
+    path = big.with_name("runs.jsonl.gz")
+    path.write_bytes(gzip.compress(big.read_bytes()))
+    return path
+
+
+@pytest.fixture(scope="module")
+def zstd_file(big: Path) -> Path:
+    zstandard = pytest.importorskip("zstandard", reason="the compressed extra")
+    path = big.with_name("runs.jsonl.zst")
+    path.write_bytes(zstandard.ZstdCompressor().compress(big.read_bytes()))
+    return path
+
+
+@pytest.fixture(scope="module")
+def mixed_gzip(mixed: Path) -> Path:
+    """The mixed folder with each document gzip-compressed: read and judged on a worker."""
+    import gzip
+
+    top = mixed.parent / "compressed"
+    for path in sorted(mixed.rglob("*")):
+        if path.is_file():
+            target = top / path.relative_to(mixed)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.with_name(target.name + ".gz").write_bytes(gzip.compress(path.read_bytes()))
+    return top
 
 
 @pytest.mark.parametrize(
@@ -114,9 +141,9 @@ PENDING = pytest.mark.skip(reason="compressed and remote inputs are added in con
         pytest.param("big", ("--schema", RUN), "json", id="jsonl-json"),
         pytest.param("mixed", ("--identify",), "text", id="mixed-text"),
         pytest.param("mixed", ("--identify",), "json", id="mixed-json"),
-        pytest.param("gzip", ("--schema", RUN), "json", id="gzip", marks=PENDING),
-        pytest.param("zstd", ("--schema", RUN), "json", id="zstd", marks=PENDING),
-        pytest.param("memory", ("--schema", RUN), "json", id="memory-url", marks=PENDING),
+        pytest.param("gzip_file", ("--schema", RUN), "json", id="gzip"),
+        pytest.param("zstd_file", ("--schema", RUN), "text", id="zstd"),
+        pytest.param("mixed_gzip", ("--identify",), "json", id="mixed-gzip"),
     ],
 )
 def test_the_same_bytes_as_one_process(
@@ -129,6 +156,23 @@ def test_the_same_bytes_as_one_process(
     assert dask == one
     assert one[0] == 4  # findings planted, and an unreadable record or file
     assert ("error: " if fmt == "text" else '"severity": "error"') in one[1]
+
+
+def test_a_memory_url_as_in_one_process(big: Path, client: Any) -> None:
+    """An fsspec URL is read by the client (a worker has no view of this process's
+    `memory://`), and judged on the cluster: the same results as one process."""
+    fsspec = pytest.importorskip("fsspec", reason="the remote extra")
+    fs = fsspec.filesystem("memory")
+    fs.pipe("/dask-test/runs.jsonl", big.read_bytes())
+    fs.pipe("/dask-test/session.har", (RECORDINGS / "knock" / "session.har").read_bytes())
+    try:
+        paths = ["memory://dask-test/"]
+        one = list(validate_paths(paths, schema=None, identify=True))
+        dask = list(validate_on_dask(paths, client, identify=True))
+        assert dask == one
+        assert len(one) > 5000
+    finally:
+        fs.rm("/dask-test", recursive=True)
 
 
 @pytest.fixture
