@@ -4,7 +4,7 @@ The same units and the same judging as `--jobs` (`blocks.judge_unit`), with Dask
 futures instead of a process pool: a JSONL file goes out as `LineBlock`s that name
 their bytes (each worker reads its own), any other recording as one `DocumentFile`
 that the worker reads and judges whole. At most `window` units are in flight and
-verdicts are merged in input order (`processes._merged`), so the results are those
+verdicts are merged in input order (`processes.merged_in_order`), so the results are those
 of one process, and memory does not grow with the input on either side. A worker
 lost mid-run costs only a retry: Dask runs its units again elsewhere, and judging
 a unit twice gives the same verdict.
@@ -36,7 +36,7 @@ from conformance.engines.blocks import (
     clean_template,
     judge_unit,
 )
-from conformance.engines.processes import _merged, _remembered, _units
+from conformance.engines.processes import merged_in_order, read_units_of, remembered
 from conformance.errors import UsageError
 from conformance.records import detect_format
 from conformance.records.documents import LineBlock
@@ -74,10 +74,10 @@ def validate_on_dask(
         threads = client.nthreads()  # type: ignore[no-untyped-call]
         window = 2 * max(1, sum(threads.values()))
     units = _dask_units(paths, input_format)
-    done = _remembered(_submitted(client, units, how, window))
+    done = remembered(_submitted(client, units, how, window))
     if progress is not None:
         done = _reporting(done, Ticker(progress, "validate", input_bytes(paths), "bytes"))
-    return _merged(done, template, how.count_clean)
+    return merged_in_order(done, template, how.count_clean)
 
 
 def dashboard(client: Client) -> str | None:
@@ -133,19 +133,19 @@ def _dask_units(paths: list[str | Path], input_format: str | None) -> Iterator[U
     for source in paths:
         name = os.fsdecode(source)
         if name == STDIN:
-            yield from _units([source], input_format, by_reference=True)
+            yield from read_units_of([source], input_format, by_reference=True)
             continue
         files = [name]
         if os.path.isdir(name):
             errors: list[OSError] = []
             files = list(recording_files(name, errors))  # names only: bounded by the folder
             if errors or not files:  # its problems are said where `read_records` says them
-                yield from _units([source], input_format, by_reference=True)
+                yield from read_units_of([source], input_format, by_reference=True)
                 continue
         for path in files:
             fmt = forced or detect_format(path)
             if fmt in ("jsonl", "ndjson") or not os.path.isfile(path):
-                yield from _units([path], input_format, by_reference=True)
+                yield from read_units_of([path], input_format, by_reference=True)
             else:
                 yield DocumentFile(path, input_format)
 

@@ -38,7 +38,7 @@ BLOCK_BYTES = 1 << 21  # about 1,600 records of 1.3 KB per unit of work
 RECORDS_PER_UNIT = 1000  # for formats that are decoded in the reading process
 
 
-def _units(
+def read_units_of(
     paths: list[str | Path],
     input_format: str | None,
     by_reference: bool = False,
@@ -122,17 +122,19 @@ def _in_units(
     meter: ReadMeter | None = None,
 ) -> Iterator[ValidationResult | CleanRecords]:
     template = clean_template(how)  # an unknown schema name fails here, before any work
-    units = _units(paths, input_format, jobs > 1, meter)  # workers read their blocks
+    units = read_units_of(paths, input_format, jobs > 1, meter)  # workers read their blocks
     if jobs <= 1:
-        yield from _merged(((u, judge_unit(u, how)) for u in units), template, how.count_clean)
+        yield from merged_in_order(
+            ((u, judge_unit(u, how)) for u in units), template, how.count_clean
+        )
         return
     # a worker answers with the bundle in force here: `how` carries any user errata
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        done = _remembered(_submitted(pool, units, how, 2 * jobs))
-        yield from _merged(done, template, how.count_clean)
+        done = remembered(_submitted(pool, units, how, 2 * jobs))
+        yield from merged_in_order(done, template, how.count_clean)
 
 
-def _remembered(
+def remembered(
     done: Iterator[tuple[Unit, BlockVerdict]],
 ) -> Iterator[tuple[Unit, BlockVerdict]]:
     """`done`, the lines each worker sent back kept here, where findings are placed."""
@@ -157,7 +159,7 @@ def _submitted(
         yield done, future.result()
 
 
-def _merged(
+def merged_in_order(
     done: Iterable[tuple[Unit, BlockVerdict]], template: ValidationResult, count_clean: bool
 ) -> Iterator[ValidationResult | CleanRecords]:
     """Results with file-wide record indices: a JSONL block counts from its file's start."""
