@@ -5,14 +5,16 @@ errata file (what `runconform drift --propose-errata` writes, in the bundle's ow
 format: an id, the object, a rationale, the evidence and an RFC 6902 patch) is applied
 to the corrected schemas, after the bundled errata, for one run of any command
 (`--errata FILE`). Nothing is written to the bundle. A patch is checked op by op, so a
-test that fails, a pointer that does not exist, or a change to what a bundled erratum
-wrote is refused with the file and the place in it (exit 3), never applied halfway.
+test that fails, a pointer that does not exist, or an op that takes back what a bundled
+erratum wrote is refused with the file and the place in it (exit 3), never applied
+halfway.
 """
 
 from __future__ import annotations
 
 import copy
 import hashlib
+import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -301,8 +303,6 @@ def _apply_op(erratum: UserErratum, doc: Any, op: dict[str, Any], where: str) ->
 
 
 def _held(doc: Any, path: Any) -> str:
-    import json
-
     try:
         value = jsonpointer.resolve_pointer(doc, path)
     except (jsonpointer.JsonPointerException, TypeError):
