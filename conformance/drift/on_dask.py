@@ -87,7 +87,8 @@ def drift_on_dask(
 
 
 def profile_unit(unit: Unit, how: Profiling) -> CorpusProfile:
-    """On a worker: the profile of one unit, its files named as the user named them."""
+    """On a worker: the profile of one unit, uncapped (the cap is applied in the merge),
+    its files named as they were sent (absolute; `_named_back` names them back)."""
     errata_in_force(how.errata)
     part = CorpusProfile(
         vendor=how.vendor,
