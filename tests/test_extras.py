@@ -16,6 +16,7 @@ import tomllib
 from importlib import metadata
 from pathlib import Path
 
+import pytest
 from conftest import example
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -139,11 +140,12 @@ def test_contract_without_its_extra_names_the_extra(tmp_path: Path) -> None:
     )
 
 
-def test_the_dask_engine_without_its_extra_names_the_extra(tmp_path: Path) -> None:
+@pytest.mark.parametrize("command", ["validate", "drift"])
+def test_the_dask_engine_without_its_extra_names_the_extra(tmp_path: Path, command: str) -> None:
     (tmp_path / "run.json").write_text(json.dumps(example("knock.WorkflowRecipientRun")))
     for blocked in ("dask", "distributed"):
         done = _without_extras(
-            "validate", "--identify", "run.json", "--engine", "dask", cwd=tmp_path, blocked=blocked
+            command, "--identify", "run.json", "--engine", "dask", cwd=tmp_path, blocked=blocked
         )
         assert (done.returncode, done.stdout) == (2, "")
         name = "Dask" if blocked == "dask" else "Dask distributed"

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
+from click.core import ParameterSource
 
 import conformance.cli.options as options  # not `from conformance.cli`: its __init__ imports us
 from conformance.atomic import atomic_output, refuse_overwriting_input
@@ -12,6 +15,9 @@ from conformance.cli.params import RecordingPath
 from conformance.errors import UsageError
 from conformance.records.model import FORMATS as RECORD_FORMATS
 from conformance.report.writers import WRITERS
+
+if TYPE_CHECKING:
+    from conformance.drift.model import DriftReport
 
 
 @click.command()
@@ -40,6 +46,9 @@ from conformance.report.writers import WRITERS
     show_default=True,
     help="Locators of the first records kept per item.",
 )
+@options.jobs
+@options.engine
+@options.scheduler
 @options.colour
 def drift(
     paths: tuple[str | Path, ...],
@@ -51,6 +60,9 @@ def drift(
     output: Path | None,
     errata: Path | None,
     examples: int,
+    jobs: int,
+    engine: str,
+    scheduler: str | None,
 ) -> int:
     """What a vendor really sends: over a whole corpus, per object, what its records
     carry that the schema does not document.
@@ -62,6 +74,9 @@ def drift(
     bounded: counters and the first locators only. Records are routed and identified
     as `validate` does them. A PATH of - reads standard input.
 
+    --engine dask profiles on a Dask cluster (pip install 'runconform[dask]'): the one at
+    --scheduler, else a local one of --jobs workers; the report is the same as here.
+
     Exit codes: 0 no drift, 1 drift found, 2 usage error or nothing counted,
     4 unreadable input (the other inputs are still counted).
     """
@@ -69,6 +84,10 @@ def drift(
     from conformance.drift.profile import drift_of
     from conformance.report.cases import Header
 
+    if scheduler is not None and engine != "dask":
+        raise UsageError("--scheduler needs --engine dask")
+    if jobs != 1 and engine != "dask":
+        raise UsageError("--jobs needs --engine dask (drift on this machine is one process)")
     if schema and identify:
         raise UsageError("--schema and --identify exclude each other")
     if sum(str(path) == "-" for path in paths) > 1:
@@ -77,7 +96,8 @@ def drift(
     refuse_overwriting_input(errata, paths, "--propose-errata")
     if errata is not None and output is not None and str(errata) == str(output):
         raise UsageError("--propose-errata and --output name the same file")
-    report = drift_of(
+    profile = drift_of if engine == "local" else partial(_on_dask, scheduler=scheduler, jobs=jobs)
+    report = profile(
         paths,
         vendor=vendor,
         schema=schema,
@@ -110,3 +130,16 @@ def drift(
     if output is not None and fmt != "text":
         click.echo(outcome.line, err=True)
     return outcome.exit_code
+
+
+def _on_dask(
+    paths: tuple[str | Path, ...], *, scheduler: str | None, jobs: int, **how: Any
+) -> DriftReport:
+    """The drift of `paths` profiled on the Dask cluster at `scheduler`, else on a local
+    one of `jobs` workers (2 unless --jobs is given)."""
+    from conformance.drift.on_dask import drift_on_dask  # needs the dask extra
+    from conformance.engines.cluster import dask_client
+
+    default = click.get_current_context().get_parameter_source("jobs") is ParameterSource.DEFAULT
+    with dask_client(scheduler, 2 if default else jobs) as client:
+        return drift_on_dask(paths, client, **how)

@@ -11,6 +11,7 @@ layered onto the default bundle are seen here too.
 
 from __future__ import annotations
 
+import sys
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
@@ -24,7 +25,10 @@ from conformance.records import Locator, ReadProblem, Record, read_records
 from conformance.validation.choose import choose_schema
 from conformance.validation.validators import validators_for
 
-__all__ = ["ObjectProfile", "drift_of", "drift_of_records"]
+__all__ = ["CorpusProfile", "ObjectProfile", "drift_of", "drift_of_records"]
+
+#: No cap: a worker's profile of one unit (bounded by the unit), capped when merged.
+UNCAPPED = sys.maxsize
 
 _JSON_TYPES = {
     type(None): "null",
@@ -60,6 +64,32 @@ class _Stats:
 
             self.builder = SchemaBuilder(schema_uri=None)
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Picklable: the GenSON builder (of a class made on the fly) as its schema."""
+        state = {name: getattr(self, name) for name in self.__slots__}
+        if self.builder is not None:
+            state["builder"] = self.builder.to_schema()
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for name, value in state.items():
+            setattr(self, name, value)
+        if self.builder is not None:
+            from genson import SchemaBuilder
+
+            self.builder = SchemaBuilder(schema_uri=None)
+            self.builder.add_schema(state["builder"])
+
+    def merge(self, later: _Stats, keep: int) -> None:
+        """Add the counts of `later` (records after this one's) as one pass would."""
+        self.records += later.records
+        if self.first is None:
+            self.first = later.first
+        self.examples += later.examples[: max(0, keep - len(self.examples))]
+        self.types.update(later.types)
+        if self.builder is not None and later.builder is not None:
+            self.builder.add_schema(later.builder.to_schema())
+
 
 class ObjectProfile:
     """What the records of one object showed, so far."""
@@ -80,6 +110,43 @@ class ObjectProfile:
         self.unseen = set(self.documented)
         self._strict = self.validators.fast_strict.is_valid
         self._errors = self.validators.fast_strict.iter_errors
+
+    def __getstate__(self) -> dict[str, Any]:
+        """What a worker sends back: the counts, not the compiled validators."""
+        state = dict(self.__dict__)
+        for compiled in ("validators", "where", "_strict", "_errors"):
+            del state[compiled]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.validators = validators_for(self.name)
+        self.where = locator_for(self.validators.catalog)
+        self._strict = self.validators.fast_strict.is_valid
+        self._errors = self.validators.fast_strict.iter_errors
+
+    def merge(self, later: ObjectProfile) -> None:
+        """Add `later`, the profile of the records after this one's, so that the result is
+        the profile of both in one pass: counters add, the first examples are kept, and
+        undocumented properties new to this profile are itemised in `later`'s order until
+        the cap, then only counted. Exact when `later` was profiled `UNCAPPED` (as a
+        worker profiles a unit); a capped `later` has already dropped what it met past its
+        own cap, which one pass might have itemised."""
+        for key, theirs in later.stats.items():
+            mine = self.stats.get(key)
+            if mine is None:
+                if key.kind == "undocumented":
+                    if self.undocumented >= self.max_undocumented:
+                        self.untracked += theirs.types.total()  # one per sighting
+                        continue
+                    self.undocumented += 1
+                mine = self.stats[key] = theirs
+                theirs.examples = theirs.examples[: self.keep]
+                continue
+            mine.merge(theirs, self.keep)
+        self.records += later.records
+        self.untracked += later.untracked
+        self.unseen &= later.unseen
 
     def observe(self, payload: Any, locator: Locator | None) -> None:
         """Count one record of this object."""
@@ -175,33 +242,79 @@ def drift_of_records(
     max_undocumented: int = MAX_UNDOCUMENTED,
 ) -> DriftReport:
     """The drift of a stream of records (and the problems met reading them)."""
-    profiles: dict[str, ObjectProfile] = {}
-    records = unattributed = 0
-    problems: list[ReadProblem] = []
+    corpus = CorpusProfile(
+        vendor=vendor,
+        schema=schema,
+        identify=identify,
+        examples=examples,
+        max_undocumented=max_undocumented,
+    )
+    for item in items:
+        corpus.observe(item)
+    return corpus.report()
 
-    def profile(name: str) -> ObjectProfile:
-        found = profiles.get(name)
+
+class CorpusProfile:
+    """What the records of a corpus (or of one part of it) showed, so far: a profile per
+    object, the records read and those no object was chosen for, the problems met.
+
+    Picklable, and merged in input order (`merge`): the profile of each part of a corpus,
+    merged part after part, gives the report of one pass over the whole."""
+
+    def __init__(
+        self,
+        *,
+        vendor: str | None = None,
+        schema: str | None = None,
+        identify: bool = False,
+        examples: int = EXAMPLES,
+        max_undocumented: int = MAX_UNDOCUMENTED,
+    ) -> None:
+        self.vendor = vendor
+        self.schema = schema
+        self.identify = identify
+        self.examples = examples
+        self.max_undocumented = max_undocumented
+        self.profiles: dict[str, ObjectProfile] = {}
+        self.records = self.unattributed = 0
+        self.problems: list[ReadProblem] = []
+        if schema is not None:
+            self.profile(schema)
+
+    def profile(self, name: str) -> ObjectProfile:
+        found = self.profiles.get(name)
         if found is None:
-            found = profiles[name] = ObjectProfile(
-                name, examples=examples, max_undocumented=max_undocumented
+            found = self.profiles[name] = ObjectProfile(
+                name, examples=self.examples, max_undocumented=self.max_undocumented
             )
         return found
 
-    fixed = profile(schema) if schema is not None else None
-    for item in items:
+    def observe(self, item: Record | ReadProblem) -> None:
+        """Count one record (or note one problem), its object chosen as `validate` does."""
         if isinstance(item, ReadProblem):
-            problems.append(item)
-            continue
-        records += 1
-        if fixed is not None:
-            fixed.observe(item.payload, item.locator)
-            continue
-        name = choose_schema(item, vendor=vendor, identify=identify).schema
+            self.problems.append(item)
+            return
+        self.records += 1
+        if self.schema is not None:
+            self.profile(self.schema).observe(item.payload, item.locator)
+            return
+        vendor = self.vendor
+        name = choose_schema(item, vendor=vendor, identify=self.identify).schema
         if name is None or (vendor is not None and not name.startswith(vendor + ".")):
-            unattributed += 1
-            continue
-        profile(name).observe(item.payload, item.locator)
-    objects = tuple(profiles[n].result() for n in sorted(profiles))
-    if fixed is not None and not fixed.records:
-        objects = ()
-    return DriftReport(objects, records, unattributed, tuple(problems))
+            self.unattributed += 1
+            return
+        self.profile(name).observe(item.payload, item.locator)
+
+    def merge(self, later: CorpusProfile) -> None:
+        """Add `later`, the profile of the records after this one's (`ObjectProfile.merge`)."""
+        for name, theirs in later.profiles.items():
+            self.profile(name).merge(theirs)
+        self.records += later.records
+        self.unattributed += later.unattributed
+        self.problems += later.problems
+
+    def report(self) -> DriftReport:
+        objects = tuple(self.profiles[n].result() for n in sorted(self.profiles))
+        if self.schema is not None and not self.profiles[self.schema].records:
+            objects = ()
+        return DriftReport(objects, self.records, self.unattributed, tuple(self.problems))

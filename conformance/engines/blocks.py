@@ -85,12 +85,9 @@ def judge_unit(unit: Unit, how: Judging) -> BlockVerdict:
 
     Pure: the same unit judged twice (a worker lost, its work done again) gives the same
     verdict."""
-    _errata_in_force(how.errata)
-    if isinstance(unit, list):
-        return _all_results(_judged(record, how) for record in unit)
-    if isinstance(unit, DocumentFile):
-        records = read_records(unit.path, format=unit.format)
-        return _all_results(_judged(record, how) for record in records)
+    errata_in_force(how.errata)
+    if not isinstance(unit, LineBlock):
+        return _all_results(_judged(record, how) for record in unit_records(unit))
     loaded = load_block(unit)
     if isinstance(loaded, ReadProblem):  # the block's bytes could not be read
         return _all_results([validate_record(loaded, options=how.options)])
@@ -100,7 +97,20 @@ def judge_unit(unit: Unit, how: Judging) -> BlockVerdict:
     return _sifted(loaded, validators_for(how.schema, opts.variant, opts.formats), how)
 
 
-def _errata_in_force(errata: UserErrata | None) -> None:
+def unit_records(unit: Unit) -> Iterator[Record | ReadProblem]:
+    """The records of one unit, in order, read (and decoded) here; a block whose bytes
+    cannot be read is one `ReadProblem`."""
+    if isinstance(unit, list):
+        return iter(unit)
+    if isinstance(unit, DocumentFile):
+        return iter(read_records(unit.path, format=unit.format))
+    loaded = load_block(unit)
+    if isinstance(loaded, ReadProblem):
+        return iter([loaded])
+    return decode_block(loaded, DEFAULT_LIMITS)
+
+
+def errata_in_force(errata: UserErrata | None) -> None:
     """Layer `errata` on this process's bundle unless they are layered already."""
     if _layer(errata) != _layer(active_errata()):
         use_errata(errata)

@@ -20,10 +20,11 @@ import importlib.util
 import logging
 import os
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
+from typing import TypeVar
 
 from distributed import Client, Future, LocalCluster
 
@@ -47,7 +48,17 @@ from conformance.report.findings import CleanRecords, ValidationResult
 from conformance.report.progress import OnProgress, Ticker
 from conformance.validation.options import ValidationOptions
 
-__all__ = ["dashboard", "dask_client", "local_cluster", "validate_on_dask"]
+__all__ = [
+    "dashboard",
+    "dask_client",
+    "dask_units",
+    "local_cluster",
+    "validate_on_dask",
+    "windowed",
+]
+
+H = TypeVar("H")  # what every unit of a run is worked with
+R = TypeVar("R")  # what a worker sends back for one unit
 
 
 def validate_on_dask(
@@ -73,7 +84,7 @@ def validate_on_dask(
     if window is None:
         threads = client.nthreads()  # type: ignore[no-untyped-call]
         window = 2 * max(1, sum(threads.values()))
-    units = _dask_units(paths, input_format)
+    units = dask_units(paths, input_format)
     done = remembered(_submitted(client, units, how, window))
     if progress is not None:
         done = _reporting(done, Ticker(progress, "validate", input_bytes(paths), "bytes"))
@@ -126,7 +137,7 @@ def local_cluster(workers: int) -> Iterator[Client]:
         yield client
 
 
-def _dask_units(paths: list[str | Path], input_format: str | None) -> Iterator[Unit]:
+def dask_units(paths: list[str | Path], input_format: str | None) -> Iterator[Unit]:
     """JSONL blocks by reference and one `DocumentFile` per other recording; standard
     input, and a folder with a problem to say, are read here as `--jobs` reads them."""
     forced = input_format.lower() if input_format else None
@@ -153,20 +164,29 @@ def _dask_units(paths: list[str | Path], input_format: str | None) -> Iterator[U
 def _submitted(
     client: Client, units: Iterator[Unit], how: Judging, window: int
 ) -> Iterator[tuple[Unit, BlockVerdict]]:
-    """(unit, its verdict) in input order, with at most `window` units in flight.
+    """(unit, its verdict) in input order, with at most `window` units in flight."""
+    for unit, verdict in windowed(client, judge_unit, units, how, window):
+        yield unit, _named_back(verdict, unit)
+
+
+def windowed(
+    client: Client, work: Callable[[Unit, H], R], units: Iterable[Unit], how: H, window: int
+) -> Iterator[tuple[Unit, R]]:
+    """(unit, `work(unit, how)` run on a worker) in input order, with at most `window`
+    units in flight; each unit is sent as a worker finds it (`_sent`).
 
     `pure=False`: each unit is its own task, even when the same file is given twice."""
-    in_flight: deque[tuple[Unit, Future[BlockVerdict]]] = deque()
+    in_flight: deque[tuple[Unit, Future[R]]] = deque()
     try:
         for unit in units:
-            sent = client.submit(judge_unit, _sent(unit), how, pure=False)
+            sent = client.submit(work, _sent(unit), how, pure=False)
             in_flight.append((unit, sent))
             if len(in_flight) >= window:
                 done, future = in_flight.popleft()
-                yield done, _named_back(future.result(), done)
+                yield done, future.result()
         while in_flight:
             done, future = in_flight.popleft()
-            yield done, _named_back(future.result(), done)
+            yield done, future.result()
     finally:  # stopped early (--max-failures): the cluster drops what is left
         if in_flight and client.status == "running":
             client.cancel([future for _, future in in_flight])  # type: ignore[no-untyped-call]

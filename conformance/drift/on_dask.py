@@ -1,0 +1,137 @@
+"""`drift --engine dask`: the corpus profiled part by part on a Dask cluster, the parts'
+profiles merged in input order into the report of one pass.
+
+The units are `validate --engine dask`'s (`cluster.dask_units`: JSONL blocks named by
+reference, one `DocumentFile` per other recording), sent through the same bounded
+window (`cluster.windowed`). A worker reads its unit, profiles it with the code of one
+process (`CorpusProfile`, uncapped: a unit is bounded, and the cap must be applied as
+one pass applies it) and sends the profile back; here each is merged after the ones
+before it (`CorpusProfile.merge`), under the cap. Reading, choosing each record's
+object and judging it are distributed; the merge, and the report, are here.
+
+Imports Dask: load only for `--engine dask` (the `dask` extra).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from distributed import Client
+
+from conformance.bundle.user_errata import UserErrata, active_errata
+from conformance.drift.model import EXAMPLES, MAX_UNDOCUMENTED, DriftReport
+from conformance.drift.profile import UNCAPPED, CorpusProfile
+from conformance.engines.blocks import DocumentFile, Unit, errata_in_force, unit_records
+from conformance.engines.cluster import dask_units, windowed
+from conformance.errors import UsageError
+from conformance.records import ReadProblem
+from conformance.records.documents import LineBlock
+from conformance.validation.validators import validators_for
+
+__all__ = ["Profiling", "drift_on_dask", "profile_unit"]
+
+
+@dataclass(frozen=True)
+class Profiling:
+    """What every unit of one run is profiled with (sent with each unit): names and flags,
+    and the user errata in force where the run started."""
+
+    vendor: str | None
+    schema: str | None
+    identify: bool
+    examples: int
+    errata: UserErrata | None = None
+
+
+def drift_on_dask(
+    paths: Iterable[str | Path],
+    client: Client,
+    *,
+    vendor: str | None = None,
+    schema: str | None = None,
+    identify: bool = False,
+    examples: int = EXAMPLES,
+    input_format: str | None = None,
+    window: int | None = None,
+) -> DriftReport:
+    """`drift_of(paths, ...)` profiled on the workers of `client`: the same report.
+    `window` bounds the units in flight (default: twice the cluster's threads)."""
+    if schema is not None:
+        schema = validators_for(schema).name
+        if vendor is not None and not schema.startswith(vendor + "."):
+            raise UsageError(f"--schema {schema} is not an object of --vendor {vendor}")
+    how = Profiling(vendor, schema, identify, examples, active_errata())
+    if window is None:
+        threads = client.nthreads()  # type: ignore[no-untyped-call]
+        window = 2 * max(1, sum(threads.values()))
+    corpus = CorpusProfile(
+        vendor=vendor,
+        schema=schema,
+        identify=identify,
+        examples=examples,
+        max_undocumented=MAX_UNDOCUMENTED,
+    )
+    base: dict[str, int] = {}  # records (and problems) already read per JSONL file
+    units = dask_units(list(paths), input_format)
+    for unit, part in windowed(client, profile_unit, units, how, window):
+        _named_back(part, unit)
+        if isinstance(unit, LineBlock):
+            offset = 0 if unit.offset == 0 else base[unit.file]
+            base[unit.file] = offset + part.records + len(part.problems)
+            part.problems = [_moved(p, offset) for p in part.problems]
+        corpus.merge(part)
+    return corpus.report()
+
+
+def profile_unit(unit: Unit, how: Profiling) -> CorpusProfile:
+    """On a worker: the profile of one unit, uncapped (the cap is applied in the merge),
+    its files named as they were sent (absolute; `_named_back` names them back)."""
+    errata_in_force(how.errata)
+    part = CorpusProfile(
+        vendor=how.vendor,
+        schema=how.schema,
+        identify=how.identify,
+        examples=how.examples,
+        max_undocumented=UNCAPPED,
+    )
+    for item in unit_records(unit):
+        part.observe(item)
+    return part
+
+
+def _named_back(part: CorpusProfile, unit: Unit) -> None:
+    """`part` with the unit's file named as the user named it, not as it was sent
+    (absolute: `cluster._sent`): in its examples, first places and problems."""
+    if isinstance(unit, LineBlock) and unit.length:
+        name = unit.file
+    elif isinstance(unit, DocumentFile):
+        name = unit.path
+    else:
+        return
+    sent = os.path.abspath(name)
+    if sent == name:
+        return
+
+    def back(where: str) -> str:
+        return name + where[len(sent) :] if where == sent or where.startswith(sent + ":") else where
+
+    for profile in part.profiles.values():
+        for stats in profile.stats.values():
+            stats.examples = [back(example) for example in stats.examples]
+            if stats.first is not None and stats.first[0] == sent:
+                stats.first = (name, stats.first[1])
+    part.problems = [
+        replace(p, locator=p.locator._replace(file=name)) if p.locator.file == sent else p
+        for p in part.problems
+    ]
+
+
+def _moved(problem: ReadProblem, offset: int) -> ReadProblem:
+    """A block's problem with its file-wide record index (the block counts from 0)."""
+    located = problem.locator
+    if located.index is None or not offset:
+        return problem
+    return replace(problem, locator=located._replace(index=located.index + offset))
