@@ -12,7 +12,7 @@ from conformance.atomic import atomic_output, refuse_overwriting_input
 from conformance.cli.params import RecordingPath
 from conformance.errors import UsageError
 from conformance.records.model import FORMATS as RECORD_FORMATS
-from conformance.report.writers import WRITERS
+from conformance.report.writers import WRITERS, write_cases
 
 if TYPE_CHECKING:  # loaded with the run, not at CLI start-up
     from conformance.lifecycle.coverage_cases import Gate
@@ -91,11 +91,8 @@ def coverage(
         if fmt == "text":
             out.write(text_table(coverage_rows(cases)))
         # what was never exercised is info findings: shown, unless -q (then errors only)
-        writer = WRITERS[fmt](out, verbosity=-1 if quiet else 1)
-        writer.begin(Header("coverage", "runconform coverage"))
-        for case in cases:
-            writer.case(case)
-        writer.end(outcome)
+        header = Header("coverage", "runconform coverage")
+        write_cases(fmt, out, header, cases, outcome, verbosity=-1 if quiet else 1)
     if output is not None and fmt != "text" and not quiet:
         click.echo(outcome.line, err=True)
     return outcome.exit_code

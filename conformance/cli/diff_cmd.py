@@ -10,7 +10,7 @@ import conformance.cli.options as options  # not `from conformance.cli`: its __i
 from conformance.atomic import atomic_output, refuse_overwriting_input
 from conformance.diff.rules import FAIL_ON
 from conformance.errors import UsageError
-from conformance.report.writers import WRITERS
+from conformance.report.writers import WRITERS, write_cases
 
 
 @click.command()
@@ -78,11 +78,8 @@ def diff(
     cases = diff_cases(found, fail_on, recorded)
     outcome = diff_outcome(found, fail_on, recorded)
     with atomic_output(output) as out:
-        writer = WRITERS[fmt](out, verbosity=0 if quiet else 1)
-        writer.begin(Header("diff", "runconform diff"))
-        for case in cases:
-            writer.case(case)
-        writer.end(outcome)
+        header = Header("diff", "runconform diff")
+        write_cases(fmt, out, header, cases, outcome, verbosity=0 if quiet else 1)
     if output is not None and fmt != "text" and not quiet:
         click.echo(outcome.line, err=True)
     return outcome.exit_code

@@ -14,7 +14,7 @@ from conformance.atomic import atomic_output, refuse_overwriting_input
 from conformance.cli.params import RecordingPath
 from conformance.errors import UsageError
 from conformance.records.model import FORMATS as RECORD_FORMATS
-from conformance.report.writers import WRITERS
+from conformance.report.writers import WRITERS, write_cases
 
 if TYPE_CHECKING:
     from conformance.drift.model import DriftReport
@@ -107,11 +107,8 @@ def drift(
     )
     outcome = drift_outcome(report)
     with atomic_output(output) as out:
-        writer = WRITERS[fmt](out, verbosity=1)
-        writer.begin(Header("drift", "runconform drift"))
-        for case in drift_cases(report):
-            writer.case(case)
-        writer.end(outcome)
+        header = Header("drift", "runconform drift")
+        write_cases(fmt, out, header, drift_cases(report), outcome, verbosity=1)
     if errata is not None:
         from conformance.drift.propose import errata_yaml, propose_errata
 

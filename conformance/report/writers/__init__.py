@@ -37,10 +37,16 @@ def streaming_formats() -> list[str]:
 
 
 def write_cases(
-    fmt: str, out: IO[str], header: Header, cases: Iterable[Case], outcome: Outcome
+    fmt: str,
+    out: IO[str],
+    header: Header,
+    cases: Iterable[Case],
+    outcome: Outcome,
+    *,
+    verbosity: int = 0,
 ) -> None:
     """One format of a whole run's cases: `begin`, every case, `end`."""
-    writer = WRITERS[fmt](out)
+    writer = WRITERS[fmt](out, verbosity=verbosity)
     writer.begin(header)
     for case in cases:
         writer.case(case)
