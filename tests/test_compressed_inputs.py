@@ -99,8 +99,13 @@ def test_a_compressed_recording_reads_as_its_content(
     assert any(line.split(":")[2].isdigit() for line in placed), placed[:3]
 
 
+@pytest.mark.parametrize("fmt", ["text", "json"])
 @pytest.mark.parametrize("codec", ["gzip", "zstd"])
-def test_jobs_two_on_a_compressed_jsonl_equals_jobs_one(run_cli, in_tmp: Path, codec: str) -> None:
+def test_jobs_two_on_a_compressed_jsonl_equals_jobs_one(
+    run_cli, in_tmp: Path, codec: str, fmt: str
+) -> None:
+    """A worker decompresses the file (one unit) and judges it block by block; json
+    output lists every clean record, so the joined blocks' indices and lines show."""
     records = [example(RUN) for _ in range(3000)]  # over 2 MiB: several blocks per file
     for index in range(0, 3000, 700):
         records[index] = {**records[index], "status": 17}
@@ -108,10 +113,16 @@ def test_jobs_two_on_a_compressed_jsonl_equals_jobs_one(run_cli, in_tmp: Path, c
     data += b"not json\n" + GOOD.encode()
     assert len(data) > 2 << 20  # BLOCK_BYTES: more than one block
     packed = _write("runs.jsonl", data, codec)
-    one = run_cli("validate", "--schema", RUN, "--jobs", "1", packed)
-    two = run_cli("validate", "--schema", RUN, "--jobs", "2", packed)
+    shown = ("--output-format", fmt)
+    one = run_cli("validate", "--schema", RUN, "--jobs", "1", *shown, packed)
+    two = run_cli("validate", "--schema", RUN, "--jobs", "2", *shown, packed)
     assert one == two
     assert one[0] == 4
+    if fmt == "json":
+        results = json.loads(one[1])["results"]
+        assert [r["locator"]["index"] for r in results] == list(range(3002))
+        assert [r["line"] for r in results] == list(range(1, 3003))
+        return
     assert f"{packed}:3001: $: error: invalid JSON: Expecting value" in one[1]
     assert one[1].splitlines()[-1].startswith("3,001 records: 2,996 conforming, 5 not conforming;")
 
@@ -144,6 +155,12 @@ def test_a_truncated_stream_is_unreadable_at_the_line_reached(
     Path("z-good.json").write_text(GOOD)
     code, out, err = run_cli("validate", "--schema", RUN, name, "z-good.json")
     assert (code, err) == (4, "")
+    # two processes: a worker decompresses it, and meets the end as one process does
+    assert run_cli("validate", "--schema", RUN, "--jobs", "2", name, "z-good.json") == (
+        code,
+        out,
+        err,
+    )
     lines = out.splitlines()
     reached = given.count(b"\n") + 1
     assert lines[-2] == (

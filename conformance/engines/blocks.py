@@ -16,7 +16,14 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from conformance.bundle.user_errata import UserErrata, active_errata, use_errata
-from conformance.records import DEFAULT_LIMITS, Locator, ReadProblem, Record, read_records
+from conformance.records import (
+    DEFAULT_LIMITS,
+    Locator,
+    ReadProblem,
+    Record,
+    read_records,
+    read_units,
+)
 from conformance.records.documents import LineBlock, decode_block, load_block, sift_block
 from conformance.records.positions import remember_line
 from conformance.report.findings import CleanRecords, ValidationResult
@@ -25,11 +32,15 @@ from conformance.validation.judge import clean_test, judge
 from conformance.validation.options import ValidationOptions
 from conformance.validation.validators import SchemaValidators, validators_for
 
+#: Bytes of JSONL a worker judges at a time in a `DocumentFile` it reads itself.
+FILE_BLOCK_BYTES = 1 << 21
+
 
 @dataclass(frozen=True)
 class DocumentFile:
-    """One recording file (HAR, cassette, Postman, YAML, JSON) named, not read: whoever
-    judges it reads it, so the process handing out units decodes no big document."""
+    """One recording file (HAR, cassette, Postman, YAML, JSON, or a compressed JSONL)
+    named, not read: whoever judges it reads (and decompresses) it, so the process
+    handing out units decodes no big document and inflates no compressed stream."""
 
     path: str
     format: str | None  # as forced by the caller; None: detected when read
@@ -86,8 +97,14 @@ def judge_unit(unit: Unit, how: Judging) -> BlockVerdict:
     Pure: the same unit judged twice (a worker lost, its work done again) gives the same
     verdict."""
     errata_in_force(how.errata)
-    if not isinstance(unit, LineBlock):
-        return _all_results(_judged(record, how) for record in unit_records(unit))
+    if isinstance(unit, DocumentFile):
+        return _judged_file(unit, how)
+    if isinstance(unit, list):
+        return _all_results(_judged(record, how) for record in unit)
+    return _judged_block(unit, how)
+
+
+def _judged_block(unit: LineBlock, how: Judging) -> BlockVerdict:
     loaded = load_block(unit)
     if isinstance(loaded, ReadProblem):  # the block's bytes could not be read
         return _all_results([validate_record(loaded, options=how.options)])
@@ -95,6 +112,42 @@ def judge_unit(unit: Unit, how: Judging) -> BlockVerdict:
         return _all_results(_judged(record, how) for record in decode_block(loaded, DEFAULT_LIMITS))
     opts = how.options
     return _sifted(loaded, validators_for(how.schema, opts.variant, opts.formats), how)
+
+
+def _judged_file(unit: DocumentFile, how: Judging) -> BlockVerdict:
+    """A whole recording read here. A JSONL one (a compressed file, say) is cut into
+    blocks judged as `--jobs` judges blocks, joined into one verdict with file-wide
+    indices; any other is judged record by record."""
+    parts: list[tuple[BlockVerdict, bool]] = []  # (verdict, whether its indices are a block's)
+    pending: list[ValidationResult] = []
+    for item in read_units(unit.path, format=unit.format, block_size=FILE_BLOCK_BYTES):
+        if isinstance(item, LineBlock):
+            if pending:
+                parts.append((_all_results(pending), False))
+                pending = []
+            parts.append((_judged_block(item, how), True))
+        else:
+            pending.append(_judged(item, how))
+    if pending or not parts:
+        parts.append((_all_results(pending), False))
+    return parts[0][0] if len(parts) == 1 else _joined(parts)
+
+
+def _joined(parts: list[tuple[BlockVerdict, bool]]) -> BlockVerdict:
+    """One verdict for consecutive parts of one file: a block's indices moved past the
+    records of the blocks before it (records read whole already count file-wide)."""
+    results: list[ValidationResult] = []
+    runs, lines, texts = [0], list[int](), list[tuple[int, bytes]]()
+    before = 0  # records of the blocks so far
+    for verdict, is_block in parts:
+        runs[-1] += verdict.clean_runs[0]
+        runs.extend(verdict.clean_runs[1:])
+        results.extend(_moved(r, before) if is_block else r for r in verdict.results)
+        lines.extend(verdict.clean_lines)
+        texts.extend(verdict.texts)
+        if is_block:
+            before += verdict.records
+    return BlockVerdict(tuple(results), tuple(runs), tuple(lines), tuple(texts))
 
 
 def unit_records(unit: Unit) -> Iterator[Record | ReadProblem]:

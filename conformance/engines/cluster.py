@@ -37,13 +37,10 @@ from conformance.engines.blocks import (
     clean_template,
     judge_unit,
 )
-from conformance.engines.processes import merged_in_order, read_units_of, remembered
+from conformance.engines.processes import file_units, judged_progress, merged_in_order, remembered
 from conformance.errors import UsageError
-from conformance.records import detect_format
 from conformance.records.documents import LineBlock
 from conformance.records.meter import input_bytes
-from conformance.records.recording_files import recording_files
-from conformance.records.stdin import STDIN
 from conformance.report.findings import CleanRecords, ValidationResult
 from conformance.report.progress import OnProgress, Ticker
 from conformance.validation.options import ValidationOptions
@@ -56,6 +53,9 @@ __all__ = [
     "validate_on_dask",
     "windowed",
 ]
+
+#: The units of a Dask run are those of `--jobs` (one engine): named here for its users.
+dask_units = file_units
 
 H = TypeVar("H")  # what every unit of a run is worked with
 R = TypeVar("R")  # what a worker sends back for one unit
@@ -84,10 +84,10 @@ def validate_on_dask(
     if window is None:
         threads = client.nthreads()  # type: ignore[no-untyped-call]
         window = 2 * max(1, sum(threads.values()))
-    units = dask_units(paths, input_format)
+    units = file_units(paths, input_format)
     done = remembered(_submitted(client, units, how, window))
     if progress is not None:
-        done = _reporting(done, Ticker(progress, "validate", input_bytes(paths), "bytes"))
+        done = judged_progress(done, Ticker(progress, "validate", input_bytes(paths), "bytes"))
     return merged_in_order(done, template, how.count_clean)
 
 
@@ -135,30 +135,6 @@ def local_cluster(workers: int) -> Iterator[Client]:
         Client(cluster) as client,  # type: ignore[no-untyped-call]
     ):
         yield client
-
-
-def dask_units(paths: list[str | Path], input_format: str | None) -> Iterator[Unit]:
-    """JSONL blocks by reference and one `DocumentFile` per other recording; standard
-    input, and a folder with a problem to say, are read here as `--jobs` reads them."""
-    forced = input_format.lower() if input_format else None
-    for source in paths:
-        name = os.fsdecode(source)
-        if name == STDIN:
-            yield from read_units_of([source], input_format, by_reference=True)
-            continue
-        files = [name]
-        if os.path.isdir(name):
-            errors: list[OSError] = []
-            files = list(recording_files(name, errors))  # names only: bounded by the folder
-            if errors or not files:  # its problems are said where `read_records` says them
-                yield from read_units_of([source], input_format, by_reference=True)
-                continue
-        for path in files:
-            fmt = forced or detect_format(path)
-            if fmt in ("jsonl", "ndjson") or not os.path.isfile(path):
-                yield from read_units_of([path], input_format, by_reference=True)
-            else:
-                yield DocumentFile(path, input_format)
 
 
 def _submitted(
@@ -216,27 +192,3 @@ def _named_back(verdict: BlockVerdict, unit: Unit) -> BlockVerdict:
         for r in verdict.results
     )
     return verdict._replace(results=results)
-
-
-def _reporting(
-    done: Iterator[tuple[Unit, BlockVerdict]], ticker: Ticker
-) -> Iterator[tuple[Unit, BlockVerdict]]:
-    """`done`, telling `ticker` the bytes of the units judged so far."""
-    ticker.start()
-    judged = 0
-    for unit, verdict in done:
-        yield unit, verdict
-        judged += _size(unit)
-        ticker.update(judged)
-    ticker.finish(judged)
-
-
-def _size(unit: Unit) -> int:
-    if isinstance(unit, LineBlock):
-        return unit.length or len(unit.data)
-    if isinstance(unit, DocumentFile):
-        try:
-            return os.path.getsize(unit.path)
-        except OSError:
-            return 0
-    return 0

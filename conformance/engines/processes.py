@@ -1,15 +1,18 @@
 """Validate in several processes, in input order, in bounded memory: a transport.
 
-For JSONL the reading process only cuts the file into blocks of whole lines
-(`read_units`); workers split, decode and judge them (`blocks.judge_unit`, the
-same choosing and judging as one process), so parsing scales with the workers
-too. Each unit comes back as one `BlockVerdict`, in which a clean record is just
-its line number; only records with findings travel whole. At most `2 * jobs`
-units are in flight, so memory does not grow with the input.
+For a plain JSONL file the reading process only cuts it into blocks of whole lines
+named by their byte range (`read_units`); any other recording file, a compressed
+JSONL one included, goes out whole (`file_units`). Workers read, split, decode and
+judge them (`blocks.judge_unit`, the same choosing and judging as one process), so
+parsing and decompression scale with the workers too. Each unit comes back as one
+`BlockVerdict`, in which a clean record is just its line number; only records with
+findings travel whole. At most `2 * jobs` units are in flight, so memory does not grow
+with the input.
 """
 
 from __future__ import annotations
 
+import os
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -18,6 +21,7 @@ from pathlib import Path
 from conformance.bundle.user_errata import active_errata
 from conformance.engines.blocks import (
     BlockVerdict,
+    DocumentFile,
     Judging,
     Unit,
     block_counted,
@@ -26,9 +30,12 @@ from conformance.engines.blocks import (
     judge_unit,
     remember_texts,
 )
-from conformance.records import ReadProblem, Record, read_units
+from conformance.records import ReadProblem, Record, detect_format, read_units
+from conformance.records.decompressed import compression_of
 from conformance.records.documents import LineBlock
 from conformance.records.meter import ReadMeter, input_bytes
+from conformance.records.recording_files import recording_files
+from conformance.records.stdin import STDIN
 from conformance.report.findings import CleanRecords, ValidationResult
 from conformance.report.progress import OnProgress, Ticker
 from conformance.validation.engine import validate_records
@@ -64,6 +71,46 @@ def read_units_of(
         yield pending
 
 
+def file_units(paths: list[str | Path], input_format: str | None) -> Iterator[Unit]:
+    """Units for workers that read their own input: a plain local JSONL file as blocks
+    named by byte range, any other local recording (a compressed JSONL one, a HAR) as one
+    `DocumentFile`. Standard input, URLs, and a folder with a problem to say are read
+    here, as `read_units` reads them."""
+    forced = input_format.lower() if input_format else None
+    for source in paths:
+        name = os.fsdecode(source)
+        if name == STDIN:
+            yield from read_units_of([source], input_format, by_reference=True)
+            continue
+        files = [name]
+        if os.path.isdir(name):
+            errors: list[OSError] = []
+            files = list(recording_files(name, errors))  # names only: bounded by the folder
+            if errors or not files:  # its problems are said where `read_records` says them
+                yield from read_units_of([source], input_format, by_reference=True)
+                continue
+        for path in files:
+            if _whole(path, forced):
+                yield DocumentFile(path, input_format)
+            else:  # plain JSONL cut into ranges; a URL (or a file gone) read here
+                yield from read_units_of([path], input_format, by_reference=True)
+
+
+def _whole(path: str, forced: str | None) -> bool:
+    """Whether a worker reads `path` whole: a local file that is not plain JSONL."""
+    if not os.path.isfile(path):
+        return False
+    return (forced or detect_format(path)) not in ("jsonl", "ndjson") or _compressed(path)
+
+
+def _compressed(path: str) -> bool:
+    try:
+        with open(path, "rb") as raw:
+            return compression_of(raw) is not None
+    except OSError:
+        return False  # said when it is read
+
+
 def validate_paths(
     paths: Iterable[str | Path],
     *,
@@ -95,11 +142,13 @@ def validate_paths(
             format=input_format,
         )
     how = Judging(schema, vendor, identify, opts, clean == "count", active_errata())
+    if jobs > 1:
+        return _in_pool(paths, how, input_format, jobs, progress)
     if progress is None:
-        return _in_units(paths, how, input_format, jobs)
+        return _in_units(paths, how, input_format)
     meter = ReadMeter()
     ticker = Ticker(progress, "validate", input_bytes(paths), "bytes")
-    return _reporting(_in_units(paths, how, input_format, jobs, meter), meter, ticker)
+    return _reporting(_in_units(paths, how, input_format, meter), meter, ticker)
 
 
 def _reporting(
@@ -115,22 +164,28 @@ def _reporting(
 
 
 def _in_units(
+    paths: list[str | Path], how: Judging, input_format: str | None, meter: ReadMeter | None = None
+) -> Iterator[ValidationResult | CleanRecords]:
+    """In this process: blocks judged as a worker judges them (clean ones counted)."""
+    template = clean_template(how)  # an unknown schema name fails here, before any work
+    units = read_units_of(paths, input_format, meter=meter)
+    yield from merged_in_order(((u, judge_unit(u, how)) for u in units), template, how.count_clean)
+
+
+def _in_pool(
     paths: list[str | Path],
     how: Judging,
     input_format: str | None,
     jobs: int,
-    meter: ReadMeter | None = None,
+    progress: OnProgress | None,
 ) -> Iterator[ValidationResult | CleanRecords]:
+    """In `jobs` worker processes, which read their units (`file_units`) themselves."""
     template = clean_template(how)  # an unknown schema name fails here, before any work
-    units = read_units_of(paths, input_format, jobs > 1, meter)  # workers read their blocks
-    if jobs <= 1:
-        yield from merged_in_order(
-            ((u, judge_unit(u, how)) for u in units), template, how.count_clean
-        )
-        return
     # a worker answers with the bundle in force here: `how` carries any user errata
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        done = remembered(_submitted(pool, units, how, 2 * jobs))
+        done = remembered(_submitted(pool, file_units(paths, input_format), how, 2 * jobs))
+        if progress is not None:
+            done = judged_progress(done, Ticker(progress, "validate", input_bytes(paths), "bytes"))
         yield from merged_in_order(done, template, how.count_clean)
 
 
@@ -141,7 +196,34 @@ def remembered(
     for unit, verdict in done:
         if isinstance(unit, LineBlock):
             remember_texts(verdict, unit.file)
+        elif isinstance(unit, DocumentFile):
+            remember_texts(verdict, unit.path)
         yield unit, verdict
+
+
+def judged_progress(
+    done: Iterator[tuple[Unit, BlockVerdict]], ticker: Ticker
+) -> Iterator[tuple[Unit, BlockVerdict]]:
+    """`done`, telling `ticker` the bytes of the units judged so far (workers read them:
+    nothing is metered here)."""
+    ticker.start()
+    judged = 0
+    for unit, verdict in done:
+        yield unit, verdict
+        judged += _size(unit)
+        ticker.update(judged)
+    ticker.finish(judged)
+
+
+def _size(unit: Unit) -> int:
+    if isinstance(unit, LineBlock):
+        return unit.length or len(unit.data)
+    if isinstance(unit, DocumentFile):
+        try:
+            return os.path.getsize(unit.path)
+        except OSError:
+            return 0
+    return 0
 
 
 def _submitted(
@@ -165,12 +247,16 @@ def merged_in_order(
     """Results with file-wide record indices: a JSONL block counts from its file's start."""
     base: dict[str, int] = {}  # records already seen per JSONL file: its blocks' index offset
     for unit, verdict in done:
-        if not isinstance(unit, LineBlock):
+        if isinstance(unit, list):
             yield from verdict.results  # decoded here: every record is a result
             continue
-        offset = 0 if unit.offset == 0 else base[unit.file]  # offset 0: a file (re)starts
-        base[unit.file] = offset + verdict.records
+        if isinstance(unit, DocumentFile):  # a whole file, judged as one block
+            file, offset = unit.path, 0
+        else:
+            file = unit.file
+            offset = 0 if unit.offset == 0 else base[file]  # offset 0: a file (re)starts
+            base[file] = offset + verdict.records
         if count_clean:
             yield from block_counted(verdict, offset, template)
         else:
-            yield from block_results(verdict, unit.file, offset, template)
+            yield from block_results(verdict, file, offset, template)
