@@ -103,7 +103,7 @@ def _cli(*args: str, cwd: Path) -> tuple[int, str]:
 
 @pytest.fixture(scope="module")
 def gzip_file(big: Path) -> Path:
-    """The large JSONL, gzip-compressed (read in the client, its blocks shipped as bytes)."""
+    """The large JSONL, gzip-compressed (one unit: a worker reads and decompresses it)."""
     import gzip
 
     path = big.with_name("runs.jsonl.gz")
@@ -142,6 +142,8 @@ def mixed_gzip(mixed: Path) -> Path:
         pytest.param("mixed", ("--identify",), "text", id="mixed-text"),
         pytest.param("mixed", ("--identify",), "json", id="mixed-json"),
         pytest.param("gzip_file", ("--schema", RUN), "json", id="gzip"),
+        pytest.param("gzip_file", ("--schema", RUN, "-v"), "text", id="gzip-text-every-record"),
+        pytest.param("big", ("--schema", RUN, "--show", "5"), "json", id="jsonl-sample"),
         pytest.param("zstd_file", ("--schema", RUN), "text", id="zstd"),
         pytest.param("mixed_gzip", ("--identify",), "json", id="mixed-gzip"),
     ],

@@ -43,6 +43,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     "the credential variable": ("--token-env",),
     "seconds per request": ("--request-timeout",),
     "how many to generate": ("-n", "--max-examples", "--count"),
+    "how many cases a report holds": ("--show",),
     "processes": ("-j", "--jobs"),
     "where the work runs": ("--engine",),
     "a Dask scheduler to use": ("--scheduler",),
@@ -392,6 +393,16 @@ def _max_failures(ctx: click.Context, _param: click.Parameter, value: int | None
             raise click.UsageError(_EXITFIRST_CLASH, ctx)
         return 1
     return value
+
+
+show = click.option(
+    "--show",
+    type=click.IntRange(min=0),
+    metavar="N",
+    help="Write only the first N records with errors or warnings in full, in any output "
+    "format, and no passing ones; the summary still counts every record and says what was "
+    "left out (a bounded report of any input). Default: all (50 on a terminal).",
+)
 
 
 def max_failures(what: str) -> Callable[[F], F]:

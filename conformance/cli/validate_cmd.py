@@ -118,6 +118,7 @@ def _findings_only(fmt: str, verbosity: int) -> bool:
 @options.engine
 @options.scheduler
 @options.max_failures("failures (failing records or unreadable inputs)")
+@options.show
 @options.quiet
 @options.verbose
 @options.colour
@@ -141,6 +142,7 @@ def validate(
     engine: str,
     scheduler: str | None,
     max_failures: int | None,
+    show: int | None,
     quiet: int,
     verbose: int,
 ) -> int:
@@ -199,7 +201,8 @@ def validate(
             else (lambda text, _sev: text),
         )
         capped = fmt == "text" and output is None and verbose <= 0 and out.isatty()
-        shown_cases = ShownCases(writer, TERMINAL_CASES if capped else None)
+        limit = show if show is not None else TERMINAL_CASES if capped else None
+        shown_cases = ShownCases(writer, limit, sample=show is not None)
         writer.begin(Header("validate"))
         results = validate_paths(
             paths,
@@ -209,7 +212,9 @@ def validate(
             options=options,
             input_format=input_format,
             # a stop may fall inside a block whose clean records are counted at its end
-            clean="count" if _findings_only(fmt, verbose - quiet) and not max_failures else "each",
+            clean="count"
+            if (show is not None or _findings_only(fmt, verbose - quiet)) and not max_failures
+            else "each",
             progress=shown.on_progress,
         )
         stopped = _tally(results, summary, shown_cases, max_failures)
@@ -225,10 +230,11 @@ def validate(
             _follow_runs(found, summary, shown_cases)
         shown.stop()
         shown_cases.say_hidden(stream)
-        writer.end(_outcome(summary, stopped))
-    shown.finished(_outcome(summary, stopped).line)
+        outcome = _outcome(summary, stopped, shown_cases)
+        writer.end(outcome)
+    shown.finished(outcome.line)
     if output is not None and fmt != "text" and not quiet:
-        click.echo(_outcome(summary, stopped).line, err=True)
+        click.echo(outcome.line, err=True)
     return summary.exit_code()
 
 
@@ -292,16 +298,21 @@ def _follow_runs(result: LifecycleResult, summary: Summary, shown: ShownCases) -
     summary.add_lifecycle(result.line, len(result.followed), len(result.failing), findings)
 
 
-def _outcome(summary: Summary, stopped: int) -> Outcome:
-    """The summary's outcome; after --max-failures, the line and counts say it stopped."""
+def _outcome(summary: Summary, stopped: int, shown: ShownCases) -> Outcome:
+    """The summary's outcome; after --max-failures, the line and counts say it stopped;
+    with --show, what of the cases the report holds."""
     outcome = summary.outcome()
-    if not stopped:
-        return outcome
-    line = (
-        f"{outcome.line}; stopped after {plural(stopped, 'failure')} (--max-failures {stopped}): "
-        "the rest of the input was not checked"
-    )
-    return replace(outcome, line=line, counts={**outcome.counts, "stopped_after": stopped})
+    line, counts = outcome.line, outcome.counts
+    if stopped:
+        line = (
+            f"{line}; stopped after {plural(stopped, 'failure')} (--max-failures {stopped}): "
+            "the rest of the input was not checked"
+        )
+        counts = {**counts, "stopped_after": stopped}
+    if shown.sampled:
+        line = f"{line}; {shown.sampled}"
+        counts = {**counts, "cases_written": shown.written, "cases_not_written": shown.hidden}
+    return replace(outcome, line=line, counts=counts)
 
 
 @click.command()
