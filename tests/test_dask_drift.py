@@ -10,6 +10,7 @@ made small so that a file is many units.
 from __future__ import annotations
 
 import pickle
+import re
 import shutil
 from collections.abc import Iterator
 from functools import cache
@@ -203,3 +204,30 @@ def test_dask_flags_without_the_dask_engine_are_usage_errors(
 ) -> None:
     assert main(["drift", str(corpus / "planted.jsonl"), *args]) == 2
     assert capsys.readouterr() == ("", f"runconform: error: {message}\n")
+
+
+def test_in_ci_a_dask_run_says_its_stage_as_one_process_does(
+    corpus: Path, client: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The same two lines on stderr: started with the bytes to profile, finished with
+    the summary (the bytes are counted as the workers finish their units)."""
+    monkeypatch.setenv("CI", "true")
+    run = {"cwd": corpus, "monkeypatch": monkeypatch, "capsys": capsys}
+    _, _, one = _drift("planted.jsonl", "--identify", **run)
+    _, _, dask = _drift(
+        "planted.jsonl",
+        "--identify",
+        "--engine",
+        "dask",
+        "--scheduler",
+        client.scheduler.address,
+        **run,
+    )
+    size = (corpus / "planted.jsonl").stat().st_size
+    for err in (one, dask):
+        started, finished = err.splitlines()
+        assert started == f"runconform drift: started ({size / 1e6:.1f} MB)"
+        assert re.fullmatch(
+            r"runconform drift: finished in \d+\.\d s: .+ drift items? found", finished
+        )
+    assert one.splitlines()[1].split(": ", 2)[2] == dask.splitlines()[1].split(": ", 2)[2]

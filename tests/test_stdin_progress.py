@@ -443,6 +443,18 @@ def test_check_and_identify_read_stdin_too(tmp_path: Path) -> None:
     assert identify.stdout.startswith("<stdin>:1: knock.WorkflowRecipientRun (confidence ")
 
 
+def test_drift_in_ci_gets_its_two_lines(
+    run_cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "runs.jsonl"
+    path.write_bytes(_lines(3))
+    monkeypatch.setenv("CI", "true")
+    _code, out, err = run_cli("drift", str(path), "--schema", SCHEMA)
+    started, finished = err.splitlines()
+    assert started == f"runconform drift: started ({path.stat().st_size / 1000:.1f} kB)"
+    assert FINISHED.fullmatch(finished).groups() == ("drift", out.splitlines()[-1])  # type: ignore[union-attr]
+
+
 def test_contract_in_ci_gets_its_two_lines(run_cli, monkeypatch: pytest.MonkeyPatch) -> None:
     from conformance.simulator import start
 

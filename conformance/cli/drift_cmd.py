@@ -7,10 +7,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
-from click.core import ParameterSource
 
 import conformance.cli.options as options  # not `from conformance.cli`: its __init__ imports us
+import conformance.cli.progress as progress
 from conformance.atomic import atomic_output, refuse_overwriting_input
+from conformance.cli.dask_session import dask_session, refuse_engine_flags
 from conformance.cli.params import RecordingPath
 from conformance.errors import UsageError
 from conformance.records.model import FORMATS as RECORD_FORMATS
@@ -84,10 +85,7 @@ def drift(
     from conformance.drift.profile import drift_of
     from conformance.report.cases import Header
 
-    if scheduler is not None and engine != "dask":
-        raise UsageError("--scheduler needs --engine dask")
-    if jobs != 1 and engine != "dask":
-        raise UsageError("--jobs needs --engine dask (drift on this machine is one process)")
+    refuse_engine_flags(engine, scheduler, jobs)
     if schema and identify:
         raise UsageError("--schema and --identify exclude each other")
     if sum(str(path) == "-" for path in paths) > 1:
@@ -97,15 +95,18 @@ def drift(
     if errata is not None and output is not None and str(errata) == str(output):
         raise UsageError("--propose-errata and --output name the same file")
     profile = drift_of if engine == "local" else partial(_on_dask, scheduler=scheduler, jobs=jobs)
-    report = profile(
-        paths,
-        vendor=vendor,
-        schema=schema,
-        identify=identify,
-        input_format=input_format,
-        examples=examples,
-    )
-    outcome = drift_outcome(report)
+    with progress.display("drift", 0) as shown:
+        report = profile(
+            paths,
+            vendor=vendor,
+            schema=schema,
+            identify=identify,
+            input_format=input_format,
+            examples=examples,
+            progress=shown.on_progress,
+        )
+        outcome = drift_outcome(report)
+        shown.finished(outcome.line)
     with atomic_output(output) as out:
         header = Header("drift", "runconform drift")
         write_cases(fmt, out, header, drift_cases(report), outcome, verbosity=1)
@@ -132,11 +133,8 @@ def drift(
 def _on_dask(
     paths: tuple[str | Path, ...], *, scheduler: str | None, jobs: int, **how: Any
 ) -> DriftReport:
-    """The drift of `paths` profiled on the Dask cluster at `scheduler`, else on a local
-    one of `jobs` workers (2 unless --jobs is given)."""
+    """The drift of `paths` profiled on the Dask cluster of `dask_session`."""
     from conformance.drift.on_dask import drift_on_dask  # needs the dask extra
-    from conformance.engines.cluster import dask_client
 
-    default = click.get_current_context().get_parameter_source("jobs") is ParameterSource.DEFAULT
-    with dask_client(scheduler, 2 if default else jobs) as client:
+    with dask_session(scheduler, jobs) as client:
         return drift_on_dask(paths, client, **how)

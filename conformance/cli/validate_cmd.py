@@ -12,13 +12,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 import click
-from click.core import ParameterSource
 
 import conformance.cli.options as options  # not `from conformance.cli`: its __init__ imports us
 import conformance.cli.progress as progress
 from conformance.atomic import atomic_output, refuse_overwriting_input
 from conformance.bundle.formats import CHECKED_FORMATS
 from conformance.cli.colour import use_colour
+from conformance.cli.dask_session import dask_session, refuse_engine_flags
 from conformance.cli.params import RecordingPath
 from conformance.cli.shown import TERMINAL_CASES, ShownCases
 from conformance.errors import ExitCode, UsageError
@@ -246,22 +246,16 @@ class _Judge(Protocol):
 
 @contextmanager
 def _engine(engine: str, scheduler: str | None, jobs: int, quiet: int) -> Iterator[_Judge]:
-    """`validate_paths` of the engine asked for, with its cluster while the run lasts;
-    on a terminal, where Dask's own dashboard is (CI keeps its one line a stage)."""
-    if scheduler is not None and engine != "dask":
-        raise UsageError("--scheduler needs --engine dask")
+    """`validate_paths` of the engine asked for, with its cluster while the run lasts."""
+    refuse_engine_flags(engine, scheduler)
     if engine == "local":
         from conformance.engines.processes import validate_paths  # heavy, import on use
 
         yield partial(validate_paths, jobs=jobs)
         return
-    from conformance.engines.cluster import dashboard, dask_client, validate_on_dask
+    from conformance.engines.cluster import validate_on_dask
 
-    default = click.get_current_context().get_parameter_source("jobs") is ParameterSource.DEFAULT
-    with dask_client(scheduler, 2 if default else jobs) as client:
-        link = dashboard(client) if progress.display_mode(quiet) == "bar" else None
-        if link:
-            click.echo(f"runconform validate: Dask dashboard at {link}", err=True)
+    with dask_session(scheduler, jobs, quiet) as client:
         yield partial(validate_on_dask, client=client)
 
 

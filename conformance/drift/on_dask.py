@@ -26,9 +26,12 @@ from conformance.drift.model import EXAMPLES, MAX_UNDOCUMENTED, DriftReport
 from conformance.drift.profile import UNCAPPED, CorpusProfile
 from conformance.engines.blocks import DocumentFile, Unit, errata_in_force, unit_records
 from conformance.engines.cluster import dask_units, windowed
+from conformance.engines.processes import judged_progress
 from conformance.errors import UsageError
 from conformance.records import ReadProblem
 from conformance.records.documents import LineBlock
+from conformance.records.meter import input_bytes
+from conformance.report.progress import OnProgress, Ticker
 from conformance.validation.validators import validators_for
 
 __all__ = ["Profiling", "drift_on_dask", "profile_unit"]
@@ -56,9 +59,11 @@ def drift_on_dask(
     examples: int = EXAMPLES,
     input_format: str | None = None,
     window: int | None = None,
+    progress: OnProgress | None = None,
 ) -> DriftReport:
     """`drift_of(paths, ...)` profiled on the workers of `client`: the same report.
-    `window` bounds the units in flight (default: twice the cluster's threads)."""
+    `window` bounds the units in flight (default: twice the cluster's threads);
+    `progress` hears of the bytes profiled (stage "drift", unit "bytes")."""
     if schema is not None:
         schema = validators_for(schema).name
         if vendor is not None and not schema.startswith(vendor + "."):
@@ -75,8 +80,11 @@ def drift_on_dask(
         max_undocumented=MAX_UNDOCUMENTED,
     )
     base: dict[str, int] = {}  # records (and problems) already read per JSONL file
-    units = dask_units(list(paths), input_format)
-    for unit, part in windowed(client, profile_unit, units, how, window):
+    paths = list(paths)
+    done = windowed(client, profile_unit, dask_units(paths, input_format), how, window)
+    if progress is not None:
+        done = judged_progress(done, Ticker(progress, "drift", input_bytes(paths), "bytes"))
+    for unit, part in done:
         _named_back(part, unit)
         if isinstance(unit, LineBlock):
             offset = 0 if unit.offset == 0 else base[unit.file]

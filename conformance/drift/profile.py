@@ -11,6 +11,7 @@ layered onto the default bundle are seen here too.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections import Counter
 from collections.abc import Iterable
@@ -22,6 +23,8 @@ from conformance.drift.locate import documented_names, locator_for
 from conformance.drift.model import EXAMPLES, MAX_UNDOCUMENTED, DriftItem, DriftReport, ObjectDrift
 from conformance.errors import UsageError
 from conformance.records import Locator, ReadProblem, Record, read_records
+from conformance.records.meter import ReadMeter, input_bytes
+from conformance.report.progress import OnProgress, Ticker, ticking
 from conformance.validation.choose import choose_schema
 from conformance.validation.validators import validators_for
 
@@ -219,14 +222,22 @@ def drift_of(
     identify: bool = False,
     input_format: str | None = None,
     examples: int = EXAMPLES,
+    progress: OnProgress | None = None,
 ) -> DriftReport:
     """The drift of the records in `paths` (files, folders, `-`). An unknown `schema` is
-    a `UsageError`; unreadable input is in `problems`, never raised."""
+    a `UsageError`; unreadable input is in `problems`, never raised. `progress` hears of
+    the bytes read (stage "drift", unit "bytes")."""
     if schema is not None:
         schema = validators_for(schema).name
         if vendor is not None and not schema.startswith(vendor + "."):
             raise UsageError(f"--schema {schema} is not an object of --vendor {vendor}")
-    items = read_records(paths, format=input_format)
+    if progress is None:
+        items: Iterable[Record | ReadProblem] = read_records(paths, format=input_format)
+    else:
+        paths = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
+        meter = ReadMeter()
+        ticker = Ticker(progress, "drift", input_bytes(paths), "bytes")
+        items = ticking(read_records(paths, format=input_format, meter=meter), ticker, meter.done)
     return drift_of_records(
         items, vendor=vendor, schema=schema, identify=identify, examples=examples
     )

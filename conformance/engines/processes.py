@@ -17,6 +17,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
+from typing import TypeVar
 
 from conformance.bundle.user_errata import active_errata
 from conformance.engines.blocks import (
@@ -40,6 +41,8 @@ from conformance.report.findings import CleanRecords, ValidationResult
 from conformance.report.progress import OnProgress, Ticker
 from conformance.validation.engine import validate_records
 from conformance.validation.options import ValidationOptions
+
+V = TypeVar("V")  # what a worker sends back for one unit
 
 BLOCK_BYTES = 1 << 21  # about 1,600 records of 1.3 KB per unit of work
 RECORDS_PER_UNIT = 1000  # for formats that are decoded in the reading process
@@ -201,9 +204,7 @@ def remembered(
         yield unit, verdict
 
 
-def judged_progress(
-    done: Iterator[tuple[Unit, BlockVerdict]], ticker: Ticker
-) -> Iterator[tuple[Unit, BlockVerdict]]:
+def judged_progress(done: Iterator[tuple[Unit, V]], ticker: Ticker) -> Iterator[tuple[Unit, V]]:
     """`done`, telling `ticker` the bytes of the units judged so far (workers read them:
     nothing is metered here)."""
     ticker.start()

@@ -10,8 +10,11 @@ business: `conformance.cli.progress` for the command line.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import TypeVar
+
+T = TypeVar("T")
 
 #: Seconds between two updates a `Ticker` passes on.
 EVERY = 0.2
@@ -72,3 +75,14 @@ class Ticker:
 
     def finish(self, done: int, label: str = "") -> None:
         self._send(self._event("finish", done, label, time.monotonic()))
+
+
+def ticking(items: Iterable[T], ticker: Ticker, done: Callable[[], int]) -> Iterator[T]:
+    """`items`, telling `ticker` how far the stage is (`done()`, bytes read say) every 64
+    items and at the end: progress for a loop over records that knows nothing of it."""
+    ticker.start()
+    for seen, item in enumerate(items, 1):
+        yield item
+        if not seen & 63:
+            ticker.update(done())
+    ticker.finish(done())
