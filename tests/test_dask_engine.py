@@ -144,6 +144,10 @@ def mixed_gzip(mixed: Path) -> Path:
         pytest.param("gzip_file", ("--schema", RUN), "json", id="gzip"),
         pytest.param("gzip_file", ("--schema", RUN, "-v"), "text", id="gzip-text-every-record"),
         pytest.param("big", ("--schema", RUN, "--show", "5"), "json", id="jsonl-sample"),
+        pytest.param("gzip_file", ("--schema", RUN, "--show", "5"), "text", id="gzip-sample"),
+        pytest.param(
+            "gzip_file", ("--schema", RUN, "--show", "5", "-q"), "json", id="gzip-sample-q"
+        ),
         pytest.param("zstd_file", ("--schema", RUN), "text", id="zstd"),
         pytest.param("mixed_gzip", ("--identify",), "json", id="mixed-gzip"),
     ],

@@ -8,6 +8,7 @@ twenty, and reads the report as its users' tools would.
 
 from __future__ import annotations
 
+import gzip
 import json
 import uuid
 import xml.etree.ElementTree as ET
@@ -142,3 +143,78 @@ def test_a_bad_count_is_a_usage_error(run_cli, runs: Path, bad: str) -> None:
     code, _, err = run_cli("validate", "--schema", RUN, "--show", bad, str(runs))
     assert code == 2
     assert "Invalid value for '--show'" in err
+
+
+# -- a worker that reads a whole file sends a sample too -------------------------------------
+
+
+@pytest.fixture
+def packed(tmp_path: Path) -> Path:
+    """2,000 runs, gzip-compressed (one unit a worker reads whole): a schema error every
+    25th, a warning only (a count below zero is also a schema error, so: duration) every
+    40th, and one line that is not JSON."""
+    good = example(RUN)
+    lines = []
+    for i in range(2000):
+        run = {**good, "id": str(uuid.UUID(int=i + 1))}
+        if i % 25 == 3:
+            run["status"] = "DONE"
+        elif i % 40 == 5:
+            run["duration_ms"] = 1
+        lines.append(json.dumps(run))
+    lines[1000] = "{broken"
+    path = tmp_path / "runs.jsonl.gz"
+    path.write_bytes(gzip.compress(("\n".join(lines) + "\n").encode()))
+    return path
+
+
+@pytest.mark.parametrize("keep", [0, 3, 5000])
+@pytest.mark.parametrize("errors_only", [False, True])
+def test_a_worker_sends_its_sample_and_counts_the_rest(
+    packed: Path, keep: int, errors_only: bool
+) -> None:
+    """The same unit judged with and without `keep`: the kept results are the first ones
+    a report shows, and kept + tallied count exactly what the whole verdict holds."""
+    from conformance.engines.blocks import DocumentFile, judge_unit, judging
+    from conformance.report.cases import Summary
+    from conformance.validation.options import ValidationOptions
+
+    unit = DocumentFile(str(packed), None)
+    opts = ValidationOptions()
+    whole = judge_unit(unit, judging(RUN, None, False, opts, "count"))
+    sample = judge_unit(unit, judging(RUN, None, False, opts, "count", keep, errors_only))
+    shown = {"error"} if errors_only else {"error", "warning"}
+    showable = [r for r in whole.results if any(f.severity in shown for f in r.findings)]
+    assert list(sample.results) == showable[:keep]
+    assert sample.clean == whole.clean
+    expected, got = Summary(), Summary()
+    for result in whole.results:
+        expected.add(result)
+    for result in sample.results:
+        got.add(result)
+    if sample.tallied is not None:
+        got.add_tallied(sample.tallied)
+    assert (sample.tallied.cases if sample.tallied else 0) == max(0, len(showable) - keep)
+    assert got.as_dict() == expected.as_dict()
+
+
+@pytest.mark.parametrize("quiet", [(), ("-q",)], ids=["", "errors-only"])
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_two_processes_write_the_sample_of_one(
+    run_cli, packed: Path, fmt: str, quiet: tuple[str, ...]
+) -> None:
+    args = ("validate", "--schema", RUN, "--show", "4", "--output-format", fmt, *quiet, str(packed))
+    one = run_cli(*args, "--jobs", "1")
+    two = run_cli(*args, "--jobs", "2")
+    assert two == one
+    assert one[0] == 4  # the broken line
+    if fmt == "text":
+        assert (
+            one[1]
+            .splitlines()[-1]
+            .endswith(
+                f"the first 4 of {81 if quiet else 131} cases with "
+                f"{'errors' if quiet else 'errors or warnings'} written (--show 4); "
+                "the counts cover every record"
+            )
+        )

@@ -143,15 +143,14 @@ def validation_stage(
 
 def validate_stage(settings: CheckOptions, bundled: dict[str, Path]) -> StageResult:
     """The user's recordings (routed or identified), else every vendor's bundled ones."""
-    from conformance.engines.processes import validate_paths
-    from conformance.validation.engine import ValidationOptions
+    from conformance.validation.engine import ValidationOptions, validate_records
 
     started = time.monotonic()
     options = ValidationOptions(variant=settings.variant, strict=settings.strict)  # type: ignore[arg-type]
     paths, schema = settings.paths, settings.schema
     if paths:
         vendor = settings.vendors[0] if len(settings.vendors) == 1 else None
-        streams: Iterator[ValidationResult | CleanRecords] = validate_paths(
+        streams: Iterator[ValidationResult | CleanRecords] = validate_records(
             paths, schema=schema, vendor=vendor, identify=schema is None, options=options
         )
         title = "Validate your recordings"
@@ -159,7 +158,7 @@ def validate_stage(settings: CheckOptions, bundled: dict[str, Path]) -> StageRes
 
         def every_vendor() -> Iterator[ValidationResult | CleanRecords]:
             for vendor, folder in bundled.items():
-                yield from validate_paths([folder], vendor=vendor, identify=True, options=options)
+                yield from validate_records([folder], vendor=vendor, identify=True, options=options)
 
         streams = every_vendor()
         title = "Validate the bundled example recordings"

@@ -23,7 +23,7 @@ from conformance.cli.params import RecordingPath
 from conformance.cli.shown import TERMINAL_CASES, ShownCases
 from conformance.errors import ExitCode, UsageError
 from conformance.records.model import FORMATS as RECORD_FORMATS
-from conformance.report.cases import Header, Outcome, Summary, record_case
+from conformance.report.cases import Header, Outcome, Summary, TalliedResults, record_case
 from conformance.report.escape import visible
 from conformance.report.findings import CleanRecords, ValidationResult
 from conformance.report.writers import WRITERS, streaming_formats
@@ -215,6 +215,8 @@ def validate(
             clean="count"
             if (show is not None or _findings_only(fmt, verbose - quiet)) and not max_failures
             else "each",
+            keep=show,  # workers reading a whole file send no more than the report holds
+            errors_only=verbose - quiet < 0,
             progress=shown.on_progress,
         )
         stopped = _tally(results, summary, shown_cases, max_failures)
@@ -241,7 +243,7 @@ def validate(
 class _Judge(Protocol):
     def __call__(
         self, paths: Iterable[str | Path], **how: Any
-    ) -> Iterator[ValidationResult | CleanRecords]: ...
+    ) -> Iterator[ValidationResult | CleanRecords | TalliedResults]: ...
 
 
 @contextmanager
@@ -260,7 +262,7 @@ def _engine(engine: str, scheduler: str | None, jobs: int, quiet: int) -> Iterat
 
 
 def _tally(
-    results: Iterator[ValidationResult | CleanRecords],
+    results: Iterator[ValidationResult | CleanRecords | TalliedResults],
     summary: Summary,
     shown: ShownCases,
     max_failures: int | None,
@@ -271,6 +273,10 @@ def _tally(
     for result in results:
         if isinstance(result, CleanRecords):
             summary.add_clean(result)
+            continue
+        if isinstance(result, TalliedResults):  # `--show N`: a worker sent only counts
+            summary.add_tallied(result)
+            shown.hidden += result.cases
             continue
         summary.add(result)
         shown.case(record_case(result))

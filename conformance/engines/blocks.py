@@ -26,6 +26,7 @@ from conformance.records import (
 )
 from conformance.records.documents import LineBlock, decode_block, load_block, sift_block
 from conformance.records.positions import remember_line
+from conformance.report.cases import Summary, TalliedResults
 from conformance.report.findings import CleanRecords, ValidationResult
 from conformance.validation.engine import validate_record
 from conformance.validation.judge import clean_test, judge
@@ -61,6 +62,28 @@ class Judging:
     options: ValidationOptions
     count_clean: bool = False  # clean records travel back as counts, not line numbers
     errata: UserErrata | None = None
+    #: with `count_clean`: of a file read whole, send at most `keep` results with these
+    #: severities and tally the rest (`--show N`: a sample, bounded on the worker too)
+    keep: int | None = None
+    keep_severities: frozenset[str] = frozenset({"error", "warning"})
+
+
+def judging(
+    schema: str | None,
+    vendor: str | None,
+    identify: bool,
+    options: ValidationOptions,
+    clean: str,
+    keep: int | None = None,
+    errors_only: bool = False,
+) -> Judging:
+    """The `Judging` of a run asked for this way, with the user errata in force now;
+    `keep` only where clean records are counted (`clean="count"`)."""
+    count = clean == "count"
+    shown = frozenset({"error"} if errors_only else {"error", "warning"})
+    return Judging(
+        schema, vendor, identify, options, count, active_errata(), keep if count else None, shown
+    )
 
 
 class BlockVerdict(NamedTuple):
@@ -81,6 +104,7 @@ class BlockVerdict(NamedTuple):
     clean_runs: tuple[int, ...]
     clean_lines: tuple[int, ...] = ()
     texts: tuple[tuple[int, bytes], ...] = ()  # (line, text) of the JSONL records in results
+    tallied: TalliedResults | None = None  # results counted, not sent (`Judging.keep`)
 
     @property
     def clean(self) -> int:
@@ -117,37 +141,72 @@ def _judged_block(unit: LineBlock, how: Judging) -> BlockVerdict:
 def _judged_file(unit: DocumentFile, how: Judging) -> BlockVerdict:
     """A whole recording read here. A JSONL one (a compressed file, say) is cut into
     blocks judged as `--jobs` judges blocks, joined into one verdict with file-wide
-    indices; any other is judged record by record."""
-    parts: list[tuple[BlockVerdict, bool]] = []  # (verdict, whether its indices are a block's)
-    pending: list[ValidationResult] = []
+    indices; any other is judged record by record. With `how.keep`, each part is
+    trimmed as it is judged, so memory holds a sample, not the file's findings."""
+    keeper = _Keeper(how.keep, how.keep_severities) if how.keep is not None else None
+    parts: list[BlockVerdict] = []
+    pending: list[ValidationResult] = []  # records read whole: indices already file-wide
+    before = 0  # records of the blocks so far
     for item in read_units(unit.path, format=unit.format, block_size=FILE_BLOCK_BYTES):
-        if isinstance(item, LineBlock):
-            if pending:
-                parts.append((_all_results(pending), False))
-                pending = []
-            parts.append((_judged_block(item, how), True))
-        else:
+        if not isinstance(item, LineBlock):
             pending.append(_judged(item, how))
+            continue
+        if pending:
+            parts.append(_all_results(pending))
+            pending = []
+        verdict = _judged_block(item, how)
+        parts.append(verdict._replace(results=tuple(_moved(r, before) for r in verdict.results)))
+        before += verdict.records
+        if keeper is not None:
+            parts[-1] = keeper.trimmed(parts[-1])
     if pending or not parts:
-        parts.append((_all_results(pending), False))
-    return parts[0][0] if len(parts) == 1 else _joined(parts)
+        parts.append(_all_results(pending))
+        if keeper is not None:
+            parts[-1] = keeper.trimmed(parts[-1])
+    joined = parts[0] if len(parts) == 1 else _joined(parts)
+    return joined if keeper is None else joined._replace(tallied=keeper.tallied())
 
 
-def _joined(parts: list[tuple[BlockVerdict, bool]]) -> BlockVerdict:
-    """One verdict for consecutive parts of one file: a block's indices moved past the
-    records of the blocks before it (records read whole already count file-wide)."""
+def _joined(parts: list[BlockVerdict]) -> BlockVerdict:
+    """One verdict for consecutive parts of one file (their indices file-wide already)."""
     results: list[ValidationResult] = []
     runs, lines, texts = [0], list[int](), list[tuple[int, bytes]]()
-    before = 0  # records of the blocks so far
-    for verdict, is_block in parts:
+    for verdict in parts:
         runs[-1] += verdict.clean_runs[0]
         runs.extend(verdict.clean_runs[1:])
-        results.extend(_moved(r, before) if is_block else r for r in verdict.results)
+        results.extend(verdict.results)
         lines.extend(verdict.clean_lines)
         texts.extend(verdict.texts)
-        if is_block:
-            before += verdict.records
     return BlockVerdict(tuple(results), tuple(runs), tuple(lines), tuple(texts))
+
+
+class _Keeper:
+    """The first `keep` results a report would show are sent; the rest only counted.
+    Only where clean records travel as counts: a trimmed verdict keeps no clean lines."""
+
+    def __init__(self, keep: int, severities: frozenset[str]) -> None:
+        self._keep, self._severities = keep, severities
+        self._sent = self._cases = 0
+        self._counts = Summary()
+
+    def trimmed(self, verdict: BlockVerdict) -> BlockVerdict:
+        kept: list[ValidationResult] = []
+        for result in verdict.results:
+            shown = any(f.severity in self._severities for f in result.findings)
+            if shown and self._sent < self._keep:
+                kept.append(result)
+                self._sent += 1
+                continue
+            self._counts.add(result)
+            self._cases += shown
+        lines = {r.locator.line for r in kept if r.locator is not None}
+        texts = tuple(t for t in verdict.texts if t[0] in lines)
+        return BlockVerdict(tuple(kept), (0,) * len(kept) + (verdict.clean,), (), texts)
+
+    def tallied(self) -> TalliedResults | None:
+        if not (self._counts.records or self._counts.unreadable):
+            return None
+        return TalliedResults(self._counts, self._cases)
 
 
 def unit_records(unit: Unit) -> Iterator[Record | ReadProblem]:

@@ -28,7 +28,6 @@ from typing import TypeVar
 
 from distributed import Client, Future, LocalCluster
 
-from conformance.bundle.user_errata import active_errata
 from conformance.engines.blocks import (
     BlockVerdict,
     DocumentFile,
@@ -36,12 +35,18 @@ from conformance.engines.blocks import (
     Unit,
     clean_template,
     judge_unit,
+    judging,
 )
-from conformance.engines.processes import file_units, judged_progress, merged_in_order, remembered
+from conformance.engines.processes import (
+    Judged,
+    file_units,
+    judged_progress,
+    merged_in_order,
+    remembered,
+)
 from conformance.errors import UsageError
 from conformance.records.documents import LineBlock
 from conformance.records.meter import input_bytes
-from conformance.report.findings import CleanRecords, ValidationResult
 from conformance.report.progress import OnProgress, Ticker
 from conformance.validation.options import ValidationOptions
 
@@ -73,13 +78,16 @@ def validate_on_dask(
     clean: str = "each",
     window: int | None = None,
     progress: OnProgress | None = None,
-) -> Iterator[ValidationResult | CleanRecords]:
+    keep: int | None = None,
+    errors_only: bool = False,
+) -> Iterator[Judged]:
     """`processes.validate_paths` judged on the workers of `client`: the same results in
     the same order. `window` bounds the units in flight (default: twice the cluster's
-    threads); `progress` hears of the bytes judged (stage "validate", unit "bytes")."""
+    threads); `progress` hears of the bytes judged (stage "validate", unit "bytes");
+    `keep`, `errors_only`: as there."""
     paths = list(paths)
     opts = options or ValidationOptions()
-    how = Judging(schema, vendor, identify, opts, clean == "count", active_errata())
+    how = judging(schema, vendor, identify, opts, clean, keep, errors_only)
     template = clean_template(how)  # an unknown schema name fails here, before any work
     if window is None:
         threads = client.nthreads()  # type: ignore[no-untyped-call]

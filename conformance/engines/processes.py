@@ -19,7 +19,6 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
-from conformance.bundle.user_errata import active_errata
 from conformance.engines.blocks import (
     BlockVerdict,
     DocumentFile,
@@ -29,6 +28,7 @@ from conformance.engines.blocks import (
     block_results,
     clean_template,
     judge_unit,
+    judging,
     remember_texts,
 )
 from conformance.records import ReadProblem, Record, detect_format, read_units
@@ -37,11 +37,14 @@ from conformance.records.documents import LineBlock
 from conformance.records.meter import ReadMeter, input_bytes
 from conformance.records.recording_files import recording_files
 from conformance.records.stdin import STDIN
+from conformance.report.cases import TalliedResults
 from conformance.report.findings import CleanRecords, ValidationResult
 from conformance.report.progress import OnProgress, Ticker
 from conformance.validation.engine import validate_records
 from conformance.validation.options import ValidationOptions
 
+#: What a run yields: a result, a run of clean records, or results a worker only counted.
+Judged = ValidationResult | CleanRecords | TalliedResults
 V = TypeVar("V")  # what a worker sends back for one unit
 
 BLOCK_BYTES = 1 << 21  # about 1,600 records of 1.3 KB per unit of work
@@ -125,13 +128,17 @@ def validate_paths(
     jobs: int = 1,
     clean: str = "each",
     progress: OnProgress | None = None,
-) -> Iterator[ValidationResult | CleanRecords]:
+    keep: int | None = None,
+    errors_only: bool = False,
+) -> Iterator[Judged]:
     """Like `validate_records` over files, with `jobs` worker processes when jobs > 1.
 
     `clean="count"` lets runs of clean records be stood in for by one `CleanRecords`
     each (see there), in one process or several; `clean="each"` in one process is
     exactly `validate_records`. `progress` hears of the bytes read (stage "validate",
-    unit "bytes", total None for standard input) a few times a second.
+    unit "bytes", total None for standard input) a few times a second. `keep` (with
+    `clean="count"`): a worker reading a whole file sends its first `keep` results with
+    errors (or warnings, unless `errors_only`) and counts the rest (`TalliedResults`).
     """
     opts = options or ValidationOptions()
     paths = list(paths)
@@ -144,7 +151,7 @@ def validate_paths(
             options=opts,
             format=input_format,
         )
-    how = Judging(schema, vendor, identify, opts, clean == "count", active_errata())
+    how = judging(schema, vendor, identify, opts, clean, keep, errors_only)
     if jobs > 1:
         return _in_pool(paths, how, input_format, jobs, progress)
     if progress is None:
@@ -154,9 +161,7 @@ def validate_paths(
     return _reporting(_in_units(paths, how, input_format, meter), meter, ticker)
 
 
-def _reporting(
-    results: Iterator[ValidationResult | CleanRecords], meter: ReadMeter, ticker: Ticker
-) -> Iterator[ValidationResult | CleanRecords]:
+def _reporting(results: Iterator[Judged], meter: ReadMeter, ticker: Ticker) -> Iterator[Judged]:
     """`results`, telling `ticker` the bytes read every 64 results and every clean run."""
     ticker.start()
     for seen, result in enumerate(results, 1):
@@ -168,7 +173,7 @@ def _reporting(
 
 def _in_units(
     paths: list[str | Path], how: Judging, input_format: str | None, meter: ReadMeter | None = None
-) -> Iterator[ValidationResult | CleanRecords]:
+) -> Iterator[Judged]:
     """In this process: blocks judged as a worker judges them (clean ones counted)."""
     template = clean_template(how)  # an unknown schema name fails here, before any work
     units = read_units_of(paths, input_format, meter=meter)
@@ -181,7 +186,7 @@ def _in_pool(
     input_format: str | None,
     jobs: int,
     progress: OnProgress | None,
-) -> Iterator[ValidationResult | CleanRecords]:
+) -> Iterator[Judged]:
     """In `jobs` worker processes, which read their units (`file_units`) themselves."""
     template = clean_template(how)  # an unknown schema name fails here, before any work
     # a worker answers with the bundle in force here: `how` carries any user errata
@@ -244,7 +249,7 @@ def _submitted(
 
 def merged_in_order(
     done: Iterable[tuple[Unit, BlockVerdict]], template: ValidationResult, count_clean: bool
-) -> Iterator[ValidationResult | CleanRecords]:
+) -> Iterator[Judged]:
     """Results with file-wide record indices: a JSONL block counts from its file's start."""
     base: dict[str, int] = {}  # records already seen per JSONL file: its blocks' index offset
     for unit, verdict in done:
@@ -261,3 +266,5 @@ def merged_in_order(
             yield from block_counted(verdict, offset, template)
         else:
             yield from block_results(verdict, file, offset, template)
+        if verdict.tallied is not None:
+            yield verdict.tallied

@@ -144,6 +144,18 @@ class Summary:
             self.schemas[result.schema] += 1
         self.errata.update(result.errata)
 
+    def add_tallied(self, tallied: TalliedResults) -> None:
+        """Count results a worker counted instead of sending (`TalliedResults`)."""
+        other = tallied.counts
+        self.records += other.records
+        self.conforming += other.conforming
+        self.failing += other.failing
+        self.unreadable += other.unreadable
+        self.unrouted += other.unrouted
+        self.severities.update(other.severities)
+        self.schemas.update(other.schemas)
+        self.errata.update(other.errata)
+
     def add_lifecycle(
         self, line: str, followed: int, failing: int, findings: Iterable[Finding]
     ) -> None:
@@ -192,6 +204,17 @@ class Summary:
 
     def outcome(self) -> Outcome:
         return Outcome(self.exit_code(), self.line(), self.as_dict())
+
+
+@dataclass(frozen=True)
+class TalliedResults:
+    """Results a worker counted instead of sending them (`validate --show N` on a file
+    it reads whole: past the first N that a report would show, only counts travel), so
+    neither the worker nor the report holds every finding of a huge file."""
+
+    counts: Summary
+    #: of them, those a report would have shown (with errors, or warnings unless -q)
+    cases: int
 
 
 def report_cases(report: Report) -> Iterator[Case]:
