@@ -16,6 +16,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -244,11 +245,16 @@ def test_workers_judge_with_the_users_errata(tmp_path: Path, client: Any) -> Non
 
 
 def test_the_dashboard_is_named_only_where_the_scheduler_serves_one(client: Any) -> None:
+    """The `dask` extra brings Bokeh: the local cluster's scheduler serves Dask's own
+    diagnostics on loopback, and the page named is really there."""
     link = dashboard(client)
     if importlib.util.find_spec("bokeh") is None:  # Dask serves its dashboard with Bokeh
         assert link is None
-    else:
-        assert link is not None and link.startswith("http://127.0.0.1:")
+        return
+    assert link is not None and link.startswith("http://127.0.0.1:")
+    with urllib.request.urlopen(link, timeout=30) as page:  # the status page: task stream
+        assert page.status == 200
+        assert b"Dask" in page.read()
 
 
 def test_a_worker_killed_mid_run_loses_and_repeats_no_record(
