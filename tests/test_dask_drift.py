@@ -23,7 +23,7 @@ from drift_corpus import PLANTS, planted_lines, planted_records
 
 pytest.importorskip("distributed", reason="the dask extra is not installed")
 
-import conformance.engines.processes as parallel
+import conformance.engines.units as units
 from conformance.cli import main
 from conformance.drift.on_dask import drift_on_dask
 from conformance.drift.profile import UNCAPPED, CorpusProfile, drift_of, drift_of_records
@@ -106,7 +106,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def small_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(parallel, "BLOCK_BYTES", 16_384)  # about 20 records a unit
+    monkeypatch.setattr(units, "BLOCK_BYTES", 16_384)  # about 20 records a unit
 
 
 def _drift(

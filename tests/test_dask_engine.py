@@ -27,7 +27,7 @@ from conftest import example
 
 pytest.importorskip("distributed", reason="the dask extra is not installed")
 
-import conformance.engines.processes as parallel
+import conformance.engines.units as units
 from conformance.bundle.user_errata import read_user_errata, use_errata
 from conformance.engines.cluster import dashboard, local_cluster, validate_on_dask
 from conformance.engines.processes import validate_paths
@@ -184,7 +184,7 @@ def test_a_memory_url_as_in_one_process(big: Path, client: Any) -> None:
 
 @pytest.fixture
 def small_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(parallel, "BLOCK_BYTES", 4096)  # hundreds of units, a few per window
+    monkeypatch.setattr(units, "BLOCK_BYTES", 4096)  # hundreds of units, a few per window
 
 
 @pytest.mark.parametrize("clean", ["each", "count"])
@@ -273,3 +273,18 @@ def test_a_worker_killed_mid_run_loses_and_repeats_no_record(
     dask += results
     assert dask == one and len(one) == 1500
     assert pids[victim] not in client.run(os.getpid).values()
+
+
+@pytest.mark.parametrize("corpus", ["mixed", "mixed_gzip"])
+def test_a_file_url_is_read_by_the_workers_as_one_process_reads_it(
+    corpus: str, request: pytest.FixtureRequest, client: Any
+) -> None:
+    """`file://` stands in for object storage: each file of the URL folder goes to a
+    worker by name (no secrets in it), and the output names the URLs as given."""
+    pytest.importorskip("fsspec", reason="the remote extra")
+    path: Path = request.getfixturevalue(corpus)
+    args = (f"file://{path}", "--identify", "--output-format", "json")
+    one = _cli(*args, cwd=path.parent)
+    dask = _cli(*args, "--engine", "dask", "--scheduler", client.scheduler.address, cwd=path.parent)
+    assert dask == one
+    assert f'"file": "file://{path}/' in one[1]

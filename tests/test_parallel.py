@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import example
 
-import conformance.engines.processes as parallel
+import conformance.engines.units as units
 from conformance.engines.processes import validate_paths
 from conformance.report.findings import CleanRecords
 
@@ -17,7 +17,7 @@ RUN = "xceptor.WorkflowRun"
 
 @pytest.fixture
 def recording(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setattr(parallel, "BLOCK_BYTES", 4096)  # a few records per block
+    monkeypatch.setattr(units, "BLOCK_BYTES", 4096)  # a few records per block
     good = example(RUN)
     lines = []
     for i in range(600):
@@ -85,3 +85,62 @@ def test_a_file_that_shrinks_under_a_worker_is_a_read_problem(tmp_path: Path) ->
     problem = load_block(LineBlock(str(path), 5, 12, b"", length=30))
     assert isinstance(problem, ReadProblem)
     assert problem.message == "the file changed while it was read (at byte offset 12)"
+
+
+# -- what a run is cut into: a worker is sent names where it can read them itself ------------
+
+
+def _kinds(units_: list[object]) -> list[str]:
+    """Each unit as a word: `range` (a block named by byte range), `bytes` (a block that
+    carries its bytes), `file` (a whole file, by name), `records` (decoded here)."""
+    from conformance.engines.blocks import DocumentFile
+    from conformance.records.documents import LineBlock
+
+    def kind(unit: object) -> str:
+        if isinstance(unit, DocumentFile):
+            return f"file {unit.path.rsplit('/', 1)[1]}"
+        if isinstance(unit, LineBlock):
+            return "bytes" if unit.data else "range"
+        return "records"
+
+    return [kind(unit) for unit in units_]
+
+
+def test_file_units_send_names_where_a_worker_can_read_them(tmp_path: Path) -> None:
+    import gzip
+
+    pytest.importorskip("fsspec", reason="the remote extra")
+    import fsspec
+
+    line = (json.dumps(example(RUN)) + "\n").encode()
+    (tmp_path / "a.jsonl").write_bytes(line)
+    (tmp_path / "b.jsonl.gz").write_bytes(gzip.compress(line))
+    (tmp_path / "c.har").write_text(json.dumps({"log": {"entries": []}}))
+    memory = fsspec.filesystem("memory")
+    memory.pipe("/units-test/m.jsonl", line)
+    try:
+        table = {
+            str(tmp_path): ["range", "file b.jsonl.gz", "file c.har"],
+            f"file://{tmp_path}": ["file a.jsonl", "file b.jsonl.gz", "file c.har"],
+            f"file://{tmp_path}/a.jsonl": ["file a.jsonl"],
+            "memory://units-test/": ["bytes"],  # this process's memory: read here
+        }
+        for given, expected in table.items():
+            assert _kinds(list(units.file_units([given], None))) == expected, given
+    finally:
+        memory.rm("/units-test", recursive=True)
+
+
+@pytest.mark.parametrize(
+    ("url", "readable"),
+    [
+        ("file:///data/runs.jsonl.gz", True),
+        ("s3://bucket/runs/2026-11/part-0001.jsonl.zst", True),
+        ("simplecache::s3://bucket/runs.jsonl", True),
+        ("memory://bucket/runs.jsonl", False),  # another process has its own memory
+        ("s3://KEY:SECRET@bucket/runs.jsonl", False),  # credentials never travel
+        ("https://host/runs.jsonl?token=abc", False),
+    ],
+)
+def test_only_urls_without_secrets_are_sent_to_workers(url: str, readable: bool) -> None:
+    assert units.worker_readable(url) is readable

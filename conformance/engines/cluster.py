@@ -37,15 +37,11 @@ from conformance.engines.blocks import (
     judge_unit,
     judging,
 )
-from conformance.engines.processes import (
-    Judged,
-    file_units,
-    judged_progress,
-    merged_in_order,
-    remembered,
-)
+from conformance.engines.processes import Judged, judged_progress, merged_in_order, remembered
+from conformance.engines.units import file_units
 from conformance.errors import UsageError
 from conformance.records.documents import LineBlock
+from conformance.records.inputs import is_url
 from conformance.records.meter import input_bytes
 from conformance.report.progress import OnProgress, Ticker
 from conformance.validation.options import ValidationOptions
@@ -180,7 +176,7 @@ def _sent(unit: Unit) -> Unit:
     """`unit` as a worker with another working folder finds it: its file's path absolute."""
     if isinstance(unit, LineBlock) and unit.length:  # named, not carried: read by the worker
         return replace(unit, file=os.path.abspath(unit.file))
-    if isinstance(unit, DocumentFile):
+    if isinstance(unit, DocumentFile) and not is_url(unit.path):
         return DocumentFile(os.path.abspath(unit.path), unit.format)
     return unit
 
@@ -190,6 +186,8 @@ def _named_back(verdict: BlockVerdict, unit: Unit) -> BlockVerdict:
     if not isinstance(unit, (LineBlock, DocumentFile)):
         return verdict
     name = unit.file if isinstance(unit, LineBlock) else unit.path
+    if is_url(name):
+        return verdict  # sent as it was named
     sent = os.path.abspath(name)
     if sent == name:
         return verdict

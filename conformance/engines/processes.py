@@ -1,10 +1,10 @@
 """Validate in several processes, in input order, in bounded memory: a transport.
 
-For a plain JSONL file the reading process only cuts it into blocks of whole lines
-named by their byte range (`read_units`); any other recording file, a compressed
-JSONL one included, goes out whole (`file_units`). Workers read, split, decode and
-judge them (`blocks.judge_unit`, the same choosing and judging as one process), so
-parsing and decompression scale with the workers too. Each unit comes back as one
+The reading process cuts the input into units (`units.file_units`): blocks of a plain
+JSONL file named by byte range, any other recording file (a compressed JSONL one
+included) by name. Workers read, split, decode and judge them (`blocks.judge_unit`,
+the same choosing and judging as one process), so parsing and decompression scale
+with the workers too. Each unit comes back as one
 `BlockVerdict`, in which a clean record is just its line number; only records with
 findings travel whole. At most `2 * jobs` units are in flight, so memory does not grow
 with the input.
@@ -31,12 +31,9 @@ from conformance.engines.blocks import (
     judging,
     remember_texts,
 )
-from conformance.records import ReadProblem, Record, detect_format, read_units
-from conformance.records.decompressed import compression_of
+from conformance.engines.units import file_units, read_units_of
 from conformance.records.documents import LineBlock
 from conformance.records.meter import ReadMeter, input_bytes
-from conformance.records.recording_files import recording_files
-from conformance.records.stdin import STDIN
 from conformance.report.cases import TalliedResults
 from conformance.report.findings import CleanRecords, ValidationResult
 from conformance.report.progress import OnProgress, Ticker
@@ -46,75 +43,6 @@ from conformance.validation.options import ValidationOptions
 #: What a run yields: a result, a run of clean records, or results a worker only counted.
 Judged = ValidationResult | CleanRecords | TalliedResults
 V = TypeVar("V")  # what a worker sends back for one unit
-
-BLOCK_BYTES = 1 << 21  # about 1,600 records of 1.3 KB per unit of work
-RECORDS_PER_UNIT = 1000  # for formats that are decoded in the reading process
-
-
-def read_units_of(
-    paths: list[str | Path],
-    input_format: str | None,
-    by_reference: bool = False,
-    meter: ReadMeter | None = None,
-) -> Iterator[Unit]:
-    """JSONL blocks as they come; other records grouped into lists."""
-    pending: list[Record | ReadProblem] = []
-    blocks = read_units(
-        paths, format=input_format, block_size=BLOCK_BYTES, by_reference=by_reference, meter=meter
-    )
-    for unit in blocks:
-        if isinstance(unit, LineBlock):
-            if pending:
-                yield pending
-                pending = []
-            yield unit
-        else:
-            pending.append(unit)
-            if len(pending) >= RECORDS_PER_UNIT:
-                yield pending
-                pending = []
-    if pending:
-        yield pending
-
-
-def file_units(paths: list[str | Path], input_format: str | None) -> Iterator[Unit]:
-    """Units for workers that read their own input: a plain local JSONL file as blocks
-    named by byte range, any other local recording (a compressed JSONL one, a HAR) as one
-    `DocumentFile`. Standard input, URLs, and a folder with a problem to say are read
-    here, as `read_units` reads them."""
-    forced = input_format.lower() if input_format else None
-    for source in paths:
-        name = os.fsdecode(source)
-        if name == STDIN:
-            yield from read_units_of([source], input_format, by_reference=True)
-            continue
-        files = [name]
-        if os.path.isdir(name):
-            errors: list[OSError] = []
-            files = list(recording_files(name, errors))  # names only: bounded by the folder
-            if errors or not files:  # its problems are said where `read_records` says them
-                yield from read_units_of([source], input_format, by_reference=True)
-                continue
-        for path in files:
-            if _whole(path, forced):
-                yield DocumentFile(path, input_format)
-            else:  # plain JSONL cut into ranges; a URL (or a file gone) read here
-                yield from read_units_of([path], input_format, by_reference=True)
-
-
-def _whole(path: str, forced: str | None) -> bool:
-    """Whether a worker reads `path` whole: a local file that is not plain JSONL."""
-    if not os.path.isfile(path):
-        return False
-    return (forced or detect_format(path)) not in ("jsonl", "ndjson") or _compressed(path)
-
-
-def _compressed(path: str) -> bool:
-    try:
-        with open(path, "rb") as raw:
-            return compression_of(raw) is not None
-    except OSError:
-        return False  # said when it is read
 
 
 def validate_paths(
