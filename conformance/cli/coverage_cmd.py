@@ -10,7 +10,7 @@ import click
 
 import conformance.cli.options as options  # not `from conformance.cli`: its __init__ imports us
 from conformance.atomic import atomic_output, refuse_overwriting_input
-from conformance.cli.dask_engine import dask_workers, refuse_dask_flags
+from conformance.cli.dask_session import dask_session, refuse_engine_flags
 from conformance.cli.params import RecordingPath
 from conformance.errors import UsageError
 from conformance.records.model import FORMATS as RECORD_FORMATS
@@ -89,13 +89,17 @@ def coverage(
     from conformance.report.cases import Header
     from conformance.report.coverage_table import coverage_rows, text_table
 
-    refuse_dask_flags(engine, scheduler, jobs, "coverage")
+    refuse_engine_flags(engine, scheduler, jobs)
     if schema and identify:
         raise UsageError("--schema and --identify exclude each other")
     if sum(str(path) == "-" for path in paths) > 1:
         raise UsageError("- (standard input) can be read only once")
     refuse_overwriting_input(output, paths, "--output")
-    count = coverage_of if engine == "local" else partial(_on_dask, scheduler=scheduler, jobs=jobs)
+    count = (
+        coverage_of
+        if engine == "local"
+        else partial(_on_dask, scheduler=scheduler, jobs=jobs, quiet=quiet)
+    )
     report = count(
         paths, vendor=vendor, input_format=input_format, schema=schema, identify=identify
     )
@@ -113,12 +117,10 @@ def coverage(
 
 
 def _on_dask(
-    paths: tuple[str | Path, ...], *, scheduler: str | None, jobs: int, **how: Any
+    paths: tuple[str | Path, ...], *, scheduler: str | None, jobs: int, quiet: bool, **how: Any
 ) -> CoverageReport:
-    """The coverage of `paths` counted on the Dask cluster at `scheduler`, else on a
-    local one of `jobs` workers (2 unless --jobs is given)."""
-    from conformance.engines.cluster import dask_client
+    """The coverage of `paths` counted on the Dask cluster of `dask_session`."""
     from conformance.lifecycle.coverage_on_dask import coverage_on_dask  # needs the dask extra
 
-    with dask_client(scheduler, dask_workers(jobs)) as client:
+    with dask_session(scheduler, jobs, int(quiet)) as client:
         return coverage_on_dask(paths, client, **how)

@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
+from click.core import ParameterSource
 
 import conformance.cli.options as options  # not `from conformance.cli`: its __init__ imports us
 from conformance.atomic import atomic_output, refuse_overwriting_input
-from conformance.cli.dask_engine import dask_workers, refuse_dask_flags
 from conformance.cli.params import RecordingPath
 from conformance.errors import UsageError
 from conformance.records.model import FORMATS as RECORD_FORMATS
@@ -84,7 +84,10 @@ def drift(
     from conformance.drift.profile import drift_of
     from conformance.report.cases import Header
 
-    refuse_dask_flags(engine, scheduler, jobs, "drift")
+    if scheduler is not None and engine != "dask":
+        raise UsageError("--scheduler needs --engine dask")
+    if jobs != 1 and engine != "dask":
+        raise UsageError("--jobs needs --engine dask (drift on this machine is one process)")
     if schema and identify:
         raise UsageError("--schema and --identify exclude each other")
     if sum(str(path) == "-" for path in paths) > 1:
@@ -134,5 +137,6 @@ def _on_dask(
     from conformance.drift.on_dask import drift_on_dask  # needs the dask extra
     from conformance.engines.cluster import dask_client
 
-    with dask_client(scheduler, dask_workers(jobs)) as client:
+    default = click.get_current_context().get_parameter_source("jobs") is ParameterSource.DEFAULT
+    with dask_client(scheduler, 2 if default else jobs) as client:
         return drift_on_dask(paths, client, **how)

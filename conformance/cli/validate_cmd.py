@@ -12,13 +12,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 import click
+from click.core import ParameterSource
 
 import conformance.cli.options as options  # not `from conformance.cli`: its __init__ imports us
 import conformance.cli.progress as progress
 from conformance.atomic import atomic_output, refuse_overwriting_input
 from conformance.bundle.formats import CHECKED_FORMATS
 from conformance.cli.colour import use_colour
-from conformance.cli.dask_engine import dask_workers
 from conformance.cli.params import RecordingPath
 from conformance.cli.shown import TERMINAL_CASES, ShownCases
 from conformance.errors import ExitCode, UsageError
@@ -251,7 +251,8 @@ def _engine(engine: str, scheduler: str | None, jobs: int, quiet: int) -> Iterat
         return
     from conformance.engines.cluster import dashboard, dask_client, validate_on_dask
 
-    with dask_client(scheduler, dask_workers(jobs)) as client:
+    default = click.get_current_context().get_parameter_source("jobs") is ParameterSource.DEFAULT
+    with dask_client(scheduler, 2 if default else jobs) as client:
         link = dashboard(client) if progress.display_mode(quiet) == "bar" else None
         if link:
             click.echo(f"runconform validate: Dask dashboard at {link}", err=True)
