@@ -59,6 +59,9 @@ if TYPE_CHECKING:  # what type checkers see; at run time `__getattr__` imports o
     from conformance.engines.cluster import validate_on_dask as validate_on_dask
     from conformance.lifecycle.check import LifecycleResult as LifecycleResult
     from conformance.lifecycle.check import check_lifecycle as check_lifecycle
+    from conformance.lifecycle.coverage import CoverageReport as CoverageReport
+    from conformance.lifecycle.coverage import coverage_of as coverage_of
+    from conformance.lifecycle.coverage_on_dask import coverage_on_dask as coverage_on_dask
     from conformance.mapping import from_canonical as from_canonical
     from conformance.mapping import to_canonical as to_canonical
     from conformance.records import read_records as read_records
@@ -105,6 +108,9 @@ _LAZY = {
     "catalog_scope": "conformance.diff.compare",
     "ContractDiff": "conformance.diff.compare",
     "LifecycleResult": "conformance.lifecycle.check",
+    "coverage_of": "conformance.lifecycle.coverage",
+    "CoverageReport": "conformance.lifecycle.coverage",
+    "coverage_on_dask": "conformance.lifecycle.coverage_on_dask",  # the dask extra
 }
 
 __all__ = [

@@ -140,7 +140,7 @@ def test_contract_without_its_extra_names_the_extra(tmp_path: Path) -> None:
     )
 
 
-@pytest.mark.parametrize("command", ["validate", "drift"])
+@pytest.mark.parametrize("command", ["validate", "drift", "coverage"])
 def test_the_dask_engine_without_its_extra_names_the_extra(tmp_path: Path, command: str) -> None:
     (tmp_path / "run.json").write_text(json.dumps(example("knock.WorkflowRecipientRun")))
     for blocked in ("dask", "distributed"):

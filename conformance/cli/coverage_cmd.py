@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
 import conformance.cli.options as options  # not `from conformance.cli`: its __init__ imports us
 from conformance.atomic import atomic_output, refuse_overwriting_input
+from conformance.cli.dask_session import dask_session, refuse_engine_flags
 from conformance.cli.params import RecordingPath
 from conformance.errors import UsageError
 from conformance.records.model import FORMATS as RECORD_FORMATS
 from conformance.report.writers import WRITERS, write_cases
 
 if TYPE_CHECKING:  # loaded with the run, not at CLI start-up
+    from conformance.lifecycle.coverage import CoverageReport
     from conformance.lifecycle.coverage_cases import Gate
 
 
@@ -50,6 +53,9 @@ def _gates(
     "parameters) is covered less than PERCENT (repeatable).",
 )
 @click.option("-q", "--quiet", is_flag=True, help="The table and the summary only.")
+@options.jobs
+@options.engine
+@options.scheduler
 @options.colour
 def coverage(
     paths: tuple[str | Path, ...],
@@ -61,6 +67,9 @@ def coverage(
     output: Path | None,
     gates: tuple[Gate, ...],
     quiet: bool,
+    jobs: int,
+    engine: str,
+    scheduler: str | None,
 ) -> int:
     """What recordings exercised of the vendor contracts, and what they never did.
 
@@ -68,6 +77,9 @@ def coverage(
     object fields present, lifecycle transitions seen and query parameters sent, each
     against what the contract, schemas and lifecycles declare. Records are routed and
     identified as `validate` does them. A PATH of - reads standard input.
+
+    --engine dask counts on a Dask cluster (pip install 'runconform[dask]'): the one at
+    --scheduler, else a local one of --jobs workers; the report is the same as here.
 
     Exit codes: 0 ok, 1 a kind below --min-coverage, 2 usage error or nothing counted,
     4 unreadable input (the other inputs are still reported).
@@ -77,12 +89,18 @@ def coverage(
     from conformance.report.cases import Header
     from conformance.report.coverage_table import coverage_rows, text_table
 
+    refuse_engine_flags(engine, scheduler, jobs)
     if schema and identify:
         raise UsageError("--schema and --identify exclude each other")
     if sum(str(path) == "-" for path in paths) > 1:
         raise UsageError("- (standard input) can be read only once")
     refuse_overwriting_input(output, paths, "--output")
-    report = coverage_of(
+    count = (
+        coverage_of
+        if engine == "local"
+        else partial(_on_dask, scheduler=scheduler, jobs=jobs, quiet=quiet)
+    )
+    report = count(
         paths, vendor=vendor, input_format=input_format, schema=schema, identify=identify
     )
     cases = coverage_cases(report, gates)
@@ -96,3 +114,13 @@ def coverage(
     if output is not None and fmt != "text" and not quiet:
         click.echo(outcome.line, err=True)
     return outcome.exit_code
+
+
+def _on_dask(
+    paths: tuple[str | Path, ...], *, scheduler: str | None, jobs: int, quiet: bool, **how: Any
+) -> CoverageReport:
+    """The coverage of `paths` counted on the Dask cluster of `dask_session`."""
+    from conformance.lifecycle.coverage_on_dask import coverage_on_dask  # needs the dask extra
+
+    with dask_session(scheduler, jobs, int(quiet)) as client:
+        return coverage_on_dask(paths, client, **how)

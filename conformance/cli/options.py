@@ -211,16 +211,16 @@ jobs = click.option(
     type=click.IntRange(1, 64),
     default=1,
     show_default=True,
-    help="Work in N processes (validate; drift only with --engine dask): with --engine dask, "
-    "N workers of a local cluster, default 2.",
+    help="Work in N processes (validate; drift and coverage only with --engine dask): with "
+    "--engine dask, N workers of a local cluster, default 2.",
 )
 engine = click.option(
     "--engine",
     type=click.Choice(("local", "dask")),
     default="local",
     show_default=True,
-    help="Where records are judged (validate) or profiled (drift): this machine or a Dask cluster "
-    "(the dask extra; same results, same order).",
+    help="Where records are judged (validate), profiled (drift) or counted (coverage): this "
+    "machine or a Dask cluster (the dask extra; same results, same order).",
 )
 scheduler = click.option(
     "--scheduler",

@@ -26,7 +26,13 @@ from conformance.validation.choose import choose_schema
 from conformance.validation.instants import get
 from conformance.validation.routing import Route, route
 
-__all__ = ["CoverageKind", "CoverageReport", "coverage_of", "coverage_of_records"]
+__all__ = [
+    "CoverageCount",
+    "CoverageKind",
+    "CoverageReport",
+    "coverage_of",
+    "coverage_of_records",
+]
 
 
 @dataclass(frozen=True)
@@ -82,27 +88,61 @@ def coverage_of_records(
     """What a stream of records (and the problems met reading them) exercised: the count
     `coverage_of` makes of files, made of records from anywhere (a contract run's own
     exchanges). `schema` is a resolved bundle name."""
-    counters = [kind() for kind in KINDS]
-    vendors: set[str] = {vendor} if vendor else set()
-    records = unattributed = 0
-    problems: list[ReadProblem] = []
+    count = CoverageCount(vendor=vendor, schema=schema, identify=identify)
     for item in items:
+        count.observe(item)
+    return count.report()
+
+
+class CoverageCount:
+    """The counts a `CoverageReport` is made of, fed one record (or problem) at a time.
+
+    The counts of consecutive parts of an input (each a `part`) `merge`, in input order,
+    into the counts of one pass: so do workers of a cluster count a corpus between them.
+    """
+
+    def __init__(
+        self,
+        *,
+        vendor: str | None = None,
+        schema: str | None = None,
+        identify: bool = False,
+        part: bool = False,
+    ) -> None:
+        self.vendor, self.schema, self.identify = vendor, schema, identify
+        self.counters = [kind.part() if part else kind() for kind in KINDS]
+        self.vendors: set[str] = {vendor} if vendor else set()
+        self.records = self.unattributed = 0
+        self.problems: list[ReadProblem] = []
+
+    def observe(self, item: Record | ReadProblem) -> None:
         if isinstance(item, ReadProblem):
-            problems.append(item)
-            continue
-        records += 1
-        seen = sighting(item, vendor=vendor, schema=schema, identify=identify)
+            self.problems.append(item)
+            return
+        self.records += 1
+        seen = sighting(item, vendor=self.vendor, schema=self.schema, identify=self.identify)
         if seen is None:
-            unattributed += 1
-            continue
-        if vendor is not None and seen.vendor != vendor:
-            continue  # named by --schema as another vendor's object: not asked for
-        vendors.add(seen.vendor)
-        for counter in counters:
+            self.unattributed += 1
+            return
+        if self.vendor is not None and seen.vendor != self.vendor:
+            return  # named by --schema as another vendor's object: not asked for
+        self.vendors.add(seen.vendor)
+        for counter in self.counters:
             counter.observe(seen)
-    ordered = tuple(sorted(vendors))
-    kinds = tuple(counter.result(v) for v in ordered for counter in counters)
-    return CoverageReport(ordered, kinds, records, unattributed, tuple(problems))
+
+    def merge(self, other: CoverageCount) -> None:
+        """Adds the counts of `other`, a `part` of the input after these counts'."""
+        self.vendors |= other.vendors
+        self.records += other.records
+        self.unattributed += other.unattributed
+        self.problems += other.problems
+        for mine, theirs in zip(self.counters, other.counters, strict=True):
+            mine.merge(theirs)
+
+    def report(self) -> CoverageReport:
+        ordered = tuple(sorted(self.vendors))
+        kinds = tuple(counter.result(v) for v in ordered for counter in self.counters)
+        return CoverageReport(ordered, kinds, self.records, self.unattributed, tuple(self.problems))
 
 
 def sighting(

@@ -4,13 +4,18 @@ A counter `observe`s every `Sighting` (what one record showed) and, at the end, 
 one vendor what the contract or schema declares (`coverage_declared`), which of it was
 seen, and what was seen that is not declared. `KINDS` lists them in report order; a new
 kind is one more class here and one more name in `KINDS`.
+
+Counts of parts of the input merge (`merge`, the later part into the earlier) into the
+counts of the whole, as one pass makes them: sets and sums for most kinds; a part of the
+run transitions keeps its observations (`part()`), since a run can change between parts.
 """
 
 from __future__ import annotations
 
 import json
 from collections import defaultdict
-from typing import ClassVar
+from dataclasses import replace
+from typing import Any, ClassVar, Self
 
 from conformance.bundle.lifecycles import load_lifecycles
 from conformance.lifecycle.coverage_declared import (
@@ -23,7 +28,7 @@ from conformance.lifecycle.coverage_declared import (
     status_groups,
 )
 from conformance.lifecycle.coverage_model import Counter, CoverageKind, Sighting
-from conformance.lifecycle.observations import observations_of
+from conformance.lifecycle.observations import Observation, observations_of
 from conformance.lifecycle.query_parameters import (
     declared_query,
     sent_parameter,
@@ -37,10 +42,29 @@ def _value(value: object) -> str:
     return value if isinstance(value, str) else json.dumps(value)
 
 
+class _Tally:
+    """A kind whose counts are sums and sets per key: merged key by key."""
+
+    @classmethod
+    def part(cls) -> Self:
+        return cls()
+
+    def merge(self, other: Self) -> None:
+        """Adds `other`'s counts (of a later part of the input) to these."""
+        theirs = vars(other)
+        for attribute, mine in vars(self).items():
+            counts: dict[Any, Any] = theirs[attribute]
+            for key, value in counts.items():
+                if isinstance(value, set):
+                    mine[key] |= value
+                else:
+                    mine[key] += value
+
+
 # -- the kinds -------------------------------------------------------------------------------
 
 
-class Operations:
+class Operations(_Tally):
     """Contract operations called, from recorded requests."""
 
     name: ClassVar[str] = "operations"
@@ -77,7 +101,7 @@ class Operations:
 _NO_EXCHANGES = "no recorded HTTP exchange: bodies alone do not say which operation answered"
 
 
-class Responses:
+class Responses(_Tally):
     """Per operation, the response statuses declared and recorded (and recorded, undeclared)."""
 
     name: ClassVar[str] = "responses"
@@ -117,7 +141,7 @@ class Responses:
         )
 
 
-class Statuses:
+class Statuses(_Tally):
     """Run status values declared (each status field's enum) and shown."""
 
     name: ClassVar[str] = "statuses"
@@ -143,7 +167,7 @@ class Statuses:
         )
 
 
-class Fields:
+class Fields(_Tally):
     """Each top-level property of each run object: seen present (not null), only null, never."""
 
     name: ClassVar[str] = "fields"
@@ -183,14 +207,44 @@ class Transitions:
 
     def __init__(self) -> None:
         self.tracker = LifecycleTracker()
+        #: a part's observations, in arrival order (None: fed to the tracker at once)
+        self.log: list[Observation] | None = None
         self._finished = False
 
+    @classmethod
+    def part(cls) -> Self:
+        """Counts of a part of the input that other parts may precede: its observations
+        kept (without the field values, which only lifecycle findings compare), to follow
+        the runs that earlier parts saw."""
+        counts = cls()
+        counts.log = []
+        return counts
+
     def observe(self, seen: Sighting) -> None:
-        for observed in observations_of(seen.record, seen.schema, self.tracker.observations):
+        if self.log is None:
+            for observed in observations_of(seen.record, seen.schema, self.tracker.observations):
+                self.tracker.observe(observed)
+        else:
+            for observed in observations_of(seen.record, seen.schema, len(self.log)):
+                self.log.append(replace(observed, values={}))
+
+    def merge(self, other: Self) -> None:
+        """Follows `other`'s observations (a `part()`) after these."""
+        if other.log is None:
+            if other.tracker.observations:
+                raise ValueError("only a part() of transitions can follow other counts")
+            return
+        if self.log is not None:
+            self.log += other.log
+            return
+        for observed in other.log:
             self.tracker.observe(observed)
 
     def result(self, vendor: str) -> CoverageKind:
         if not self._finished:
+            for observed in self.log or ():
+                self.tracker.observe(observed)
+            self.log = None
             self.tracker.finish()
             self._finished = True
         declared, direct = [], set()
@@ -216,7 +270,7 @@ class Transitions:
         )
 
 
-class Parameters:
+class Parameters(_Tally):
     """Per operation, each query parameter the contract declares, and those the recorded
     requests sent (by name, whatever the value; `query_parameters`); a name the operation
     does not declare is undeclared."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, Protocol, Self
 
 from conformance.records import Record
 from conformance.validation.routing import Route
@@ -88,10 +88,16 @@ def shown_percent(percent: Fraction | None) -> str:
 
 
 class Counter(Protocol):
-    """One kind: sees every sighting, then reports per vendor."""
+    """One kind: sees every sighting, then reports per vendor. The counts of a `part()`
+    of the input `merge` after the counts of the parts before it (associatively)."""
 
     name: ClassVar[str]
 
+    @classmethod
+    def part(cls) -> Self: ...
+
     def observe(self, seen: Sighting) -> None: ...
+
+    def merge(self, other: Self) -> None: ...
 
     def result(self, vendor: str) -> CoverageKind: ...
