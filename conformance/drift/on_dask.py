@@ -14,9 +14,8 @@ Imports Dask: load only for `--engine dask` (the `dask` extra).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from distributed import Client
@@ -24,12 +23,11 @@ from distributed import Client
 from conformance.bundle.user_errata import UserErrata, active_errata
 from conformance.drift.model import EXAMPLES, MAX_UNDOCUMENTED, DriftReport
 from conformance.drift.profile import UNCAPPED, CorpusProfile
-from conformance.engines.blocks import DocumentFile, Unit, errata_in_force, unit_records
+from conformance.engines.blocks import Unit, errata_in_force, unit_records
 from conformance.engines.cluster import dask_units, windowed
 from conformance.engines.processes import judged_progress
+from conformance.engines.unit_names import ProblemPlaces, given_name
 from conformance.errors import UsageError
-from conformance.records import ReadProblem
-from conformance.records.documents import LineBlock
 from conformance.records.meter import input_bytes
 from conformance.report.progress import OnProgress, Ticker
 from conformance.validation.validators import validators_for
@@ -79,17 +77,14 @@ def drift_on_dask(
         examples=examples,
         max_undocumented=MAX_UNDOCUMENTED,
     )
-    base: dict[str, int] = {}  # records (and problems) already read per JSONL file
+    places = ProblemPlaces()
     paths = list(paths)
     done = windowed(client, profile_unit, dask_units(paths, input_format), how, window)
     if progress is not None:
         done = judged_progress(done, Ticker(progress, "drift", input_bytes(paths), "bytes"))
     for unit, part in done:
         _named_back(part, unit)
-        if isinstance(unit, LineBlock):
-            offset = 0 if unit.offset == 0 else base[unit.file]
-            base[unit.file] = offset + part.records + len(part.problems)
-            part.problems = [_moved(p, offset) for p in part.problems]
+        part.problems = places.placed(unit, part.records, part.problems)
         corpus.merge(part)
     return corpus.report()
 
@@ -111,17 +106,12 @@ def profile_unit(unit: Unit, how: Profiling) -> CorpusProfile:
 
 
 def _named_back(part: CorpusProfile, unit: Unit) -> None:
-    """`part` with the unit's file named as the user named it, not as it was sent
-    (absolute: `cluster._sent`): in its examples, first places and problems."""
-    if isinstance(unit, LineBlock) and unit.length:
-        name = unit.file
-    elif isinstance(unit, DocumentFile):
-        name = unit.path
-    else:
+    """`part`'s examples and first places with the unit's file named as the user named
+    it, not as it was sent (absolute: `cluster._sent`); `ProblemPlaces` names its problems."""
+    names = given_name(unit)
+    if names is None:
         return
-    sent = os.path.abspath(name)
-    if sent == name:
-        return
+    sent, name = names
 
     def back(where: str) -> str:
         return name + where[len(sent) :] if where == sent or where.startswith(sent + ":") else where
@@ -131,15 +121,3 @@ def _named_back(part: CorpusProfile, unit: Unit) -> None:
             stats.examples = [back(example) for example in stats.examples]
             if stats.first is not None and stats.first[0] == sent:
                 stats.first = (name, stats.first[1])
-    part.problems = [
-        replace(p, locator=p.locator._replace(file=name)) if p.locator.file == sent else p
-        for p in part.problems
-    ]
-
-
-def _moved(problem: ReadProblem, offset: int) -> ReadProblem:
-    """A block's problem with its file-wide record index (the block counts from 0)."""
-    located = problem.locator
-    if located.index is None or not offset:
-        return problem
-    return replace(problem, locator=located._replace(index=located.index + offset))

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import importlib.util
 import logging
-import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -38,10 +37,10 @@ from conformance.engines.blocks import (
     judging,
 )
 from conformance.engines.processes import Judged, judged_progress, merged_in_order, remembered
+from conformance.engines.unit_names import given_name, sent_name
 from conformance.engines.units import file_units
 from conformance.errors import UsageError
 from conformance.records.documents import LineBlock
-from conformance.records.inputs import is_url
 from conformance.records.meter import input_bytes
 from conformance.report.progress import OnProgress, Ticker
 from conformance.validation.options import ValidationOptions
@@ -173,24 +172,20 @@ def windowed(
 
 
 def _sent(unit: Unit) -> Unit:
-    """`unit` as a worker with another working folder finds it: its file's path absolute."""
+    """`unit` as a worker with another working folder finds it (`unit_names.sent_name`)."""
     if isinstance(unit, LineBlock) and unit.length:  # named, not carried: read by the worker
-        return replace(unit, file=os.path.abspath(unit.file))
-    if isinstance(unit, DocumentFile) and not is_url(unit.path):
-        return DocumentFile(os.path.abspath(unit.path), unit.format)
+        return replace(unit, file=sent_name(unit.file))
+    if isinstance(unit, DocumentFile):
+        return DocumentFile(sent_name(unit.path), unit.format)
     return unit
 
 
 def _named_back(verdict: BlockVerdict, unit: Unit) -> BlockVerdict:
     """`verdict` with the file named as the user named it, not as it was `_sent`."""
-    if not isinstance(unit, (LineBlock, DocumentFile)):
+    names = given_name(unit)
+    if names is None:
         return verdict
-    name = unit.file if isinstance(unit, LineBlock) else unit.path
-    if is_url(name):
-        return verdict  # sent as it was named
-    sent = os.path.abspath(name)
-    if sent == name:
-        return verdict
+    sent, name = names
     results = tuple(
         r._replace(locator=r.locator._replace(file=name))
         if r.locator is not None and r.locator.file == sent

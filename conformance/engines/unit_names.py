@@ -15,8 +15,9 @@ from dataclasses import replace
 from conformance.engines.blocks import DocumentFile, Unit
 from conformance.records import ReadProblem
 from conformance.records.documents import LineBlock
+from conformance.records.inputs import is_url
 
-__all__ = ["ProblemPlaces", "given_name"]
+__all__ = ["ProblemPlaces", "given_name", "sent_name"]
 
 
 def given_name(unit: Unit) -> tuple[str, str] | None:
@@ -28,8 +29,14 @@ def given_name(unit: Unit) -> tuple[str, str] | None:
         name = unit.path
     else:
         return None
-    sent = os.path.abspath(name)
+    sent = sent_name(name)
     return None if sent == name else (sent, name)
+
+
+def sent_name(name: str) -> str:
+    """The name a worker is given for the file the user named `name`: absolute, since a
+    worker may run in another folder; a URL as it is."""
+    return name if is_url(name) else os.path.abspath(name)
 
 
 class ProblemPlaces:
