@@ -124,9 +124,7 @@ def check_lifecycle_on_dask(
     return _merged(client.gather([client.submit(_tallied, f, pure=False) for f in folded]))  # type: ignore[no-untyped-call]
 
 
-def observe_unit(
-    unit: Unit, names: tuple[str, str] | None, index: int, how: Following
-) -> Buckets:
+def observe_unit(unit: Unit, names: tuple[str, str] | None, index: int, how: Following) -> Buckets:
     """On a worker: the observations of one unit, each in the bucket of its run, in
     arrival order; numbered from `index * UNIT_SPAN`; `names`: (the file as sent, as the
     user named it), so that the observations name it as one process does."""
