@@ -229,7 +229,7 @@ def test_a_gzip_file_as_in_one_process(corpus: Path, client: Any) -> None:
             id="file-order-first",
         ),
         pytest.param(
-            ("h0", "k1", "h1", "k0"),  # the Knock pair is made at the end (a late arrival)
+            ("k1", "k0", "h0", "h1"),  # the Knock pair is made in `finish` (a late arrival)
             ("file order", "the run's own $.updated_at"),
             id="late-arrival-last",
         ),

@@ -175,7 +175,7 @@ def _tallied(folded: LifecycleTracker) -> Tally:
 
 def _merged(tallies: list[Tally]) -> LifecycleResult:
     """The buckets' tallies as one tracker's result: runs by first arrival, and the ways
-    of ordering in the order they were first used, before sorting by count."""
+    of ordering in the order they were first used (`finish` after any observation), before sorting by count."""
     runs = sorted((run for tally in tallies for run in tally.runs), key=operator.itemgetter(0))
     first: dict[str, tuple[int, int]] = {}
     pairs: Counter[str] = Counter()
