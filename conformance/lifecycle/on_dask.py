@@ -15,13 +15,15 @@ The shuffle is a hand-made two-stage graph of futures, folded window by window: 
 units go out `window` at a time; bucket p of each unit of the window is its own small
 task (`getitem`, run where the unit's observations are) and one task per bucket folds
 them into a copy of that bucket's tracker, the one the previous window left. A window
-is W stage-1 tasks, W * P picks and P folds, and is released when the next one is
-folded: the graph, the client's futures and each worker's memory stay bounded by the
-window and the runs (what one process keeps too), never by the input's size. A
-whole-input shuffle (`dask.bag.groupby`, `foldby`, P2P) would hold or spill every
-observation at once, and would need sorting back into arrival order; here arrival
-order is the order of the folds. The trackers are copied, not changed in place, so a
-fold run twice (a worker lost) gives the same state.
+is W stage-1 tasks, W * P picks and P folds; the client sends window w, then waits for
+the folds of window w - 1, so at most two windows are in the graph at once: the graph,
+the client's futures and each worker's memory stay bounded by the window and the runs
+(a tracker keeps a few observations per run, as one process does), never by the
+input's size. A whole-input shuffle (`dask.bag.groupby`, `foldby`, P2P) would hold or
+spill every observation at once, and would need sorting back into arrival order; here
+arrival order is the order of the folds. The trackers are copied, not changed in
+place (O(runs of the bucket) a window), so a fold run twice (a worker lost) gives the
+same state.
 
 Each observation carries its arrival position in `seq` (unit index * 2**32 + its place
 in the unit): the runs are listed by their first position, as one process lists them
@@ -175,7 +177,8 @@ def _tallied(folded: LifecycleTracker) -> Tally:
 
 def _merged(tallies: list[Tally]) -> LifecycleResult:
     """The buckets' tallies as one tracker's result: runs by first arrival, and the ways
-    of ordering in the order they were first used (`finish` after any observation), before sorting by count."""
+    of ordering in the order they were first used (in `finish`: after any observation),
+    before sorting by count."""
     runs = sorted((run for tally in tallies for run in tally.runs), key=operator.itemgetter(0))
     first: dict[str, tuple[int, int]] = {}
     pairs: Counter[str] = Counter()
