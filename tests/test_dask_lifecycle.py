@@ -37,7 +37,9 @@ from conformance.records.documents import LineBlock
 ROOT = Path(__file__).resolve().parent.parent
 RECORDINGS = ROOT / "contracts" / "recordings"
 PYTHON_M = (sys.executable, "-m", "conformance")
-ALL = ("runs.jsonl", "late.jsonl", "early.jsonl")  # late.jsonl: later rounds, given first
+#: late.jsonl (later rounds) given before early.jsonl; both after runs.jsonl, whose first
+#: 200 runs they observe again (the same bodies again, some arriving late)
+ALL = ("runs.jsonl", "late.jsonl", "early.jsonl")
 RUNS = 450
 PAD = "n" * 1500  # free-form input: fewer, longer lines fill the units
 ROUNDS = 4
@@ -92,7 +94,7 @@ def _hatchet(i: int, r: int) -> dict[str, Any]:
 
 
 def _xceptor(i: int, r: int) -> dict[str, Any]:
-    """Round `r` of Xceptor run `i` (file order): pending, running, running, completed."""
+    """Round `r` of Xceptor run `i` (file order): pending, running, running, failed."""
     body = {**example("xceptor.WorkflowRun"), "id": f"x-{i:05d}"}
     body["input_parameters"] = {**body["input_parameters"], "notes": PAD}
     body["status"] = ("pending", "running", "running", "failed")[r]

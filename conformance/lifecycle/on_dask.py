@@ -100,6 +100,8 @@ def check_lifecycle_on_dask(
     """`check_lifecycle(paths, ...)` followed on the workers of `client`: the same result.
     `buckets`: how many trackers the runs are split over (default: the cluster's
     threads); `window`: units in flight (default: four times the cluster's threads)."""
+    if buckets is not None and buckets < 1:
+        raise ValueError(f"buckets must be at least 1, not {buckets}")
     threads = sum(client.nthreads().values()) or 1  # type: ignore[no-untyped-call]
     how = Following(schema, vendor, identify, buckets or threads, active_errata())
     folded: list[Future[LifecycleTracker]] | None = None
@@ -123,7 +125,8 @@ def check_lifecycle_on_dask(
             wait(previous)  # type: ignore[no-untyped-call]
     if folded is None:
         return _merged([])
-    return _merged(client.gather([client.submit(_tallied, f, pure=False) for f in folded]))  # type: ignore[no-untyped-call]
+    tallies = [client.submit(_tallied, tracker, pure=False) for tracker in folded]
+    return _merged(client.gather(tallies))  # type: ignore[no-untyped-call]
 
 
 def observe_unit(unit: Unit, names: tuple[str, str] | None, index: int, how: Following) -> Buckets:
