@@ -66,7 +66,8 @@ UNIT_SPAN = 2**32
 class Bucket:
     """One unit's observations of the runs of one bucket, in arrival order. Not a bare
     list: Dask serializes a list item by item (each observation pickled alone, with its
-    own copy of its lifecycle: twenty times slower, measured), an object in one go."""
+    own copy of its lifecycle: the whole check four times slower on 100,000
+    observations, measured), an object in one pickle."""
 
     observations: list[Observation]
 
