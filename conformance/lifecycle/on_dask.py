@@ -54,6 +54,7 @@ from conformance.lifecycle.observations import Observation, observations_of
 from conformance.lifecycle.tracker import LifecycleTracker, RunTally
 from conformance.records import Record
 from conformance.records.documents import LineBlock
+from conformance.records.inputs import is_url
 from conformance.validation.choose import choose_schema
 
 __all__ = ["Bucket", "Following", "Tally", "bucket_of", "check_lifecycle_on_dask", "observe_unit"]
@@ -225,7 +226,7 @@ def _sent(unit: Unit) -> tuple[Unit, tuple[str, str] | None]:
     if isinstance(unit, LineBlock) and unit.length:  # named, not carried: read by the worker
         sent = os.path.abspath(unit.file)
         return replace(unit, file=sent), (sent, unit.file)
-    if isinstance(unit, DocumentFile):
+    if isinstance(unit, DocumentFile) and not is_url(unit.path):  # a URL: as it is
         sent = os.path.abspath(unit.path)
         return DocumentFile(sent, unit.format), (sent, unit.path)
     return unit, None
