@@ -62,6 +62,7 @@ if TYPE_CHECKING:  # what type checkers see; at run time `__getattr__` imports o
     from conformance.lifecycle.coverage import CoverageReport as CoverageReport
     from conformance.lifecycle.coverage import coverage_of as coverage_of
     from conformance.lifecycle.coverage_on_dask import coverage_on_dask as coverage_on_dask
+    from conformance.lifecycle.on_dask import check_lifecycle_on_dask as check_lifecycle_on_dask
     from conformance.mapping import from_canonical as from_canonical
     from conformance.mapping import to_canonical as to_canonical
     from conformance.records import read_records as read_records
@@ -98,6 +99,7 @@ _LAZY = {
     "CheckOptions": "conformance.check",
     "write_reports": "conformance.report.files",
     "check_lifecycle": "conformance.lifecycle.check",
+    "check_lifecycle_on_dask": "conformance.lifecycle.on_dask",  # the dask extra
     "read_user_errata": "conformance.bundle.user_errata",
     "layered_errata": "conformance.bundle.user_errata",
     "UserErrata": "conformance.bundle.user_errata",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from functools import partial
@@ -163,8 +163,6 @@ def validate(
     \f
     Over 60 lines: the signature alone is one parameter a flag; the rest wires them up.
     """
-    from conformance.lifecycle.check import check_lifecycle
-
     judging = _engine(engine, scheduler, jobs, quiet)  # entered (extra, cluster) before any output
     if schema and identify:
         raise UsageError("--schema and --identify exclude each other")
@@ -187,7 +185,7 @@ def validate(
         load_catalog().resolve(schema)
     summary = Summary()
     with (
-        judging as validate_paths,
+        judging as (validate_paths, check_lifecycle),
         progress.display("validate", quiet) as shown,
         atomic_output(output) as out,
     ):
@@ -247,18 +245,26 @@ class _Judge(Protocol):
 
 
 @contextmanager
-def _engine(engine: str, scheduler: str | None, jobs: int, quiet: int) -> Iterator[_Judge]:
-    """`validate_paths` of the engine asked for, with its cluster while the run lasts."""
+def _engine(
+    engine: str, scheduler: str | None, jobs: int, quiet: int
+) -> Iterator[tuple[_Judge, Callable[..., LifecycleResult]]]:
+    """`validate_paths` and `check_lifecycle` of the engine asked for, with its cluster
+    while the run lasts."""
     refuse_engine_flags(engine, scheduler)
     if engine == "local":
         from conformance.engines.processes import validate_paths  # heavy, import on use
+        from conformance.lifecycle.check import check_lifecycle
 
-        yield partial(validate_paths, jobs=jobs)
+        yield partial(validate_paths, jobs=jobs), check_lifecycle
         return
     from conformance.engines.cluster import validate_on_dask
+    from conformance.lifecycle.on_dask import check_lifecycle_on_dask
 
     with dask_session(scheduler, jobs, quiet) as client:
-        yield partial(validate_on_dask, client=client)
+        yield (
+            partial(validate_on_dask, client=client),
+            partial(check_lifecycle_on_dask, client=client),
+        )
 
 
 def _tally(

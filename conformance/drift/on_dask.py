@@ -107,7 +107,7 @@ def profile_unit(unit: Unit, how: Profiling) -> CorpusProfile:
 
 def _named_back(part: CorpusProfile, unit: Unit) -> None:
     """`part`'s examples and first places with the unit's file named as the user named
-    it, not as it was sent (absolute: `cluster._sent`); `ProblemPlaces` names its problems."""
+    it, not as it was sent (`unit_names.sent_unit`); `ProblemPlaces` names its problems."""
     names = given_name(unit)
     if names is None:
         return

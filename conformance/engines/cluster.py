@@ -21,7 +21,6 @@ import logging
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
 
@@ -29,7 +28,6 @@ from distributed import Client, Future, LocalCluster
 
 from conformance.engines.blocks import (
     BlockVerdict,
-    DocumentFile,
     Judging,
     Unit,
     clean_template,
@@ -37,10 +35,9 @@ from conformance.engines.blocks import (
     judging,
 )
 from conformance.engines.processes import Judged, judged_progress, merged_in_order, remembered
-from conformance.engines.unit_names import given_name, sent_name
+from conformance.engines.unit_names import given_name, sent_unit
 from conformance.engines.units import file_units
 from conformance.errors import UsageError
-from conformance.records.documents import LineBlock
 from conformance.records.meter import input_bytes
 from conformance.report.progress import OnProgress, Ticker
 from conformance.validation.options import ValidationOptions
@@ -152,13 +149,13 @@ def windowed(
     client: Client, work: Callable[[Unit, H], R], units: Iterable[Unit], how: H, window: int
 ) -> Iterator[tuple[Unit, R]]:
     """(unit, `work(unit, how)` run on a worker) in input order, with at most `window`
-    units in flight; each unit is sent as a worker finds it (`_sent`).
+    units in flight; each unit is sent as a worker finds it (`unit_names.sent_unit`).
 
     `pure=False`: each unit is its own task, even when the same file is given twice."""
     in_flight: deque[tuple[Unit, Future[R]]] = deque()
     try:
         for unit in units:
-            sent = client.submit(work, _sent(unit), how, pure=False)
+            sent = client.submit(work, sent_unit(unit), how, pure=False)
             in_flight.append((unit, sent))
             if len(in_flight) >= window:
                 done, future = in_flight.popleft()
@@ -171,17 +168,9 @@ def windowed(
             client.cancel([future for _, future in in_flight])  # type: ignore[no-untyped-call]
 
 
-def _sent(unit: Unit) -> Unit:
-    """`unit` as a worker with another working folder finds it (`unit_names.sent_name`)."""
-    if isinstance(unit, LineBlock) and unit.length:  # named, not carried: read by the worker
-        return replace(unit, file=sent_name(unit.file))
-    if isinstance(unit, DocumentFile):
-        return DocumentFile(sent_name(unit.path), unit.format)
-    return unit
-
-
 def _named_back(verdict: BlockVerdict, unit: Unit) -> BlockVerdict:
-    """`verdict` with the file named as the user named it, not as it was `_sent`."""
+    """`verdict` with the file named as the user named it, not as it was sent
+    (`unit_names.sent_unit`)."""
     names = given_name(unit)
     if names is None:
         return verdict

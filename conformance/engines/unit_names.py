@@ -1,6 +1,6 @@
 """A worker's read problems placed where one pass places them.
 
-A unit of work is sent with its file's path absolute (`cluster._sent`), and a JSONL block
+A unit of work is sent with its file's path absolute (`sent_unit`), and a JSONL block
 counts its records from 0: the part a worker sends back names the file as it was sent,
 and its record indices from the block's start. `ProblemPlaces` puts both back, in input
 order: the file named as the user named it, each index counted from the file's start.
@@ -17,7 +17,7 @@ from conformance.records import ReadProblem
 from conformance.records.documents import LineBlock
 from conformance.records.inputs import is_url
 
-__all__ = ["ProblemPlaces", "given_name", "sent_name"]
+__all__ = ["ProblemPlaces", "given_name", "sent_name", "sent_unit"]
 
 
 def given_name(unit: Unit) -> tuple[str, str] | None:
@@ -31,6 +31,15 @@ def given_name(unit: Unit) -> tuple[str, str] | None:
         return None
     sent = sent_name(name)
     return None if sent == name else (sent, name)
+
+
+def sent_unit(unit: Unit) -> Unit:
+    """`unit` as a worker with another working folder finds it (`sent_name`)."""
+    if isinstance(unit, LineBlock) and unit.length:  # named, not carried: read by the worker
+        return replace(unit, file=sent_name(unit.file))
+    if isinstance(unit, DocumentFile):
+        return DocumentFile(sent_name(unit.path), unit.format)
+    return unit
 
 
 def sent_name(name: str) -> str:

@@ -9,6 +9,7 @@ finds every run that breaks one, at the first pair that shows it.
 
 from __future__ import annotations
 
+import copy
 import json
 from collections import Counter
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ class RunTally:
 class _Run:
     last: Observation  # the latest observation so far
     first: str
+    since: int  # the `seq` of its first observation
     count: int = 1
     findings: tuple[Finding, ...] = ()
     #: the latest of the observations that arrived after a later one (a recording split
@@ -58,14 +60,22 @@ class LifecycleTracker:
         self.ordered_by: Counter[str] = Counter()  # pairs compared, by how they were ordered
         #: (lifecycle family, status before, status after) of every change seen: coverage
         self.changes: Counter[tuple[str, str, str]] = Counter()
+        #: when each way of ordering first ordered a pair: (0, `seq` of the observation
+        #: observed) or, in `finish`, (1, `seq` of the run's first). The order of
+        #: `ordered_by`'s keys; what puts them in that order again when trackers of
+        #: disjoint sets of runs are merged (`lifecycle.on_dask`)
+        self.first_ordered: dict[str, tuple[int, int]] = {}
+        self._now = (0, 0)
 
     def observe(self, seen: Observation) -> tuple[Finding, ...]:
         """Compare `seen` with the observation of its run just before it; its findings."""
         self.observations += 1
+        self._now = (0, seen.seq)
         run = self._runs.get(seen.key)
         if run is None:
             initial = _waiting(seen)
-            self._runs[seen.key] = _Run(seen, seen.where, waiting=seen if initial else None)
+            waiting = seen if initial else None
+            self._runs[seen.key] = _Run(seen, seen.where, seen.seq, waiting=waiting)
             return ()
         run.count += 1
         if not _earlier(seen, run.last):
@@ -89,6 +99,7 @@ class LifecycleTracker:
         and report the runs still in their initial state for longer than `stuck_after`."""
         found: tuple[Finding, ...] = ()
         for run in self._runs.values():
+            self._now = (1, run.since)
             if run.tail is not None:
                 found += self._pair(run, run.tail, run.last)
                 run.tail = None
@@ -114,7 +125,9 @@ class LifecycleTracker:
         return _finding(since, last, "stuck", last.lifecycle.status_pointer, what)
 
     def _pair(self, run: _Run, before: Observation, after: Observation) -> tuple[Finding, ...]:
-        self.ordered_by[_order_source(before, after)] += 1
+        source = _order_source(before, after)
+        self.first_ordered.setdefault(source, self._now)
+        self.ordered_by[source] += 1
         if before.status is not None and after.status is not None and before.status != after.status:
             self.changes[(after.lifecycle.family, before.status, after.status)] += 1
         found = compare(before, after)
@@ -128,6 +141,18 @@ class LifecycleTracker:
             RunTally(key[0], key[1], run.count, run.first, run.findings)
             for key, run in self._runs.items()
         ]
+
+    def firsts(self) -> list[int]:
+        """The `seq` of each run's first observation, in the order of `runs()`."""
+        return [run.since for run in self._runs.values()]
+
+    def copy(self) -> LifecycleTracker:
+        """A tracker in the same state that shares nothing `observe` or `finish` change."""
+        twin = copy.copy(self)
+        twin._runs = {key: copy.copy(run) for key, run in self._runs.items()}
+        twin.ordered_by, twin.changes = Counter(self.ordered_by), Counter(self.changes)
+        twin.first_ordered = dict(self.first_ordered)
+        return twin
 
 
 def _waiting(seen: Observation) -> bool:
