@@ -54,6 +54,7 @@ if TYPE_CHECKING:  # what type checkers see; at run time `__getattr__` imports o
     from conformance.diff.compare import diff_contracts as diff_contracts
     from conformance.diff.sources import load_contract as load_contract
     from conformance.drift.model import DriftReport as DriftReport
+    from conformance.drift.on_dask import drift_on_dask as drift_on_dask
     from conformance.drift.profile import drift_of as drift_of
     from conformance.engines.cluster import dask_client as dask_client
     from conformance.engines.cluster import validate_on_dask as validate_on_dask
@@ -104,6 +105,7 @@ _LAZY = {
     "layered_errata": "conformance.bundle.user_errata",
     "UserErrata": "conformance.bundle.user_errata",
     "drift_of": "conformance.drift.profile",
+    "drift_on_dask": "conformance.drift.on_dask",  # the dask extra
     "DriftReport": "conformance.drift.model",
     "load_contract": "conformance.diff.sources",
     "diff_contracts": "conformance.diff.compare",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import gzip
 import json
 import pickle
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -295,3 +296,27 @@ def test_dask_flags_without_the_dask_engine_are_usage_errors(
 ) -> None:
     assert main(["coverage", str(corpus / "recordings"), "--identify", *args]) == 2
     assert capsys.readouterr() == ("", f"runconform: error: {message}\n")
+
+
+def test_in_ci_a_dask_run_says_its_stage_as_one_process_does(
+    corpus: Path, client: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The same two lines on stderr (bytes counted as workers finish their units), the
+    last one ending with the report's summary."""
+    monkeypatch.setenv("CI", "true")
+    run = {"cwd": corpus, "monkeypatch": monkeypatch, "capsys": capsys}
+    _, _, one = _coverage("planted.jsonl", "--identify", **run)
+    address = client.scheduler.address
+    _, _, dask = _coverage(
+        "planted.jsonl", "--identify", "--engine", "dask", "--scheduler", address, **run
+    )
+    size = (corpus / "planted.jsonl").stat().st_size
+    summaries = []
+    for err in (one, dask):
+        started, finished = err.splitlines()
+        assert started == f"runconform coverage: started ({size / 1e6:.1f} MB)"
+        done = re.fullmatch(r"runconform coverage: finished in \d+\.\d s: (.+)", finished)
+        assert done is not None, finished
+        summaries.append(done.group(1))
+    assert summaries[0] == summaries[1]
+    assert summaries[0].startswith("coverage of knock, xceptor: 1,503 records read, 1,500 counted;")

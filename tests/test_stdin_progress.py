@@ -443,16 +443,19 @@ def test_check_and_identify_read_stdin_too(tmp_path: Path) -> None:
     assert identify.stdout.startswith("<stdin>:1: knock.WorkflowRecipientRun (confidence ")
 
 
-def test_drift_in_ci_gets_its_two_lines(
-    run_cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("command", ["drift", "coverage"])
+def test_a_corpus_command_in_ci_gets_its_two_lines(
+    run_cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str
 ) -> None:
     path = tmp_path / "runs.jsonl"
     path.write_bytes(_lines(3))
     monkeypatch.setenv("CI", "true")
-    _code, out, err = run_cli("drift", str(path), "--schema", SCHEMA)
+    _code, out, err = run_cli(command, str(path), "--schema", SCHEMA)
     started, finished = err.splitlines()
-    assert started == f"runconform drift: started ({path.stat().st_size / 1000:.1f} kB)"
-    assert FINISHED.fullmatch(finished).groups() == ("drift", out.splitlines()[-1])  # type: ignore[union-attr]
+    assert started == f"runconform {command}: started ({path.stat().st_size / 1000:.1f} kB)"
+    done = FINISHED.fullmatch(finished)
+    assert done is not None and done.group(1) == command
+    assert done.group(2) == out.splitlines()[-1]  # the report's own summary line
 
 
 def test_contract_in_ci_gets_its_two_lines(run_cli, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 import conformance.cli.options as options  # not `from conformance.cli`: its __init__ imports us
+import conformance.cli.progress as progress
 from conformance.atomic import atomic_output, refuse_overwriting_input
 from conformance.cli.dask_session import dask_session, refuse_engine_flags
 from conformance.cli.params import RecordingPath
@@ -100,11 +101,18 @@ def coverage(
         if engine == "local"
         else partial(_on_dask, scheduler=scheduler, jobs=jobs, quiet=quiet)
     )
-    report = count(
-        paths, vendor=vendor, input_format=input_format, schema=schema, identify=identify
-    )
-    cases = coverage_cases(report, gates)
-    outcome = coverage_outcome(report, gates)
+    with progress.display("coverage", int(quiet)) as shown:
+        report = count(
+            paths,
+            vendor=vendor,
+            input_format=input_format,
+            schema=schema,
+            identify=identify,
+            progress=shown.on_progress,
+        )
+        cases = coverage_cases(report, gates)
+        outcome = coverage_outcome(report, gates)
+        shown.finished(outcome.line)
     with atomic_output(output) as out:
         if fmt == "text":
             out.write(text_table(coverage_rows(cases)))

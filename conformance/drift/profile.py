@@ -11,7 +11,6 @@ layered onto the default bundle are seen here too.
 
 from __future__ import annotations
 
-import os
 import sys
 from collections import Counter
 from collections.abc import Iterable
@@ -22,9 +21,8 @@ from conformance.drift.classify import Key, Sighting, rs_sightings, sightings
 from conformance.drift.locate import documented_names, locator_for
 from conformance.drift.model import EXAMPLES, MAX_UNDOCUMENTED, DriftItem, DriftReport, ObjectDrift
 from conformance.errors import UsageError
-from conformance.records import Locator, ReadProblem, Record, read_records
-from conformance.records.meter import ReadMeter, input_bytes
-from conformance.report.progress import OnProgress, Ticker, ticking
+from conformance.records import Locator, ReadProblem, Record
+from conformance.report.progress import OnProgress, records_with_progress
 from conformance.validation.choose import choose_schema
 from conformance.validation.validators import validators_for
 
@@ -231,13 +229,7 @@ def drift_of(
         schema = validators_for(schema).name
         if vendor is not None and not schema.startswith(vendor + "."):
             raise UsageError(f"--schema {schema} is not an object of --vendor {vendor}")
-    if progress is None:
-        items: Iterable[Record | ReadProblem] = read_records(paths, format=input_format)
-    else:
-        paths = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
-        meter = ReadMeter()
-        ticker = Ticker(progress, "drift", input_bytes(paths), "bytes")
-        items = ticking(read_records(paths, format=input_format, meter=meter), ticker, meter.done)
+    items = records_with_progress(paths, input_format, progress, "drift")
     return drift_of_records(
         items, vendor=vendor, schema=schema, identify=identify, examples=examples
     )

@@ -21,7 +21,8 @@ from conformance.bundle.run_profiles import load_profiles
 from conformance.lifecycle.coverage_declared import status_groups
 from conformance.lifecycle.coverage_kinds import KINDS
 from conformance.lifecycle.coverage_model import CoverageKind, Sighting
-from conformance.records import HttpExchange, ReadProblem, Record, read_records
+from conformance.records import HttpExchange, ReadProblem, Record
+from conformance.report.progress import OnProgress, records_with_progress
 from conformance.validation.choose import choose_schema
 from conformance.validation.instants import get
 from conformance.validation.routing import Route, route
@@ -68,13 +69,14 @@ def coverage_of(
     input_format: str | None = None,
     schema: str | None = None,
     identify: bool = False,
+    progress: OnProgress | None = None,
 ) -> CoverageReport:
     """What the recordings in `paths` (files, folders, `-`) exercised of the vendor
     contracts. An unknown `vendor` or `schema` is a `UsageError`; unreadable input is
-    in `problems`, never raised."""
+    in `problems`, never raised. `progress` hears of the bytes read (stage "coverage")."""
     if schema is not None:
         schema = load_catalog().resolve(schema)
-    items = read_records(paths, format=input_format)
+    items = records_with_progress(paths, input_format, progress, "coverage")
     return coverage_of_records(items, vendor=vendor, schema=schema, identify=identify)
 
 

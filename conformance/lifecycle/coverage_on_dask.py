@@ -23,8 +23,11 @@ from conformance.bundle.catalog import load_catalog
 from conformance.bundle.user_errata import UserErrata, active_errata
 from conformance.engines.blocks import Unit, errata_in_force, unit_records
 from conformance.engines.cluster import dask_units, windowed
+from conformance.engines.processes import judged_progress
 from conformance.engines.unit_names import ProblemPlaces
 from conformance.lifecycle.coverage import CoverageCount, CoverageReport
+from conformance.records.meter import input_bytes
+from conformance.report.progress import OnProgress, Ticker
 
 __all__ = ["Counting", "count_unit", "coverage_on_dask"]
 
@@ -49,9 +52,11 @@ def coverage_on_dask(
     schema: str | None = None,
     identify: bool = False,
     window: int | None = None,
+    progress: OnProgress | None = None,
 ) -> CoverageReport:
     """`coverage_of(paths, ...)` counted on the workers of `client`: the same report.
-    `window` bounds the units in flight (default: twice the cluster's threads)."""
+    `window` bounds the units in flight (default: twice the cluster's threads);
+    `progress` hears of the bytes counted (stage "coverage", unit "bytes")."""
     if schema is not None:
         schema = load_catalog().resolve(schema)
     how = Counting(vendor, schema, identify, active_errata())
@@ -60,9 +65,11 @@ def coverage_on_dask(
         window = 2 * max(1, sum(threads.values()))
     whole = CoverageCount(vendor=vendor, schema=schema, identify=identify)
     places = ProblemPlaces()
-    for unit, part in windowed(
-        client, count_unit, dask_units(list(paths), input_format), how, window
-    ):
+    paths = list(paths)
+    done = windowed(client, count_unit, dask_units(paths, input_format), how, window)
+    if progress is not None:
+        done = judged_progress(done, Ticker(progress, "coverage", input_bytes(paths), "bytes"))
+    for unit, part in done:
         part.problems = places.placed(unit, part.records, part.problems)
         whole.merge(part)
     return whole.report()

@@ -9,10 +9,15 @@ business: `conformance.cli.progress` for the command line.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TypeVar
+
+from conformance.records import ReadProblem, Record, read_records
+from conformance.records.meter import ReadMeter, input_bytes
 
 T = TypeVar("T")
 
@@ -86,3 +91,19 @@ def ticking(items: Iterable[T], ticker: Ticker, done: Callable[[], int]) -> Iter
         if not seen & 63:
             ticker.update(done())
     ticker.finish(done())
+
+
+def records_with_progress(
+    paths: str | Path | Iterable[str | Path],
+    input_format: str | None,
+    progress: OnProgress | None,
+    stage: str,
+) -> Iterator[Record | ReadProblem]:
+    """`read_records(paths)`, telling `progress` (when given) the bytes read so far, as
+    stage `stage`: for the commands that read every record in one process."""
+    if progress is None:
+        return read_records(paths, format=input_format)
+    paths = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
+    meter = ReadMeter()
+    ticker = Ticker(progress, stage, input_bytes(paths), "bytes")
+    return ticking(read_records(paths, format=input_format, meter=meter), ticker, meter.done)
