@@ -129,9 +129,7 @@ def main() -> None:
             if name not in best or row[0] < best[name][0]:
                 best[name] = row
     single = records / best["one process"][0]
-    print(
-        f"  {'':<42} {'records/s':>10} {'efficiency':>10}  peak RSS: command, each worker"
-    )
+    print(f"  {'':<42} {'records/s':>10} {'efficiency':>10}  peak RSS: command, each worker")
     for name, (seconds, own, workers) in best.items():
         rate = records / seconds
         efficiency = "" if name == "one process" else f"{rate / (2 * single):.2f}"
