@@ -263,6 +263,28 @@ def test_memory_urls_read_as_files_and_folders(run_cli, bucket: str) -> None:
     assert lines[-1].startswith("8 records: 8 conforming")
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_memory_url_with_findings_reads_as_the_local_file(
+    run_cli, in_tmp: Path, bucket: str, jobs: str
+) -> None:
+    """Placing a finding reads the file again while it is being read: fsspec hands every
+    opener of a `memory://` file the same object, so that second reader once moved the
+    first one's position and garbled a compressed stream past its first findings."""
+    good = json.loads(GOOD)
+    lines = [
+        json.dumps({**good, "status": "DONE" if n % 7 == 0 else good["status"]})
+        for n in range(4000)
+    ]
+    data = gzip.compress(("\n".join(lines) + "\n").encode())
+    Path("runs.jsonl.gz").write_bytes(data)
+    _put(f"memory://{bucket}/runs.jsonl.gz", data)
+    local = run_cli("validate", "--identify", "--jobs", jobs, "runs.jsonl.gz")
+    url = run_cli("validate", "--identify", "--jobs", jobs, f"memory://{bucket}/runs.jsonl.gz")
+    assert url[1] == local[1].replace("runs.jsonl.gz:", f"memory://{bucket}/runs.jsonl.gz:")
+    assert url[0] == local[0] == 1
+    assert local[1].splitlines()[-1].startswith("4,000 records: 3,428 conforming, 572 not")
+
+
 def test_a_file_url_reads_as_the_path(run_cli, in_tmp: Path) -> None:
     Path("runs.jsonl.bz2").write_bytes(bz2.compress(GOOD.encode()))
     url = f"file://{in_tmp}/runs.jsonl.bz2"

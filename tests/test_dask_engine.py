@@ -9,6 +9,7 @@ output is still the same.
 
 from __future__ import annotations
 
+import gzip
 import importlib.util
 import json
 import os
@@ -180,6 +181,32 @@ def test_a_memory_url_as_in_one_process(big: Path, client: Any) -> None:
         assert len(one) > 5000
     finally:
         fs.rm("/dask-test", recursive=True)
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_a_memory_url_the_same_bytes_as_one_process(
+    big: Path, client: Any, fmt: str, tmp_path: Path
+) -> None:
+    """The CLI in this process (where `memory://` lives): its reports byte for byte."""
+    fsspec = pytest.importorskip("fsspec", reason="the remote extra")
+    from conformance.cli import main
+
+    fs = fsspec.filesystem("memory")
+    fs.pipe("/dask-cli/runs.jsonl.gz", gzip.compress(big.read_bytes()))
+    fs.pipe("/dask-cli/session.har", (RECORDINGS / "knock" / "session.har").read_bytes())
+    try:
+        args = ["validate", "memory://dask-cli/", "--identify", "--output-format", fmt]
+        codes = []
+        for name, extra in (
+            ("one", []),
+            ("dask", ["--engine", "dask", "--scheduler", client.scheduler.address]),
+        ):
+            codes.append(main([*args, *extra, "--output", str(tmp_path / name)]))
+        assert (tmp_path / "dask").read_bytes() == (tmp_path / "one").read_bytes()
+        assert codes == [4, 4]  # findings planted, and an unreadable record
+        assert b"memory://dask-cli/runs.jsonl.gz:" in (tmp_path / "one").read_bytes()
+    finally:
+        fs.rm("/dask-cli", recursive=True)
 
 
 @pytest.fixture

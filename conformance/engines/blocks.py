@@ -133,7 +133,12 @@ def _judged_block(unit: LineBlock, how: Judging) -> BlockVerdict:
     if isinstance(loaded, ReadProblem):  # the block's bytes could not be read
         return _all_results([validate_record(loaded, options=how.options)])
     if how.schema is None:
-        return _all_results(_judged(record, how) for record in decode_block(loaded, DEFAULT_LIMITS))
+        kept: list[tuple[int, bytes]] = []
+        records = decode_block(loaded, DEFAULT_LIMITS, kept)
+        judged = tuple(_judged(record, how) for record in records)
+        lines = {r.locator.line for r in judged if r.findings and r.locator is not None}
+        texts = tuple(text for text in kept if text[0] in lines)  # to place their findings
+        return BlockVerdict(judged, (0,) * (len(judged) + 1), (), texts)
     opts = how.options
     return _sifted(loaded, validators_for(how.schema, opts.variant, opts.formats), how)
 

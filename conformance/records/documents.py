@@ -188,9 +188,12 @@ def load_block(block: LineBlock) -> LineBlock | ReadProblem:
     return replace(block, data=data, length=0)
 
 
-def decode_block(block: LineBlock, limits: Limits) -> Iterator[Record | ReadProblem]:
-    """The records of a `LineBlock` as `read_jsonl` gives them, indices counted from 0."""
-    return sift_block(block, limits, _never_clean, [])
+def decode_block(
+    block: LineBlock, limits: Limits, kept: list[tuple[int, bytes]] | None = None
+) -> Iterator[Record | ReadProblem]:
+    """The records of a `LineBlock` as `read_jsonl` gives them, indices counted from 0;
+    `kept`: as `sift_block`'s."""
+    return sift_block(block, limits, _never_clean, [], kept)
 
 
 def _never_clean(value: object) -> bool:

@@ -16,6 +16,7 @@ and messages name it. A URL the user names is read; nothing else is followed: an
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import stat
@@ -133,6 +134,9 @@ def url_files(url: str) -> list[str] | None:
 def _open_url(url: str) -> tuple[BinaryIO, int | None]:
     fs, path = _filesystem(url)
     try:
+        if _protocol(url) == "memory":  # fsspec hands every opener the same file object:
+            data = fs.cat_file(path)  # a second reader (placing a finding) would move ours
+            return io.BytesIO(data), len(data)
         fh = fs.open(path, "rb")
     except Exception as error:
         raise _unreadable(error, url) from None
