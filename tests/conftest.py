@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import importlib.resources
 import json
+import os
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -38,6 +41,21 @@ def on_loopback(server: ThreadingHTTPServer) -> Iterator[str]:
 def example(name: str) -> Any:
     """The hand-written, real-looking example object of a bundled schema."""
     return json.loads((EXAMPLES / f"{name}.json").read_text())
+
+
+def validate_in_a_process(*args: str, cwd: Path) -> tuple[int, str]:
+    """`runconform validate ARGS...` in a process of its own, run from `cwd`: (exit code,
+    stdout). Its stderr must hold no traceback."""
+    done = subprocess.run(
+        [sys.executable, "-m", "conformance", "validate", *args],
+        cwd=cwd,
+        capture_output=True,
+        timeout=300,
+        check=False,
+        env={**os.environ, "NO_COLOR": "1", "COLUMNS": "200"},
+    )
+    assert b"Traceback" not in done.stderr, done.stderr.decode()
+    return done.returncode, done.stdout.decode("utf-8", "replace")
 
 
 def example_names() -> list[str]:

@@ -15,8 +15,6 @@ import json
 import os
 import shutil
 import signal
-import subprocess
-import sys
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,7 +22,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import example
+from conftest import example, validate_in_a_process
 
 pytest.importorskip("distributed", reason="the dask extra is not installed")
 
@@ -37,7 +35,6 @@ from conformance.report.findings import CleanRecords
 ROOT = Path(__file__).resolve().parent.parent
 RECORDINGS = ROOT / "contracts" / "recordings"
 RUN = "xceptor.WorkflowRun"
-PYTHON_M = (sys.executable, "-m", "conformance")
 
 
 @pytest.fixture(scope="module")
@@ -90,17 +87,7 @@ def mixed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return top
 
 
-def _cli(*args: str, cwd: Path) -> tuple[int, str]:
-    done = subprocess.run(
-        [*PYTHON_M, "validate", *args],
-        cwd=cwd,
-        capture_output=True,
-        timeout=180,
-        check=False,
-        env={**os.environ, "NO_COLOR": "1", "COLUMNS": "200"},
-    )
-    assert b"Traceback" not in done.stderr, done.stderr.decode()
-    return done.returncode, done.stdout.decode("utf-8", "replace")
+_cli = validate_in_a_process
 
 
 @pytest.fixture(scope="module")

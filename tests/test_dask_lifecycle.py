@@ -13,17 +13,14 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import example
+from conftest import example, validate_in_a_process
 
 pytest.importorskip("distributed", reason="the dask extra is not installed")
 
@@ -36,7 +33,6 @@ from conformance.records.documents import LineBlock
 
 ROOT = Path(__file__).resolve().parent.parent
 RECORDINGS = ROOT / "contracts" / "recordings"
-PYTHON_M = (sys.executable, "-m", "conformance")
 #: late.jsonl (later rounds) given before early.jsonl; both after runs.jsonl, whose first
 #: 200 runs they observe again (the same bodies again, some arriving late)
 ALL = ("runs.jsonl", "late.jsonl", "early.jsonl")
@@ -132,17 +128,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return top
 
 
-def _cli(*args: str, cwd: Path) -> tuple[int, str]:
-    done = subprocess.run(
-        [*PYTHON_M, "validate", *args],
-        cwd=cwd,
-        capture_output=True,
-        timeout=300,
-        check=False,
-        env={**os.environ, "NO_COLOR": "1", "COLUMNS": "200"},
-    )
-    assert b"Traceback" not in done.stderr, done.stderr.decode()
-    return done.returncode, done.stdout.decode("utf-8", "replace")
+_cli = validate_in_a_process
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ import conformance.cli.options as options  # not `from conformance.cli`: its __i
 import conformance.cli.progress as progress
 from conformance.atomic import atomic_output, refuse_overwriting_input
 from conformance.cli.dask_session import dask_session, refuse_engine_flags
-from conformance.cli.params import RecordingPath
+from conformance.cli.params import RecordingPath, refuse_corpus_flags
 from conformance.errors import UsageError
 from conformance.records.model import FORMATS as RECORD_FORMATS
 from conformance.report.writers import WRITERS, write_cases
@@ -86,10 +86,7 @@ def drift(
     from conformance.report.cases import Header
 
     refuse_engine_flags(engine, scheduler, jobs)
-    if schema and identify:
-        raise UsageError("--schema and --identify exclude each other")
-    if sum(str(path) == "-" for path in paths) > 1:
-        raise UsageError("- (standard input) can be read only once")
+    refuse_corpus_flags(paths, schema, identify)
     refuse_overwriting_input(output, paths, "--output")
     refuse_overwriting_input(errata, paths, "--propose-errata")
     if errata is not None and output is not None and str(errata) == str(output):

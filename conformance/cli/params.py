@@ -37,6 +37,15 @@ def check_base_url(_ctx: click.Context, _param: click.Parameter, value: str | No
     return value
 
 
+def refuse_corpus_flags(paths: Sequence[str | Path], schema: str | None, identify: bool) -> None:
+    """What a command reading a corpus (`drift`, `coverage`) refuses before any work:
+    --schema with --identify, and standard input named more than once."""
+    if schema and identify:
+        raise UsageError("--schema and --identify exclude each other")
+    if sum(str(path) == "-" for path in paths) > 1:
+        raise UsageError("- (standard input) can be read only once")
+
+
 def flag_of(param: click.Parameter | None) -> str:
     """The long name of an option (`--path-param`), as messages name it."""
     if param is None:

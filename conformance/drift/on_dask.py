@@ -1,9 +1,8 @@
 """`drift --engine dask`: the corpus profiled part by part on a Dask cluster, the parts'
 profiles merged in input order into the report of one pass.
 
-The units are `validate --engine dask`'s (`cluster.dask_units`: JSONL blocks named by
-reference, one `DocumentFile` per other recording), sent through the same bounded
-window (`cluster.windowed`). A worker reads its unit, profiles it with the code of one
+The units are `validate --engine dask`'s (`engines/units.py`), sent through the same
+bounded window (`cluster.worked`). A worker reads its unit, profiles it with the code of one
 process (`CorpusProfile`, uncapped: a unit is bounded, and the cap must be applied as
 one pass applies it) and sends the profile back; here each is merged after the ones
 before it (`CorpusProfile.merge`), under the cap. Reading, choosing each record's
@@ -24,12 +23,10 @@ from conformance.bundle.user_errata import UserErrata, active_errata
 from conformance.drift.model import EXAMPLES, MAX_UNDOCUMENTED, DriftReport
 from conformance.drift.profile import UNCAPPED, CorpusProfile
 from conformance.engines.blocks import Unit, errata_in_force, unit_records
-from conformance.engines.cluster import dask_units, windowed
-from conformance.engines.processes import judged_progress
+from conformance.engines.cluster import worked
 from conformance.engines.unit_names import ProblemPlaces, given_name
 from conformance.errors import UsageError
-from conformance.records.meter import input_bytes
-from conformance.report.progress import OnProgress, Ticker
+from conformance.report.progress import OnProgress
 from conformance.validation.validators import validators_for
 
 __all__ = ["Profiling", "drift_on_dask", "profile_unit"]
@@ -67,9 +64,6 @@ def drift_on_dask(
         if vendor is not None and not schema.startswith(vendor + "."):
             raise UsageError(f"--schema {schema} is not an object of --vendor {vendor}")
     how = Profiling(vendor, schema, identify, examples, active_errata())
-    if window is None:
-        threads = client.nthreads()  # type: ignore[no-untyped-call]
-        window = 2 * max(1, sum(threads.values()))
     corpus = CorpusProfile(
         vendor=vendor,
         schema=schema,
@@ -78,10 +72,7 @@ def drift_on_dask(
         max_undocumented=MAX_UNDOCUMENTED,
     )
     places = ProblemPlaces()
-    paths = list(paths)
-    done = windowed(client, profile_unit, dask_units(paths, input_format), how, window)
-    if progress is not None:
-        done = judged_progress(done, Ticker(progress, "drift", input_bytes(paths), "bytes"))
+    done = worked(client, profile_unit, list(paths), input_format, how, window, progress, "drift")
     for unit, part in done:
         _named_back(part, unit)
         part.problems = places.placed(unit, part.records, part.problems)

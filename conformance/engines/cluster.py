@@ -28,7 +28,6 @@ from distributed import Client, Future, LocalCluster
 
 from conformance.engines.blocks import (
     BlockVerdict,
-    Judging,
     Unit,
     clean_template,
     judge_unit,
@@ -45,14 +44,12 @@ from conformance.validation.options import ValidationOptions
 __all__ = [
     "dashboard",
     "dask_client",
-    "dask_units",
     "local_cluster",
+    "threads_of",
     "validate_on_dask",
     "windowed",
+    "worked",
 ]
-
-#: The units of a Dask run are those of `--jobs` (one engine): named here for its users.
-dask_units = file_units
 
 H = TypeVar("H")  # what every unit of a run is worked with
 R = TypeVar("R")  # what a worker sends back for one unit
@@ -81,14 +78,34 @@ def validate_on_dask(
     opts = options or ValidationOptions()
     how = judging(schema, vendor, identify, opts, clean, keep, errors_only)
     template = clean_template(how)  # an unknown schema name fails here, before any work
-    if window is None:
-        threads = client.nthreads()  # type: ignore[no-untyped-call]
-        window = 2 * max(1, sum(threads.values()))
-    units = file_units(paths, input_format)
-    done = remembered(_submitted(client, units, how, window))
-    if progress is not None:
-        done = judged_progress(done, Ticker(progress, "validate", input_bytes(paths), "bytes"))
+    judged = worked(client, judge_unit, paths, input_format, how, window, progress, "validate")
+    done = remembered((unit, _named_back(verdict, unit)) for unit, verdict in judged)
     return merged_in_order(done, template, how.count_clean)
+
+
+def worked(
+    client: Client,
+    work: Callable[[Unit, H], R],
+    paths: list[str | Path],
+    input_format: str | None,
+    how: H,
+    window: int | None,
+    progress: OnProgress | None,
+    stage: str,
+) -> Iterator[tuple[Unit, R]]:
+    """(unit, `work(unit, how)` run on a worker) for every unit of `paths`, in input
+    order (`windowed`; `window` by default twice the cluster's threads); `progress`
+    hears of the bytes worked through, as stage `stage`. What every Dask command runs."""
+    units = file_units(paths, input_format)
+    done = windowed(client, work, units, how, window or 2 * threads_of(client))
+    if progress is None:
+        return done
+    return judged_progress(done, Ticker(progress, stage, input_bytes(paths), "bytes"))
+
+
+def threads_of(client: Client) -> int:
+    """The threads of the cluster's workers (at least 1)."""
+    return max(1, sum(client.nthreads().values()))  # type: ignore[no-untyped-call]
 
 
 def dashboard(client: Client) -> str | None:
@@ -137,14 +154,6 @@ def local_cluster(workers: int) -> Iterator[Client]:
         Client(cluster) as client,  # type: ignore[no-untyped-call]
     ):
         yield client
-
-
-def _submitted(
-    client: Client, units: Iterator[Unit], how: Judging, window: int
-) -> Iterator[tuple[Unit, BlockVerdict]]:
-    """(unit, its verdict) in input order, with at most `window` units in flight."""
-    for unit, verdict in windowed(client, judge_unit, units, how, window):
-        yield unit, _named_back(verdict, unit)
 
 
 def windowed(

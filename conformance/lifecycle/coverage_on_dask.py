@@ -1,9 +1,8 @@
 """`coverage --engine dask`: the recordings counted part by part on a Dask cluster, the
 parts' counts merged in input order into the report of one pass.
 
-The units are `validate --engine dask`'s (`cluster.dask_units`: JSONL blocks named by
-reference, one `DocumentFile` per other recording), sent through the same bounded window
-(`cluster.windowed`). A worker reads its unit, makes each record's sighting and counts
+The units are `validate --engine dask`'s (`engines/units.py`), sent through the same
+bounded window (`cluster.worked`). A worker reads its unit, makes each record's sighting and counts
 it with the kinds of one process (`CoverageCount`, as a `part`), and sends the counts
 back; here each is merged after the ones before it. Reading, routing, choosing each
 record's object and walking its runs are distributed; the merge, and the report, are here.
@@ -22,12 +21,10 @@ from distributed import Client
 from conformance.bundle.catalog import load_catalog
 from conformance.bundle.user_errata import UserErrata, active_errata
 from conformance.engines.blocks import Unit, errata_in_force, unit_records
-from conformance.engines.cluster import dask_units, windowed
-from conformance.engines.processes import judged_progress
+from conformance.engines.cluster import worked
 from conformance.engines.unit_names import ProblemPlaces
 from conformance.lifecycle.coverage import CoverageCount, CoverageReport
-from conformance.records.meter import input_bytes
-from conformance.report.progress import OnProgress, Ticker
+from conformance.report.progress import OnProgress
 
 __all__ = ["Counting", "count_unit", "coverage_on_dask"]
 
@@ -60,15 +57,9 @@ def coverage_on_dask(
     if schema is not None:
         schema = load_catalog().resolve(schema)
     how = Counting(vendor, schema, identify, active_errata())
-    if window is None:
-        threads = client.nthreads()  # type: ignore[no-untyped-call]
-        window = 2 * max(1, sum(threads.values()))
     whole = CoverageCount(vendor=vendor, schema=schema, identify=identify)
     places = ProblemPlaces()
-    paths = list(paths)
-    done = windowed(client, count_unit, dask_units(paths, input_format), how, window)
-    if progress is not None:
-        done = judged_progress(done, Ticker(progress, "coverage", input_bytes(paths), "bytes"))
+    done = worked(client, count_unit, list(paths), input_format, how, window, progress, "coverage")
     for unit, part in done:
         part.problems = places.placed(unit, part.records, part.problems)
         whole.merge(part)

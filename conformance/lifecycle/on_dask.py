@@ -4,7 +4,7 @@ observations shuffled to the workers by run identity.
 Every rule compares observations of one run, and a `LifecycleTracker` keeps its state
 per run: so the observations can be split by run, each part followed by its own
 tracker in arrival order, and the parts' tallies put together. Stage 1, per unit (the
-units of `validate --engine dask`: `cluster.dask_units`): a worker reads it, chooses
+units of `validate --engine dask`: `engines/units.py`): a worker reads it, chooses
 each record's schema as `check_lifecycle` does, and puts each observation in one of P
 buckets by a stable hash of its run key (CRC-32: Python's `hash` of a string differs
 between processes). Stage 2, per bucket: a worker feeds that bucket of every unit, in
@@ -47,8 +47,9 @@ from distributed import Client, Future, wait
 
 from conformance.bundle.user_errata import UserErrata, active_errata
 from conformance.engines.blocks import Unit, errata_in_force, unit_records
-from conformance.engines.cluster import dask_units
+from conformance.engines.cluster import threads_of
 from conformance.engines.unit_names import given_name, sent_unit
+from conformance.engines.units import file_units
 from conformance.lifecycle.check import LifecycleResult
 from conformance.lifecycle.observations import Observation, observations_of
 from conformance.lifecycle.tracker import LifecycleTracker, RunTally
@@ -109,10 +110,10 @@ def check_lifecycle_on_dask(
     threads); `window`: units in flight (default: four times the cluster's threads)."""
     if buckets is not None and buckets < 1:
         raise ValueError(f"buckets must be at least 1, not {buckets}")
-    threads = sum(client.nthreads().values()) or 1  # type: ignore[no-untyped-call]
+    threads = threads_of(client)
     how = Following(schema, vendor, identify, buckets or threads, active_errata())
     folded: list[Future[LifecycleTracker]] | None = None
-    for part in _windows(enumerate(dask_units(list(paths), input_format)), window or 4 * threads):
+    for part in _windows(enumerate(file_units(list(paths), input_format)), window or 4 * threads):
         previous = folded
         observed = [
             client.submit(observe_unit, sent_unit(unit), given_name(unit), index, how, pure=False)
